@@ -1,0 +1,86 @@
+#include "cli/args.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "error.hpp"
+
+namespace attnlab::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::string& command, const std::set<std::string>& valued,
+           const std::set<std::string>& switches)
+    : command_(command) {
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        if (a.rfind("--", 0) != 0 || a.size() < 3)
+            throw Error("attnlab " + command + ": unexpected argument '" + a + "' (flags look like --name value)");
+        const std::string name = a.substr(2);
+        if (switches.count(name)) {
+            values_[name] = "1";
+        } else if (valued.count(name)) {
+            if (i + 1 >= argv.size()) throw Error("attnlab " + command + ": flag --" + name + " needs a value");
+            values_[name] = argv[++i];
+        } else {
+            std::string known;
+            for (const auto& v : valued) known += " --" + v;
+            for (const auto& s : switches) known += " --" + s;
+            throw Error("attnlab " + command + ": unknown flag --" + name + " (accepted:" + known + ")");
+        }
+    }
+}
+
+std::string Args::str(const std::string& name, const std::string& fallback) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+}
+
+std::string Args::required(const std::string& name) const {
+    if (!has(name)) throw Error("attnlab " + command_ + ": --" + name + " is required");
+    return str(name);
+}
+
+int Args::integer(const std::string& name, int fallback, int min, int max) const {
+    if (!has(name)) return fallback;
+    const std::string s = str(name);
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || errno != 0 || v < min || v > max)
+        throw Error("attnlab " + command_ + ": --" + name + " must be an integer in " + std::to_string(min) + ".." +
+                    std::to_string(max) + " (got '" + s + "')");
+    return static_cast<int>(v);
+}
+
+double Args::number(const std::string& name, double fallback) const {
+    if (!has(name)) return fallback;
+    const std::string s = str(name);
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(v))
+        throw Error("attnlab " + command_ + ": --" + name + " must be a number (got '" + s + "')");
+    return v;
+}
+
+std::vector<int> Args::int_list(const std::string& name, const std::vector<int>& fallback) const {
+    if (!has(name)) return fallback;
+    std::vector<int> out;
+    const std::string s = str(name);
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+        std::size_t comma = s.find(',', pos);
+        if (comma == std::string::npos) comma = s.size();
+        const std::string item = s.substr(pos, comma - pos);
+        char* end = nullptr;
+        errno = 0;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || errno != 0 || v < -(1L << 30) || v > (1L << 30))
+            throw Error("attnlab " + command_ + ": --" + name + " must be a comma-separated list of integers (bad item '" +
+                        item + "')");
+        out.push_back(static_cast<int>(v));
+        pos = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace attnlab::cli

@@ -1,0 +1,107 @@
+#include <sys/resource.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/files.hpp"
+#include "cli/json_out.hpp"
+#include "error.hpp"
+#include "model/gpt2.hpp"
+#include "model/random_init.hpp"
+#include "util/rng.hpp"
+
+namespace attnlab::cli {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double peak_rss_mib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+Config shape_config(const std::string& shape) {
+    Config c;
+    c.vocab_size = 50257;
+    c.n_positions = 1024;
+    if (shape == "gpt2") { c.n_layer = 12; c.n_head = 12; c.n_embd = 768; }
+    else if (shape == "gpt2-medium") { c.n_layer = 24; c.n_head = 16; c.n_embd = 1024; }
+    else throw Error("attnlab bench: --shape must be gpt2 or gpt2-medium (got '" + shape + "')");
+    return c;
+}
+
+// Best of `repeats` timings of f().
+template <class F>
+double best_seconds(int repeats, F f) {
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        f();
+        best = std::min(best, seconds_since(start));
+    }
+    return best;
+}
+
+}  // namespace
+
+void cmd_bench(const Argv& argv) {
+    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats"});
+    const int threads = args.integer("threads", 1, 1, 256);
+    const int repeats = args.integer("repeats", 3, 1, 1000);
+    Eigen::setNbThreads(threads);
+
+    const auto load_start = std::chrono::steady_clock::now();
+    Model model;
+    std::string source;
+    if (args.has("model")) {
+        if (args.has("shape")) throw Error("attnlab bench: give --model or --shape, not both");
+        source = args.str("model");
+        model = load_checkpoint(read_checkpoint_dir(source)).model;
+    } else {
+        source = "random " + args.str("shape", "gpt2");
+        model.config = shape_config(args.str("shape", "gpt2"));
+        auto params = std::make_shared<std::vector<float>>(random_params(model.config, RandomInit{}));
+        model.weights = weights_over(model.config, params->data(), params);
+    }
+    const double load_seconds = seconds_since(load_start);
+    const Config& c = model.config;
+    const int T = args.integer("tokens", std::min(128, c.n_positions), 1, c.n_positions);
+
+    Rng rng(7);
+    std::vector<int> ids(static_cast<std::size_t>(T));
+    for (auto& id : ids) id = static_cast<int>(rng.below(static_cast<std::uint64_t>(c.vocab_size)));
+    ForwardOptions options;
+    double loss = 0;
+    const double forward_s = best_seconds(repeats, [&] { loss = forward(model, ids, options).loss; });
+    const double flops = forward_flops(c, T);
+
+    // sgemm at the model's dominant shape: (T, C) x (C, 4C), the MLP's first matmul
+    MatRM a = MatRM::Random(T, c.n_embd), b = MatRM::Random(c.n_embd, 4 * c.n_embd), out(T, 4 * c.n_embd);
+    const double gemm_s = best_seconds(repeats * 3, [&] { out.noalias() = a * b; });
+    const double gemm_flops = 2.0 * T * c.n_embd * 4.0 * c.n_embd;
+
+    nlohmann::ordered_json j;
+    j["model"] = source;
+    j["n_layer"] = c.n_layer;
+    j["n_head"] = c.n_head;
+    j["n_embd"] = c.n_embd;
+    j["tokens"] = T;
+    j["threads"] = Eigen::nbThreads();
+    j["load_seconds"] = load_seconds;
+    j["forward_seconds"] = forward_s;
+    j["tokens_per_second"] = T / forward_s;
+    j["forward_gflops"] = flops / forward_s / 1e9;
+    j["sgemm_shape"] = std::to_string(T) + "x" + std::to_string(c.n_embd) + "x" + std::to_string(4 * c.n_embd);
+    j["sgemm_gflops"] = gemm_flops / gemm_s / 1e9;
+    j["forward_over_sgemm"] = (flops / forward_s) / (gemm_flops / gemm_s);
+    j["loss"] = number_or_null(loss);
+    j["peak_rss_mib"] = peak_rss_mib();
+    print_json(j);
+}
+
+}  // namespace attnlab::cli

@@ -1,0 +1,23 @@
+// File access for the CLI: the core never touches paths, so reading checkpoints and texts lives here.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "io/checkpoint.hpp"
+#include "tensor.hpp"
+
+namespace attnlab::cli {
+
+SharedBytes map_file(const std::string& path);  // read-only memory map (no copy)
+std::string read_text(const std::string& path);  // "-" reads standard input
+void write_file(const std::string& path, const void* data, std::size_t size);
+void make_dir(const std::string& path);
+
+// The checkpoint files present in `dir` (config, weights, tokenizer); with tokenizer_only, just the latter.
+std::vector<NamedBuffer> read_checkpoint_dir(const std::string& dir, bool tokenizer_only = false);
+
+class Args;
+// The text to work on, from --text S or --text-file F (exactly one of them).
+std::string text_argument(const Args& args, const std::string& command);
+
+}  // namespace attnlab::cli

@@ -1,0 +1,17 @@
+// Printing JSON for the CLI: compact, invalid UTF-8 in token strings replaced by U+FFFD.
+#pragma once
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace attnlab::cli {
+
+inline void print_json(const nlohmann::ordered_json& j) {
+    std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+// NaN has no JSON spelling; it goes out as null.
+inline nlohmann::ordered_json number_or_null(double v) {
+    return v == v ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace attnlab::cli

@@ -1,0 +1,49 @@
+// attnlab: the command-line face of the core. JSON on stdout; errors on stderr with exit code 2.
+#include <iostream>
+#include <new>
+
+#include "cli/commands.hpp"
+#include "error.hpp"
+
+namespace {
+
+const char* k_usage =
+    "usage: attnlab COMMAND [flags]\n"
+    "  tokenize     --model DIR (--text S | --text-file F)\n"
+    "  run          --model DIR (--text S | --text-file F | --ids 1,2,3) [--temperature T]\n"
+    "               [--attention all | L:H,L:H...]\n"
+    "  make-random  --out DIR --layers L --heads H --embd C --ctx T [--dtype F32|F16|BF16] [--seed S]\n"
+    "  bench        [--model DIR | --shape gpt2|gpt2-medium] [--tokens N] [--threads N]\n"
+    "See README.md for every flag and output field.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace attnlab::cli;
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+        std::cout << k_usage;
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    const Argv rest(argv + 2, argv + argc);
+    try {
+        if (command == "tokenize") cmd_tokenize(rest);
+        else if (command == "run") cmd_run(rest);
+        else if (command == "make-random") cmd_make_random(rest);
+        else if (command == "bench") cmd_bench(rest);
+        else {
+            std::cerr << "attnlab: unknown command '" << command << "'\n" << k_usage;
+            return 2;
+        }
+    } catch (const attnlab::Error& e) {
+        std::cerr << "attnlab: error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "attnlab: error: out of memory\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "attnlab: internal error: " << e.what() << "\n";
+        return 3;
+    }
+    return 0;
+}

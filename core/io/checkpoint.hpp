@@ -1,0 +1,46 @@
+// Assembles a GPT-2 checkpoint from named byte buffers in the Hugging Face layout:
+//   config.json, model.safetensors, and vocab.json + merges.txt (or tokenizer.json).
+// Where the bytes came from (a directory, a download, a file picker) is the caller's business.
+//
+// F32 tensors are viewed in place (no copy; the buffer's owner is kept alive); F16/BF16/F64 tensors are
+// converted once into one float arena. Tensor names may carry a "transformer." prefix; lm_head.weight is
+// used if present, else tied to wte; attn.bias / attn.masked_bias buffers are ignored.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "io/config.hpp"
+#include "model/weights.hpp"
+#include "tensor.hpp"
+#include "text/bpe.hpp"
+
+namespace attnlab {
+
+struct NamedBuffer {
+    std::string name;  // file name, e.g. "model.safetensors"
+    SharedBytes bytes;
+};
+
+struct Model {
+    Config config;
+    Weights weights;
+};
+
+struct Checkpoint {
+    Model model;
+    Tokenizer tokenizer;
+    std::vector<std::string> notes;  // things the user may want to know (ignored tensors, dtype converted)
+};
+
+Weights load_weights(const Config& config, const SharedBytes& safetensors, const std::string& file_name,
+                     std::vector<std::string>* notes = nullptr);
+
+// Needs vocab.json + merges.txt, or tokenizer.json (used only when the pair is absent).
+Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files);
+
+Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files);
+
+// The names of the files a checkpoint folder may hold, in the order they are needed.
+const std::vector<std::string>& checkpoint_file_names();
+
+}  // namespace attnlab

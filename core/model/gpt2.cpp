@@ -1,0 +1,125 @@
+#include "model/gpt2.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "error.hpp"
+#include "model/layers.hpp"
+
+namespace attnlab {
+namespace {
+
+bool wanted(const ForwardOptions& o, int layer, int head) {
+    if (o.capture_all) return true;
+    return std::find(o.capture.begin(), o.capture.end(), HeadId{layer, head}) != o.capture.end();
+}
+
+// Causal self-attention of one layer, as numbered passes per head; keeps nothing but what the
+// observer and the capture list ask for.
+//   qkv (T, 3C) -> out (T, C)
+void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
+                       std::vector<HeadCapture>& captured) {
+    const int T = static_cast<int>(qkv.rows()), C = c.n_embd, NH = c.n_head, hs = c.head_dim();
+    float scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
+    if (c.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(layer + 1);
+    out.resize(T, C);
+    MatRM scores(T, T), probs(T, T);
+    for (int h = 0; h < NH; ++h) {
+        const auto q = qkv.middleCols(h * hs, hs);           // (T, hs)
+        const auto k = qkv.middleCols(C + h * hs, hs);       // (T, hs)
+        const auto v = qkv.middleCols(2 * C + h * hs, hs);   // (T, hs)
+        // pass 1: scores = q k^T * scale   (T, T); only j <= i is used
+        scores.noalias() = (q * k.transpose()) * scale;
+        // pass 2: each causal row through the normaliser; zero above the diagonal
+        for (int i = 0; i < T; ++i) {
+            o.normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
+            std::fill(&probs(i, 0) + i + 1, &probs(i, 0) + T, 0.0f);
+        }
+        // pass 3: head output = probs v   (T, hs)
+        out.middleCols(h * hs, hs).noalias() = probs.triangularView<Eigen::Lower>() * v;
+
+        if (o.observer) o.observer(HeadView{layer, h, q, k, v, scores, probs, o.normaliser});
+        if (wanted(o, layer, h)) {
+            HeadCapture cap{{layer, h}, scores.triangularView<Eigen::Lower>(), probs};
+            captured.push_back(std::move(cap));
+        }
+    }
+}
+
+}  // namespace
+
+void check_ids(const Config& c, const std::vector<int>& ids) {
+    if (ids.empty()) throw Error("no tokens to run: the text is empty");
+    if (static_cast<int>(ids.size()) > c.n_positions)
+        throw Error("the text is " + std::to_string(ids.size()) + " tokens but this model's context (n_positions) is " +
+                    std::to_string(c.n_positions) + " tokens; shorten the text (nothing is cut silently)");
+    for (std::size_t t = 0; t < ids.size(); ++t)
+        if (ids[t] < 0 || ids[t] >= c.vocab_size)
+            throw Error("token id " + std::to_string(ids[t]) + " at position " + std::to_string(t) +
+                        " is outside the vocabulary (0.." + std::to_string(c.vocab_size - 1) + ")");
+}
+
+Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOptions& o) {
+    const Config& c = model.config;
+    const Weights& w = model.weights;
+    check_ids(c, ids);
+    const int T = static_cast<int>(ids.size()), C = c.n_embd, V = c.vocab_size;
+    Trace trace;
+    trace.ids = ids;
+
+    // residual stream x (T, C) = wte[ids] + wpe[0..T)
+    MatRM x(T, C);
+    const MapRM wte = w.wte.map(), wpe = w.wpe.map();
+    for (int t = 0; t < T; ++t) x.row(t) = wte.row(ids[t]) + wpe.row(t);
+
+    MatRM ln, qkv, atty, proj, fc;
+    VecF mean, rstd;
+    for (int l = 0; l < c.n_layer; ++l) {
+        const LayerWeights& L = w.layers[l];
+        layernorm_forward(x, L.ln_1_w.map(), L.ln_1_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+        linear_forward(ln, L.attn_w.map(), L.attn_b.map(), qkv);                                        // (T, 3C)
+        attention_forward(c, l, qkv, o, atty, trace.heads);                                            // (T, C)
+        linear_forward(atty, L.attn_proj_w.map(), L.attn_proj_b.map(), proj);                           // (T, C)
+        x += proj;
+        layernorm_forward(x, L.ln_2_w.map(), L.ln_2_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+        linear_forward(ln, L.fc_w.map(), L.fc_b.map(), fc);                                             // (T, 4C)
+        activation_forward(c.activation, fc);
+        linear_forward(fc, L.mlp_proj_w.map(), L.mlp_proj_b.map(), proj);                               // (T, C)
+        x += proj;
+    }
+    layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+
+    // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
+    const MapRM lm_head = w.lm_head.map();  // (V, C)
+    trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
+    trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);
+    const int block = 64;
+    MatRM logits;
+    double loss_sum = 0.0;
+    for (int r = 0; r < T; r += block) {
+        const int n = std::min(block, T - r);
+        logits.resize(n, V);
+        logits.noalias() = ln.middleRows(r, n) * lm_head.transpose();  // (n, V)
+        for (int i = 0; i < n; ++i) {
+            const int t = r + i;
+            if (t + 1 < T) {
+                const float m = logits.row(i).maxCoeff();
+                const double lse = m + std::log(static_cast<double>((logits.row(i).array() - m).exp().sum()));
+                loss_sum += lse - logits(i, ids[t + 1]);
+            }
+            if (o.keep_logits != KeepLogits::None && t >= trace.logits_first_row)
+                trace.logits.row(t - trace.logits_first_row) = logits.row(i);
+        }
+    }
+    if (T >= 2) trace.loss = loss_sum / (T - 1);
+    return trace;
+}
+
+double forward_flops(const Config& c, int T) {
+    const double C = c.n_embd, V = c.vocab_size, L = c.n_layer;
+    const double matmul = 2.0 * T * (L * 12.0 * C * C + C * V);   // qkv 3C^2, proj C^2, fc 4C^2, mlp proj 4C^2
+    const double attention = L * 2.0 * 2.0 * C * (T * (T + 1) / 2.0);  // q k^T and p v over the causal half
+    return matmul + attention;
+}
+
+}  // namespace attnlab

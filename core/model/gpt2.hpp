@@ -1,0 +1,66 @@
+// GPT-2 forward pass with attention capture.
+//   T = tokens, C = n_embd, NH = n_head, hs = C / NH (head size), V = vocab_size
+// forward() runs the model on token ids and returns a Trace: the kept logits, the mean next-token loss,
+// and for the chosen heads the pre-normaliser scores and the attention probabilities (causal rows).
+// Every head's scores go through AttentionOptions::normaliser; an observer sees each head's q, k, v,
+// scores and probabilities as they are made, so analyses need not store (L x NH x T x T) floats.
+#pragma once
+#include <functional>
+#include <limits>
+#include <vector>
+
+#include "attention/normaliser.hpp"
+#include "io/checkpoint.hpp"
+#include "tensor.hpp"
+
+namespace attnlab {
+
+struct HeadId {
+    int layer = 0;
+    int head = 0;
+    bool operator==(const HeadId& o) const { return layer == o.layer && head == o.head; }
+};
+
+// One head of one layer, as seen during the forward pass. Only the lower triangle (j <= i) of scores
+// is meaningful; probs is zero above the diagonal.
+struct HeadView {
+    int layer, head;
+    RefRM q, k, v;       // (T, hs) each
+    RefRM scores;        // (T, T): q k^T * scale (scale = 1/sqrt(hs), and 1/(layer+1) if the config says so)
+    RefRM probs;         // (T, T)
+    const Normaliser& normaliser;
+};
+
+enum class KeepLogits { None, Last, All };
+
+struct ForwardOptions {
+    Normaliser normaliser;                    // applied to every head
+    std::vector<HeadId> capture;              // heads whose scores and probs go into Trace::heads
+    bool capture_all = false;                 // or every head
+    std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
+    KeepLogits keep_logits = KeepLogits::Last;
+};
+
+struct HeadCapture {
+    HeadId id;
+    MatRM scores;  // (T, T), upper triangle zero
+    MatRM probs;   // (T, T), upper triangle zero
+};
+
+struct Trace {
+    std::vector<int> ids;
+    MatRM logits;            // kept rows: all T, the last one, or none
+    int logits_first_row = 0;  // position of logits.row(0)
+    double loss = std::numeric_limits<double>::quiet_NaN();  // mean -log p(ids[t+1] | ids[..t]); NaN if T < 2
+    std::vector<HeadCapture> heads;
+};
+
+// Checks ids against the model (non-empty, within n_positions, within vocab); throws Error with advice.
+void check_ids(const Config& config, const std::vector<int>& ids);
+
+Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOptions& options);
+
+// Floating-point operations of one forward pass over T tokens (matmuls and attention, multiply-add = 2).
+double forward_flops(const Config& config, int T);
+
+}  // namespace attnlab

@@ -1,0 +1,39 @@
+#include "model/random_init.hpp"
+
+#include <cmath>
+
+#include "model/weights.hpp"
+#include "util/rng.hpp"
+
+namespace attnlab {
+namespace {
+
+bool ends_with(const std::string& s, const char* suffix) {
+    const std::string x(suffix);
+    return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+}  // namespace
+
+std::vector<float> random_params(const Config& config, const RandomInit& init) {
+    std::vector<float> params(static_cast<std::size_t>(param_count(config)));
+    Rng rng(init.seed);
+    float* p = params.data();
+    const float residual_std = init.std / std::sqrt(2.0f * static_cast<float>(config.n_layer));
+    for (const auto& spec : param_specs(config)) {
+        const std::int64_t n = spec.count();
+        const bool is_gain = ends_with(spec.name, "ln_1.weight") || ends_with(spec.name, "ln_2.weight") ||
+                             ends_with(spec.name, "ln_f.weight");
+        if (spec.shape.size() == 2) {
+            const float s = ends_with(spec.name, "c_proj.weight") ? residual_std : init.std;
+            for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.normal()) * s;
+        } else {
+            for (std::int64_t i = 0; i < n; ++i)
+                p[i] = (is_gain ? 1.0f : 0.0f) + (init.jitter > 0 ? static_cast<float>(rng.normal()) * init.jitter : 0.0f);
+        }
+        p += n;
+    }
+    return params;
+}
+
+}  // namespace attnlab

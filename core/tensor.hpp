@@ -1,0 +1,36 @@
+// Matrix and byte-view aliases shared by the whole core.
+// Every matrix is row-major float, like the weight buffers of a checkpoint, so a Map over file bytes
+// and a matrix the core owns have the same layout.
+#pragma once
+#include <Eigen/Dense>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace attnlab {
+
+using MatRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using VecF = Eigen::VectorXf;
+using RowVecF = Eigen::Matrix<float, 1, Eigen::Dynamic>;
+using MapRM = Eigen::Map<const MatRM>;
+using MapRowVec = Eigen::Map<const RowVecF>;
+using RefRM = Eigen::Ref<const MatRM>;
+
+// A borrowed run of bytes. The owner keeps them alive for as long as anything points into them.
+struct ByteView {
+    const std::uint8_t* data = nullptr;
+    std::size_t size = 0;
+};
+
+// Bytes plus whatever keeps them alive (a vector, an mmap, a wasm heap block).
+struct SharedBytes {
+    ByteView bytes;
+    std::shared_ptr<const void> owner;
+};
+
+inline SharedBytes share_bytes(std::shared_ptr<const std::string> text) {
+    ByteView view{reinterpret_cast<const std::uint8_t*>(text->data()), text->size()};
+    return SharedBytes{view, std::move(text)};
+}
+
+}  // namespace attnlab
