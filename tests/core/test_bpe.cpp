@@ -1,1 +1,153 @@
 #include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+#include "helpers.hpp"
+#include "text/bpe.hpp"
+#include "text/utf8.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+ByteView view(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
+const Tokenizer& gpt2() {
+    static const std::string vocab = read_repo_file("models/gpt2-tokenizer/vocab.json");
+    static const std::string merges = read_repo_file("models/gpt2-tokenizer/merges.txt");
+    static const Tokenizer t = Tokenizer::from_vocab_merges(view(vocab), view(merges));
+    return t;
+}
+
+// A byte-level vocabulary written out by hand: GPT-2's byte alphabet (printable bytes as themselves,
+// the others as U+0100 + k in byte order) as ids 0..255, then the given extra tokens.
+std::string byte_vocab(const std::vector<std::string>& extra) {
+    nlohmann::json j = nlohmann::json::object();
+    int shifted = 0;
+    for (int b = 0; b < 256; ++b) {
+        const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+        std::string s;
+        append_utf8(printable ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + shifted++), s);
+        j[s] = b;
+    }
+    int id = 256;
+    for (const auto& e : extra) j[e] = id++;
+    return j.dump();
+}
+
+}  // namespace
+
+TEST_SUITE("bpe") {
+
+TEST_CASE("the GPT-2 vocabulary loads with 50257 tokens") {
+    CHECK(gpt2().vocab_size() == 50257);
+    CHECK(gpt2().token_bytes(50256) == "<|endoftext|>");
+    CHECK(gpt2().token_bytes(220) == " ");
+}
+
+TEST_CASE("encode matches js-tiktoken (gpt2) on the curated and generated strings") {
+    std::ifstream in(ATTNLAB_TIKTOKEN_FIXTURE);
+    REQUIRE_MESSAGE(in.good(), "missing " ATTNLAB_TIKTOKEN_FIXTURE " (made by tests/reference/tiktoken_fixture.mjs)");
+    const auto fixture = nlohmann::json::parse(in);
+    const auto& cases = fixture.at("cases");
+    REQUIRE(cases.size() >= 2000);
+    int mismatches = 0;
+    for (const auto& c : cases) {
+        const std::string text = c.at("text");
+        const std::vector<int> expected = c.at("ids");
+        const std::vector<int> got = gpt2().encode(text);
+        if (got != expected && ++mismatches <= 5) {
+            INFO("text: " << nlohmann::json(text).dump());
+            CHECK(nlohmann::json(got).dump() == nlohmann::json(expected).dump());
+        }
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("decode(encode(s)) == s on the reference strings") {
+    std::ifstream in(ATTNLAB_TIKTOKEN_FIXTURE);
+    REQUIRE(in.good());
+    for (const auto& c : nlohmann::json::parse(in).at("cases")) {
+        const std::string text = c.at("text");
+        REQUIRE(gpt2().decode(gpt2().encode(text)) == text);
+    }
+}
+
+TEST_CASE("merges apply lowest rank first") {
+    const std::string merges_ab_first = "#version: 0.2\na b\nb c\nab c\n";
+    const std::string merges_bc_first = "#version: 0.2\nb c\na b\nab c\n";
+    const std::string vocab = byte_vocab({"ab", "bc", "abc"});
+    const auto t1 = Tokenizer::from_vocab_merges(view(vocab), view(merges_ab_first));
+    const auto t2 = Tokenizer::from_vocab_merges(view(vocab), view(merges_bc_first));
+    // ids: 'a' = 97, 'b' = 98, 'c' = 99, ab = 256, bc = 257, abc = 258
+    CHECK(t1.encode("abc") == std::vector<int>{258});               // a b -> ab, then ab c -> abc
+    CHECK(t2.encode("abc") == std::vector<int>{97, 257});           // b c first; no rule for a bc
+    CHECK(t1.encode("abab") == std::vector<int>{256, 256});
+    CHECK(t1.encode("cab") == std::vector<int>{99, 256});
+}
+
+TEST_CASE("a byte with no merges stays its own token, mapped through the byte alphabet") {
+    const auto t = Tokenizer::from_vocab_merges(view(byte_vocab({})), view(std::string("#version: 0.2\n")));
+    CHECK(t.encode(" \n") == std::vector<int>{32, 10});
+    CHECK(t.encode("é") == std::vector<int>{0xc3, 0xa9});
+}
+
+TEST_CASE("tokenizer.json (both merge spellings) encodes like vocab.json + merges.txt") {
+    const std::string vocab = read_repo_file("models/gpt2-tokenizer/vocab.json");
+    const std::string merges = read_repo_file("models/gpt2-tokenizer/merges.txt");
+    nlohmann::json strings = nlohmann::json::array(), pairs = nlohmann::json::array();
+    std::istringstream lines(merges);
+    std::string line;
+    std::getline(lines, line);  // #version
+    while (std::getline(lines, line)) {
+        if (line.empty()) continue;
+        strings.push_back(line);
+        const auto sp = line.find(' ');
+        pairs.push_back({line.substr(0, sp), line.substr(sp + 1)});
+    }
+    for (const auto& m : {strings, pairs}) {
+        nlohmann::json tj = {{"model", {{"type", "BPE"}, {"vocab", nlohmann::json::parse(vocab)}, {"merges", m}}},
+                             {"added_tokens", {{{"id", 50256}, {"content", "<|endoftext|>"}}}}};
+        const std::string text = tj.dump();
+        const auto t = Tokenizer::from_tokenizer_json(view(text));
+        for (const char* s : {"Hello world, I'm here!", "naïve 日本語 🙂  \n\n x", "1234567 ...?!"})
+            CHECK(t.encode(s) == gpt2().encode(s));
+    }
+}
+
+TEST_CASE("a word of 20,000 letters encodes in reasonable time and decodes back") {
+    std::string word;
+    for (int i = 0; i < 20000; ++i) word += static_cast<char>('a' + (i * 7 + i / 13) % 26);
+    const auto ids = gpt2().encode(word);
+    CHECK(ids.size() < word.size());
+    CHECK(gpt2().decode(ids) == word);
+}
+
+TEST_CASE("invalid UTF-8 text is refused") {
+    CHECK_THROWS_AS(gpt2().encode("abc\xfe"), Error);
+}
+
+TEST_CASE("an unknown id cannot be decoded") {
+    CHECK_THROWS_WITH_AS(gpt2().decode({50257}), "token id 50257 is outside the vocabulary (0..50256)", Error);
+    CHECK_THROWS_AS(gpt2().decode({-1}), Error);
+}
+
+TEST_CASE("broken tokenizer files are refused with the file named") {
+    const std::string merges = "#version: 0.2\n";
+    CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(std::string("{")), view(merges)),
+                         doctest::Contains("vocab.json: not valid JSON"), Error);
+    CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(std::string(R"({"a":0})")), view(merges)),
+                         doctest::Contains("vocab.json: no token for byte 0"), Error);
+    CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(std::string(R"({"a":-3})")), view(merges)),
+                         doctest::Contains("vocab.json"), Error);
+    CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(byte_vocab({})), view(std::string("#version: 0.2\nab\n"))),
+                         doctest::Contains("merges.txt line 2"), Error);
+    CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(byte_vocab({})), view(std::string("a b\n"))),
+                         doctest::Contains("merges.txt: merge 1 \"a b\""), Error);
+    CHECK_THROWS_WITH_AS(Tokenizer::from_tokenizer_json(view(std::string(R"({"model":{"type":"Unigram"}})"))),
+                         doctest::Contains("only BPE"), Error);
+}
+
+}

@@ -1,1 +1,158 @@
 #include <doctest/doctest.h>
+
+#include "checkpoint_builder.hpp"
+#include "error.hpp"
+#include "model/gpt2.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+std::string load_error(const std::vector<NamedBuffer>& files) {
+    try {
+        load_checkpoint(files);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+MatRM all_logits(const Checkpoint& ck, const std::vector<int>& ids) {
+    ForwardOptions o;
+    o.keep_logits = KeepLogits::All;
+    return forward(ck.model, ids, o).logits;
+}
+
+const std::vector<int> k_ids = {464, 3290, 318, 257, 1332, 13};
+
+}  // namespace
+
+TEST_SUITE("checkpoint") {
+
+TEST_CASE("F32 weights are viewed in place, not copied") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    const auto files = checkpoint_files(c, params);
+    const Checkpoint ck = load_checkpoint(files);
+    const ByteView st = files[1].bytes.bytes;
+    const auto* wte = reinterpret_cast<const std::uint8_t*>(ck.model.weights.wte.data);
+    CHECK(wte >= st.data);
+    CHECK(wte < st.data + st.size);
+    CHECK(ck.model.weights.tied_lm_head);
+    CHECK(ck.model.weights.lm_head.data == ck.model.weights.wte.data);
+    // h.1.mlp.c_fc.weight (8, 32) sits where param_specs puts it
+    std::size_t offset = 0;
+    for (const auto& spec : param_specs(c)) {
+        if (spec.name == "h.1.mlp.c_fc.weight") break;
+        offset += static_cast<std::size_t>(spec.count());
+    }
+    CHECK(ck.model.weights.layers[1].fc_w.map()(2, 5) == params[offset + 2 * 32 + 5]);
+}
+
+TEST_CASE("F16 and BF16 checkpoints of exactly representable weights give the same logits as F32") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    const MatRM reference = all_logits(load_checkpoint(checkpoint_files(c, params)), k_ids);
+    for (DType dt : {DType::F16, DType::BF16}) {
+        BuildOptions o;
+        o.dtype = dt;
+        const Checkpoint ck = load_checkpoint(checkpoint_files(c, params, o));
+        CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
+    }
+}
+
+TEST_CASE("tensor names with the transformer. prefix load like plain ones") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    BuildOptions o;
+    o.prefix = "transformer.";
+    const MatRM a = all_logits(load_checkpoint(checkpoint_files(c, params)), k_ids);
+    const MatRM b = all_logits(load_checkpoint(checkpoint_files(c, params, o)), k_ids);
+    CHECK((a - b).cwiseAbs().maxCoeff() == 0.0f);
+}
+
+TEST_CASE("a stored lm_head is used: doubling it doubles every logit") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    std::vector<float> doubled(params.begin(), params.begin() + static_cast<long>(c.vocab_size) * c.n_embd);
+    for (auto& v : doubled) v *= 2.0f;
+    BuildOptions o;
+    o.lm_head = &doubled;
+    const Checkpoint untied = load_checkpoint(checkpoint_files(c, params, o));
+    CHECK_FALSE(untied.model.weights.tied_lm_head);
+    const MatRM a = all_logits(load_checkpoint(checkpoint_files(c, params)), k_ids);
+    const MatRM b = all_logits(untied, k_ids);
+    CHECK((b - 2.0f * a).cwiseAbs().maxCoeff() <= 1e-5f * a.cwiseAbs().maxCoeff());
+}
+
+TEST_CASE("an lm_head identical to wte stays tied") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    std::vector<float> same(params.begin(), params.begin() + static_cast<long>(c.vocab_size) * c.n_embd);
+    BuildOptions o;
+    o.lm_head = &same;
+    CHECK(load_checkpoint(checkpoint_files(c, params, o)).model.weights.tied_lm_head);
+}
+
+TEST_CASE("legacy attn.bias and attn.masked_bias buffers are ignored silently; other extras are noted") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    BuildOptions o;
+    o.extra.push_back({"h.0.attn.bias", DType::F32, {1, 1, 2, 2}, std::vector<std::uint8_t>(16, 0)});
+    o.extra.push_back({"h.0.attn.masked_bias", DType::F32, {}, std::vector<std::uint8_t>(4, 0)});
+    CHECK(load_checkpoint(checkpoint_files(c, params, o)).notes.empty());
+    o.extra.push_back({"score.weight", DType::F32, {2}, std::vector<std::uint8_t>(8, 0)});
+    const auto notes = load_checkpoint(checkpoint_files(c, params, o)).notes;
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("score.weight") != std::string::npos);
+}
+
+TEST_CASE("a missing tensor is named with the shape it should have") {
+    const Config c = tiny_config();
+    BuildOptions o;
+    o.tamper = [](std::vector<TensorToWrite>& ts) {
+        ts.erase(std::remove_if(ts.begin(), ts.end(), [](auto& t) { return t.name == "h.1.mlp.c_fc.bias"; }), ts.end());
+    };
+    const std::string msg = load_error(checkpoint_files(c, exact_params(c), o));
+    CHECK(msg == "model.safetensors: missing tensor h.1.mlp.c_fc.bias (expected shape [32])");
+}
+
+TEST_CASE("a wrong shape names the tensor and both shapes") {
+    const Config c = tiny_config();
+    BuildOptions o;
+    o.tamper = [](std::vector<TensorToWrite>& ts) {
+        for (auto& t : ts)
+            if (t.name == "h.0.attn.c_attn.weight") {
+                t.shape = {8, 16};
+                t.bytes.resize(8 * 16 * 4);
+            }
+    };
+    const std::string msg = load_error(checkpoint_files(c, exact_params(c), o));
+    CHECK(msg == "model.safetensors: tensor h.0.attn.c_attn.weight has shape [8,16], expected [8,24] for this config.json");
+}
+
+TEST_CASE("a weight stored as integers is refused by name") {
+    const Config c = tiny_config();
+    BuildOptions o;
+    o.tamper = [](std::vector<TensorToWrite>& ts) {
+        for (auto& t : ts)
+            if (t.name == "ln_f.bias") t.dtype = DType::I32;
+    };
+    CHECK(load_error(checkpoint_files(c, exact_params(c), o)).find("ln_f.bias has dtype I32") != std::string::npos);
+}
+
+TEST_CASE("missing files are named") {
+    const Config c = tiny_config();
+    auto files = checkpoint_files(c, exact_params(c));
+    CHECK(load_error({files[1], files[2], files[3]}) == "checkpoint: config.json is missing");
+    CHECK(load_error({files[0], files[2], files[3]}) == "checkpoint: model.safetensors is missing");
+    CHECK(load_error({files[0], files[1], files[2]}).find("not merges.txt") != std::string::npos);
+}
+
+TEST_CASE("a tokenizer larger than the model's vocabulary is refused") {
+    const Config c = tiny_config(1, 1, 4, 8, 1000);
+    CHECK(load_error(checkpoint_files(c, exact_params(c))).find("vocab_size = 1000") != std::string::npos);
+}
+
+}

@@ -1,0 +1,63 @@
+// Builds small GPT-2 checkpoints in memory for tests: config + safetensors bytes with chosen dtype,
+// name prefix and lm_head, plus the real GPT-2 tokenizer files from the repository.
+#pragma once
+#include <functional>
+
+#include "helpers.hpp"
+#include "io/checkpoint.hpp"
+#include "io/safetensors.hpp"
+#include "model/random_init.hpp"
+#include "model/weights.hpp"
+
+namespace attnlab::test {
+
+inline Config tiny_config(int layers = 2, int heads = 2, int embd = 8, int ctx = 16, int vocab = 50257) {
+    Config c;
+    c.n_layer = layers;
+    c.n_head = heads;
+    c.n_embd = embd;
+    c.n_positions = ctx;
+    c.vocab_size = vocab;
+    return c;
+}
+
+struct BuildOptions {
+    DType dtype = DType::F32;
+    std::string prefix;
+    const std::vector<float>* lm_head = nullptr;  // stored as lm_head.weight when given
+    std::vector<TensorToWrite> extra;
+    std::function<void(std::vector<TensorToWrite>&)> tamper;
+};
+
+inline std::vector<std::uint8_t> safetensors_of(const Config& c, const std::vector<float>& params, const BuildOptions& o = {}) {
+    std::vector<TensorToWrite> ts;
+    const float* p = params.data();
+    for (const auto& spec : param_specs(c)) {
+        ts.push_back({o.prefix + spec.name, o.dtype, spec.shape, encode_floats(p, static_cast<std::size_t>(spec.count()), o.dtype)});
+        p += spec.count();
+    }
+    if (o.lm_head) ts.push_back({"lm_head.weight", o.dtype, {c.vocab_size, c.n_embd}, encode_floats(o.lm_head->data(), o.lm_head->size(), o.dtype)});
+    for (const auto& e : o.extra) ts.push_back(e);
+    if (o.tamper) o.tamper(ts);
+    return write_safetensors(ts);
+}
+
+inline std::vector<NamedBuffer> checkpoint_files(const Config& c, const std::vector<float>& params, const BuildOptions& o = {}) {
+    return {{"config.json", bytes_of(config_to_json(c))},
+            {"model.safetensors", bytes_of(safetensors_of(c, params, o))},
+            {"vocab.json", bytes_of(read_repo_file("models/gpt2-tokenizer/vocab.json"))},
+            {"merges.txt", bytes_of(read_repo_file("models/gpt2-tokenizer/merges.txt"))}};
+}
+
+// Parameters that are exact in F16 and BF16 (multiples of 1/64 below 2), so dtype round trips are lossless.
+inline std::vector<float> exact_params(const Config& c, std::uint64_t seed = 3) {
+    RandomInit init;
+    init.seed = seed;
+    init.std = 0.3f;
+    init.jitter = 0.2f;
+    auto p = random_params(c, init);
+    for (auto& v : p) v = std::round(std::max(-1.9f, std::min(1.9f, v)) * 64.0f) / 64.0f;
+    return p;
+}
+
+}  // namespace attnlab::test
