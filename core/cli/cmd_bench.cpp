@@ -12,6 +12,10 @@
 #include "model/random_init.hpp"
 #include "util/rng.hpp"
 
+#ifndef ATTNLAB_TOKENIZER_DIR
+#define ATTNLAB_TOKENIZER_DIR "models/gpt2-tokenizer"
+#endif
+
 namespace attnlab::cli {
 namespace {
 
@@ -50,7 +54,7 @@ double best_seconds(int repeats, F f) {
 }  // namespace
 
 void cmd_bench(const Argv& argv) {
-    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats"});
+    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats", "text-file"});
     const int threads = args.integer("threads", 1, 1, 256);
     const int repeats = args.integer("repeats", 3, 1, 1000);
     Eigen::setNbThreads(threads);
@@ -100,6 +104,27 @@ void cmd_bench(const Argv& argv) {
     j["sgemm_gflops"] = gemm_flops / gemm_s / 1e9;
     j["forward_over_sgemm"] = (flops / forward_s) / (gemm_flops / gemm_s);
     j["loss"] = number_or_null(loss);
+    if (args.has("text-file")) {
+        // encode throughput of a fresh tokenizer (empty piece cache), best of `repeats`
+        const std::string text = read_text(args.str("text-file"));
+        const auto files = read_checkpoint_dir(args.has("model") ? args.str("model") : ATTNLAB_TOKENIZER_DIR, true);
+        const auto load_start = std::chrono::steady_clock::now();
+        const Tokenizer loaded = load_tokenizer(files);
+        const double tokenizer_load_s = seconds_since(load_start);
+        std::size_t count = 0;
+        double encode_s = 1e300;
+        for (int r = 0; r < repeats; ++r) {
+            const Tokenizer fresh = loaded;  // empty piece cache each time
+            const auto start = std::chrono::steady_clock::now();
+            count = fresh.encode(text).size();
+            encode_s = std::min(encode_s, seconds_since(start));
+        }
+        j["tokenizer_text_bytes"] = text.size();
+        j["tokenizer_tokens"] = count;
+        j["tokenizer_load_seconds"] = tokenizer_load_s;
+        j["tokenizer_encode_seconds"] = encode_s;
+        j["tokenizer_encode_mb_per_second"] = text.size() / 1e6 / encode_s;
+    }
     j["peak_rss_mib"] = peak_rss_mib();
     print_json(j);
 }

@@ -26,7 +26,8 @@ void decode_utf8(const std::string& text, const std::string& what, std::vector<c
         if (i + len > n) throw Error(what + ": not valid UTF-8 at byte " + std::to_string(i) + " (sequence cut short at the end)");
         for (int k = 1; k < len; ++k) {
             if ((s[i + k] & 0xc0) != 0x80)
-                throw Error(what + ": not valid UTF-8 at byte " + std::to_string(i + k) + " (expected a continuation byte)");
+                throw Error(what + ": not valid UTF-8 at byte " + std::to_string(i) + " (a " + std::to_string(len) +
+                            "-byte sequence is broken off at byte " + std::to_string(i + k) + ")");
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
         if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))

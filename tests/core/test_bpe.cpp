@@ -69,7 +69,8 @@ TEST_CASE("encode matches js-tiktoken (gpt2) on the curated and generated string
 TEST_CASE("decode(encode(s)) == s on the reference strings") {
     std::ifstream in(ATTNLAB_TIKTOKEN_FIXTURE);
     REQUIRE(in.good());
-    for (const auto& c : nlohmann::json::parse(in).at("cases")) {
+    const auto fixture = nlohmann::json::parse(in);
+    for (const auto& c : fixture.at("cases")) {
         const std::string text = c.at("text");
         REQUIRE(gpt2().decode(gpt2().encode(text)) == text);
     }

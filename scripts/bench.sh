@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmarks that print figures (no pass/fail on time): forward pass vs sgemm, memory, tokenizer speed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh native
+bash scripts/ensure-deps.sh bench
+cli=build/native/attnlab
+echo "== forward pass, GPT-2 124M shape, 128 tokens, 1 thread (random weights in memory)"
+"$cli" bench --shape gpt2 --tokens 128 --threads 1
+echo "== peak memory to load and run a 124M-shape F32 checkpoint from disk"
+dir=build/bench-gpt2-f32
+[ -f "$dir/model.safetensors" ] || "$cli" make-random --out "$dir" --layers 12 --heads 12 --embd 768 --ctx 1024 >/dev/null
+size_mib=$(( $(stat -c %s "$dir/model.safetensors") / 1048576 ))
+"$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 | tee build/bench-memory.json
+echo "checkpoint file: ${size_mib} MiB (target: peak_rss_mib <= file + 64 MiB)"
+echo "== tokenizer encode throughput on 1 MB of English"
+node tests/reference/english_corpus.mjs build/bench-english.txt 1000000
+"$cli" bench --model "$dir" --tokens 8 --repeats 3 --text-file build/bench-english.txt

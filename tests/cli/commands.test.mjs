@@ -1,0 +1,103 @@
+// The CLI's commands end to end: output shapes and values checked against independent references
+// (js-tiktoken for tokens, the definition of a probability row, the files make-random promises).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getEncoding } from 'js-tiktoken';
+import { attnlab, makeModel, tempDir } from './helpers.mjs';
+
+let model;
+before(() => { model = makeModel(); });
+
+test('tokenize prints the ids js-tiktoken gives and the text of each token', () => {
+  const text = "Hello world, it's 2026!\n\n  Ünïcödé 🙂 日本";
+  const r = attnlab(['tokenize', '--model', model, '--text', text]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json.ids, getEncoding('gpt2').encode(text));
+  assert.equal(r.json.tokens.length, r.json.ids.length);
+  assert.equal(r.json.tokens[0], 'Hello');
+  assert.equal(r.json.tokens[1], ' world');
+});
+
+test('tokenize reads --text-file, byte for byte', () => {
+  const file = join(tempDir(), 'text.txt');
+  const text = 'line one\r\nline two\ttab\n';
+  writeFileSync(file, text);
+  const r = attnlab(['tokenize', '--model', model, '--text-file', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json.ids, getEncoding('gpt2').encode(text));
+});
+
+test('make-random writes a Hugging Face GPT-2 folder with the GPT-2 tokenizer files', () => {
+  for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt']) assert.ok(existsSync(join(model, f)), f);
+  const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'));
+  assert.equal(config.model_type, 'gpt2');
+  assert.equal(config.n_layer, 2);
+  assert.equal(config.n_embd, 16);
+  assert.equal(config.vocab_size, 50257);
+});
+
+test('make-random --dtype F16 halves the weight file', () => {
+  const f16 = makeModel(['--dtype', 'F16']);
+  const size = (d) => readFileSync(join(d, 'model.safetensors')).length;
+  const ratio = size(f16) / size(model);
+  assert.ok(ratio > 0.49 && ratio < 0.51, `ratio ${ratio}`);
+});
+
+test('run prints ids, loss, the 20 largest logits in descending order and causal attention rows', () => {
+  const r = attnlab(['run', '--model', model, '--text', 'The cat sat on the mat because it was', '--attention', '0:1,1:0']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.deepEqual(j.ids, getEncoding('gpt2').encode('The cat sat on the mat because it was'));
+  assert.ok(Number.isFinite(j.loss) && j.loss > 0);
+  assert.equal(j.logits_top.length, 20);
+  for (let i = 1; i < 20; i++) assert.ok(j.logits_top[i - 1][1] >= j.logits_top[i][1]);
+  assert.deepEqual(Object.keys(j.attention), ['0:1', '1:0']);
+  for (const rows of Object.values(j.attention)) {
+    assert.equal(rows.length, j.ids.length);
+    rows.forEach((row, i) => {
+      assert.equal(row.length, i + 1);
+      const sum = row.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-5, `row ${i} sums to ${sum}`);
+    });
+  }
+});
+
+test('run --attention all captures every layer and head; --ids is the same as the text', () => {
+  const text = 'one two three four';
+  const ids = getEncoding('gpt2').encode(text);
+  const a = attnlab(['run', '--model', model, '--text', text, '--attention', 'all']);
+  const b = attnlab(['run', '--model', model, '--ids', ids.join(','), '--attention', 'all']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(Object.keys(a.json.attention).length, 4);
+  assert.deepEqual(a.json, b.json);
+});
+
+test('run at a lower temperature makes attention rows sharper (lower entropy)', () => {
+  const entropy = (rows) => rows.reduce((s, row) => s - row.reduce((h, p) => h + (p > 0 ? p * Math.log(p) : 0), 0), 0);
+  const args = ['run', '--model', model, '--text', 'a b c d e f g h i j', '--attention', '1:1'];
+  const hot = attnlab([...args, '--temperature', '2']).json.attention['1:1'];
+  const cold = attnlab([...args, '--temperature', '0.25']).json.attention['1:1'];
+  assert.ok(entropy(cold) < entropy(hot));
+});
+
+test('run on one token gives a null loss (no next token to predict)', () => {
+  const r = attnlab(['run', '--model', model, '--ids', '42']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.loss, null);
+});
+
+test('bench prints throughput, GFLOP/s beside a same-run sgemm, and peak memory', () => {
+  const r = attnlab(['bench', '--model', model, '--tokens', '16', '--repeats', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const k of ['tokens_per_second', 'forward_gflops', 'sgemm_gflops', 'forward_over_sgemm', 'peak_rss_mib'])
+    assert.ok(r.json[k] > 0, k);
+  assert.equal(r.json.tokens, 16);
+});
+
+test('help is printed with no command, and exits 2', () => {
+  const r = attnlab([]);
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /usage: attnlab/);
+});

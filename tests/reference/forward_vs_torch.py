@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""The CLI's forward pass against an independent PyTorch implementation of GPT-2.
+
+For random checkpoints written by `attnlab make-random` (F32, F16, BF16, prefixed names, untied lm_head,
+inverse-layer-index scaling), runs `attnlab run --attention all` and recomputes everything in PyTorch from
+the safetensors bytes (parsed here with json + numpy, not with attnlab's reader). Checks, to 1e-4 relative:
+the loss, the 20 largest last-position logits (ids and values), and every head's attention rows.
+Prints the largest differences seen; exits 1 on any mismatch.
+"""
+import argparse, json, math, os, shutil, struct, subprocess, sys
+import numpy as np
+import torch
+
+TOL = 1e-4
+
+
+def read_safetensors(path):
+    raw = open(path, 'rb').read()
+    (n,) = struct.unpack('<Q', raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for name, spec in header.items():
+        if name == '__metadata__':
+            continue
+        b, e = spec['data_offsets']
+        buf = data[b:e]
+        if spec['dtype'] == 'F32':
+            arr = np.frombuffer(buf, dtype='<f4')
+        elif spec['dtype'] == 'F16':
+            arr = np.frombuffer(buf, dtype='<f2').astype(np.float32)
+        elif spec['dtype'] == 'BF16':
+            arr = (np.frombuffer(buf, dtype='<u2').astype(np.uint32) << 16).view(np.float32)
+        else:
+            raise ValueError(spec['dtype'])
+        key = name[len('transformer.'):] if name.startswith('transformer.') else name
+        out[key] = torch.tensor(arr.reshape(spec['shape']).copy(), dtype=torch.float64)
+    return out
+
+
+def torch_forward(cfg, w, ids, temperature):
+    """GPT-2 in float64, written from the Hugging Face modeling_gpt2 equations."""
+    T, C, NH = len(ids), cfg['n_embd'], cfg['n_head']
+    hs = C // NH
+    eps = cfg.get('layer_norm_epsilon', 1e-5)
+    x = w['wte.weight'][ids] + w['wpe.weight'][:T]
+    mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
+    probs_all = {}
+    for l in range(cfg['n_layer']):
+        p = f'h.{l}.'
+        h = torch.nn.functional.layer_norm(x, (C,), w[p + 'ln_1.weight'], w[p + 'ln_1.bias'], eps)
+        qkv = h @ w[p + 'attn.c_attn.weight'] + w[p + 'attn.c_attn.bias']
+        q, k, v = qkv.split(C, dim=1)
+        q = q.view(T, NH, hs).transpose(0, 1)
+        k = k.view(T, NH, hs).transpose(0, 1)
+        v = v.view(T, NH, hs).transpose(0, 1)
+        att = q @ k.transpose(-1, -2) / math.sqrt(hs)
+        if cfg.get('scale_attn_by_inverse_layer_idx'):
+            att = att / (l + 1)
+        att = att.masked_fill(~mask, float('-inf'))
+        att = torch.softmax(att / temperature, dim=-1)
+        for head in range(NH):
+            probs_all[f'{l}:{head}'] = att[head]
+        y = (att @ v).transpose(0, 1).reshape(T, C)
+        x = x + y @ w[p + 'attn.c_proj.weight'] + w[p + 'attn.c_proj.bias']
+        h = torch.nn.functional.layer_norm(x, (C,), w[p + 'ln_2.weight'], w[p + 'ln_2.bias'], eps)
+        h = torch.nn.functional.gelu(h @ w[p + 'mlp.c_fc.weight'] + w[p + 'mlp.c_fc.bias'], approximate='tanh')
+        x = x + h @ w[p + 'mlp.c_proj.weight'] + w[p + 'mlp.c_proj.bias']
+    x = torch.nn.functional.layer_norm(x, (C,), w['ln_f.weight'], w['ln_f.bias'], eps)
+    logits = x @ w.get('lm_head.weight', w['wte.weight']).T
+    loss = torch.nn.functional.cross_entropy(logits[:-1], torch.tensor(ids[1:])).item()
+    return logits, loss, probs_all
+
+
+def rel(a, b, floor=1e-3):
+    return abs(a - b) / max(abs(b), floor)
+
+
+def check(cli, model_dir, ids, temperature, label, worst):
+    cfg = json.load(open(os.path.join(model_dir, 'config.json')))
+    w = read_safetensors(os.path.join(model_dir, 'model.safetensors'))
+    out = subprocess.run([cli, 'run', '--model', model_dir, '--ids', ','.join(map(str, ids)), '--attention', 'all',
+                          '--temperature', str(temperature)], capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f'FAIL {label}: attnlab exited {out.returncode}: {out.stderr}')
+        return False
+    got = json.loads(out.stdout)
+    logits, loss, probs = torch_forward(cfg, w, ids, temperature)
+    ok = True
+    d_loss = rel(got['loss'], loss)
+    last = logits[-1]
+    top_ref = torch.topk(last, 20)
+    d_logit = max(rel(v, last[i].item()) for i, v in got['logits_top'])
+    # the ids must be the reference's top 20 (up to ties closer than the tolerance)
+    ref_ids = set(top_ref.indices.tolist())
+    kth = top_ref.values[-1].item()
+    for i, v in got['logits_top']:
+        if i not in ref_ids and rel(last[i].item(), kth) > TOL:
+            print(f'FAIL {label}: id {i} in attnlab top-20 but not in the reference top-20')
+            ok = False
+    d_att = 0.0
+    for key, rows in got['attention'].items():
+        ref = probs[key]
+        for i, row in enumerate(rows):
+            if len(row) != i + 1:
+                print(f'FAIL {label}: head {key} row {i} has {len(row)} entries')
+                ok = False
+            d_att = max(d_att, max(abs(p - ref[i, j].item()) for j, p in enumerate(row)))
+    if len(got['attention']) != cfg['n_layer'] * cfg['n_head']:
+        print(f'FAIL {label}: {len(got["attention"])} heads captured')
+        ok = False
+    worst['loss'] = max(worst['loss'], d_loss)
+    worst['logit'] = max(worst['logit'], d_logit)
+    worst['attention'] = max(worst['attention'], d_att)
+    line = f'{label}: loss {got["loss"]:.6f} vs {loss:.6f} (rel {d_loss:.2e}); top-20 logits rel {d_logit:.2e}; attention abs {d_att:.2e}'
+    if d_loss > TOL or d_logit > TOL or d_att > TOL:
+        print('FAIL ' + line)
+        return False
+    print('ok   ' + line)
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cli', required=True)
+    ap.add_argument('--work', required=True)
+    args = ap.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    rng = np.random.default_rng(5)
+    ids = rng.integers(0, 50257, size=48).tolist()
+    variants = [
+        ('F32', ['--dtype', 'F32']),
+        ('F16', ['--dtype', 'F16']),
+        ('BF16', ['--dtype', 'BF16']),
+        ('prefixed names, untied lm_head', ['--prefix', '--untied']),
+    ]
+    worst = {'loss': 0.0, 'logit': 0.0, 'attention': 0.0}
+    ok = True
+    for i, (label, flags) in enumerate(variants):
+        d = os.path.join(args.work, f'm{i}')
+        subprocess.run([args.cli, 'make-random', '--out', d, '--layers', '3', '--heads', '4', '--embd', '64',
+                        '--ctx', '64', '--std', '0.25', '--jitter', '0.1', '--seed', str(11 + i)] + flags,
+                       check=True, capture_output=True)
+        for temperature in (1.0, 0.5):
+            ok &= check(args.cli, d, ids, temperature, f'{label}, T={temperature}', worst)
+    # inverse-layer-index scaling, switched on in config.json
+    d = os.path.join(args.work, 'm0')
+    cfg = json.load(open(os.path.join(d, 'config.json')))
+    cfg['scale_attn_by_inverse_layer_idx'] = True
+    json.dump(cfg, open(os.path.join(d, 'config.json'), 'w'))
+    ok &= check(args.cli, d, ids, 1.0, 'scale_attn_by_inverse_layer_idx', worst)
+    print(f'max relative difference: loss {worst["loss"]:.2e}, top-20 logits {worst["logit"]:.2e}; '
+          f'max absolute attention difference {worst["attention"]:.2e} (tolerance {TOL})')
+    print('1 passed, 0 failed' if ok else '0 passed, 1 failed')
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()
