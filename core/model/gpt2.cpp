@@ -18,7 +18,7 @@ bool wanted(const ForwardOptions& o, int layer, int head) {
 // observer and the capture list ask for.
 //   qkv (T, 3C) -> out (T, C)
 void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
-                       std::vector<HeadCapture>& captured) {
+                       std::vector<HeadCapture>& captured, std::vector<MatRM>* kept_probs) {
     const int T = static_cast<int>(qkv.rows()), C = c.n_embd, NH = c.n_head, hs = c.head_dim();
     float scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
     if (c.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(layer + 1);
@@ -30,6 +30,7 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
         const auto v = qkv.middleCols(2 * C + h * hs, hs);   // (T, hs)
         // pass 1: scores = q k^T * scale   (T, T); only j <= i is used
         scores.noalias() = (q * k.transpose()) * scale;
+        if (o.perturb_scores) o.perturb_scores(layer, h, scores);
         // pass 2: each causal row through the normaliser; zero above the diagonal
         for (int i = 0; i < T; ++i) {
             o.normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
@@ -43,6 +44,7 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
             HeadCapture cap{{layer, h}, scores.triangularView<Eigen::Lower>(), probs};
             captured.push_back(std::move(cap));
         }
+        if (kept_probs) kept_probs->push_back(probs);
     }
 }
 
@@ -72,22 +74,37 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     const MapRM wte = w.wte.map(), wpe = w.wpe.map();
     for (int t = 0; t < T; ++t) x.row(t) = wte.row(ids[t]) + wpe.row(t);
 
+    Activations* acts = o.activations;
+    if (acts) {
+        acts->ids = ids;
+        acts->normaliser = o.normaliser;
+        acts->layers.assign(static_cast<std::size_t>(c.n_layer), LayerActivations{});
+    }
     MatRM ln, qkv, atty, proj, fc;
     VecF mean, rstd;
     for (int l = 0; l < c.n_layer; ++l) {
         const LayerWeights& L = w.layers[l];
+        LayerActivations* a = acts ? &acts->layers[l] : nullptr;
+        if (a) a->x_in = x;
         layernorm_forward(x, L.ln_1_w.map(), L.ln_1_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+        if (a) { a->ln1 = ln; a->ln1_mean = mean; a->ln1_rstd = rstd; }
         linear_forward(ln, L.attn_w.map(), L.attn_b.map(), qkv);                                        // (T, 3C)
-        attention_forward(c, l, qkv, o, atty, trace.heads);                                            // (T, C)
+        attention_forward(c, l, qkv, o, atty, trace.heads, a ? &a->probs : nullptr);                    // (T, C)
+        if (a) { a->qkv = qkv; a->atty = atty; }
         linear_forward(atty, L.attn_proj_w.map(), L.attn_proj_b.map(), proj);                           // (T, C)
         x += proj;
+        if (a) a->x_mid = x;
         layernorm_forward(x, L.ln_2_w.map(), L.ln_2_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+        if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
         linear_forward(ln, L.fc_w.map(), L.fc_b.map(), fc);                                             // (T, 4C)
+        if (a) a->fc_pre = fc;
         activation_forward(c.activation, fc);
+        if (a) a->fc_act = fc;
         linear_forward(fc, L.mlp_proj_w.map(), L.mlp_proj_b.map(), proj);                               // (T, C)
         x += proj;
     }
     layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+    if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }
 
     // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
     const MapRM lm_head = w.lm_head.map();  // (V, C)

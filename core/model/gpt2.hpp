@@ -33,12 +33,37 @@ struct HeadView {
 
 enum class KeepLogits { None, Last, All };
 
+// What the backward pass needs from the forward pass (llm.c's activations), per layer.
+struct LayerActivations {
+    MatRM x_in;                 // (T, C) residual stream entering the layer
+    MatRM ln1;                  // (T, C)
+    VecF ln1_mean, ln1_rstd;    // (T)
+    MatRM qkv;                  // (T, 3C)
+    std::vector<MatRM> probs;   // NH x (T, T)
+    MatRM atty;                 // (T, C) concatenated head outputs
+    MatRM x_mid;                // (T, C) residual after attention
+    MatRM ln2;                  // (T, C)
+    VecF ln2_mean, ln2_rstd;    // (T)
+    MatRM fc_pre, fc_act;       // (T, 4C) before and after the activation
+};
+
+struct Activations {
+    std::vector<int> ids;
+    std::vector<LayerActivations> layers;
+    MatRM x_out, lnf;           // (T, C)
+    VecF lnf_mean, lnf_rstd;    // (T)
+    Normaliser normaliser;
+};
+
 struct ForwardOptions {
     Normaliser normaliser;                    // applied to every head
     std::vector<HeadId> capture;              // heads whose scores and probs go into Trace::heads
     bool capture_all = false;                 // or every head
     std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
     KeepLogits keep_logits = KeepLogits::Last;
+    Activations* activations = nullptr;       // filled for the backward pass when set
+    // Changes a head's scores (T, T) before they are normalised (finite-difference checks).
+    std::function<void(int layer, int head, MatRM& scores)> perturb_scores;
 };
 
 struct HeadCapture {

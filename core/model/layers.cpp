@@ -44,3 +44,48 @@ void activation_forward(Activation activation, MatRM& x) {
 }
 
 }  // namespace attnlab
+
+namespace attnlab {
+
+void layernorm_backward(const RefRM& x, const VecF& mean, const VecF& rstd, const Eigen::Ref<const RowVecF>& w,
+                        const RefRM& dy, Eigen::Ref<RowVecF> dw, Eigen::Ref<RowVecF> db, MatRM& dx) {
+    const Eigen::Index T = x.rows(), C = x.cols();
+    dx.resize(T, C);
+    RowVecF xhat(C), dxhat(C);
+    for (Eigen::Index t = 0; t < T; ++t) {
+        xhat = (x.row(t).array() - mean(t)) * rstd(t);
+        dxhat = dy.row(t).cwiseProduct(w);
+        dw += dy.row(t).cwiseProduct(xhat);
+        db += dy.row(t);
+        const float mean_dxhat = dxhat.mean();
+        const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
+        dx.row(t) = (rstd(t) * (dxhat.array() - mean_dxhat - xhat.array() * mean_dxhat_xhat)).matrix();
+    }
+}
+
+void activation_backward(Activation activation, const RefRM& pre, const RefRM& d_out, MatRM& d_in) {
+    d_in.resize(pre.rows(), pre.cols());
+    const auto x = pre.array();
+    switch (activation) {
+        case Activation::GeluNew: {
+            // d/dx 0.5 x (1 + tanh(u)), u = k (x + 0.044715 x^3)
+            const float k = std::sqrt(2.0f / static_cast<float>(M_PI));
+            const auto th = (k * (x + 0.044715f * x.cube())).tanh();
+            const auto du = k * (1.0f + 3.0f * 0.044715f * x.square());
+            d_in.array() = d_out.array() * (0.5f * (1.0f + th) + 0.5f * x * (1.0f - th.square()) * du);
+            break;
+        }
+        case Activation::GeluExact: {
+            const float inv_sqrt2pi = 0.3989422804014327f;
+            d_in.array() = d_out.array() * x.unaryExpr([inv_sqrt2pi](float v) {
+                return 0.5f * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2))) + v * inv_sqrt2pi * std::exp(-0.5f * v * v);
+            });
+            break;
+        }
+        case Activation::Relu:
+            d_in.array() = d_out.array() * (x > 0.0f).cast<float>();
+            break;
+    }
+}
+
+}  // namespace attnlab

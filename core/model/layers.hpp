@@ -17,3 +17,15 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
 void activation_forward(Activation activation, MatRM& x);
 
 }  // namespace attnlab
+
+namespace attnlab {
+
+// Backward of layernorm_forward: given dy (T, C), accumulates dw, db (C) and writes dx (T, C).
+//   dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * w
+void layernorm_backward(const RefRM& x, const VecF& mean, const VecF& rstd, const Eigen::Ref<const RowVecF>& w,
+                        const RefRM& dy, Eigen::Ref<RowVecF> dw, Eigen::Ref<RowVecF> db, MatRM& dx);
+
+// Backward of activation_forward: d_in = d_out * f'(pre), elementwise (pre: the input before the activation).
+void activation_backward(Activation activation, const RefRM& pre, const RefRM& d_out, MatRM& d_in);
+
+}  // namespace attnlab

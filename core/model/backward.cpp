@@ -1,0 +1,147 @@
+#include "model/backward.hpp"
+
+#include <cmath>
+
+#include "error.hpp"
+#include "model/layers.hpp"
+
+namespace attnlab {
+namespace {
+
+// Writable views into the gradient buffer that backward() owns; weights_over lays out its offsets.
+Eigen::Map<MatRM> writable(const Tensor2& t) { return {const_cast<float*>(t.data), t.rows, t.cols}; }
+Eigen::Map<RowVecF> writable(const Tensor1& t) { return {const_cast<float*>(t.data), t.size}; }
+
+// Causal attention of one layer, backwards, head by head.
+//   datty (T, C) -> dqkv (T, 3C); adds each head's ||dL/ds||^2 to scores_norm_sq
+void attention_backward(const Config& c, int layer, const LayerActivations& a, const Normaliser& normaliser,
+                        const MatRM& datty, MatRM& dqkv, double& scores_norm_sq, const ScoreGradObserver& observer) {
+    const int T = static_cast<int>(a.qkv.rows()), C = c.n_embd, hs = c.head_dim();
+    float scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
+    if (c.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(layer + 1);
+    const float inv_t = 1.0f / normaliser.temperature;
+    dqkv.setZero(T, 3 * C);
+    MatRM dp(T, T), ds(T, T);
+    for (int h = 0; h < c.n_head; ++h) {
+        const MatRM& p = a.probs[h];                              // (T, T)
+        const auto q = a.qkv.middleCols(h * hs, hs);              // (T, hs)
+        const auto k = a.qkv.middleCols(C + h * hs, hs);          // (T, hs)
+        const auto v = a.qkv.middleCols(2 * C + h * hs, hs);      // (T, hs)
+        const auto dy = datty.middleCols(h * hs, hs);             // (T, hs)
+        // y = p v: dp = dy v^T, dv = p^T dy
+        dp.noalias() = dy * v.transpose();
+        dqkv.middleCols(2 * C + h * hs, hs).noalias() = p.transpose() * dy;
+        // p = softmax(s / T) over j <= i: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik) / T
+        for (int i = 0; i < T; ++i) {
+            const float dot = p.row(i).head(i + 1).dot(dp.row(i).head(i + 1));
+            ds.row(i).head(i + 1) = (p.row(i).head(i + 1).array() * (dp.row(i).head(i + 1).array() - dot) * inv_t).matrix();
+            ds.row(i).tail(T - i - 1).setZero();
+        }
+        scores_norm_sq += static_cast<double>(ds.squaredNorm());
+        if (observer) observer(layer, h, ds);
+        // s = q k^T * scale: dq = ds k * scale, dk = ds^T q * scale
+        dqkv.middleCols(h * hs, hs).noalias() = (ds * k) * scale;
+        dqkv.middleCols(C + h * hs, hs).noalias() = (ds.transpose() * q) * scale;
+    }
+}
+
+}  // namespace
+
+Gradients backward(const Model& model, const Activations& acts, const ScoreGradObserver& observer) {
+    const Config& c = model.config;
+    const Weights& w = model.weights;
+    const std::vector<int>& ids = acts.ids;
+    const int T = static_cast<int>(ids.size()), C = c.n_embd, V = c.vocab_size;
+    if (T < 2) throw Error("backward: the loss needs at least 2 tokens");
+    if (static_cast<int>(acts.layers.size()) != c.n_layer) throw Error("backward: activations do not match the model");
+    if (acts.normaliser.kind != NormaliserKind::Softmax)
+        throw Error("backward: gradients are implemented for softmax attention only");
+
+    Gradients g;
+    g.params.assign(static_cast<std::size_t>(param_count(c)), 0.0f);
+    g.scores_norm_sq.assign(static_cast<std::size_t>(c.n_layer), 0.0);
+    const Weights gw = weights_over(c, g.params.data(), nullptr);  // gradient views, same layout as the weights
+    if (!w.tied_lm_head) g.lm_head.setZero(V, C);
+    auto dlm_head = w.tied_lm_head ? writable(gw.wte) : Eigen::Map<MatRM>(g.lm_head.data(), V, C);
+
+    // logits = lnf lm_head^T; dlogits = (softmax(logits) - onehot(next)) / (T - 1), in row blocks
+    const MapRM lm_head = w.lm_head.map();
+    MatRM dlnf = MatRM::Zero(T, C);
+    const int block = 64;
+    MatRM dlogits;
+    for (int r = 0; r < T; r += block) {
+        const int n = std::min(block, T - r);
+        dlogits.noalias() = acts.lnf.middleRows(r, n) * lm_head.transpose();  // (n, V)
+        for (int i = 0; i < n; ++i) {
+            const int t = r + i;
+            auto row = dlogits.row(i);
+            if (t + 1 >= T) {
+                row.setZero();
+                continue;
+            }
+            const float m = row.maxCoeff();
+            row = (row.array() - m).exp().matrix();
+            row /= row.sum();
+            row(ids[t + 1]) -= 1.0f;
+            row /= static_cast<float>(T - 1);
+        }
+        dlnf.middleRows(r, n).noalias() = dlogits * lm_head;                    // (n, C)
+        dlm_head.noalias() += dlogits.transpose() * acts.lnf.middleRows(r, n);  // (V, C)
+    }
+
+    MatRM dx, dtmp, dfc, dfc_pre, dln, datty, dqkv;
+    layernorm_backward(acts.x_out, acts.lnf_mean, acts.lnf_rstd, w.ln_f_w.map(), dlnf, writable(gw.ln_f_w),
+                       writable(gw.ln_f_b), dx);
+    for (int l = c.n_layer - 1; l >= 0; --l) {
+        const LayerWeights& L = w.layers[l];
+        const LayerWeights& G = gw.layers[l];
+        const LayerActivations& a = acts.layers[l];
+        // MLP: x_out = x_mid + act(ln2 Wfc + bfc) Wp + bp
+        writable(G.mlp_proj_w).noalias() += a.fc_act.transpose() * dx;
+        writable(G.mlp_proj_b) += dx.colwise().sum();
+        dfc.noalias() = dx * L.mlp_proj_w.map().transpose();                          // (T, 4C)
+        activation_backward(c.activation, a.fc_pre, dfc, dfc_pre);
+        writable(G.fc_w).noalias() += a.ln2.transpose() * dfc_pre;
+        writable(G.fc_b) += dfc_pre.colwise().sum();
+        dln.noalias() = dfc_pre * L.fc_w.map().transpose();                           // (T, C)
+        layernorm_backward(a.x_mid, a.ln2_mean, a.ln2_rstd, L.ln_2_w.map(), dln, writable(G.ln_2_w),
+                           writable(G.ln_2_b), dtmp);
+        dx += dtmp;                                                                    // now dL/dx_mid
+        // attention: x_mid = x_in + atty Wo + bo
+        writable(G.attn_proj_w).noalias() += a.atty.transpose() * dx;
+        writable(G.attn_proj_b) += dx.colwise().sum();
+        datty.noalias() = dx * L.attn_proj_w.map().transpose();                       // (T, C)
+        attention_backward(c, l, a, acts.normaliser, datty, dqkv, g.scores_norm_sq[l], observer);
+        writable(G.attn_w).noalias() += a.ln1.transpose() * dqkv;
+        writable(G.attn_b) += dqkv.colwise().sum();
+        dln.noalias() = dqkv * L.attn_w.map().transpose();                            // (T, C)
+        layernorm_backward(a.x_in, a.ln1_mean, a.ln1_rstd, L.ln_1_w.map(), dln, writable(G.ln_1_w),
+                           writable(G.ln_1_b), dtmp);
+        dx += dtmp;                                                                    // now dL/dx_in
+    }
+    // x_0 = wte[ids] + wpe[0..T)
+    auto dwte = writable(gw.wte);
+    auto dwpe = writable(gw.wpe);
+    for (int t = 0; t < T; ++t) {
+        dwte.row(ids[t]) += dx.row(t);
+        dwpe.row(t) += dx.row(t);
+    }
+    return g;
+}
+
+std::vector<double> layer_param_grad_norms(const Config& config, const Gradients& grads) {
+    std::vector<double> sq(static_cast<std::size_t>(config.n_layer), 0.0);
+    std::size_t offset = 0;
+    for (const auto& spec : param_specs(config)) {
+        const std::size_t n = static_cast<std::size_t>(spec.count());
+        if (spec.name.rfind("h.", 0) == 0) {
+            const int layer = std::stoi(spec.name.substr(2));
+            for (std::size_t i = 0; i < n; ++i) sq[layer] += double(grads.params[offset + i]) * grads.params[offset + i];
+        }
+        offset += n;
+    }
+    for (auto& v : sq) v = std::sqrt(v);
+    return sq;
+}
+
+}  // namespace attnlab

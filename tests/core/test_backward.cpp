@@ -1,0 +1,165 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "checkpoint_builder.hpp"
+#include "error.hpp"
+#include "model/backward.hpp"
+#include "util/rng.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+struct Fixture {
+    Config config = tiny_config(2, 2, 8, 16, 50257);
+    std::shared_ptr<std::vector<float>> params;
+    std::vector<int> ids = {464, 3290, 318, 257, 1332, 13, 464, 3290};
+
+    Fixture() {
+        RandomInit init;
+        init.seed = 9;
+        init.std = 0.3f;
+        init.jitter = 0.2f;
+        params = std::make_shared<std::vector<float>>(random_params(config, init));
+    }
+    Model model() const { return Model{config, weights_over(config, params->data(), params)}; }
+    double loss(float temperature = 1.0f, const std::function<void(int, int, MatRM&)>& perturb = {}) const {
+        ForwardOptions o;
+        o.normaliser = softmax_normaliser(temperature);
+        o.keep_logits = KeepLogits::None;
+        o.perturb_scores = perturb;
+        return forward(model(), ids, o).loss;
+    }
+    // Gradients, with every head's dL/ds kept in `scores` (index layer * NH + head).
+    Gradients grads(float temperature = 1.0f, std::vector<MatRM>* scores = nullptr) const {
+        Activations acts;
+        ForwardOptions o;
+        o.normaliser = softmax_normaliser(temperature);
+        o.activations = &acts;
+        forward(model(), ids, o);
+        if (scores) scores->assign(static_cast<std::size_t>(config.n_layer * config.n_head), MatRM());
+        return backward(model(), acts, [&](int l, int h, const MatRM& ds) {
+            if (scores) (*scores)[static_cast<std::size_t>(l * config.n_head + h)] = ds;
+        });
+    }
+};
+
+// Central difference of the loss in parameter i, with step h.
+double fd_param(Fixture& f, std::size_t i, float h, float temperature = 1.0f) {
+    const float saved = (*f.params)[i];
+    (*f.params)[i] = saved + h;
+    const double up = f.loss(temperature);
+    (*f.params)[i] = saved - h;
+    const double down = f.loss(temperature);
+    (*f.params)[i] = saved;
+    return (up - down) / (2.0 * static_cast<double>(h));
+}
+
+}  // namespace
+
+TEST_SUITE("backward") {
+
+TEST_CASE("parameter gradients match central finite differences (float32, relative error < 1e-2)") {
+    for (float temperature : {1.0f, 0.5f}) {
+        Fixture f;
+        const Gradients g = f.grads(temperature);
+        std::size_t offset = 0;
+        double worst = 0;
+        std::string worst_name;
+        for (const auto& spec : param_specs(f.config)) {
+            const std::size_t n = static_cast<std::size_t>(spec.count());
+            // the three entries of each tensor with the largest gradients (where the check is meaningful)
+            std::vector<std::size_t> idx(n);
+            for (std::size_t i = 0; i < n; ++i) idx[i] = offset + i;
+            std::partial_sort(idx.begin(), idx.begin() + std::min<std::size_t>(3, n), idx.end(),
+                              [&](std::size_t a, std::size_t b) { return std::abs(g.params[a]) > std::abs(g.params[b]); });
+            for (std::size_t k = 0; k < std::min<std::size_t>(3, n); ++k) {
+                const std::size_t i = idx[k];
+                const double fd = fd_param(f, i, 1e-2f, temperature);
+                const double rel = std::abs(fd - g.params[i]) / std::max(std::abs(fd), 1e-3);
+                if (rel > worst) { worst = rel; worst_name = spec.name; }
+                INFO(spec.name << " entry " << (i - offset) << ": backward " << g.params[i] << ", finite difference " << fd);
+                CHECK(rel < 1e-2);
+            }
+            offset += n;
+        }
+        MESSAGE("T = " << temperature << ": max relative error " << worst << " (" << worst_name << ")");
+    }
+}
+
+TEST_CASE("score gradients match finite differences of the loss in each score") {
+    Fixture f;
+    std::vector<MatRM> scores;
+    const Gradients g = f.grads(0.7f, &scores);
+    REQUIRE(scores.size() == 4);
+    double sum_sq = 0;
+    for (const auto& s : scores) sum_sq += s.squaredNorm();
+    CHECK(sum_sq == doctest::Approx(g.scores_norm_sq[0] + g.scores_norm_sq[1]).epsilon(1e-6));
+    for (int layer : {0, 1}) {
+        for (auto [i, j] : {std::pair<int, int>{5, 2}, {7, 0}, {3, 3}, {6, 5}}) {
+            const int head = (i + j) % 2;
+            const float h = 1e-2f;
+            auto bump = [&](float delta) {
+                return [=](int l, int hh, MatRM& s) { if (l == layer && hh == head) s(i, j) += delta; };
+            };
+            const double fd = (f.loss(0.7f, bump(h)) - f.loss(0.7f, bump(-h))) / (2.0 * h);
+            const double an = scores[static_cast<std::size_t>(layer * 2 + head)](i, j);
+            INFO("layer " << layer << " head " << head << " (" << i << "," << j << "): backward " << an << ", finite difference " << fd);
+            CHECK(std::abs(fd - an) <= 1e-2 * std::max(std::abs(fd), 1e-3));
+        }
+    }
+}
+
+TEST_CASE("a score above the diagonal has zero gradient (it is masked)") {
+    Fixture f;
+    std::vector<MatRM> scores;
+    f.grads(1.0f, &scores);
+    for (const auto& s : scores)
+        for (Eigen::Index i = 0; i < s.rows(); ++i)
+            for (Eigen::Index j = i + 1; j < s.cols(); ++j) CHECK(s(i, j) == 0.0f);
+}
+
+TEST_CASE("an untied lm_head gets its own gradient, matching finite differences") {
+    Fixture f;
+    auto lm = std::make_shared<std::vector<float>>(static_cast<std::size_t>(f.config.vocab_size) * f.config.n_embd);
+    Rng rng(4);
+    for (auto& v : *lm) v = static_cast<float>(rng.normal() * 0.3);
+    auto model_with = [&]() {
+        Model m = f.model();
+        m.weights.lm_head = Tensor2{lm->data(), f.config.vocab_size, f.config.n_embd};
+        m.weights.tied_lm_head = false;
+        return m;
+    };
+    Activations acts;
+    ForwardOptions o;
+    o.activations = &acts;
+    forward(model_with(), f.ids, o);
+    const Gradients g = backward(model_with(), acts);
+    REQUIRE(g.lm_head.rows() == f.config.vocab_size);
+    const int id = f.ids[3];  // a row with a large gradient: a target token
+    for (int col : {0, 5}) {
+        float& x = (*lm)[static_cast<std::size_t>(id) * f.config.n_embd + col];
+        const float saved = x, h = 1e-2f;
+        ForwardOptions plain;
+        x = saved + h;
+        const double up = forward(model_with(), f.ids, plain).loss;
+        x = saved - h;
+        const double down = forward(model_with(), f.ids, plain).loss;
+        x = saved;
+        const double fd = (up - down) / (2.0 * h);
+        CHECK(std::abs(fd - g.lm_head(id, col)) <= 1e-2 * std::max(std::abs(fd), 1e-3));
+    }
+}
+
+TEST_CASE("the backward pass needs two tokens and softmax attention") {
+    Fixture f;
+    Activations acts;
+    ForwardOptions o;
+    o.activations = &acts;
+    forward(f.model(), {5}, o);
+    CHECK_THROWS_AS(backward(f.model(), acts), Error);
+}
+
+}
