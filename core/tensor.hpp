@@ -16,6 +16,9 @@ using MapRM = Eigen::Map<const MatRM>;
 using MapRowVec = Eigen::Map<const RowVecF>;
 using RefRM = Eigen::Ref<const MatRM>;
 
+// Start of row i of a row-major view.
+inline const float* row_ptr(const RefRM& m, Eigen::Index i) { return m.data() + i * m.outerStride(); }
+
 // A borrowed run of bytes. The owner keeps them alive for as long as anything points into them.
 struct ByteView {
     const std::uint8_t* data = nullptr;

@@ -11,5 +11,6 @@ void cmd_tokenize(const Argv& argv);
 void cmd_run(const Argv& argv);
 void cmd_make_random(const Argv& argv);
 void cmd_bench(const Argv& argv);
+void cmd_analyze(const Argv& argv);
 
 }  // namespace attnlab::cli

@@ -14,6 +14,10 @@ const char* k_usage =
     "               [--attention all | L:H,L:H...]\n"
     "  make-random  --out DIR --layers L --heads H --embd C --ctx T [--dtype F32|F16|BF16] [--seed S]\n"
     "  bench        [--model DIR | --shape gpt2|gpt2-medium] [--tokens N] [--threads N]\n"
+    "  analyze selectivity --model DIR (--text S | --text-file F) [--k 1,2,4,8,16] [--eps 0.1]\n"
+    "               [--max-tokens N] [--temperature T] [--heads L:H,...]\n"
+    "  analyze sensitivity --model DIR (--text S | --text-file F) [--temperatures 0.05:5:16]\n"
+    "               [--max-tokens N] [--fd-epsilon E]\n"
     "See README.md for every flag and output field.\n";
 
 }  // namespace
@@ -31,6 +35,7 @@ int main(int argc, char** argv) {
         else if (command == "run") cmd_run(rest);
         else if (command == "make-random") cmd_make_random(rest);
         else if (command == "bench") cmd_bench(rest);
+        else if (command == "analyze") cmd_analyze(rest);
         else {
             std::cerr << "attnlab: unknown command '" << command << "'\n" << k_usage;
             return 2;

@@ -39,7 +39,7 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
         // pass 3: head output = probs v   (T, hs)
         out.middleCols(h * hs, hs).noalias() = probs.triangularView<Eigen::Lower>() * v;
 
-        if (o.observer) o.observer(HeadView{layer, h, q, k, v, scores, probs, o.normaliser});
+        if (o.observer) o.observer(HeadView{layer, h, q, k, v, scores, probs, o.normaliser, scale});
         if (wanted(o, layer, h)) {
             HeadCapture cap{{layer, h}, scores.triangularView<Eigen::Lower>(), probs};
             captured.push_back(std::move(cap));
@@ -110,7 +110,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     const MapRM lm_head = w.lm_head.map();  // (V, C)
     trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
     trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);
-    const int block = 64;
+    const int block = 128;
     MatRM logits;
     double loss_sum = 0.0;
     for (int r = 0; r < T; r += block) {

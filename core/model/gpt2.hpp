@@ -29,6 +29,7 @@ struct HeadView {
     RefRM scores;        // (T, T): q k^T * scale (scale = 1/sqrt(hs), and 1/(layer+1) if the config says so)
     RefRM probs;         // (T, T)
     const Normaliser& normaliser;
+    float scale;         // the factor in scores = q k^T * scale
 };
 
 enum class KeepLogits { None, Last, All };

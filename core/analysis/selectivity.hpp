@@ -1,0 +1,78 @@
+// Selectivity of attention rows (SCIENCE.md section 1): how far each row is from uniform, and whether the
+// head's scores can single out a top-k set at all.
+//   N = i + 1 tokens compete in row i; p = probabilities, s = scores (q k^T * scale), k = a set size.
+// Per row: entropy H, H / log N, N_eff = exp(H) and N_eff / N, top-k mass m_k, k_90, TV distance to
+// uniform, p_max; the achieved top-k margin Delta = s_(k) - s_(k+1), the margin needed for mass 1 - eps
+//   Delta_needed(N, k, eps, T) = T log((N - k)(1 - eps) / (k eps)),
+// and the geometric ceiling 2 |q| max_j |k_j| * scale that no margin can exceed.
+#pragma once
+#include <vector>
+
+#include "analysis/stats.hpp"
+#include "model/gpt2.hpp"
+
+namespace attnlab {
+
+struct SelectivityOptions {
+    std::vector<int> ks = {1, 2, 4, 8, 16};
+    double eps = 0.1;
+    std::vector<HeadId> detail;  // heads whose per-position curves go into the report
+};
+
+// T log((N - k)(1 - eps) / (k eps)); NaN when k >= N (every token is selected).
+double delta_needed(int n, int k, double eps, double temperature);
+// The least mass softmax(T) puts on a k-set whose scores lead the rest by `margin`: k / (k + (N - k) e^{-margin/T}).
+double topk_mass_bound(int n, int k, double margin, double temperature);
+
+struct RowSelectivity {
+    int n = 0;
+    double entropy = 0, entropy_norm = 0, n_eff = 0, n_eff_frac = 0, tv_uniform = 0, p_max = 0;
+    int k90 = 0;
+    double ceiling = 0;
+    std::vector<double> mass, margin, needed;  // per k of the options; NaN where k >= N
+    std::vector<double> bound;                 // per k: topk_mass_bound at the achieved margin
+};
+
+// One row: probs[0..n), scores[0..n). entropy_norm is NaN for n = 1.
+RowSelectivity row_selectivity(const float* probs, const float* scores, int n, double q_norm, double k_max_norm,
+                               double scale, double temperature, const SelectivityOptions& options);
+
+struct HeadRows {
+    int layer = 0, head = 0;
+    std::vector<RowSelectivity> rows;  // row i has N = i + 1
+};
+
+// Every row of one head as the forward pass shows it (use as, or inside, ForwardOptions::observer).
+HeadRows head_selectivity(const HeadView& view, const SelectivityOptions& options);
+
+// Summaries over rows with N >= 2 (and, for the k-columns, N > k).
+struct Band {
+    std::vector<double> q1, median, q3;  // per N = 1..max_n (index N - 1)
+};
+struct LayerSelectivity {
+    int layer = 0;
+    Band entropy_norm, n_eff_frac;  // over heads and windows, against N
+};
+struct HeadSummary {
+    int layer = 0, head = 0;
+    long rows = 0;
+    double entropy_norm = 0, n_eff_frac = 0, tv_uniform = 0, p_max = 0, k90 = 0, ceiling = 0;  // means
+    std::vector<double> mass, margin, needed, bound_mass, impossible_fraction;  // per k
+};
+struct HeadDetail {
+    int layer = 0, head = 0;
+    std::vector<std::vector<double>> mass_by_n, needed_by_n;  // [k][N - 1], mean over windows
+    std::vector<double> ceiling_by_n;                        // [N - 1]
+};
+struct SelectivityReport {
+    int max_n = 0;
+    std::vector<LayerSelectivity> layers;
+    std::vector<std::vector<double>> head_map;  // [layer][head] mean normalised entropy
+    std::vector<HeadSummary> heads;             // layer-major
+    std::vector<HeadDetail> details;
+};
+
+SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const Config& config,
+                                        const SelectivityOptions& options);
+
+}  // namespace attnlab

@@ -1,0 +1,22 @@
+// What several commands take the same way: the checkpoint of --model, the tokens of the text flags, and
+// lists of heads.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "io/checkpoint.hpp"
+#include "model/gpt2.hpp"
+
+namespace attnlab::cli {
+
+// Loads --model DIR, printing the loader's notes on stderr.
+Checkpoint load_model_argument(const Args& args);
+
+// The ids of --ids 1,2,3 (when allow_ids), --text S or --text-file F.
+std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, const std::string& command, bool allow_ids);
+
+// "L:H,L:H,..." (layers and heads from 0), each checked against the model.
+std::vector<HeadId> parse_heads(const std::string& spec, const Config& config, const std::string& flag);
+
+}  // namespace attnlab::cli

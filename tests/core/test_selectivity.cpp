@@ -1,0 +1,159 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "analysis/selectivity.hpp"
+#include "analysis/windows.hpp"
+#include "checkpoint_builder.hpp"
+#include "model/gpt2.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+RowSelectivity row(const std::vector<float>& p, const std::vector<float>& s = {}, double temperature = 1.0,
+                   SelectivityOptions o = {}) {
+    std::vector<float> scores = s;
+    if (scores.empty())
+        for (float x : p) scores.push_back(std::log(std::max(x, 1e-30f)));
+    return row_selectivity(p.data(), scores.data(), static_cast<int>(p.size()), 1.0, 1.0, 1.0, temperature, o);
+}
+
+Model model_of(const Config& c, std::vector<float> params) {
+    auto owned = std::make_shared<std::vector<float>>(std::move(params));
+    return Model{c, weights_over(c, owned->data(), owned)};
+}
+
+}  // namespace
+
+TEST_SUITE("selectivity") {
+
+TEST_CASE("a uniform row has normalised entropy 1, N_eff = N, no distance to uniform, and k/N mass") {
+    const int N = 10;
+    const auto r = row(std::vector<float>(N, 0.1f));
+    CHECK(r.entropy_norm == doctest::Approx(1.0).epsilon(1e-6));
+    CHECK(r.n_eff == doctest::Approx(10.0).epsilon(1e-5));
+    CHECK(r.n_eff_frac == doctest::Approx(1.0).epsilon(1e-5));
+    CHECK(r.tv_uniform == doctest::Approx(0.0).epsilon(1e-6));
+    CHECK(r.p_max == doctest::Approx(0.1));
+    CHECK(r.k90 == 9);
+    CHECK(r.mass[0] == doctest::Approx(0.1));  // k = 1
+    CHECK(r.mass[2] == doctest::Approx(0.4));  // k = 4
+}
+
+TEST_CASE("a one-hot row has entropy 0, N_eff = 1, TV = 1 - 1/N and all mass on k = 1") {
+    std::vector<float> p(8, 0.0f);
+    p[3] = 1.0f;
+    const auto r = row(p);
+    CHECK(r.entropy == 0.0);
+    CHECK(r.n_eff == doctest::Approx(1.0));
+    CHECK(r.tv_uniform == doctest::Approx(1.0 - 1.0 / 8));
+    CHECK(r.k90 == 1);
+    CHECK(r.mass[0] == doctest::Approx(1.0));
+}
+
+TEST_CASE("p = (1/2, 1/4, 1/4): H = 1.5 ln 2, N_eff = 2^1.5, TV = 1/6, k_90 = 3") {
+    const auto r = row({0.25f, 0.5f, 0.25f});
+    CHECK(r.entropy == doctest::Approx(1.5 * std::log(2.0)));
+    CHECK(r.entropy_norm == doctest::Approx(1.5 * std::log(2.0) / std::log(3.0)));
+    CHECK(r.n_eff == doctest::Approx(std::pow(2.0, 1.5)));
+    CHECK(r.tv_uniform == doctest::Approx(1.0 / 6));
+    CHECK(r.p_max == 0.5);
+    CHECK(r.k90 == 3);
+    CHECK(r.mass[1] == doctest::Approx(0.75));  // k = 2
+    CHECK(std::isnan(r.mass[2]));               // k = 4 > N
+}
+
+TEST_CASE("a single-token row has no normalised entropy") {
+    CHECK(std::isnan(row({1.0f}).entropy_norm));
+}
+
+TEST_CASE("scores with exactly the needed margin put exactly 1 - eps on the top-k set") {
+    for (double temperature : {0.3, 1.0, 2.5})
+        for (auto [N, k] : {std::pair<int, int>{20, 1}, {64, 4}, {7, 3}}) {
+            const double eps = 0.1;
+            const double delta = delta_needed(N, k, eps, temperature);
+            CHECK(delta == doctest::Approx(temperature * std::log((N - k) * (1 - eps) / (k * eps))));
+            // k scores at delta, N - k at 0; softmax by the normaliser of the forward pass
+            std::vector<float> s(static_cast<std::size_t>(N), 0.0f), p(static_cast<std::size_t>(N));
+            for (int j = 0; j < k; ++j) s[static_cast<std::size_t>(j * 2 % N)] = static_cast<float>(delta);
+            softmax_normaliser(static_cast<float>(temperature)).apply(s.data(), N, p.data());
+            SelectivityOptions o;
+            o.ks = {k};
+            o.eps = eps;
+            const auto r = row(p, s, temperature, o);
+            CHECK(r.mass[0] == doctest::Approx(1 - eps).epsilon(1e-5));
+            CHECK(r.margin[0] == doctest::Approx(delta).epsilon(1e-5));
+            CHECK(r.needed[0] == doctest::Approx(delta));
+            CHECK(r.bound[0] == doctest::Approx(1 - eps).epsilon(1e-5));  // the bound is tight here
+        }
+}
+
+TEST_CASE("the needed margin grows like T log N") {
+    const double a = delta_needed(100, 1, 0.1, 1.0), b = delta_needed(10000, 1, 0.1, 1.0);
+    CHECK(b - a == doctest::Approx(std::log(9999.0 / 99.0)));
+    CHECK(delta_needed(100, 1, 0.1, 2.0) == doctest::Approx(2 * a));
+    CHECK(std::isnan(delta_needed(4, 4, 0.1, 1.0)));
+}
+
+TEST_CASE("on a real forward pass: margins stay under the ceiling and mass stays above the margin's bound") {
+    const Config c = tiny_config(2, 4, 16, 32, 50257);
+    RandomInit init;
+    init.std = 0.4f;
+    init.jitter = 0.2f;
+    const Model m = model_of(c, random_params(c, init));
+    ForwardOptions fo;
+    SelectivityOptions o;
+    std::vector<HeadRows> heads;
+    fo.observer = [&](const HeadView& v) { heads.push_back(head_selectivity(v, o)); };
+    std::vector<int> ids;
+    for (int i = 0; i < 32; ++i) ids.push_back((i * 7919) % 50257);
+    forward(m, ids, fo);
+    REQUIRE(heads.size() == 8);
+    for (const auto& h : heads)
+        for (const auto& r : h.rows)
+            for (std::size_t k = 0; k < o.ks.size(); ++k) {
+                if (std::isnan(r.mass[k])) continue;
+                CHECK(r.margin[k] <= r.ceiling + 1e-5);
+                CHECK(r.mass[k] >= r.bound[k] - 1e-5);
+            }
+}
+
+TEST_CASE("the summary's bands are quartiles over heads and windows, and the head map is each head's mean") {
+    const Config c = tiny_config(1, 2, 8, 16, 50257);
+    SelectivityOptions o;
+    o.ks = {1};
+    o.detail = {{0, 1}};
+    auto make = [&](int head, std::vector<std::vector<float>> rows) {
+        HeadRows h;
+        h.layer = 0;
+        h.head = head;
+        for (const auto& p : rows) h.rows.push_back(row(p, {}, 1.0, o));
+        return h;
+    };
+    const std::vector<float> one = {1.0f}, uniform2 = {0.5f, 0.5f}, peaked2 = {0.9f, 0.1f};
+    const auto rep = summarise_selectivity({make(0, {one, uniform2}), make(1, {one, peaked2}), make(1, {one, uniform2})}, c, o);
+    REQUIRE(rep.max_n == 2);
+    const double h_peaked = -(0.9 * std::log(0.9) + 0.1 * std::log(0.1)) / std::log(2.0);
+    // N = 2 values: 1 (head 0), h_peaked and 1 (head 1's two windows) -> median 1, q1 between
+    CHECK(std::isnan(rep.layers[0].entropy_norm.median[0]));
+    CHECK(rep.layers[0].entropy_norm.median[1] == doctest::Approx(1.0));
+    CHECK(rep.layers[0].entropy_norm.q1[1] == doctest::Approx((h_peaked + 1.0) / 2).epsilon(1e-5));
+    CHECK(rep.head_map[0][0] == doctest::Approx(1.0));
+    CHECK(rep.head_map[0][1] == doctest::Approx((h_peaked + 1.0) / 2).epsilon(1e-5));
+    REQUIRE(rep.details.size() == 1);
+    CHECK(rep.details[0].mass_by_n[0][1] == doctest::Approx((0.9 + 0.5) / 2).epsilon(1e-5));
+    CHECK(rep.heads[1].rows == 2);
+}
+
+TEST_CASE("windows cover a long text in consecutive pieces of at most the context") {
+    const auto w = split_windows(10, 4);
+    REQUIRE(w.size() == 3);
+    CHECK(w[0].start == 0);
+    CHECK(w[2].start == 8);
+    CHECK(w[2].length == 2);
+    CHECK(split_windows(4, 4).size() == 1);
+}
+
+}
