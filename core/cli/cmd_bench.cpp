@@ -8,6 +8,8 @@
 #include "cli/files.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
+#include "analysis/selectivity.hpp"
+#include "analysis/sensitivity.hpp"
 #include "model/gpt2.hpp"
 #include "model/random_init.hpp"
 #include "util/rng.hpp"
@@ -54,7 +56,7 @@ double best_seconds(int repeats, F f) {
 }  // namespace
 
 void cmd_bench(const Argv& argv) {
-    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats", "text-file"});
+    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats", "text-file", "analysis", "temperatures"});
     const int threads = args.integer("threads", 1, 1, 256);
     const int repeats = args.integer("repeats", 3, 1, 1000);
     Eigen::setNbThreads(threads);
@@ -104,6 +106,36 @@ void cmd_bench(const Argv& argv) {
     j["sgemm_gflops"] = gemm_flops / gemm_s / 1e9;
     j["forward_over_sgemm"] = (flops / forward_s) / (gemm_flops / gemm_s);
     j["loss"] = number_or_null(loss);
+    if (args.str("analysis") == "selectivity") {
+        // the forward pass with the selectivity observer on every head, then the summary, against forward alone
+        const SelectivityOptions so;
+        double summarise_s = 0;
+        const double with_s = best_seconds(repeats, [&] {
+            std::vector<HeadRows> rows;
+            ForwardOptions fo;
+            fo.observer = [&](const HeadView& v) { rows.push_back(head_selectivity(v, so)); };
+            forward(model, ids, fo);
+            const auto start = std::chrono::steady_clock::now();
+            summarise_selectivity(rows, c, so);
+            summarise_s = seconds_since(start);
+        });
+        j["selectivity_seconds"] = with_s;
+        j["selectivity_summary_seconds"] = summarise_s;
+        j["selectivity_over_forward"] = with_s / forward_s;
+    } else if (args.str("analysis") == "sensitivity") {
+        // a sweep of N temperatures: forward + backward + a perturbed forward at each
+        const int count = args.integer("temperatures", 16, 1, 1000);
+        const auto temps = log_spaced(0.05, 5, count);
+        const auto start = std::chrono::steady_clock::now();
+        for (double t : temps) sensitivity_at(model, ids, t, SensitivityOptions{});
+        const double sweep_s = seconds_since(start);
+        j["sensitivity_temperatures"] = count;
+        j["sensitivity_seconds"] = sweep_s;
+        j["sensitivity_seconds_per_temperature"] = sweep_s / count;
+        j["sensitivity_per_temperature_over_forward"] = sweep_s / count / forward_s;
+    } else if (args.has("analysis")) {
+        throw Error("attnlab bench: --analysis must be selectivity or sensitivity");
+    }
     if (args.has("text-file")) {
         // encode throughput of a fresh tokenizer (empty piece cache), best of `repeats`
         const std::string text = read_text(args.str("text-file"));

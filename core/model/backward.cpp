@@ -71,7 +71,7 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
     MatRM dlogits;
     for (int r = 0; r < T; r += block) {
         const int n = std::min(block, T - r);
-        dlogits.noalias() = acts.lnf.middleRows(r, n) * lm_head.transpose();  // (n, V)
+        logits_forward(acts.lnf.middleRows(r, n), lm_head, dlogits);  // (n, V)
         for (int i = 0; i < n; ++i) {
             const int t = r + i;
             auto row = dlogits.row(i);
@@ -85,8 +85,7 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
             row(ids[t + 1]) -= 1.0f;
             row /= static_cast<float>(T - 1);
         }
-        dlnf.middleRows(r, n).noalias() = dlogits * lm_head;                    // (n, C)
-        dlm_head.noalias() += dlogits.transpose() * acts.lnf.middleRows(r, n);  // (V, C)
+        logits_backward(acts.lnf.middleRows(r, n), lm_head, dlogits, dlnf.middleRows(r, n), dlm_head);
     }
 
     MatRM dx, dtmp, dfc, dfc_pre, dln, datty, dqkv;

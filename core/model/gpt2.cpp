@@ -110,13 +110,13 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     const MapRM lm_head = w.lm_head.map();  // (V, C)
     trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
     trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);
-    const int block = 128;
+    const int block = 64;
     MatRM logits;
     double loss_sum = 0.0;
     for (int r = 0; r < T; r += block) {
         const int n = std::min(block, T - r);
         logits.resize(n, V);
-        logits.noalias() = ln.middleRows(r, n) * lm_head.transpose();  // (n, V)
+        logits_forward(ln.middleRows(r, n), lm_head, logits);  // (n, V)
         for (int i = 0; i < n; ++i) {
             const int t = r + i;
             if (t + 1 < T) {

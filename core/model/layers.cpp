@@ -1,5 +1,6 @@
 #include "model/layers.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnlab {
@@ -24,6 +25,29 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
     out.resize(x.rows(), w.cols());
     out.noalias() = x * w;
     out.rowwise() += b;
+}
+
+namespace {
+constexpr Eigen::Index k_vocab_chunk = 1024;
+}
+
+void logits_forward(const RefRM& x, const RefRM& lm_head, MatRM& logits) {
+    const Eigen::Index V = lm_head.rows();
+    logits.resize(x.rows(), V);
+    for (Eigen::Index v = 0; v < V; v += k_vocab_chunk) {
+        const Eigen::Index n = std::min(k_vocab_chunk, V - v);
+        logits.middleCols(v, n).noalias() = x * lm_head.middleRows(v, n).transpose();
+    }
+}
+
+void logits_backward(const RefRM& x, const RefRM& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
+                     Eigen::Ref<MatRM> dlm_head) {
+    const Eigen::Index V = lm_head.rows();
+    for (Eigen::Index v = 0; v < V; v += k_vocab_chunk) {
+        const Eigen::Index n = std::min(k_vocab_chunk, V - v);
+        dx.noalias() += dlogits.middleCols(v, n) * lm_head.middleRows(v, n);
+        dlm_head.middleRows(v, n).noalias() += dlogits.middleCols(v, n).transpose() * x;
+    }
 }
 
 void activation_forward(Activation activation, MatRM& x) {

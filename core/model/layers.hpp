@@ -13,6 +13,14 @@ void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const
 // out = x * W + b  (x: (T, in), W: (in, out), b: (out))
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out);
 
+// The vocabulary products of the output layer, in vocabulary chunks so that no GEMM packs the whole
+// (V, C) matrix at once (which costs V x 320 floats of scratch in Eigen's parallel GEMM):
+//   logits (n, V) = x (n, C) lm_head^T
+//   dx (n, C) = dlogits (n, V) lm_head,  dlm_head (V, C) += dlogits^T x
+void logits_forward(const RefRM& x, const RefRM& lm_head, MatRM& logits);
+void logits_backward(const RefRM& x, const RefRM& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
+                     Eigen::Ref<MatRM> dlm_head);
+
 // Elementwise activation in place. gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 void activation_forward(Activation activation, MatRM& x);
 

@@ -1,0 +1,83 @@
+// attnlab analyze: the JSON fields the README documents, windows for long texts, and bad input.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { attnlab, makeModel } from './helpers.mjs';
+
+let model;
+before(() => { model = makeModel(); });  // 2 layers, 2 heads, context 32
+
+const text = 'Selectivity fades towards uniform as more tokens compete for the attention of one head.';
+
+test('selectivity reports per-layer bands against N, the head map, per-head summaries and details', () => {
+  const r = attnlab(['analyze', 'selectivity', '--model', model, '--text', text, '--k', '1,4', '--heads', '1:1']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.analysis, 'selectivity');
+  assert.deepEqual(j.k, [1, 4]);
+  assert.equal(j.windowed, false);
+  assert.equal(j.layers.length, 2);
+  assert.equal(j.layers[0].entropy_norm.median.length, j.positions);
+  assert.equal(j.layers[0].entropy_norm.median[0], null);  // N = 1 has no normalised entropy
+  assert.equal(j.head_map.length, 2);
+  assert.equal(j.head_map[0].length, 2);
+  assert.equal(j.heads.length, 4);
+  for (const h of j.heads) {
+    assert.ok(h.entropy_norm > 0 && h.entropy_norm <= 1 + 1e-9);
+    assert.equal(h.mass.length, 2);
+    assert.ok(h.mass[1] >= h.mass[0]);
+    assert.ok(h.bound_mass[0] <= h.mass[0] + 1e-6, 'mass is at least the bound of its margin');
+  }
+  assert.equal(j.details.length, 1);
+  assert.equal(j.details[0].mass_by_n.length, 2);
+});
+
+test('selectivity analyses a text longer than the context in windows and says so', () => {
+  const long = 'word '.repeat(70);  // 71 tokens, context 32
+  const r = attnlab(['analyze', 'selectivity', '--model', model, '--text', long]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.windowed, true);
+  assert.deepEqual(r.json.windows.map((w) => w.length), [32, 32, 7]);
+  assert.equal(r.json.tokens, 71);
+  const small = attnlab(['analyze', 'selectivity', '--model', model, '--text', long, '--max-tokens', '16']);
+  assert.equal(small.json.windows.length, 5);
+});
+
+test('sensitivity sweeps log-spaced temperatures and reports the reference bounds', () => {
+  const r = attnlab(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0.1:10:3']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.temperatures.length, 3);
+  assert.ok(Math.abs(j.temperatures[1] - 1) < 1e-9);
+  assert.deepEqual(j.bounds.jacobian_spectral_exact.map((x) => +x.toFixed(9)), [5, 0.5, 0.05]);
+  assert.deepEqual(j.bounds.paper_weight_grad.map((x) => +x.toFixed(9)), [1.414213562, 0.25, 0.025]);
+  for (const layer of j.layers) {
+    for (let t = 0; t < 3; t++) assert.ok(layer.jacobian_spectral.max[t] <= j.bounds.jacobian_spectral_exact[t] + 1e-9);
+    assert.equal(layer.param_grad_norm.length, 3);
+  }
+  assert.ok(j.tied_fraction[2] >= j.tied_fraction[0], 'hotter is more tied');
+});
+
+test('sensitivity says when it used only the first tokens', () => {
+  const r = attnlab(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '1:1:1', '--max-tokens', '8']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.tokens, 8);
+  assert.match(r.json.note, /analysed the first 8 of \d+ tokens/);
+});
+
+test('bad analyze arguments are refused clearly', () => {
+  const fails = (args, pattern) => {
+    const r = attnlab(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, pattern);
+  };
+  fails(['analyze'], /name an analysis/);
+  fails(['analyze', 'vibes', '--model', model], /unknown analysis 'vibes'/);
+  fails(['analyze', 'selectivity', '--model', model, '--text', text, '--eps', '1.5'], /--eps must be in \(0, 1\)/);
+  fails(['analyze', 'selectivity', '--model', model, '--text', text, '--k', '0'], /every --k must be >= 1/);
+  fails(['analyze', 'selectivity', '--model', model, '--text', text, '--heads', '9:9'], /--heads: 9:9 is outside this model/);
+  fails(['analyze', 'selectivity', '--model', model, '--text', ''], /the text is empty/);
+  fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '5'], /FROM:TO:COUNT/);
+  fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0:1:3'], /0 < from/);
+  fails(['analyze', 'sensitivity', '--model', model, '--text', 'x'], /at least 2 tokens/);
+  fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--max-tokens', '999'], /--max-tokens must be an integer in 2..32/);
+});

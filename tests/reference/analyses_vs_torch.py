@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""`attnlab analyze selectivity` and `attnlab analyze sensitivity` against a second implementation.
+
+The model runs in PyTorch float64 (forward_vs_torch.torch_forward); the selectivity measures are
+recomputed with numpy from the reference attention, the Jacobian norms with torch.linalg.eigvalsh on each
+row's explicit Jacobian, and the loss gradients with autograd. Prints the largest differences; exits 1
+on a mismatch.
+"""
+import argparse, json, math, os, shutil, subprocess, sys
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from forward_vs_torch import read_safetensors  # noqa: E402
+
+TOL = 1e-4
+worst = {}
+
+
+def close(label, got, ref, tol=TOL, floor=1e-3):
+    if got is None or ref is None or (isinstance(ref, float) and math.isnan(ref)):
+        ok = (got is None) == (ref is None or math.isnan(ref))
+        d = 0.0 if ok else float('inf')
+    else:
+        d = abs(got - ref) / max(abs(ref), floor)
+    key = label.split('[')[0]
+    worst[key] = max(worst.get(key, 0.0), d)
+    if d > tol:
+        print(f'FAIL {label}: attnlab {got} vs reference {ref} (rel {d:.2e})')
+        return False
+    return True
+
+
+def forward_with_grads(cfg, w, ids, temperature):
+    """Loss, per-head attention and autograd gradients w.r.t. every parameter and every score matrix."""
+    T, C, NH = len(ids), cfg['n_embd'], cfg['n_head']
+    hs = C // NH
+    eps = cfg.get('layer_norm_epsilon', 1e-5)
+    params = {k: v.clone().requires_grad_(True) for k, v in w.items()}
+    x = params['wte.weight'][ids] + params['wpe.weight'][:T]
+    mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
+    scores, probs, qs, ks = [], {}, {}, {}
+    F = torch.nn.functional
+    for l in range(cfg['n_layer']):
+        p = f'h.{l}.'
+        h = F.layer_norm(x, (C,), params[p + 'ln_1.weight'], params[p + 'ln_1.bias'], eps)
+        qkv = h @ params[p + 'attn.c_attn.weight'] + params[p + 'attn.c_attn.bias']
+        q, k, v = [t.view(T, NH, hs).transpose(0, 1) for t in qkv.split(C, dim=1)]
+        s = q @ k.transpose(-1, -2) / math.sqrt(hs)
+        s.retain_grad()
+        scores.append(s)
+        att = torch.softmax(s.masked_fill(~mask, float('-inf')) / temperature, dim=-1)
+        for head in range(NH):
+            probs[(l, head)] = att[head].detach().numpy()
+            qs[(l, head)] = q[head].detach().numpy()
+            ks[(l, head)] = k[head].detach().numpy()
+        y = (att @ v).transpose(0, 1).reshape(T, C)
+        x = x + y @ params[p + 'attn.c_proj.weight'] + params[p + 'attn.c_proj.bias']
+        h = F.layer_norm(x, (C,), params[p + 'ln_2.weight'], params[p + 'ln_2.bias'], eps)
+        h = F.gelu(h @ params[p + 'mlp.c_fc.weight'] + params[p + 'mlp.c_fc.bias'], approximate='tanh')
+        x = x + h @ params[p + 'mlp.c_proj.weight'] + params[p + 'mlp.c_proj.bias']
+    x = F.layer_norm(x, (C,), params['ln_f.weight'], params['ln_f.bias'], eps)
+    logits = x @ params['wte.weight'].T
+    loss = F.cross_entropy(logits[:-1], torch.tensor(ids[1:]))
+    loss.backward()
+    layer_param = []
+    for l in range(cfg['n_layer']):
+        sq = sum(float((params[k].grad ** 2).sum()) for k in params if k.startswith(f'h.{l}.'))
+        layer_param.append(math.sqrt(sq))
+    layer_scores = [float(torch.sqrt((s.grad.masked_fill(~mask, 0.0) ** 2).sum())) for s in scores]
+    return loss.item(), probs, qs, ks, layer_param, layer_scores
+
+
+def quartiles(values):
+    v = np.array([x for x in values if np.isfinite(x)])
+    if len(v) == 0:
+        return (None, None, None)
+    return tuple(float(np.quantile(v, q)) for q in (0.25, 0.5, 0.75))  # linear interpolation, as attnlab
+
+
+def check_selectivity(cli, d, text, cfg, w):
+    ks = [1, 2, 4]
+    eps = 0.1
+    out = subprocess.run([cli, 'analyze', 'selectivity', '--model', d, '--text', text, '--k', ','.join(map(str, ks)),
+                          '--eps', str(eps), '--heads', '1:0'], capture_output=True, text=True)
+    if out.returncode != 0:
+        print('FAIL selectivity: ' + out.stderr)
+        return False
+    got = json.loads(out.stdout)
+    ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
+    _, probs, qs, ks_, _, _ = forward_with_grads(cfg, w, ids, 1.0)
+    T = len(ids)
+    ok = True
+    scale = 1 / math.sqrt(cfg['n_embd'] // cfg['n_head'])
+    per_layer_n = {}
+    for h in got['heads']:
+        P = probs[(h['layer'], h['head'])]
+        ent, frac, tv, pmax, k90, mass = [], [], [], [], [], {k: [] for k in ks}
+        impossible = {k: [] for k in ks}
+        for i in range(1, T):
+            p = P[i, :i + 1]
+            n = i + 1
+            H = -sum(x * math.log(x) for x in p if x > 0)
+            ent.append(H / math.log(n))
+            frac.append(math.exp(H) / n)
+            tv.append(0.5 * np.abs(p - 1 / n).sum())
+            srt = np.sort(p)[::-1]
+            pmax.append(srt[0])
+            k90.append(int(np.argmax(np.cumsum(srt) >= 0.9 - 1e-9)) + 1)
+            qn = np.linalg.norm(qs[(h['layer'], h['head'])][i])
+            kmax = max(np.linalg.norm(ks_[(h['layer'], h['head'])][j]) for j in range(n))
+            for k in ks:
+                if k < n:
+                    mass[k].append(srt[:k].sum())
+                    needed = math.log((n - k) * (1 - eps) / (k * eps))
+                    impossible[k].append(1.0 if needed > 2 * qn * kmax * scale else 0.0)
+            per_layer_n.setdefault((h['layer'], n), []).append(ent[-1])
+        tag = f'{h["layer"]}:{h["head"]}'
+        ok &= close(f'entropy_norm[{tag}]', h['entropy_norm'], float(np.mean(ent)))
+        ok &= close(f'n_eff_frac[{tag}]', h['n_eff_frac'], float(np.mean(frac)))
+        ok &= close(f'tv_uniform[{tag}]', h['tv_uniform'], float(np.mean(tv)))
+        ok &= close(f'p_max[{tag}]', h['p_max'], float(np.mean(pmax)))
+        ok &= close(f'k90[{tag}]', h['k90'], float(np.mean(k90)))
+        for idx, k in enumerate(ks):
+            ok &= close(f'mass[{tag} k={k}]', h['mass'][idx], float(np.mean(mass[k])))
+            ok &= close(f'impossible_fraction[{tag} k={k}]', h['impossible_fraction'][idx], float(np.mean(impossible[k])), tol=1e-9, floor=1.0)
+    for layer in got['layers']:
+        for n in range(2, T + 1):
+            q1, med, q3 = quartiles(per_layer_n[(layer['layer'], n)])
+            ok &= close(f'entropy band median[layer {layer["layer"]} N={n}]', layer['entropy_norm']['median'][n - 1], med)
+            ok &= close(f'entropy band q1[layer {layer["layer"]} N={n}]', layer['entropy_norm']['q1'][n - 1], q1)
+    print(('ok   ' if ok else 'FAIL ') + f'selectivity: {len(got["heads"])} heads x {T} tokens, every mean and band')
+    return ok
+
+
+def check_sensitivity(cli, d, text, cfg, w):
+    out = subprocess.run([cli, 'analyze', 'sensitivity', '--model', d, '--text', text, '--temperatures', '0.2:3:3'],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        print('FAIL sensitivity: ' + out.stderr)
+        return False
+    got = json.loads(out.stdout)
+    ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
+    ok = True
+    for ti, temperature in enumerate(got['temperatures']):
+        loss, probs, _, _, layer_param, layer_scores = forward_with_grads(cfg, w, ids, temperature)
+        ok &= close(f'loss[T={temperature:.3g}]', got['loss'][ti], loss)
+        for l, layer in enumerate(got['layers']):
+            ok &= close(f'param_grad_norm[layer {l} T={temperature:.3g}]', layer['param_grad_norm'][ti], layer_param[l])
+            ok &= close(f'score_grad_norm[layer {l} T={temperature:.3g}]', layer['score_grad_norm'][ti], layer_scores[l])
+            spectral, frob = [], []
+            for h in range(cfg['n_head']):
+                P = probs[(l, h)]
+                for i in range(1, len(ids)):
+                    p = torch.tensor(P[i, :i + 1], dtype=torch.float64)
+                    J = (torch.diag(p) - torch.outer(p, p)) / temperature
+                    spectral.append(float(torch.linalg.eigvalsh(J).max()))
+                    frob.append(float(torch.linalg.norm(J)))
+            q1, med, q3 = quartiles(spectral)
+            ok &= close(f'jacobian_spectral median[layer {l} T={temperature:.3g}]', layer['jacobian_spectral']['median'][ti], med)
+            ok &= close(f'jacobian_spectral max[layer {l} T={temperature:.3g}]', layer['jacobian_spectral']['max'][ti], max(spectral))
+            ok &= close(f'jacobian_frobenius median[layer {l} T={temperature:.3g}]', layer['jacobian_frobenius']['median'][ti], quartiles(frob)[1])
+    fd = got['fd_check']
+    for ti in range(len(got['temperatures'])):
+        ok &= close(f'fd measured vs predicted[{ti}]', fd['measured'][ti], fd['predicted'][ti], tol=0.05, floor=1e-6)
+    print(('ok   ' if ok else 'FAIL ') + f'sensitivity: loss, gradient norms and Jacobian norms at {len(got["temperatures"])} temperatures')
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cli', required=True)
+    ap.add_argument('--work', required=True)
+    args = ap.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    d = os.path.join(args.work, 'model')
+    subprocess.run([args.cli, 'make-random', '--out', d, '--layers', '2', '--heads', '4', '--embd', '32', '--ctx', '64',
+                    '--std', '0.3', '--jitter', '0.1', '--seed', '21'], check=True, capture_output=True)
+    cfg = json.load(open(os.path.join(d, 'config.json')))
+    w = read_safetensors(os.path.join(d, 'model.safetensors'))
+    text = 'Attention decides which earlier tokens each token reads from; selectivity fades as more tokens compete.'
+    ok = check_selectivity(args.cli, d, text, cfg, w)
+    ok &= check_sensitivity(args.cli, d, text, cfg, w)
+    print('largest relative differences: ' + ', '.join(f'{k} {v:.1e}' for k, v in sorted(worst.items())))
+    print('1 passed, 0 failed' if ok else '0 passed, 1 failed')
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()
