@@ -13,6 +13,11 @@ dir=build/bench-gpt2-f32
 size_mib=$(( $(stat -c %s "$dir/model.safetensors") / 1048576 ))
 "$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 | tee build/bench-memory.json
 echo "checkpoint file: ${size_mib} MiB (target: peak_rss_mib <= file + 64 MiB)"
+echo "== selectivity over all 144 heads, 124M shape, 512 tokens, against the forward pass alone"
+"$cli" bench --model "$dir" --tokens 512 --threads 1 --repeats 2 --analysis selectivity
+echo "== sensitivity sweeps with gradients, 124M shape, 128 tokens: 4 and 16 temperatures"
+"$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 --analysis sensitivity --temperatures 4
+"$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 --analysis sensitivity --temperatures 16
 echo "== tokenizer encode throughput on 1 MB of English"
 node tests/reference/english_corpus.mjs build/bench-english.txt 1000000
 "$cli" bench --model "$dir" --tokens 8 --repeats 3 --text-file build/bench-english.txt

@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """`attnlab analyze selectivity` and `attnlab analyze sensitivity` against a second implementation.
 
-The model runs in PyTorch float64 (forward_vs_torch.torch_forward); the selectivity measures are
+The model runs in PyTorch float64 (torch_gpt2.gpt2); the selectivity measures are
 recomputed with numpy from the reference attention, the Jacobian norms with torch.linalg.eigvalsh on each
 row's explicit Jacobian, and the loss gradients with autograd. Prints the largest differences; exits 1
 on a mismatch.
 """
-import argparse, json, math, os, shutil, subprocess, sys
+import json, math, os, subprocess, sys
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from forward_vs_torch import read_safetensors  # noqa: E402
+from torch_gpt2 import gpt2, load, work_dir_from_args  # noqa: E402
 
 TOL = 1e-4
 worst = {}
@@ -31,46 +31,6 @@ def close(label, got, ref, tol=TOL, floor=1e-3):
     return True
 
 
-def forward_with_grads(cfg, w, ids, temperature):
-    """Loss, per-head attention and autograd gradients w.r.t. every parameter and every score matrix."""
-    T, C, NH = len(ids), cfg['n_embd'], cfg['n_head']
-    hs = C // NH
-    eps = cfg.get('layer_norm_epsilon', 1e-5)
-    params = {k: v.clone().requires_grad_(True) for k, v in w.items()}
-    x = params['wte.weight'][ids] + params['wpe.weight'][:T]
-    mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
-    scores, probs, qs, ks = [], {}, {}, {}
-    F = torch.nn.functional
-    for l in range(cfg['n_layer']):
-        p = f'h.{l}.'
-        h = F.layer_norm(x, (C,), params[p + 'ln_1.weight'], params[p + 'ln_1.bias'], eps)
-        qkv = h @ params[p + 'attn.c_attn.weight'] + params[p + 'attn.c_attn.bias']
-        q, k, v = [t.view(T, NH, hs).transpose(0, 1) for t in qkv.split(C, dim=1)]
-        s = q @ k.transpose(-1, -2) / math.sqrt(hs)
-        s.retain_grad()
-        scores.append(s)
-        att = torch.softmax(s.masked_fill(~mask, float('-inf')) / temperature, dim=-1)
-        for head in range(NH):
-            probs[(l, head)] = att[head].detach().numpy()
-            qs[(l, head)] = q[head].detach().numpy()
-            ks[(l, head)] = k[head].detach().numpy()
-        y = (att @ v).transpose(0, 1).reshape(T, C)
-        x = x + y @ params[p + 'attn.c_proj.weight'] + params[p + 'attn.c_proj.bias']
-        h = F.layer_norm(x, (C,), params[p + 'ln_2.weight'], params[p + 'ln_2.bias'], eps)
-        h = F.gelu(h @ params[p + 'mlp.c_fc.weight'] + params[p + 'mlp.c_fc.bias'], approximate='tanh')
-        x = x + h @ params[p + 'mlp.c_proj.weight'] + params[p + 'mlp.c_proj.bias']
-    x = F.layer_norm(x, (C,), params['ln_f.weight'], params['ln_f.bias'], eps)
-    logits = x @ params['wte.weight'].T
-    loss = F.cross_entropy(logits[:-1], torch.tensor(ids[1:]))
-    loss.backward()
-    layer_param = []
-    for l in range(cfg['n_layer']):
-        sq = sum(float((params[k].grad ** 2).sum()) for k in params if k.startswith(f'h.{l}.'))
-        layer_param.append(math.sqrt(sq))
-    layer_scores = [float(torch.sqrt((s.grad.masked_fill(~mask, 0.0) ** 2).sum())) for s in scores]
-    return loss.item(), probs, qs, ks, layer_param, layer_scores
-
-
 def quartiles(values):
     v = np.array([x for x in values if np.isfinite(x)])
     if len(v) == 0:
@@ -88,7 +48,8 @@ def check_selectivity(cli, d, text, cfg, w):
         return False
     got = json.loads(out.stdout)
     ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
-    _, probs, qs, ks_, _, _ = forward_with_grads(cfg, w, ids, 1.0)
+    ref = gpt2(cfg, w, ids)
+    probs, qs, ks_ = ref['probs'], ref['q'], ref['k']
     T = len(ids)
     ok = True
     scale = 1 / math.sqrt(cfg['n_embd'] // cfg['n_head'])
@@ -143,7 +104,8 @@ def check_sensitivity(cli, d, text, cfg, w):
     ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
     ok = True
     for ti, temperature in enumerate(got['temperatures']):
-        loss, probs, _, _, layer_param, layer_scores = forward_with_grads(cfg, w, ids, temperature)
+        ref = gpt2(cfg, w, ids, temperature, grads=True)
+        loss, probs, layer_param, layer_scores = ref['loss'], ref['probs'], ref['layer_param_grad'], ref['layer_score_grad']
         ok &= close(f'loss[T={temperature:.3g}]', got['loss'][ti], loss)
         for l, layer in enumerate(got['layers']):
             ok &= close(f'param_grad_norm[layer {l} T={temperature:.3g}]', layer['param_grad_norm'][ti], layer_param[l])
@@ -168,17 +130,11 @@ def check_sensitivity(cli, d, text, cfg, w):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--cli', required=True)
-    ap.add_argument('--work', required=True)
-    args = ap.parse_args()
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
+    args = work_dir_from_args()
     d = os.path.join(args.work, 'model')
     subprocess.run([args.cli, 'make-random', '--out', d, '--layers', '2', '--heads', '4', '--embd', '32', '--ctx', '64',
                     '--std', '0.3', '--jitter', '0.1', '--seed', '21'], check=True, capture_output=True)
-    cfg = json.load(open(os.path.join(d, 'config.json')))
-    w = read_safetensors(os.path.join(d, 'model.safetensors'))
+    cfg, w = load(d)
     text = 'Attention decides which earlier tokens each token reads from; selectivity fades as more tokens compete.'
     ok = check_selectivity(args.cli, d, text, cfg, w)
     ok &= check_sensitivity(args.cli, d, text, cfg, w)

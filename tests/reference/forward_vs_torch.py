@@ -7,69 +7,14 @@ the safetensors bytes (parsed here with json + numpy, not with attnlab's reader)
 the loss, the 20 largest last-position logits (ids and values), and every head's attention rows.
 Prints the largest differences seen; exits 1 on any mismatch.
 """
-import argparse, json, math, os, shutil, struct, subprocess, sys
+import json, os, subprocess, sys
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.dirname(__file__))
+from torch_gpt2 import gpt2, load, work_dir_from_args  # noqa: E402
+
 TOL = 1e-4
-
-
-def read_safetensors(path):
-    raw = open(path, 'rb').read()
-    (n,) = struct.unpack('<Q', raw[:8])
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
-    out = {}
-    for name, spec in header.items():
-        if name == '__metadata__':
-            continue
-        b, e = spec['data_offsets']
-        buf = data[b:e]
-        if spec['dtype'] == 'F32':
-            arr = np.frombuffer(buf, dtype='<f4')
-        elif spec['dtype'] == 'F16':
-            arr = np.frombuffer(buf, dtype='<f2').astype(np.float32)
-        elif spec['dtype'] == 'BF16':
-            arr = (np.frombuffer(buf, dtype='<u2').astype(np.uint32) << 16).view(np.float32)
-        else:
-            raise ValueError(spec['dtype'])
-        key = name[len('transformer.'):] if name.startswith('transformer.') else name
-        out[key] = torch.tensor(arr.reshape(spec['shape']).copy(), dtype=torch.float64)
-    return out
-
-
-def torch_forward(cfg, w, ids, temperature):
-    """GPT-2 in float64, written from the Hugging Face modeling_gpt2 equations."""
-    T, C, NH = len(ids), cfg['n_embd'], cfg['n_head']
-    hs = C // NH
-    eps = cfg.get('layer_norm_epsilon', 1e-5)
-    x = w['wte.weight'][ids] + w['wpe.weight'][:T]
-    mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
-    probs_all = {}
-    for l in range(cfg['n_layer']):
-        p = f'h.{l}.'
-        h = torch.nn.functional.layer_norm(x, (C,), w[p + 'ln_1.weight'], w[p + 'ln_1.bias'], eps)
-        qkv = h @ w[p + 'attn.c_attn.weight'] + w[p + 'attn.c_attn.bias']
-        q, k, v = qkv.split(C, dim=1)
-        q = q.view(T, NH, hs).transpose(0, 1)
-        k = k.view(T, NH, hs).transpose(0, 1)
-        v = v.view(T, NH, hs).transpose(0, 1)
-        att = q @ k.transpose(-1, -2) / math.sqrt(hs)
-        if cfg.get('scale_attn_by_inverse_layer_idx'):
-            att = att / (l + 1)
-        att = att.masked_fill(~mask, float('-inf'))
-        att = torch.softmax(att / temperature, dim=-1)
-        for head in range(NH):
-            probs_all[f'{l}:{head}'] = att[head]
-        y = (att @ v).transpose(0, 1).reshape(T, C)
-        x = x + y @ w[p + 'attn.c_proj.weight'] + w[p + 'attn.c_proj.bias']
-        h = torch.nn.functional.layer_norm(x, (C,), w[p + 'ln_2.weight'], w[p + 'ln_2.bias'], eps)
-        h = torch.nn.functional.gelu(h @ w[p + 'mlp.c_fc.weight'] + w[p + 'mlp.c_fc.bias'], approximate='tanh')
-        x = x + h @ w[p + 'mlp.c_proj.weight'] + w[p + 'mlp.c_proj.bias']
-    x = torch.nn.functional.layer_norm(x, (C,), w['ln_f.weight'], w['ln_f.bias'], eps)
-    logits = x @ w.get('lm_head.weight', w['wte.weight']).T
-    loss = torch.nn.functional.cross_entropy(logits[:-1], torch.tensor(ids[1:])).item()
-    return logits, loss, probs_all
 
 
 def rel(a, b, floor=1e-3):
@@ -77,15 +22,15 @@ def rel(a, b, floor=1e-3):
 
 
 def check(cli, model_dir, ids, temperature, label, worst):
-    cfg = json.load(open(os.path.join(model_dir, 'config.json')))
-    w = read_safetensors(os.path.join(model_dir, 'model.safetensors'))
+    cfg, w = load(model_dir)
     out = subprocess.run([cli, 'run', '--model', model_dir, '--ids', ','.join(map(str, ids)), '--attention', 'all',
                           '--temperature', str(temperature)], capture_output=True, text=True)
     if out.returncode != 0:
         print(f'FAIL {label}: attnlab exited {out.returncode}: {out.stderr}')
         return False
     got = json.loads(out.stdout)
-    logits, loss, probs = torch_forward(cfg, w, ids, temperature)
+    ref = gpt2(cfg, w, ids, temperature)
+    logits, loss, probs = ref['logits'], ref['loss'], ref['probs']
     ok = True
     d_loss = rel(got['loss'], loss)
     last = logits[-1]
@@ -100,12 +45,12 @@ def check(cli, model_dir, ids, temperature, label, worst):
             ok = False
     d_att = 0.0
     for key, rows in got['attention'].items():
-        ref = probs[key]
+        ref = probs[tuple(map(int, key.split(':')))]
         for i, row in enumerate(rows):
             if len(row) != i + 1:
                 print(f'FAIL {label}: head {key} row {i} has {len(row)} entries')
                 ok = False
-            d_att = max(d_att, max(abs(p - ref[i, j].item()) for j, p in enumerate(row)))
+            d_att = max(d_att, max(abs(p - float(ref[i, j])) for j, p in enumerate(row)))
     if len(got['attention']) != cfg['n_layer'] * cfg['n_head']:
         print(f'FAIL {label}: {len(got["attention"])} heads captured')
         ok = False
@@ -121,12 +66,7 @@ def check(cli, model_dir, ids, temperature, label, worst):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--cli', required=True)
-    ap.add_argument('--work', required=True)
-    args = ap.parse_args()
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
+    args = work_dir_from_args()
     rng = np.random.default_rng(5)
     ids = rng.integers(0, 50257, size=48).tolist()
     variants = [
