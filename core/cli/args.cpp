@@ -9,7 +9,7 @@
 namespace attnlab::cli {
 
 Args::Args(const std::vector<std::string>& argv, const std::string& command, const std::set<std::string>& valued,
-           const std::set<std::string>& switches)
+           const std::set<std::string>& switches, const std::set<std::string>& lists)
     : command_(command) {
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
@@ -18,6 +18,11 @@ Args::Args(const std::vector<std::string>& argv, const std::string& command, con
         const std::string name = a.substr(2);
         if (switches.count(name)) {
             values_[name] = "1";
+        } else if (lists.count(name)) {
+            auto& items = lists_[name];
+            while (i + 1 < argv.size() && argv[i + 1].rfind("--", 0) != 0) items.push_back(argv[++i]);
+            if (items.empty()) throw Error("attnlab " + command + ": flag --" + name + " needs at least one value");
+            values_[name] = items.front();
         } else if (valued.count(name)) {
             if (i + 1 >= argv.size()) throw Error("attnlab " + command + ": flag --" + name + " needs a value");
             values_[name] = argv[++i];
@@ -25,6 +30,7 @@ Args::Args(const std::vector<std::string>& argv, const std::string& command, con
             std::string known;
             for (const auto& v : valued) known += " --" + v;
             for (const auto& s : switches) known += " --" + s;
+            for (const auto& l : lists) known += " --" + l;
             throw Error("attnlab " + command + ": unknown flag --" + name + " (accepted:" + known + ")");
         }
     }
@@ -60,6 +66,11 @@ double Args::number(const std::string& name, double fallback) const {
     if (s.empty() || *end != '\0' || !std::isfinite(v))
         throw Error("attnlab " + command_ + ": --" + name + " must be a number (got '" + s + "')");
     return v;
+}
+
+std::vector<std::string> Args::list(const std::string& name) const {
+    auto it = lists_.find(name);
+    return it == lists_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::vector<int> Args::int_list(const std::string& name, const std::vector<int>& fallback) const {

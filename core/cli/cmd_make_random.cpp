@@ -2,29 +2,16 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/checkpoint_dir.hpp"
 #include "cli/files.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
-#include "io/safetensors.hpp"
+#include "io/checkpoint_writer.hpp"
 #include "model/random_init.hpp"
 #include "model/weights.hpp"
 #include "util/rng.hpp"
 
-#ifndef ATTNLAB_TOKENIZER_DIR
-#define ATTNLAB_TOKENIZER_DIR "models/gpt2-tokenizer"
-#endif
-
 namespace attnlab::cli {
-namespace {
-
-DType parse_dtype(const std::string& s) {
-    if (s == "F32") return DType::F32;
-    if (s == "F16") return DType::F16;
-    if (s == "BF16") return DType::BF16;
-    throw Error("attnlab make-random: --dtype must be F32, F16 or BF16 (got '" + s + "')");
-}
-
-}  // namespace
 
 void cmd_make_random(const Argv& argv) {
     const Args args(argv, "make-random",
@@ -39,44 +26,31 @@ void cmd_make_random(const Argv& argv) {
     c.n_positions = args.integer("ctx", 0, 1, 1 << 20);
     c.vocab_size = 50257;
     c.validate("attnlab make-random");
-    const DType dtype = parse_dtype(args.str("dtype", "F32"));
+    const DType dtype = float_dtype(args.str("dtype", "F32"), "attnlab make-random: --dtype");
     RandomInit init;
     init.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
     init.std = static_cast<float>(args.number("std", 0.02));
     init.jitter = static_cast<float>(args.number("jitter", 0.0));
 
-    const std::string tok_dir = args.str("tokenizer", ATTNLAB_TOKENIZER_DIR);
-    const std::string vocab = read_text(tok_dir + "/vocab.json");
-    const std::string merges = read_text(tok_dir + "/merges.txt");
-
     const std::vector<float> params = random_params(c, init);
-    std::vector<TensorToWrite> tensors;
-    const float* p = params.data();
-    const std::string prefix = args.has("prefix") ? "transformer." : "";
-    for (const auto& spec : param_specs(c)) {
-        tensors.push_back({prefix + spec.name, dtype, spec.shape, encode_floats(p, static_cast<std::size_t>(spec.count()), dtype)});
-        p += spec.count();
-    }
+    WeightsLayout layout;
+    layout.dtype = dtype;
+    if (args.has("prefix")) layout.prefix = "transformer.";
+    std::vector<float> head;
     if (args.has("untied")) {
         Rng rng(init.seed ^ 0x5eedull);
-        std::vector<float> head(static_cast<std::size_t>(c.vocab_size) * c.n_embd);
+        head.resize(static_cast<std::size_t>(c.vocab_size) * c.n_embd);
         for (auto& v : head) v = static_cast<float>(rng.normal()) * init.std;
-        tensors.push_back({"lm_head.weight", dtype, {c.vocab_size, c.n_embd}, encode_floats(head.data(), head.size(), dtype)});
+        layout.lm_head = &head;
     }
-    const auto bytes = write_safetensors(tensors, {{"format", "pt"}});
-
-    make_dir(out_dir);
-    const std::string config = config_to_json(c);
-    write_file(out_dir + "/config.json", config.data(), config.size());
-    write_file(out_dir + "/model.safetensors", bytes.data(), bytes.size());
-    write_file(out_dir + "/vocab.json", vocab.data(), vocab.size());
-    write_file(out_dir + "/merges.txt", merges.data(), merges.size());
+    const std::size_t bytes = write_checkpoint_dir(out_dir, c, weight_tensors(c, params.data(), layout),
+                                                   args.str("tokenizer", ATTNLAB_TOKENIZER_DIR));
 
     nlohmann::ordered_json out;
     out["out"] = out_dir;
     out["parameters"] = param_count(c);
     out["dtype"] = dtype_name(dtype);
-    out["safetensors_bytes"] = bytes.size();
+    out["safetensors_bytes"] = bytes;
     print_json(out);
 }
 

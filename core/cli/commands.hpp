@@ -12,5 +12,7 @@ void cmd_run(const Argv& argv);
 void cmd_make_random(const Argv& argv);
 void cmd_bench(const Argv& argv);
 void cmd_analyze(const Argv& argv);
+void cmd_train(const Argv& argv);
+void cmd_eval(const Argv& argv);
 
 }  // namespace attnlab::cli

@@ -18,6 +18,9 @@ const char* k_usage =
     "               [--max-tokens N] [--temperature T] [--heads L:H,...]\n"
     "  analyze sensitivity --model DIR (--text S | --text-file F) [--temperatures 0.05:5:16]\n"
     "               [--max-tokens N] [--fd-epsilon E]\n"
+    "  train        --corpus FILE... --out DIR --layers L --heads H --embd C --ctx T --steps S\n"
+    "               [--batch B] [--lr X] [--seed S] [--val-fraction F] [--threads N] [--dtype F32|F16]\n"
+    "  eval         --model DIR --corpus FILE... [--val-fraction F]\n"
     "See README.md for every flag and output field.\n";
 
 }  // namespace
@@ -36,6 +39,8 @@ int main(int argc, char** argv) {
         else if (command == "make-random") cmd_make_random(rest);
         else if (command == "bench") cmd_bench(rest);
         else if (command == "analyze") cmd_analyze(rest);
+        else if (command == "train") cmd_train(rest);
+        else if (command == "eval") cmd_eval(rest);
         else {
             std::cerr << "attnlab: unknown command '" << command << "'\n" << k_usage;
             return 2;

@@ -67,7 +67,7 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
     // logits = lnf lm_head^T; dlogits = (softmax(logits) - onehot(next)) / (T - 1), in row blocks
     const MapRM lm_head = w.lm_head.map();
     MatRM dlnf = MatRM::Zero(T, C);
-    const int block = 64;
+    const int block = 256;
     MatRM dlogits;
     for (int r = 0; r < T; r += block) {
         const int n = std::min(block, T - r);

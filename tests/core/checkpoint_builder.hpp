@@ -5,7 +5,7 @@
 
 #include "helpers.hpp"
 #include "io/checkpoint.hpp"
-#include "io/safetensors.hpp"
+#include "io/checkpoint_writer.hpp"
 #include "model/random_init.hpp"
 #include "model/weights.hpp"
 
@@ -30,13 +30,7 @@ struct BuildOptions {
 };
 
 inline std::vector<std::uint8_t> safetensors_of(const Config& c, const std::vector<float>& params, const BuildOptions& o = {}) {
-    std::vector<TensorToWrite> ts;
-    const float* p = params.data();
-    for (const auto& spec : param_specs(c)) {
-        ts.push_back({o.prefix + spec.name, o.dtype, spec.shape, encode_floats(p, static_cast<std::size_t>(spec.count()), o.dtype)});
-        p += spec.count();
-    }
-    if (o.lm_head) ts.push_back({"lm_head.weight", o.dtype, {c.vocab_size, c.n_embd}, encode_floats(o.lm_head->data(), o.lm_head->size(), o.dtype)});
+    std::vector<TensorToWrite> ts = weight_tensors(c, params.data(), WeightsLayout{o.dtype, o.prefix, o.lm_head});
     for (const auto& e : o.extra) ts.push_back(e);
     if (o.tamper) o.tamper(ts);
     return write_safetensors(ts);

@@ -1,0 +1,64 @@
+#include <algorithm>
+
+#include "analysis/heads.hpp"
+#include "analysis/report_json.hpp"
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/corpus_input.hpp"
+#include "cli/inputs.hpp"
+#include "cli/json_out.hpp"
+#include "error.hpp"
+#include "train/corpus.hpp"
+
+namespace attnlab::cli {
+
+void cmd_eval(const Argv& argv) {
+    const Args args(argv, "eval", {"model", "val-fraction", "window", "induction-length", "trials", "seed"}, {}, {"corpus"});
+    const Checkpoint ck = load_model_argument(args);
+    const Config& c = ck.model.config;
+    const int window = args.integer("window", c.n_positions, 2, c.n_positions);
+    const TokenSplit split = read_corpus(args.list("corpus"), ck.tokenizer, args.number("val-fraction", 0.05));
+    if (split.val.size() < 2) throw Error("attnlab eval: no validation tokens; raise --val-fraction");
+
+    // validation loss over consecutive windows, weighted by predictions
+    double sum = 0;
+    long predictions = 0;
+    for (std::size_t s = 0; s + 2 <= split.val.size(); s += static_cast<std::size_t>(window)) {
+        const std::size_t n = std::min(static_cast<std::size_t>(window), split.val.size() - s);
+        if (n < 2) break;
+        ForwardOptions fo;
+        fo.keep_logits = KeepLogits::None;
+        sum += forward(ck.model, std::vector<int>(split.val.begin() + static_cast<long>(s), split.val.begin() + static_cast<long>(s + n)), fo).loss *
+               static_cast<double>(n - 1);
+        predictions += static_cast<long>(n - 1);
+    }
+    const double val_loss = sum / static_cast<double>(predictions);
+    const UnigramBaseline unigram = unigram_baseline(split, c.vocab_size);
+
+    const std::vector<double> prev = previous_token_scores(ck.model, split.val, window);
+    std::vector<int> order(prev.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return prev[a] > prev[b]; });
+    Json heads = Json::array();
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, order.size()); ++i)
+        heads.push_back({{"layer", order[i] / c.n_head}, {"head", order[i] % c.n_head}, {"score", prev[order[i]]}});
+
+    const int length = args.integer("induction-length", std::min(50, c.n_positions / 2), 2, c.n_positions / 2);
+    const InductionResult ind = induction_test(ck.model, length, args.integer("trials", 10, 1, 100000),
+                                               static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647)));
+
+    Json out;
+    out["model"] = args.str("model");
+    out["train_tokens"] = split.train.size();
+    out["val_tokens"] = split.val.size();
+    out["val_loss"] = val_loss;
+    out["unigram_val_loss"] = unigram.val_loss;
+    out["unigram_alpha"] = unigram.alpha;
+    out["below_unigram"] = unigram.val_loss - val_loss;
+    out["previous_token_heads"] = heads;
+    out["induction"] = {{"length", ind.length}, {"trials", ind.trials}, {"first_copy_loss", ind.first_copy_loss},
+                        {"second_copy_loss", ind.second_copy_loss}, {"gain", ind.first_copy_loss - ind.second_copy_loss}};
+    print_json(out);
+}
+
+}  // namespace attnlab::cli

@@ -1,0 +1,135 @@
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "analysis/report_json.hpp"
+#include "cli/args.hpp"
+#include "cli/checkpoint_dir.hpp"
+#include "cli/commands.hpp"
+#include "cli/corpus_input.hpp"
+#include "cli/files.hpp"
+#include "cli/json_out.hpp"
+#include "error.hpp"
+#include "io/checkpoint_writer.hpp"
+#include "train/trainer.hpp"
+
+namespace attnlab::cli {
+namespace {
+
+std::string clock_text(double seconds) {
+    char buf[32];
+    const long s = static_cast<long>(seconds);
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
+    return buf;
+}
+
+}  // namespace
+
+void cmd_train(const Argv& argv) {
+    const Args args(argv, "train",
+                    {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
+                     "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
+                     "weight-decay", "tokenizer"},
+                    {}, {"corpus"});
+    const std::string out_dir = args.required("out");
+    for (const char* f : {"layers", "heads", "embd", "ctx", "steps", "corpus"}) args.required(f);
+    Config c;
+    c.n_layer = args.integer("layers", 0, 1, 512);
+    c.n_head = args.integer("heads", 0, 1, 1024);
+    c.n_embd = args.integer("embd", 0, 1, 65536);
+    c.n_positions = args.integer("ctx", 0, 2, 1 << 20);
+    c.vocab_size = 50257;
+    c.validate("attnlab train");
+
+    TrainOptions o;
+    o.steps = args.integer("steps", 0, 1, 100000000);
+    o.batch = args.integer("batch", o.batch, 1, 1 << 20);
+    o.seq_len = args.integer("seq-len", c.n_positions, 2, c.n_positions);
+    o.lr = static_cast<float>(args.number("lr", o.lr));
+    o.min_lr = static_cast<float>(args.number("min-lr", o.lr / 10));
+    o.warmup = args.integer("warmup", std::min(100, o.steps / 10 + 1), 0, 100000000);
+    o.clip = static_cast<float>(args.number("clip", o.clip));
+    o.adamw.weight_decay = static_cast<float>(args.number("weight-decay", o.adamw.weight_decay));
+    o.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
+    o.threads = args.integer("threads", 1, 1, 256);
+    if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
+    const double val_fraction = args.number("val-fraction", 0.05);
+    const DType dtype = float_dtype(args.str("dtype", "F32"), "attnlab train: --dtype");
+    const int eval_every = args.integer("eval-every", std::max(1, o.steps / 20), 1, 100000000);
+    const int eval_windows = args.integer("eval-windows", 32, 1, 1 << 20);
+    const std::string tok_dir = args.str("tokenizer", ATTNLAB_TOKENIZER_DIR);
+    Eigen::setNbThreads(o.threads);
+
+    const std::vector<NamedBuffer> tok_files = read_checkpoint_dir(tok_dir, true);
+    const Tokenizer tokenizer = load_tokenizer(tok_files);
+    std::vector<CorpusFile> files;
+    const TokenSplit split = read_corpus(args.list("corpus"), tokenizer, val_fraction, &files);
+    if (static_cast<int>(split.train.size()) <= o.seq_len)
+        throw Error("attnlab train: the corpus has " + std::to_string(split.train.size()) + " training tokens, fewer than one window of " +
+                    std::to_string(o.seq_len));
+    if (split.val.size() < 2) throw Error("attnlab train: no validation tokens; raise --val-fraction or add text");
+    const UnigramBaseline unigram = unigram_baseline(split, c.vocab_size);
+    std::cerr << "attnlab: " << split.train.size() << " training and " << split.val.size()
+              << " validation tokens; unigram baseline validation loss " << unigram.val_loss << "\n";
+
+    Trainer trainer(c, o);
+    const auto start = std::chrono::steady_clock::now();
+    Json steps = Json::array(), evals = Json::array();
+    auto save = [&]() {
+        write_checkpoint_dir(out_dir, c, weight_tensors(c, trainer.params().data(), WeightsLayout{dtype, "", nullptr}), tok_dir);
+    };
+    double last_loss = 0;
+    for (int s = 0; s < o.steps; ++s) {
+        const StepStats st = trainer.step(split.train);
+        last_loss = st.loss;
+        steps.push_back({st.step, st.loss, st.grad_norm, st.lr});
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double tokens_per_s = static_cast<double>(s + 1) * o.batch * o.seq_len / elapsed;
+        const bool eval_now = (s + 1) % eval_every == 0 || s + 1 == o.steps;
+        std::fprintf(stderr, "step %d/%d  loss %.4f  |g| %.3f  lr %.2e  %.0f tok/s  elapsed %s  left %s\n", s + 1, o.steps,
+                     st.loss, st.grad_norm, static_cast<double>(st.lr), tokens_per_s, clock_text(elapsed).c_str(),
+                     clock_text(elapsed / (s + 1) * (o.steps - s - 1)).c_str());
+        if (eval_now) {
+            const double val = trainer.evaluate(split.val, eval_windows);
+            evals.push_back({s + 1, val});
+            std::fprintf(stderr, "step %d  validation loss %.4f (first %d windows)\n", s + 1, val, eval_windows);
+            save();
+        }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double val_loss = trainer.evaluate(split.val, 1 << 30);
+
+    Json log;
+    log["command"] = "attnlab train";
+    for (std::size_t i = 0; i < argv.size(); ++i) log["command"] = log["command"].get<std::string>() + " " + argv[i];
+    log["config"] = {{"n_layer", c.n_layer}, {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"n_positions", c.n_positions},
+                     {"vocab_size", c.vocab_size}, {"parameters", param_count(c)}};
+    log["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len}, {"lr", o.lr}, {"min_lr", o.min_lr},
+                      {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
+                      {"threads", o.threads}, {"val_fraction", val_fraction}, {"dtype", dtype_name(dtype)}};
+    Json corpus = Json::array();
+    for (const auto& f : files) corpus.push_back({{"path", f.path}, {"bytes", f.bytes}, {"tokens", f.tokens}});
+    log["corpus"] = corpus;
+    log["train_tokens"] = split.train.size();
+    log["val_tokens"] = split.val.size();
+    log["seconds"] = seconds;
+    log["tokens_per_second"] = static_cast<double>(o.steps) * o.batch * o.seq_len / seconds;
+    log["final_train_loss"] = last_loss;
+    log["final_val_loss"] = val_loss;
+    log["unigram_val_loss"] = unigram.val_loss;
+    log["unigram_alpha"] = unigram.alpha;
+    log["steps"] = steps;
+    log["evals"] = evals;
+    save();
+    const std::string text = log.dump(1) + "\n";
+    write_file(out_dir + "/training_log.json", text.data(), text.size());
+
+    Json out;
+    for (const char* k : {"train_tokens", "val_tokens", "seconds", "tokens_per_second", "final_train_loss", "final_val_loss",
+                          "unigram_val_loss"})
+        out[k] = log[k];
+    out["out"] = out_dir;
+    print_json(out);
+}
+
+}  // namespace attnlab::cli

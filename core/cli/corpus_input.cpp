@@ -1,0 +1,29 @@
+#include "cli/corpus_input.hpp"
+
+#include <iostream>
+
+#include "cli/files.hpp"
+#include "error.hpp"
+
+namespace attnlab::cli {
+
+TokenSplit read_corpus(const std::vector<std::string>& paths, const Tokenizer& tokenizer, double val_fraction,
+                       std::vector<CorpusFile>* files) {
+    if (paths.empty()) throw Error("--corpus: give at least one text file");
+    TokenSplit split;
+    for (const auto& path : paths) {
+        const std::string text = read_text(path);
+        std::vector<int> tokens;
+        try {
+            tokens = tokenizer.encode(text);
+        } catch (const Error& e) {
+            throw Error(path + ": " + e.what());
+        }
+        std::cerr << "attnlab: " << path << ": " << text.size() << " bytes, " << tokens.size() << " tokens\n";
+        add_document(split, tokens, val_fraction);
+        if (files) files->push_back({path, text.size(), tokens.size()});
+    }
+    return split;
+}
+
+}  // namespace attnlab::cli

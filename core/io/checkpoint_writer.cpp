@@ -1,0 +1,28 @@
+#include "io/checkpoint_writer.hpp"
+
+#include "error.hpp"
+#include "model/weights.hpp"
+
+namespace attnlab {
+
+std::vector<TensorToWrite> weight_tensors(const Config& c, const float* p, const WeightsLayout& layout) {
+    std::vector<TensorToWrite> tensors;
+    for (const auto& spec : param_specs(c)) {
+        const auto n = static_cast<std::size_t>(spec.count());
+        tensors.push_back({layout.prefix + spec.name, layout.dtype, spec.shape, encode_floats(p, n, layout.dtype)});
+        p += n;
+    }
+    if (layout.lm_head)
+        tensors.push_back({"lm_head.weight", layout.dtype, {c.vocab_size, c.n_embd},
+                           encode_floats(layout.lm_head->data(), layout.lm_head->size(), layout.dtype)});
+    return tensors;
+}
+
+DType float_dtype(const std::string& s, const std::string& what) {
+    if (s == "F32") return DType::F32;
+    if (s == "F16") return DType::F16;
+    if (s == "BF16") return DType::BF16;
+    throw Error(what + " must be F32, F16 or BF16 (got '" + s + "')");
+}
+
+}  // namespace attnlab

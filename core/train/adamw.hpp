@@ -1,0 +1,31 @@
+// AdamW over a flat parameter buffer, and the learning-rate schedule (linear warm-up, cosine decay).
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) + lr * wd * p   (wd only where decay[i])
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace attnlab {
+
+struct AdamWOptions {
+    float beta1 = 0.9f, beta2 = 0.95f, eps = 1e-8f, weight_decay = 0.1f;
+};
+
+class AdamW {
+public:
+    // decay[i]: whether parameter i gets weight decay (matrices yes; biases, gains no)
+    AdamW(std::size_t size, std::vector<std::uint8_t> decay, AdamWOptions options);
+    void step(std::vector<float>& params, const std::vector<float>& grads, float lr);
+    int steps() const { return t_; }
+
+private:
+    std::vector<float> m_, v_;
+    std::vector<std::uint8_t> decay_;
+    AdamWOptions o_;
+    int t_ = 0;
+};
+
+// lr at step s (0-based) of `total`: linear warm-up over `warmup` steps to max_lr, then cosine to min_lr.
+float learning_rate(int step, int total, int warmup, float max_lr, float min_lr);
+
+}  // namespace attnlab

@@ -1,0 +1,116 @@
+#include "train/trainer.hpp"
+
+#include <cmath>
+
+#include "error.hpp"
+#include "model/backward.hpp"
+#include "model/random_init.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace attnlab {
+namespace {
+
+// Weight decay on matrices only (not biases or layer-norm gains), in param_specs order.
+std::vector<std::uint8_t> decay_mask(const Config& c) {
+    std::vector<std::uint8_t> mask;
+    for (const auto& spec : param_specs(c)) mask.insert(mask.end(), static_cast<std::size_t>(spec.count()), spec.shape.size() == 2);
+    return mask;
+}
+
+std::vector<float> initial_params(const Config& c, const TrainOptions& o) {
+    RandomInit init;
+    init.seed = o.seed;
+    init.std = o.init_std;
+    return random_params(c, init);
+}
+
+}  // namespace
+
+Trainer::Trainer(const Config& config, const TrainOptions& options)
+    : config_(config),
+      options_(options),
+      params_(initial_params(config, options)),
+      optimizer_(params_.size(), decay_mask(config), options.adamw),
+      rng_(options.seed ^ 0x7261696eull) {
+    config_.validate("train");
+    if (options.seq_len < 2 || options.seq_len > config.n_positions)
+        throw Error("train: the window length must be in 2..n_positions (" + std::to_string(config.n_positions) + ")");
+    if (options.batch < 1 || options.steps < 1 || options.threads < 1)
+        throw Error("train: steps, batch and threads must be at least 1");
+}
+
+Model Trainer::model() const { return Model{config_, weights_over(config_, params_.data(), nullptr)}; }
+
+StepStats Trainer::step(const std::vector<int>& tokens) {
+    const int B = options_.batch, T = options_.seq_len;
+    if (static_cast<int>(tokens.size()) <= T) throw Error("train: the training text has fewer tokens than one window");
+    std::vector<std::size_t> starts(static_cast<std::size_t>(B));
+    for (auto& s : starts) s = static_cast<std::size_t>(rng_.below(tokens.size() - static_cast<std::size_t>(T)));
+
+    const int threads = options_.threads;
+    std::vector<std::vector<float>> partial(static_cast<std::size_t>(threads), std::vector<float>(params_.size(), 0.0f));
+    std::vector<double> losses(static_cast<std::size_t>(B), 0.0);
+    const Model m = model();
+    // window b goes to thread b % threads, which takes its windows in order: a fixed summation order
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+    for (int b = 0; b < B; ++b) {
+#ifdef _OPENMP
+        const int tid = omp_get_thread_num();
+#else
+        const int tid = 0;
+#endif
+        const std::vector<int> ids(tokens.begin() + static_cast<long>(starts[b]), tokens.begin() + static_cast<long>(starts[b]) + T);
+        Activations acts;
+        ForwardOptions fo;
+        fo.keep_logits = KeepLogits::None;
+        fo.activations = &acts;
+        losses[static_cast<std::size_t>(b)] = forward(m, ids, fo).loss;
+        const Gradients g = backward(m, acts);
+        auto& acc = partial[static_cast<std::size_t>(tid)];
+        for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += g.params[i];
+    }
+    std::vector<float>& grads = partial[0];
+    for (int t = 1; t < threads; ++t)
+        for (std::size_t i = 0; i < grads.size(); ++i) grads[i] += partial[static_cast<std::size_t>(t)][i];
+    double sq = 0;
+    for (auto& g : grads) {
+        g /= static_cast<float>(B);
+        sq += double(g) * g;
+    }
+    StepStats st;
+    st.step = step_;
+    st.grad_norm = std::sqrt(sq);
+    for (double l : losses) st.loss += l / B;
+    if (options_.clip > 0 && st.grad_norm > options_.clip) {
+        const float s = static_cast<float>(options_.clip / st.grad_norm);
+        for (auto& g : grads) g *= s;
+    }
+    st.lr = learning_rate(step_, options_.steps, options_.warmup, options_.lr, options_.min_lr);
+    optimizer_.step(params_, grads, st.lr);
+    ++step_;
+    return st;
+}
+
+double Trainer::evaluate(const std::vector<int>& tokens, int max_windows) const {
+    const int T = options_.seq_len;
+    const Model m = model();
+    double sum = 0;
+    long predictions = 0;
+    int windows = 0;
+    for (std::size_t start = 0; start + 2 <= tokens.size() && windows < max_windows; start += static_cast<std::size_t>(T), ++windows) {
+        const std::size_t n = std::min(static_cast<std::size_t>(T), tokens.size() - start);
+        if (n < 2) break;
+        const std::vector<int> ids(tokens.begin() + static_cast<long>(start), tokens.begin() + static_cast<long>(start + n));
+        ForwardOptions fo;
+        fo.keep_logits = KeepLogits::None;
+        sum += forward(m, ids, fo).loss * static_cast<double>(n - 1);
+        predictions += static_cast<long>(n - 1);
+    }
+    if (predictions == 0) throw Error("evaluate: no windows of at least 2 tokens");
+    return sum / static_cast<double>(predictions);
+}
+
+}  // namespace attnlab

@@ -1,0 +1,56 @@
+// Training a GPT-2 from scratch on a token stream: random batches of windows, forward and backward per
+// window (windows spread over threads, gradients summed in a fixed order, so a seed and a thread count
+// give the same model every time), global-norm clipping, AdamW with warm-up and cosine decay.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "io/checkpoint.hpp"
+#include "train/adamw.hpp"
+#include "util/rng.hpp"
+
+namespace attnlab {
+
+struct TrainOptions {
+    int steps = 1000;
+    int batch = 8;          // windows per step
+    int seq_len = 128;      // tokens per window (at most n_positions)
+    int warmup = 100;
+    float lr = 1e-3f;       // peak learning rate
+    float min_lr = 1e-4f;   // at the end of the cosine
+    float clip = 1.0f;      // global gradient-norm clip (0: none)
+    float init_std = 0.02f;
+    AdamWOptions adamw;
+    std::uint64_t seed = 1;
+    int threads = 1;
+};
+
+struct StepStats {
+    int step = 0;
+    double loss = 0;       // mean over the batch
+    double grad_norm = 0;  // before clipping
+    float lr = 0;
+};
+
+class Trainer {
+public:
+    Trainer(const Config& config, const TrainOptions& options);
+
+    StepStats step(const std::vector<int>& train_tokens);
+    // Mean next-token loss over consecutive windows of seq_len tokens (at most max_windows of them).
+    double evaluate(const std::vector<int>& tokens, int max_windows) const;
+
+    Model model() const;  // a view of the current parameters (valid while the trainer lives)
+    const std::vector<float>& params() const { return params_; }
+    const Config& config() const { return config_; }
+
+private:
+    Config config_;
+    TrainOptions options_;
+    std::vector<float> params_;
+    AdamW optimizer_;
+    Rng rng_;
+    int step_ = 0;
+};
+
+}  // namespace attnlab
