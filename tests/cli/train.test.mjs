@@ -1,0 +1,86 @@
+// attnlab train and eval end to end on a tiny configuration: a genuine checkpoint comes out, the run is
+// deterministic for a seed and thread count, and bad input is refused.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attnlab, tempDir } from './helpers.mjs';
+
+let corpus;
+before(() => {
+  const dir = tempDir();
+  corpus = [join(dir, 'a.txt'), join(dir, 'b.txt')];
+  const verse = 'And God said, Let there be light: and there was light. And God saw the light, that it was good.\n';
+  writeFileSync(corpus[0], verse.repeat(40));
+  writeFileSync(corpus[1], 'The quick brown fox jumps over the lazy dog. '.repeat(60));
+});
+
+const train = (out, extra = []) => attnlab(['train', '--corpus', ...corpus, '--out', out, '--layers', '1', '--heads', '2',
+  '--embd', '16', '--ctx', '32', '--steps', '4', '--batch', '2', '--threads', '2', '--eval-every', '2', '--eval-windows', '2', ...extra]);
+
+test('train writes a checkpoint that run loads, and a training log', () => {
+  const out = join(tempDir(), 'model');
+  const r = train(out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /step 4\/4 +loss [\d.]+ +\|g\| [\d.]+ +lr [\d.e+-]+ +\d+ tok\/s +elapsed \S+ +left \S+/);
+  assert.match(r.stderr, /validation loss/);
+  assert.ok(r.json.final_val_loss > 0 && r.json.unigram_val_loss > 0);
+  const log = JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'));
+  assert.equal(log.steps.length, 4);
+  assert.equal(log.evals.length, 2);
+  assert.equal(log.corpus.length, 2);
+  assert.equal(log.train_tokens + log.val_tokens, log.corpus[0].tokens + log.corpus[1].tokens);
+  const run = attnlab(['run', '--model', out, '--text', 'And God said']);
+  assert.equal(run.code, 0, run.stderr);
+});
+
+test('the same seed and thread count give byte-identical weights; another seed does not', () => {
+  const a = join(tempDir(), 'a'), b = join(tempDir(), 'b'), c = join(tempDir(), 'c');
+  assert.equal(train(a).code, 0);
+  assert.equal(train(b).code, 0);
+  assert.equal(train(c, ['--seed', '2']).code, 0);
+  const bytes = (d) => readFileSync(join(d, 'model.safetensors'));
+  assert.ok(bytes(a).equals(bytes(b)));
+  assert.ok(!bytes(a).equals(bytes(c)));
+});
+
+test('--dtype F16 stores half-size weights', () => {
+  const f32 = join(tempDir(), 'f32'), f16 = join(tempDir(), 'f16');
+  train(f32);
+  train(f16, ['--dtype', 'F16']);
+  const size = (d) => readFileSync(join(d, 'model.safetensors')).length;
+  assert.ok(Math.abs(size(f16) / size(f32) - 0.5) < 0.01);
+});
+
+test('eval reports validation loss against the unigram baseline, previous-token heads and induction', () => {
+  const out = join(tempDir(), 'model');
+  train(out);
+  const r = attnlab(['eval', '--model', out, '--corpus', ...corpus, '--induction-length', '8', '--trials', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.ok(j.val_loss > 0);
+  assert.ok(Math.abs(j.below_unigram - (j.unigram_val_loss - j.val_loss)) < 1e-9);
+  assert.equal(j.previous_token_heads.length, 2);
+  assert.ok(j.previous_token_heads[0].score >= j.previous_token_heads[1].score);
+  assert.equal(j.induction.length, 8);
+  assert.ok(Math.abs(j.induction.gain - (j.induction.first_copy_loss - j.induction.second_copy_loss)) < 1e-9);
+});
+
+test('train refuses a missing corpus, one too short for a window, and bad options', () => {
+  const fails = (args, pattern) => {
+    const r = attnlab(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, pattern);
+  };
+  const out = join(tempDir(), 'm');
+  const base = ['--out', out, '--layers', '1', '--heads', '2', '--embd', '16', '--ctx', '32', '--steps', '2'];
+  fails(['train', ...base], /--corpus is required/);
+  fails(['train', '--corpus', '/nonexistent.txt', ...base], /\/nonexistent\.txt: cannot open/);
+  const tiny = join(tempDir(), 'tiny.txt');
+  writeFileSync(tiny, 'too short');
+  fails(['train', '--corpus', tiny, ...base], /fewer than one window/);
+  fails(['train', '--corpus', ...corpus, ...base, '--lr', '-1'], /--lr must be > 0/);
+  fails(['train', '--corpus', ...corpus, ...base, '--val-fraction', '1'], /--val-fraction must be in \[0, 1\)/);
+  fails(['train', '--corpus', ...corpus, ...base, '--dtype', 'F8'], /--dtype must be F32, F16 or BF16/);
+  fails(['train', '--corpus', ...corpus, ...base, '--seq-len', '64'], /--seq-len must be an integer in 2..32/);
+});

@@ -1,0 +1,152 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "analysis/heads.hpp"
+#include "checkpoint_builder.hpp"
+#include "error.hpp"
+#include "train/adamw.hpp"
+#include "train/corpus.hpp"
+#include "train/trainer.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+TrainOptions small_options() {
+    TrainOptions o;
+    o.steps = 40;
+    o.batch = 4;
+    o.seq_len = 16;
+    o.warmup = 5;
+    o.lr = 1e-2f;
+    o.min_lr = 1e-3f;
+    return o;
+}
+
+// A text with obvious structure: a short cycle of tokens, repeated.
+std::vector<int> cyclic_tokens(int n) {
+    const int cycle[] = {464, 3797, 3332, 319, 262, 2603, 13, 198};
+    std::vector<int> t;
+    for (int i = 0; i < n; ++i) t.push_back(cycle[i % 8]);
+    return t;
+}
+
+}  // namespace
+
+TEST_SUITE("train") {
+
+TEST_CASE("the learning rate warms up linearly, then follows a cosine down to min_lr") {
+    CHECK(learning_rate(0, 100, 10, 1.0f, 0.1f) == doctest::Approx(0.1));
+    CHECK(learning_rate(9, 100, 10, 1.0f, 0.1f) == doctest::Approx(1.0));
+    CHECK(learning_rate(10, 100, 10, 1.0f, 0.1f) == doctest::Approx(1.0));
+    CHECK(learning_rate(55, 100, 10, 1.0f, 0.1f) == doctest::Approx(0.55));  // half way: (max + min) / 2
+    CHECK(learning_rate(100, 100, 10, 1.0f, 0.1f) == doctest::Approx(0.1));
+}
+
+TEST_CASE("AdamW's first step moves each weight by lr against the sign of its gradient, plus decay") {
+    std::vector<float> p = {1.0f, -2.0f, 0.5f};
+    const std::vector<float> g = {0.3f, -4.0f, 0.0f};
+    AdamWOptions o;
+    o.weight_decay = 0.1f;
+    AdamW opt(3, {1, 0, 1}, o);
+    opt.step(p, g, 0.01f);
+    // bias-corrected m = g and v = g^2, so the update is g / (|g| + eps)
+    CHECK(p[0] == doctest::Approx(1.0 - 0.01 * (1.0 + 0.1 * 1.0)));
+    CHECK(p[1] == doctest::Approx(-2.0 + 0.01));  // no decay on this one
+    CHECK(p[2] == doctest::Approx(0.5 - 0.01 * 0.1 * 0.5));
+}
+
+TEST_CASE("each document's last fraction is validation") {
+    TokenSplit s;
+    add_document(s, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.2);
+    add_document(s, {11, 12, 13, 14, 15}, 0.2);
+    CHECK(s.train == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14});
+    CHECK(s.val == std::vector<int>{9, 10, 15});
+    CHECK_THROWS_AS(add_document(s, {1}, 1.0), Error);
+}
+
+TEST_CASE("the unigram baseline is the cross-entropy of smoothed training frequencies on validation") {
+    TokenSplit s;
+    s.train = {0, 0, 0, 1};
+    s.val = {0, 1};
+    const auto u = unigram_baseline(s, 4);
+    // best alpha is among the candidates; check the loss formula for the chosen one
+    const double total = 4 + u.alpha * 4;
+    const double expected = -(std::log((3 + u.alpha) / total) + std::log((1 + u.alpha) / total)) / 2;
+    CHECK(u.val_loss == doctest::Approx(expected));
+    CHECK(u.alpha == doctest::Approx(0.0001));  // the least smoothing fits best when val has no unseen token
+}
+
+TEST_CASE("training learns a repeated pattern: loss falls by more than 3 nats") {
+    const Config c = tiny_config(1, 2, 16, 16, 50257);
+    TrainOptions o = small_options();
+    Trainer t(c, o);
+    const auto tokens = cyclic_tokens(400);
+    const double before = t.evaluate(tokens, 4);
+    for (int s = 0; s < o.steps; ++s) t.step(tokens);
+    const double after = t.evaluate(tokens, 4);
+    MESSAGE("loss " << before << " -> " << after);
+    CHECK(before - after > 3.0);
+}
+
+TEST_CASE("training is deterministic for a seed and a thread count") {
+    const Config c = tiny_config(1, 2, 16, 16, 50257);
+    TrainOptions o = small_options();
+    o.steps = 3;
+    o.threads = 2;
+    const auto tokens = cyclic_tokens(200);
+    Trainer a(c, o), b(c, o);
+    for (int s = 0; s < 3; ++s) {
+        a.step(tokens);
+        b.step(tokens);
+    }
+    CHECK(a.params() == b.params());
+    o.seed = 2;
+    Trainer other(c, o);
+    for (int s = 0; s < 3; ++s) other.step(tokens);
+    CHECK(other.params() != a.params());
+}
+
+TEST_CASE("per-token losses average to the forward pass's loss") {
+    const Config c = tiny_config(2, 2, 16, 32, 50257);
+    const auto params = exact_params(c);
+    auto owned = std::make_shared<std::vector<float>>(params);
+    const Model m{c, weights_over(c, owned->data(), owned)};
+    const std::vector<int> ids = {5, 6, 7, 8, 9, 10, 11};
+    const auto losses = token_losses(m, ids);
+    REQUIRE(losses.size() == 6);
+    double mean = 0;
+    for (double l : losses) mean += l / 6;
+    CHECK(mean == doctest::Approx(forward(m, ids, {}).loss).epsilon(1e-6));
+}
+
+TEST_CASE("previous-token scores are the mean attention on token i - 1, from the captured rows") {
+    const Config c = tiny_config(2, 2, 16, 32, 50257);
+    auto owned = std::make_shared<std::vector<float>>(exact_params(c));
+    const Model m{c, weights_over(c, owned->data(), owned)};
+    const std::vector<int> ids = {5, 6, 7, 8, 9, 10, 11, 12};
+    const auto scores = previous_token_scores(m, ids, 32);
+    ForwardOptions o;
+    o.capture_all = true;
+    const Trace tr = forward(m, ids, o);
+    for (const auto& h : tr.heads) {
+        double s = 0;
+        for (int i = 1; i < 8; ++i) s += h.probs(i, i - 1);
+        CHECK(scores[static_cast<std::size_t>(h.id.layer * 2 + h.id.head)] == doctest::Approx(s / 7));
+    }
+}
+
+TEST_CASE("the induction test compares the two copies' losses position by position") {
+    const Config c = tiny_config(1, 2, 16, 64, 50257);
+    auto owned = std::make_shared<std::vector<float>>(exact_params(c));
+    const Model m{c, weights_over(c, owned->data(), owned)};
+    const auto r = induction_test(m, 10, 2, 7);
+    CHECK(r.length == 10);
+    CHECK(std::isfinite(r.first_copy_loss));
+    CHECK(std::isfinite(r.second_copy_loss));
+    CHECK_THROWS_AS(induction_test(m, 40, 1, 7), Error);  // 2 x 40 > n_positions
+}
+
+}
