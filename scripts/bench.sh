@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh native
-bash scripts/ensure-deps.sh bench
 cli=build/native/attnlab
 echo "== forward pass, GPT-2 124M shape, 128 tokens, 1 thread (random weights in memory)"
 "$cli" bench --shape gpt2 --tokens 128 --threads 1

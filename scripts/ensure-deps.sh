@@ -4,9 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make libeigen3-dev doctest-dev nlohmann-json3-dev python3 python3-numpy python3-torch)
-# what the benchmarks read: real English text (the Jargon File)
-[ "${1:-}" = bench ] && packages+=(jargon-text)
+packages=(g++ cmake make libeigen3-dev doctest-dev nlohmann-json3-dev python3 python3-numpy python3-torch
+          bible-kjv bible-kjv-text jargon-text)  # the last three: the shipped model's corpus (scripts/corpus.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

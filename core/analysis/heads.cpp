@@ -16,6 +16,7 @@ std::vector<double> previous_token_scores(const Model& model, const std::vector<
         if (w.length < 2) continue;
         ForwardOptions fo;
         fo.keep_logits = KeepLogits::None;
+        fo.compute_loss = false;
         fo.observer = [&](const HeadView& v) {
             double s = 0;
             for (Eigen::Index i = 1; i < v.probs.rows(); ++i) s += v.probs(i, i - 1);

@@ -106,6 +106,8 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
     if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }
 
+    if (!o.compute_loss && o.keep_logits == KeepLogits::None) return trace;
+
     // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
     const MapRM lm_head = w.lm_head.map();  // (V, C)
     trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;

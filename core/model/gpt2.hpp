@@ -62,6 +62,7 @@ struct ForwardOptions {
     bool capture_all = false;                 // or every head
     std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
     KeepLogits keep_logits = KeepLogits::Last;
+    bool compute_loss = true;                 // false with KeepLogits::None skips the output layer
     Activations* activations = nullptr;       // filled for the backward pass when set
     // Changes a head's scores (T, T) before they are normalised (finite-difference checks).
     std::function<void(int layer, int head, MatRM& scores)> perturb_scores;

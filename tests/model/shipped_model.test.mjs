@@ -1,0 +1,38 @@
+// Regression tests of the shipped model, models/tiny-gpt2, on the validation split of its own corpus
+// (rebuilt from Debian's packages by scripts/corpus.sh): it must stay a real, trained GPT-2.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { attnlab, repo } from '../cli/helpers.mjs';
+
+const model = join(repo, 'models', 'tiny-gpt2');
+let report;
+before(() => {
+  execFileSync('bash', [join(repo, 'scripts', 'corpus.sh')], { stdio: 'inherit' });
+  const r = attnlab(['eval', '--model', model, '--corpus', join(repo, 'build/corpus/kjv.txt'), join(repo, 'build/corpus/jargon.txt')]);
+  assert.equal(r.code, 0, r.stderr);
+  report = r.json;
+  console.log(JSON.stringify(report));
+});
+
+test('the shipped model is a Hugging Face GPT-2 folder in F16 of at most 16 MB', () => {
+  const config = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'));
+  assert.equal(config.model_type, 'gpt2');
+  assert.equal(config.vocab_size, 50257);
+  assert.ok(statSync(join(model, 'model.safetensors')).size <= 16 * 1024 * 1024);
+  const st = readFileSync(join(model, 'model.safetensors'));
+  const header = JSON.parse(st.subarray(8, 8 + Number(st.readBigUInt64LE(0))).toString('utf8'));
+  assert.equal(header['wte.weight'].dtype, 'F16');
+});
+
+test('its validation loss is at least 1.5 nats below the unigram baseline', () => {
+  assert.ok(report.below_unigram >= 1.5, `only ${report.below_unigram} nats below the unigram baseline`);
+});
+
+test('the model card states the figures eval measures', () => {
+  const card = readFileSync(join(model, 'README.md'), 'utf8');
+  assert.ok(card.includes(report.val_loss.toFixed(3)), 'validation loss ' + report.val_loss.toFixed(3));
+  assert.ok(card.includes(report.unigram_val_loss.toFixed(3)), 'unigram loss ' + report.unigram_val_loss.toFixed(3));
+});
