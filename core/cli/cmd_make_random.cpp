@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/checkpoint_dir.hpp"
 #include "cli/files.hpp"
+#include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "io/checkpoint_writer.hpp"
@@ -18,14 +19,7 @@ void cmd_make_random(const Argv& argv) {
                     {"out", "layers", "heads", "embd", "ctx", "dtype", "seed", "std", "jitter", "tokenizer"},
                     {"prefix", "untied"});
     const std::string out_dir = args.required("out");
-    for (const char* f : {"layers", "heads", "embd", "ctx"}) args.required(f);
-    Config c;
-    c.n_layer = args.integer("layers", 0, 1, 512);
-    c.n_head = args.integer("heads", 0, 1, 1024);
-    c.n_embd = args.integer("embd", 0, 1, 65536);
-    c.n_positions = args.integer("ctx", 0, 1, 1 << 20);
-    c.vocab_size = 50257;
-    c.validate("attnlab make-random");
+    const Config c = config_from_flags(args, "make-random");
     const DType dtype = float_dtype(args.str("dtype", "F32"), "attnlab make-random: --dtype");
     RandomInit init;
     init.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));

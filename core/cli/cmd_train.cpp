@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/corpus_input.hpp"
 #include "cli/files.hpp"
+#include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "io/checkpoint_writer.hpp"
@@ -32,14 +33,8 @@ void cmd_train(const Argv& argv) {
                      "weight-decay", "tokenizer"},
                     {}, {"corpus"});
     const std::string out_dir = args.required("out");
-    for (const char* f : {"layers", "heads", "embd", "ctx", "steps", "corpus"}) args.required(f);
-    Config c;
-    c.n_layer = args.integer("layers", 0, 1, 512);
-    c.n_head = args.integer("heads", 0, 1, 1024);
-    c.n_embd = args.integer("embd", 0, 1, 65536);
-    c.n_positions = args.integer("ctx", 0, 2, 1 << 20);
-    c.vocab_size = 50257;
-    c.validate("attnlab train");
+    for (const char* f : {"steps", "corpus"}) args.required(f);
+    const Config c = config_from_flags(args, "train");
 
     TrainOptions o;
     o.steps = args.integer("steps", 0, 1, 100000000);

@@ -22,6 +22,18 @@ std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, cons
     return tokenizer.encode(text_argument(args, command));
 }
 
+Config config_from_flags(const Args& args, const std::string& command) {
+    for (const char* f : {"layers", "heads", "embd", "ctx"}) args.required(f);
+    Config c;
+    c.n_layer = args.integer("layers", 0, 1, 512);
+    c.n_head = args.integer("heads", 0, 1, 1024);
+    c.n_embd = args.integer("embd", 0, 1, 65536);
+    c.n_positions = args.integer("ctx", 0, 2, 1 << 20);
+    c.vocab_size = 50257;
+    c.validate("attnlab " + command);
+    return c;
+}
+
 std::vector<HeadId> parse_heads(const std::string& spec, const Config& c, const std::string& flag) {
     std::vector<HeadId> heads;
     std::size_t pos = 0;

@@ -16,6 +16,9 @@ Checkpoint load_model_argument(const Args& args);
 // The ids of --ids 1,2,3 (when allow_ids), --text S or --text-file F.
 std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, const std::string& command, bool allow_ids);
 
+// A GPT-2 config with the full GPT-2 vocabulary from --layers --heads --embd --ctx (all required).
+Config config_from_flags(const Args& args, const std::string& command);
+
 // "L:H,L:H,..." (layers and heads from 0), each checked against the model.
 std::vector<HeadId> parse_heads(const std::string& spec, const Config& config, const std::string& flag);
 

@@ -11,7 +11,9 @@ const model = join(repo, 'models', 'tiny-gpt2');
 let report;
 before(() => {
   execFileSync('bash', [join(repo, 'scripts', 'corpus.sh')], { stdio: 'inherit' });
-  const r = attnlab(['eval', '--model', model, '--corpus', join(repo, 'build/corpus/kjv.txt'), join(repo, 'build/corpus/jargon.txt')]);
+  // a full pass over 78k validation tokens: about a minute alone, longer beside other tests
+  const r = attnlab(['eval', '--model', model, '--corpus', join(repo, 'build/corpus/kjv.txt'), join(repo, 'build/corpus/jargon.txt')],
+    { timeout: 1200000 });
   assert.equal(r.code, 0, r.stderr);
   report = r.json;
   console.log(JSON.stringify(report));
