@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo: builds attnlab and runs it on a model. Until the web page lands, this is the CLI demo on a
-# small random GPT-2 checkpoint (the shipped trained model replaces it when it exists).
+# The demo: builds attnlab and runs it on the shipped model (models/tiny-gpt2). Until the web page lands
+# this is the CLI demo; without the shipped model it falls back to a small random checkpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh native
