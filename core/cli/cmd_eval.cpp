@@ -20,19 +20,7 @@ void cmd_eval(const Argv& argv) {
     const TokenSplit split = read_corpus(args.list("corpus"), ck.tokenizer, args.number("val-fraction", 0.05));
     if (split.val.size() < 2) throw Error("attnlab eval: no validation tokens; raise --val-fraction");
 
-    // validation loss over consecutive windows, weighted by predictions
-    double sum = 0;
-    long predictions = 0;
-    for (std::size_t s = 0; s + 2 <= split.val.size(); s += static_cast<std::size_t>(window)) {
-        const std::size_t n = std::min(static_cast<std::size_t>(window), split.val.size() - s);
-        if (n < 2) break;
-        ForwardOptions fo;
-        fo.keep_logits = KeepLogits::None;
-        sum += forward(ck.model, std::vector<int>(split.val.begin() + static_cast<long>(s), split.val.begin() + static_cast<long>(s + n)), fo).loss *
-               static_cast<double>(n - 1);
-        predictions += static_cast<long>(n - 1);
-    }
-    const double val_loss = sum / static_cast<double>(predictions);
+    const double val_loss = windowed_loss(ck.model, split.val, window, 1 << 30);
     const UnigramBaseline unigram = unigram_baseline(split, c.vocab_size);
 
     const std::vector<double> prev = previous_token_scores(ck.model, split.val, window);

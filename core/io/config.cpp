@@ -1,5 +1,6 @@
 #include "io/config.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
@@ -33,6 +34,12 @@ const char* activation_name(Activation a) {
         case Activation::Relu: return "relu";
     }
     return "?";
+}
+
+float Config::attention_scale(int layer) const {
+    float scale = scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(head_dim())) : 1.0f;
+    if (scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(layer + 1);
+    return scale;
 }
 
 void Config::validate(const std::string& where) const {

@@ -18,6 +18,8 @@ struct Config {
     bool scale_attn_by_inverse_layer_idx = false;  // and by (layer + 1)
 
     int head_dim() const { return n_embd / n_head; }
+    // The factor in scores = q k^T * scale for a layer: 1/sqrt(head_dim), and 1/(layer + 1) if asked.
+    float attention_scale(int layer) const;
     // Checks ranges and divisibility; throws Error naming `where` and the field.
     void validate(const std::string& where) const;
 };

@@ -17,8 +17,7 @@ Eigen::Map<RowVecF> writable(const Tensor1& t) { return {const_cast<float*>(t.da
 void attention_backward(const Config& c, int layer, const LayerActivations& a, const Normaliser& normaliser,
                         const MatRM& datty, MatRM& dqkv, double& scores_norm_sq, const ScoreGradObserver& observer) {
     const int T = static_cast<int>(a.qkv.rows()), C = c.n_embd, hs = c.head_dim();
-    float scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
-    if (c.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(layer + 1);
+    const float scale = c.attention_scale(layer);
     const float inv_t = 1.0f / normaliser.temperature;
     dqkv.setZero(T, 3 * C);
     MatRM dp(T, T), ds(T, T);

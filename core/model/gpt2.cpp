@@ -20,8 +20,7 @@ bool wanted(const ForwardOptions& o, int layer, int head) {
 void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
                        std::vector<HeadCapture>& captured, std::vector<MatRM>* kept_probs) {
     const int T = static_cast<int>(qkv.rows()), C = c.n_embd, NH = c.n_head, hs = c.head_dim();
-    float scale = c.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(hs)) : 1.0f;
-    if (c.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(layer + 1);
+    const float scale = c.attention_scale(layer);
     out.resize(T, C);
     MatRM scores(T, T), probs(T, T);
     for (int h = 0; h < NH; ++h) {
@@ -133,6 +132,24 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     }
     if (T >= 2) trace.loss = loss_sum / (T - 1);
     return trace;
+}
+
+double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows) {
+    double sum = 0;
+    long predictions = 0;
+    int windows = 0;
+    for (std::size_t start = 0; start + 2 <= tokens.size() && windows < max_windows;
+         start += static_cast<std::size_t>(window), ++windows) {
+        const std::size_t n = std::min(static_cast<std::size_t>(window), tokens.size() - start);
+        if (n < 2) break;
+        const std::vector<int> ids(tokens.begin() + static_cast<long>(start), tokens.begin() + static_cast<long>(start + n));
+        ForwardOptions fo;
+        fo.keep_logits = KeepLogits::None;
+        sum += forward(model, ids, fo).loss * static_cast<double>(n - 1);
+        predictions += static_cast<long>(n - 1);
+    }
+    if (predictions == 0) throw Error("loss: no windows of at least 2 tokens");
+    return sum / static_cast<double>(predictions);
 }
 
 double forward_flops(const Config& c, int T) {

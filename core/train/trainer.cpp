@@ -95,22 +95,7 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
 }
 
 double Trainer::evaluate(const std::vector<int>& tokens, int max_windows) const {
-    const int T = options_.seq_len;
-    const Model m = model();
-    double sum = 0;
-    long predictions = 0;
-    int windows = 0;
-    for (std::size_t start = 0; start + 2 <= tokens.size() && windows < max_windows; start += static_cast<std::size_t>(T), ++windows) {
-        const std::size_t n = std::min(static_cast<std::size_t>(T), tokens.size() - start);
-        if (n < 2) break;
-        const std::vector<int> ids(tokens.begin() + static_cast<long>(start), tokens.begin() + static_cast<long>(start + n));
-        ForwardOptions fo;
-        fo.keep_logits = KeepLogits::None;
-        sum += forward(m, ids, fo).loss * static_cast<double>(n - 1);
-        predictions += static_cast<long>(n - 1);
-    }
-    if (predictions == 0) throw Error("evaluate: no windows of at least 2 tokens");
-    return sum / static_cast<double>(predictions);
+    return windowed_loss(model(), tokens, options_.seq_len, max_windows);
 }
 
 }  // namespace attnlab
