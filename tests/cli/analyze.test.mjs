@@ -77,7 +77,7 @@ test('bad analyze arguments are refused clearly', () => {
   fails(['analyze', 'selectivity', '--model', model, '--text', text, '--heads', '9:9'], /--heads: 9:9 is outside this model/);
   fails(['analyze', 'selectivity', '--model', model, '--text', ''], /the text is empty/);
   fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '5'], /FROM:TO:COUNT/);
-  fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0:1:3'], /0 < from/);
+  fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0:1:3'], /FROM, TO > 0/);
   fails(['analyze', 'sensitivity', '--model', model, '--text', 'x'], /at least 2 tokens/);
   fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--max-tokens', '999'], /--max-tokens must be an integer in 2..32/);
 });

@@ -1,0 +1,48 @@
+// Whole analyses as the CLI and the page run them: token ids in, the shared JSON report out. The CLI and
+// the WebAssembly API both call these, so the command line and the page print the same numbers.
+// Progress goes to a callback (done, total, what); neither the core nor these functions print.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "analysis/report_json.hpp"
+#include "analysis/selectivity.hpp"
+#include "analysis/sensitivity.hpp"
+#include "model/gpt2.hpp"
+
+namespace attnlab {
+
+using Progress = std::function<void(int done, int total, const std::string& what)>;
+
+// Selectivity of every head over consecutive windows of at most max_tokens (0: n_positions) tokens.
+struct SelectivityRequest {
+    SelectivityOptions options;
+    double temperature = 1.0;
+    int max_tokens = 0;
+};
+// Checks the request (k >= 1, eps in (0,1), max_tokens in 2..n_positions); throws Error naming the flag.
+Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& request,
+                        const Progress& progress = nullptr);
+
+// Sensitivity at each temperature on the first max_tokens tokens (0: min(128, n_positions)).
+struct SensitivityRequest {
+    SensitivityOptions options;
+    std::vector<double> temperatures;
+    int max_tokens = 0;
+};
+Json sensitivity_report(const Model& model, const std::vector<int>& ids, const SensitivityRequest& request,
+                        const Progress& progress = nullptr);
+
+// "FROM:TO:COUNT" (log-spaced, e.g. "0.05:5:16") to temperatures; throws Error quoting the spec.
+std::vector<double> parse_temperature_range(const std::string& spec);
+
+// One forward pass: ids, loss, the 20 largest last-position logits, and the attention rows of the heads.
+struct RunRequest {
+    double temperature = 1.0;
+    std::vector<HeadId> heads;
+    bool all_heads = false;
+};
+Json run_report(const Model& model, const std::vector<int>& ids, const RunRequest& request);
+
+}  // namespace attnlab

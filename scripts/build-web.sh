@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the static page into build/web: the wasm module (Debian's Emscripten, preset wasm), the page's
+# files and the shipped model. Any static host can serve the folder as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+export NODE_PATH=/usr/share/nodejs  # Emscripten's own JS tools need Debian's node modules
+emcmake cmake --preset wasm >/dev/null
+cmake --build --preset wasm -j "$(nproc)"
+out=build/web
+rm -rf "$out"
+mkdir -p "$out/models/tiny-gpt2"
+cp web/index.html web/*.js web/style.css "$out/"
+cp build/wasm/attnlab.mjs build/wasm/attnlab.wasm "$out/"
+cp models/tiny-gpt2/config.json models/tiny-gpt2/model.safetensors models/tiny-gpt2/vocab.json \
+   models/tiny-gpt2/merges.txt models/tiny-gpt2/README.md "$out/models/tiny-gpt2/"
+echo "attnlab: the page is in $out ($(du -sh "$out" | cut -f1))"

@@ -1,0 +1,52 @@
+// A static file server for the built page (build/web): node scripts/serve.mjs [DIR] [--port N].
+// Serves files only (no server logic), with the MIME types the page needs; port 8080 by default, the next
+// free one if taken (PORT in the environment chooses another; 0 picks any free port).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8', '.safetensors': 'application/octet-stream', '.png': 'image/png', '.svg': 'image/svg+xml',
+};
+
+export function serve(root, port = 8080, { quiet = false, tries = 20 } = {}) {
+  const base = path.resolve(root);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let file = path.normalize(path.join(base, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(base)) { res.writeHead(403).end('forbidden'); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.stat(file, (err, st) => {
+      if (err || !st.isFile()) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': st.size,
+        'cache-control': 'no-cache' });
+      if (req.method === 'HEAD') { res.end(); return; }
+      fs.createReadStream(file).pipe(res);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    const attempt = (p, left) => {
+      server.once('error', (e) => (e.code === 'EADDRINUSE' && left > 0 && p !== 0 ? attempt(p + 1, left - 1) : reject(e)));
+      server.listen(p, '127.0.0.1', () => {
+        const address = `http://localhost:${server.address().port}/`;
+        if (!quiet) console.log(`attnlab: serving ${root} at ${address} (Ctrl+C stops)`);
+        resolve({ server, address });
+      });
+    };
+    attempt(port, tries);
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--port');
+  const port = i >= 0 ? Number(args[i + 1]) : Number(process.env.PORT || 8080);
+  const dir = args.find((a, j) => !a.startsWith('--') && (i < 0 || j !== i + 1)) || 'build/web';
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    console.error(`attnlab: ${dir}/index.html is missing; run npm run build first`);
+    process.exit(2);
+  }
+  serve(dir, port).catch((e) => { console.error(`attnlab: cannot serve: ${e.message}`); process.exit(2); });
+}

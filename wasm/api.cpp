@@ -1,0 +1,210 @@
+// The WebAssembly API the page's worker uses (Embind). Thin: it turns JS values into core inputs, calls
+// the core, and hands results back. Every method returns a JS object; a failure is {error: "message"}
+// (attnlab::Error's text, or "out of memory"), so no C++ exception ever reaches JS and a failed call
+// leaves the session as it was. Large arrays go out as typed-array views over session-owned buffers:
+// the caller copies them (.slice()) before the next call, since memory growth detaches views.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <new>
+#include <optional>
+
+#include "analysis/reports.hpp"
+#include "error.hpp"
+#include "io/checkpoint.hpp"
+
+namespace {
+
+using attnlab::Json;
+using emscripten::val;
+
+val error_value(const std::string& message) {
+    val out = val::object();
+    out.set("error", message);
+    return out;
+}
+
+// Runs f, turning any exception into {error}.
+template <class F>
+val guarded(F&& f) {
+    try {
+        return f();
+    } catch (const attnlab::Error& e) {
+        return error_value(e.what());
+    } catch (const std::bad_alloc&) {
+        return error_value("out of memory: the model or the text is too large for this tab");
+    } catch (const Json::exception& e) {
+        return error_value(std::string("bad options: ") + e.what());
+    } catch (const std::exception& e) {
+        return error_value(std::string("internal error: ") + e.what());
+    }
+}
+
+// One copy of a JS Uint8Array into memory the core owns.
+attnlab::SharedBytes bytes_from_js(const val& array) {
+    const std::size_t n = array["length"].as<std::size_t>();
+    auto buffer = std::make_shared<std::vector<std::uint8_t>>(n);
+    val(emscripten::typed_memory_view(n, buffer->data())).call<void>("set", array);
+    return attnlab::SharedBytes{attnlab::ByteView{buffer->data(), n}, buffer};
+}
+
+val json_value(const Json& j) {
+    val out = val::object();
+    out.set("json", j.dump(-1, ' ', false, Json::error_handler_t::replace));
+    return out;
+}
+
+attnlab::Progress progress_from_js(const val& callback) {
+    if (callback.isUndefined() || callback.isNull()) return nullptr;
+    return [callback](int done, int total, const std::string& what) { callback(done, total, what); };
+}
+
+Json parse_options(const std::string& text) {
+    if (text.empty()) return Json::object();
+    Json j = Json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw attnlab::Error("options must be a JSON object");
+    return j;
+}
+
+class Session {
+public:
+    // files: {name: Uint8Array} with config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json.
+    val load(const val& files) {
+        return guarded([&] {
+            std::vector<attnlab::NamedBuffer> buffers;
+            const val names = val::global("Object").call<val>("keys", files);
+            const int n = names["length"].as<int>();
+            for (int i = 0; i < n; ++i) {
+                const std::string name = names[i].as<std::string>();
+                buffers.push_back({name, bytes_from_js(files[name])});
+            }
+            checkpoint_.reset();  // the caller keeps its previous session until this one succeeds
+            checkpoint_ = attnlab::load_checkpoint(buffers);
+            const attnlab::Config& c = checkpoint_->model.config;
+            Json info;
+            info["n_layer"] = c.n_layer;
+            info["n_head"] = c.n_head;
+            info["n_embd"] = c.n_embd;
+            info["n_positions"] = c.n_positions;
+            info["vocab_size"] = c.vocab_size;
+            info["parameters"] = attnlab::param_count(c);
+            info["notes"] = checkpoint_->notes;
+            return json_value(info);
+        });
+    }
+
+    // {json: {"ids": [...], "tokens": ["bytes as text", ...]}}
+    val tokenize(const std::string& text) {
+        return guarded([&] {
+            const auto& tok = checkpoint().tokenizer;
+            const std::vector<int> ids = tok.encode(text);
+            Json out;
+            out["ids"] = ids;
+            auto& tokens = out["tokens"] = Json::array();
+            for (int id : ids) tokens.push_back(tok.token_bytes(id));
+            return json_value(out);
+        });
+    }
+
+    // The attention of one head on the text's first n_positions tokens: {tokens: T, probs: Float32Array (T*T)}.
+    val attention(const std::string& text, int layer, int head, double temperature) {
+        return guarded([&] {
+            const attnlab::Checkpoint& ck = checkpoint();
+            const attnlab::Config& c = ck.model.config;
+            if (layer < 0 || layer >= c.n_layer || head < 0 || head >= c.n_head)
+                throw attnlab::Error("no head " + std::to_string(layer) + ":" + std::to_string(head) + " (the model has " +
+                                     std::to_string(c.n_layer) + " layers of " + std::to_string(c.n_head) + " heads)");
+            std::vector<int> ids = ck.tokenizer.encode(text);
+            if (ids.empty()) throw attnlab::Error("the text is empty");
+            if (static_cast<int>(ids.size()) > c.n_positions) ids.resize(static_cast<std::size_t>(c.n_positions));
+            attnlab::ForwardOptions fo;
+            fo.normaliser = attnlab::softmax_normaliser(static_cast<float>(temperature));
+            fo.keep_logits = attnlab::KeepLogits::None;
+            fo.compute_loss = false;
+            fo.capture = {{layer, head}};
+            attnlab::Trace trace = attnlab::forward(ck.model, ids, fo);
+            attention_ = std::move(trace.heads.at(0).probs);
+            val out = val::object();
+            out.set("tokens", static_cast<int>(ids.size()));
+            out.set("probs", val(emscripten::typed_memory_view(static_cast<std::size_t>(attention_.size()), attention_.data())));
+            return out;
+        });
+    }
+
+    // Options (JSON): {"temperature": 1, "heads": [[l, h], ...], "all_heads": false}
+    val run(const std::string& text, const std::string& options) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            attnlab::RunRequest r;
+            r.temperature = o.value("temperature", 1.0);
+            r.all_heads = o.value("all_heads", false);
+            for (const auto& h : o.value("heads", Json::array())) r.heads.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
+            return json_value(attnlab::run_report(checkpoint().model, ids_of(text), r));
+        });
+    }
+
+    // Options (JSON): {"k": [1,2,4,8,16], "eps": 0.1, "temperature": 1, "max_tokens": 0, "heads": [[l, h], ...]}
+    val selectivity(const std::string& text, const std::string& options, const val& progress) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            attnlab::SelectivityRequest r;
+            r.options.ks = o.value("k", r.options.ks);
+            r.options.eps = o.value("eps", r.options.eps);
+            r.temperature = o.value("temperature", 1.0);
+            r.max_tokens = o.value("max_tokens", 0);
+            for (const auto& h : o.value("heads", Json::array()))
+                r.options.detail.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
+            check_heads(r.options.detail);
+            return json_value(attnlab::selectivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
+        });
+    }
+
+    // Options (JSON): {"temperatures": "0.05:5:16", "max_tokens": 0, "fd_epsilon": 1e-3}
+    val sensitivity(const std::string& text, const std::string& options, const val& progress) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            attnlab::SensitivityRequest r;
+            r.temperatures = attnlab::parse_temperature_range(o.value("temperatures", std::string("0.05:5:16")));
+            r.max_tokens = o.value("max_tokens", 0);
+            r.options.fd_epsilon = o.value("fd_epsilon", r.options.fd_epsilon);
+            return json_value(attnlab::sensitivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
+        });
+    }
+
+private:
+    const attnlab::Checkpoint& checkpoint() const {
+        if (!checkpoint_) throw attnlab::Error("no model is loaded");
+        return *checkpoint_;
+    }
+    std::vector<int> ids_of(const std::string& text) const { return checkpoint().tokenizer.encode(text); }
+    void check_heads(const std::vector<attnlab::HeadId>& heads) const {
+        const attnlab::Config& c = checkpoint().model.config;
+        for (const auto& h : heads)
+            if (h.layer < 0 || h.layer >= c.n_layer || h.head < 0 || h.head >= c.n_head)
+                throw attnlab::Error("no head " + std::to_string(h.layer) + ":" + std::to_string(h.head));
+    }
+
+    std::optional<attnlab::Checkpoint> checkpoint_;
+    attnlab::MatRM attention_;
+};
+
+val file_names() {
+    val out = val::array();
+    for (const auto& n : attnlab::checkpoint_file_names()) out.call<void>("push", n);
+    return out;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(attnlab) {
+    emscripten::class_<Session>("Session")
+        .constructor<>()
+        .function("load", &Session::load)
+        .function("tokenize", &Session::tokenize)
+        .function("attention", &Session::attention)
+        .function("run", &Session::run)
+        .function("selectivity", &Session::selectivity)
+        .function("sensitivity", &Session::sensitivity);
+    emscripten::function("checkpointFileNames", &file_names);
+}

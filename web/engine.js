@@ -1,0 +1,72 @@
+// The core's WebAssembly API wrapped for JavaScript: one Engine per module instance. Every call returns
+// plain JS values or throws AttnlabError with the core's message; it never loses the loaded model:
+// a model that fails to load leaves the previous one in place. Used by the worker and by node tests.
+
+export class AttnlabError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'AttnlabError';
+  }
+}
+
+function unwrap(result) {
+  if (result.error !== undefined) throw new AttnlabError(result.error);
+  return result.json !== undefined ? JSON.parse(result.json) : result;
+}
+
+export class Engine {
+  constructor(module) {
+    this.module = module;
+    this.session = null;
+    this.info = null;
+  }
+
+  // files: {name: Uint8Array}. Replaces the loaded model only when the new one loads.
+  load(files) {
+    const next = new this.module.Session();
+    let info;
+    try {
+      info = unwrap(next.load(files));
+    } catch (e) {
+      next.delete();
+      throw e;
+    }
+    if (this.session) this.session.delete();
+    this.session = next;
+    this.info = info;
+    return info;
+  }
+
+  unload() {
+    if (this.session) this.session.delete();
+    this.session = null;
+    this.info = null;
+  }
+
+  #session() {
+    if (!this.session) throw new AttnlabError('no model is loaded');
+    return this.session;
+  }
+
+  tokenize(text) {
+    return unwrap(this.#session().tokenize(text));
+  }
+
+  // {tokens: T, probs: Float32Array(T * T)} (a copy, safe to keep and transfer)
+  attention(text, layer, head, temperature = 1) {
+    const r = unwrap(this.#session().attention(text, layer, head, temperature));
+    return { tokens: r.tokens, probs: r.probs.slice() };
+  }
+
+  run(text, options = {}) {
+    return unwrap(this.#session().run(text, JSON.stringify(options)));
+  }
+
+  selectivity(text, options = {}, progress = undefined) {
+    return unwrap(this.#session().selectivity(text, JSON.stringify(options), progress));
+  }
+
+  sensitivity(text, options = {}, progress = undefined) {
+    return unwrap(this.#session().sensitivity(text, JSON.stringify(options), progress));
+  }
+}

@@ -1,0 +1,295 @@
+// The page: model loading, the text and head controls, the views, URL state and embedding. All model
+// work happens in the worker; this file only asks for results and draws them.
+import { WorkerClient } from './worker-client.js';
+import { defaults, formatHash, isEmbed, parseHash, SHIPPED_MODEL } from './url-state.js';
+import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
+import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
+import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
+
+const $ = (id) => document.getElementById(id);
+const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
+const SENSITIVITY = { temperatures: '0.05:5:10', max_tokens: 128 };
+
+const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
+let state = parseHash(location.hash);
+let loadedModel = null;      // the label of the model in the worker
+let data = {};               // results for the current model, text and temperature
+let renderToken = 0;         // a newer render makes older results stale
+
+// ---- status, progress, errors ------------------------------------------------------------------
+function setBusy(busy, label = '') {
+  document.body.dataset.state = busy ? 'busy' : 'ready';
+  $('progress-row').hidden = !busy;
+  $('progress-label').textContent = label;
+  if (busy) $('progress').removeAttribute('value');
+}
+
+function progress(fraction, label) {
+  $('progress-row').hidden = false;
+  $('progress').value = Math.max(0, Math.min(1, fraction));
+  $('progress-label').textContent = label;
+}
+
+function showError(message) {
+  $('error').hidden = !message;
+  $('error').textContent = message || '';
+}
+
+function describeModel(label, info) {
+  const params = info.parameters >= 1e6 ? `${(info.parameters / 1e6).toFixed(1)} M` : String(info.parameters);
+  return `Model: ${label}: ${info.n_layer} layers × ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}, ${params} parameters.`;
+}
+
+// ---- URL state -----------------------------------------------------------------------------------
+function writeHash() {
+  const hash = formatHash(state);
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+
+function syncControls() {
+  $('text').value = state.text;
+  $('temperature').value = String(state.t);
+  const info = data.info;
+  for (const [id, n, value] of [['layer', info ? info.n_layer : 0, state.layer], ['head', info ? info.n_head : 0, state.head]]) {
+    const sel = $(id);
+    if (sel.options.length !== n) {
+      sel.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(String(i), String(i))));
+    }
+    sel.value = String(value);
+  }
+  for (const tab of document.querySelectorAll('[role=tab]')) {
+    const on = tab.dataset.view === state.view;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+  }
+}
+
+// ---- model loading -----------------------------------------------------------------------------
+async function sendModel(label, files) {
+  const buffers = {};
+  for (const [name, bytes] of Object.entries(files)) buffers[name] = bytes.buffer;
+  setBusy(true, `Reading ${label} into the model…`);
+  const { info } = await worker.call('load', { files: buffers }, null, Object.values(buffers));
+  loadedModel = label;
+  data = { info };
+  state.model = label;
+  state.layer = Math.min(state.layer, info.n_layer - 1);
+  state.head = Math.min(state.head, info.n_head - 1);
+  $('model-status').textContent = describeModel(label, info);
+}
+
+async function loadWith(what, getFiles) {
+  const previous = loadedModel;
+  showError('');
+  setBusy(true, `Loading ${what}…`);
+  try {
+    const { label, files } = await getFiles();
+    await sendModel(label, files);
+  } catch (e) {
+    setBusy(false);
+    showError(`Could not load ${what}: ${e.message}` + (previous ? `\nThe page keeps ${previous}.` : ''));
+    return false;
+  }
+  await analyse();
+  return true;
+}
+
+function loadShipped() {
+  return loadWith('the shipped model', async () => {
+    const ck = await fetchCheckpoint(SHIPPED_URL, progress, { useCache: false });
+    return { label: SHIPPED_MODEL, files: ck.files };
+  });
+}
+
+function loadRemote(spec) {
+  return loadWith(spec, () => fetchCheckpoint(spec, progress));
+}
+
+function loadLocal(fileList) {
+  return loadWith('the local checkpoint', async () => {
+    const ck = await readLocalFiles(fileList);
+    return { label: `local: ${ck.label}`, files: ck.files };
+  });
+}
+
+// ---- analysis and drawing ----------------------------------------------------------------------
+// What the current view needs, fetched once per model/text/temperature (and head where it matters).
+async function need(key, make) {
+  if (!data[key]) data[key] = await make();
+  return data[key];
+}
+
+async function analyse() {
+  data = { info: data.info };
+  await render();
+}
+
+function figureElement(fig) {
+  const figure = document.createElement('figure');
+  figure.dataset.name = fig.name;
+  figure.appendChild(fig.svg);
+  const caption = document.createElement('figcaption');
+  caption.textContent = fig.caption;
+  const finding = document.createElement('span');
+  finding.className = 'finding';
+  finding.textContent = fig.finding;
+  caption.appendChild(finding);
+  figure.appendChild(caption);
+  const bar = document.createElement('div');
+  bar.className = 'export';
+  const actions = [['SVG', () => exportSvg(fig.svg, fig.name)], ['PNG', () => exportPng(fig.svg, fig.name)],
+    ['CSV', () => exportCsv(fig.csv, fig.name)], ['JSON', () => exportJson(fig.json, fig.name)]];
+  for (const [label, act] of actions) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.setAttribute('aria-label', `Export ${fig.name} as ${label}`);
+    b.addEventListener('click', () => Promise.resolve().then(act).catch((e) => showError(e.message)));
+    bar.appendChild(b);
+  }
+  figure.appendChild(bar);
+  return figure;
+}
+
+async function figuresFor(view) {
+  const text = state.text;
+  const t = state.t;
+  const tokens = await need('tokens', async () => (await worker.call('tokenize', { text })).tokens);
+  if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
+  const selectivity = await need('selectivity', () => worker.call('selectivity', { text, options: { temperature: t } },
+    (done, total) => progress(done / total, `Selectivity: window ${done} of ${total}`)));
+  const ctx = { info: data.info, tokens, selectivity, state: { ...state } };
+  if (view === 'attention') {
+    const key = `attention:${state.layer}:${state.head}`;
+    ctx.attention = await need(key, () => worker.call('attention', { text, layer: state.layer, head: state.head, temperature: t }));
+    return attentionFigures(ctx);
+  }
+  if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
+  if (view === 'selectivity') return selectivityFigures(ctx);
+  if (view === 'topk') {
+    ctx.detail = await need(`detail:${state.layer}:${state.head}`, () => worker.call('selectivity',
+      { text, options: { temperature: t, heads: [[state.layer, state.head]] } },
+      (done, total) => progress(done / total, `Top-k detail: window ${done} of ${total}`)));
+    return topkFigures(ctx);
+  }
+  ctx.sensitivity = await need('sensitivity', () => worker.call('sensitivity', { text, options: SENSITIVITY },
+    (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));
+  return sensitivityFigures(ctx);
+}
+
+async function render() {
+  const token = ++renderToken;
+  writeHash();
+  syncControls();
+  if (!data.info) return;
+  setBusy(true, 'Analysing…');
+  try {
+    const figures = await figuresFor(state.view);
+    if (token !== renderToken) return;  // a newer request owns the page
+    $('figures').replaceChildren(...figures.map(figureElement));
+    $('token-count').textContent = `${data.tokens.length} tokens`;
+    showError('');
+    setBusy(false);
+    document.body.dataset.view = state.view;
+  } catch (e) {
+    if (token !== renderToken) return;
+    setBusy(false);
+    showError(e.message);
+  }
+}
+
+function update(change) {
+  const textChanged = change.text !== undefined && change.text !== state.text;
+  const tChanged = change.t !== undefined && change.t !== state.t;
+  state = { ...state, ...change };
+  if (textChanged || tChanged) data = { info: data.info };
+  return render();
+}
+
+// ---- embedding -----------------------------------------------------------------------------------
+function embedCode() {
+  const url = new URL(location.href);
+  url.search = '?embed=1';
+  url.hash = formatHash(state);
+  const title = `attnlab: ${state.view} view of ${state.model}`;
+  return `<iframe src="${url.href.replace(/"/g, '&quot;')}" title="${title}" width="720" height="520" style="border:0" loading="lazy"></iframe>`;
+}
+
+async function copyEmbed() {
+  const code = embedCode();
+  const box = $('embed-code');
+  box.value = code;
+  box.hidden = false;
+  try {
+    await navigator.clipboard.writeText(code);
+    $('embed-button').textContent = 'Embed code copied';
+  } catch {
+    box.select();
+    $('embed-button').textContent = 'Copy the code below';
+  }
+  setTimeout(() => { $('embed-button').textContent = 'Copy embed code'; }, 2500);
+}
+
+// ---- wiring ---------------------------------------------------------------------------------------
+function wire() {
+  $('shipped-button').addEventListener('click', loadShipped);
+  $('file-input').addEventListener('change', (e) => { if (e.target.files.length) loadLocal([...e.target.files]); e.target.value = ''; });
+  $('folder-input').addEventListener('change', (e) => { if (e.target.files.length) loadLocal([...e.target.files]); e.target.value = ''; });
+  $('remote-form').addEventListener('submit', (e) => { e.preventDefault(); const s = $('remote-input').value; if (s.trim()) loadRemote(s); });
+  document.addEventListener('dragover', (e) => e.preventDefault());
+  document.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    try {
+      loadLocal(await droppedFiles(e.dataTransfer));
+    } catch (err) {
+      showError(`Could not read the dropped files: ${err.message}`);
+    }
+  });
+  $('analyse-button').addEventListener('click', () => update({ text: $('text').value }));
+  $('text').addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) update({ text: $('text').value }); });
+  $('layer').addEventListener('change', (e) => update({ layer: Number(e.target.value) }));
+  $('head').addEventListener('change', (e) => update({ head: Number(e.target.value) }));
+  $('temperature').addEventListener('change', (e) => {
+    const t = Number(e.target.value);
+    if (Number.isFinite(t) && t > 0) update({ t });
+    else showError('The temperature must be a number above 0.');
+  });
+  const tabs = [...document.querySelectorAll('[role=tab]')];
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => update({ view: tab.dataset.view }));
+    tab.addEventListener('keydown', (e) => {
+      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (!step) return;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      next.focus();
+      update({ view: next.dataset.view });
+    });
+  });
+  $('embed-button').addEventListener('click', copyEmbed);
+  window.addEventListener('hashchange', () => {
+    const next = parseHash(location.hash);
+    if (formatHash(next) === formatHash(state)) return;
+    if (next.model !== state.model && next.model !== loadedModel) return startFrom(next);
+    update(next);
+  });
+}
+
+async function startFrom(initial) {
+  state = initial;
+  syncControls();
+  if (initial.model === SHIPPED_MODEL || initial.model.startsWith('local:')) {
+    if (initial.model !== SHIPPED_MODEL) showError(`${initial.model} was a local checkpoint; open it again with Open folder. Showing the shipped model.`);
+    await loadShipped();
+  } else if (!(await loadRemote(initial.model))) {
+    const why = $('error').textContent;
+    await loadShipped();
+    showError(`${why}\nShowing the shipped model instead.`);
+  }
+}
+
+if (isEmbed(location.search)) {
+  document.body.classList.add('embed');
+  $('open-link').href = `./${location.hash}`;
+}
+wire();
+startFrom(state.model ? state : defaults());

@@ -1,0 +1,51 @@
+// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..) so it can be shared,
+// bookmarked and embedded; ?embed=1 in the query selects the compact embed mode.
+
+export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity'];
+export const SHIPPED_MODEL = 'tiny-gpt2';
+
+export const DEFAULT_TEXT =
+  'In the beginning God created the heaven and the earth. And the earth was without form, and void; and ' +
+  'darkness was upon the face of the deep. And the Spirit of God moved upon the face of the waters. And God ' +
+  'said, Let there be light: and there was light. And God saw the light, that it was good: and God divided ' +
+  'the light from the darkness. A hacker is a person who enjoys exploring the details of programmable ' +
+  'systems and how to stretch their capabilities, as opposed to most users, who prefer to learn only the ' +
+  'minimum necessary.';
+
+export function defaults() {
+  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: 1 };
+}
+
+function integer(v, fallback) {
+  const n = Number.parseInt(v, 10);
+  return Number.isInteger(n) && n >= 0 ? n : fallback;
+}
+
+export function parseHash(hash) {
+  const d = defaults();
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const t = Number.parseFloat(p.get('t'));
+  return {
+    model: p.get('model') || d.model,
+    text: p.has('text') ? p.get('text') : d.text,
+    layer: integer(p.get('layer'), d.layer),
+    head: integer(p.get('head'), d.head),
+    view: VIEWS.includes(p.get('view')) ? p.get('view') : d.view,
+    t: Number.isFinite(t) && t > 0 ? t : d.t,
+  };
+}
+
+export function formatHash(state) {
+  const p = new URLSearchParams();
+  p.set('model', state.model);
+  p.set('text', state.text);
+  p.set('layer', String(state.layer));
+  p.set('head', String(state.head));
+  p.set('view', state.view);
+  if (state.t !== 1) p.set('t', String(state.t));
+  return `#${p.toString()}`;
+}
+
+export function isEmbed(search) {
+  return new URLSearchParams(search).get('embed') === '1';
+}

@@ -1,0 +1,216 @@
+// The page's views: each turns analysis results (the same JSON the CLI prints) into figures. A figure is
+// {name, svg, caption, finding, csv, json}: the caption says what it shows and which finding it tests,
+// the finding says what this model shows, and csv/json are its data for export.
+import { heatmap, linePlot, PALETTE } from './plot.js';
+
+const fmt = (v, d = 3) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const range = (n, from = 1) => Array.from({ length: n }, (_, i) => i + from);
+
+function displayToken(s) {
+  return s.replace(/\n/g, '⏎').replace(/\t/g, '⇥').replace(/ /g, '·');
+}
+
+function headEntry(sel, layer, head) {
+  return sel.heads.find((h) => h.layer === layer && h.head === head);
+}
+
+// Attention of one head: rows = query tokens, columns = the keys they read.
+export function attentionFigures({ attention, tokens, selectivity, state }) {
+  const T = attention.tokens;
+  const labels = tokens.slice(0, T).map(displayToken);
+  const h = headEntry(selectivity, state.layer, state.head);
+  const skip = Math.min(T - 1, 4);
+  let vmax = 0;
+  for (let i = skip * T; i < T * T; i++) vmax = Math.max(vmax, attention.probs[i]);
+  vmax = vmax > 0 ? vmax : 1;
+  const svg = heatmap({
+    title: `Attention of layer ${state.layer} head ${state.head}${state.t !== 1 ? ` at T = ${state.t}` : ''}`,
+    rows: T, cols: T, values: attention.probs, rowLabels: labels, colLabels: labels,
+    rowTitle: 'query token i', colTitle: 'key token j (j ≤ i)', vmin: 0, vmax, valueLabel: 'weight',
+  });
+  let diag = 0, prev = 0;
+  for (let i = 0; i < T; i++) { diag += attention.probs[i * T + i]; if (i > 0) prev += attention.probs[i * T + i - 1]; }
+  const csv = [['query', 'key', 'query_token', 'key_token', 'weight']];
+  for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) csv.push([i, j, tokens[i], tokens[j], attention.probs[i * T + j]]);
+  return [{
+    name: `attention-L${state.layer}H${state.head}`,
+    svg,
+    caption: 'Each row is one token\'s attention over the tokens before it (causal); a selective head puts one ' +
+      'bright cell per row, a head drifting towards uniform spreads its weight thin as rows get longer. ' +
+      '(Colours run from 0 to the largest weight after the first rows, which hold few tokens and so large weights.)',
+    finding: `Layer ${state.layer} head ${state.head}: mean normalised entropy ${fmt(h && h.entropy_norm)} (1 = uniform), ` +
+      `mean max weight ${fmt(h && h.p_max)}, mean weight on the token itself ${fmt(diag / T)}, on the previous token ${fmt(prev / Math.max(1, T - 1))}.`,
+    csv,
+    json: { layer: state.layer, head: state.head, temperature: state.t, tokens: tokens.slice(0, T), probs: Array.from(attention.probs) },
+  }];
+}
+
+// The layer x head map of mean normalised entropy; a cell opens its head.
+export function headFigures({ selectivity, info, state, onHead }) {
+  const L = info.n_layer, H = info.n_head;
+  const values = new Float64Array(L * H);
+  selectivity.head_map.forEach((row, l) => row.forEach((v, h) => { values[l * H + h] = v === null ? NaN : v; }));
+  const svg = heatmap({
+    title: 'Mean normalised entropy per head (click a cell to open the head)',
+    rows: L, cols: H, values, rowLabels: range(L, 0).map((l) => `layer ${l}`), colLabels: range(H, 0).map((h) => `head ${h}`),
+    rowTitle: 'layer', colTitle: 'head', vmin: 0, vmax: 1, valueLabel: 'H / log N', onCell: onHead,
+    selected: [state.layer, state.head], cellName: (l, h) => `layer ${l} head ${h}`, size: 480,
+  });
+  const sorted = [...selectivity.heads].filter((h) => h.entropy_norm !== null).sort((a, b) => a.entropy_norm - b.entropy_norm);
+  const lo = sorted[0], hi = sorted[sorted.length - 1];
+  const csv = [['layer', 'head', 'entropy_norm', 'n_eff_frac', 'p_max', 'k90', 'tv_uniform']];
+  for (const h of selectivity.heads) csv.push([h.layer, h.head, h.entropy_norm, h.n_eff_frac, h.p_max, h.k90, h.tv_uniform]);
+  return [{
+    name: 'head-map',
+    svg,
+    caption: 'How close each head is to uniform attention on this text, averaged over its rows: 0 means every row ' +
+      'picks one token, 1 means rows are uniform. Dark cells are the selective heads.',
+    finding: lo ? `Most selective: layer ${lo.layer} head ${lo.head} (${fmt(lo.entropy_norm)}); least: layer ${hi.layer} head ${hi.head} (${fmt(hi.entropy_norm)}).` : '',
+    csv,
+    json: { head_map: selectivity.head_map, heads: selectivity.heads },
+  }];
+}
+
+function trend(band, from, to) {
+  const a = band.median[from - 1], b = band.median[to - 1];
+  return `${fmt(a, 2)} at N = ${from} → ${fmt(b, 2)} at N = ${to}`;
+}
+
+// Normalised entropy and N_eff / N against N, one curve per layer (median, quartile band).
+export function selectivityFigures({ selectivity }) {
+  const N = selectivity.positions;
+  const xs = range(N);
+  const figs = [];
+  for (const [key, label, what] of [['entropy_norm', 'H / log N', 'normalised entropy'], ['n_eff_frac', 'N_eff / N', 'effective support fraction']]) {
+    const series = selectivity.layers.map((l, i) => ({
+      name: `layer ${l.layer}`, x: xs, y: l[key].median, color: PALETTE[i % PALETTE.length],
+      band: { lo: l[key].q1, hi: l[key].q3 },
+    }));
+    const csv = [['N', ...selectivity.layers.flatMap((l) => [`layer${l.layer}_q1`, `layer${l.layer}_median`, `layer${l.layer}_q3`])]];
+    xs.forEach((n, i) => csv.push([n, ...selectivity.layers.flatMap((l) => [l[key].q1[i], l[key].median[i], l[key].q3[i]])]));
+    const first = Math.min(4, N), last = N;
+    figs.push({
+      name: `selectivity-${key}`,
+      svg: linePlot({ title: `${what[0].toUpperCase()}${what.slice(1)} against N (median and quartiles over heads)`,
+        xLabel: 'N = tokens competing (row length)', yLabel: label, series, xLog: N > 16, yDomain: [0, 1] }),
+      caption: key === 'entropy_norm'
+        ? 'Tests the claim that softmax attention drifts towards uniform as more tokens compete: a rising curve ' +
+          'means rows get closer to uniform (1) as N grows.'
+        : 'The fraction of the N tokens a row effectively uses, exp(H) / N; selective rows stay near 1/N, uniform rows at 1.',
+      finding: selectivity.layers.map((l) => `layer ${l.layer}: ${trend(l[key], first, last)}`).join('; ') + '.',
+      csv,
+      json: { N: xs, layers: selectivity.layers.map((l) => ({ layer: l.layer, ...l[key] })) },
+    });
+  }
+  return figs;
+}
+
+// Mean over rows with N > k of k / N: the top-k mass a uniform row would have.
+function uniformMass(windows, k) {
+  let s = 0, n = 0;
+  for (const w of windows) for (let N = k + 1; N <= w.length; N++) { s += k / N; n++; }
+  return n ? s / n : NaN;
+}
+
+// Top-k mass against k for one head, with the uniform line and the bound of the achieved margin, and
+// the top-k mass against N for each k.
+export function topkFigures({ detail, state }) {
+  const h = headEntry(detail, state.layer, state.head);
+  const d = detail.details.find((x) => x.layer === state.layer && x.head === state.head);
+  const ks = detail.k;
+  const uniform = ks.map((k) => uniformMass(detail.windows, k));
+  const target = ks.map(() => 1 - detail.eps);
+  const fig1 = {
+    name: `topk-mass-L${state.layer}H${state.head}`,
+    svg: linePlot({ title: `Top-k mass of layer ${state.layer} head ${state.head} (mean over rows with N > k)`,
+      xLabel: 'k', yLabel: 'mass on the k largest weights', xLog: true, yDomain: [0, 1],
+      series: [
+        { name: 'measured m_k', x: ks, y: h.mass },
+        { name: 'margin bound', x: ks, y: h.bound_mass, color: PALETTE[2] },
+      ],
+      refs: [
+        { name: 'uniform k/N', x: ks, y: uniform },
+        { name: `target 1 − ε`, x: ks, y: target, color: PALETTE[1], dash: '2 3' },
+      ] }),
+    caption: 'Tests whether a head can single out k tokens: the mass its k largest weights hold, against what a ' +
+      'uniform row would give (k/N) and the least mass its achieved score margin guarantees, k / (k + (N − k) e^(−Δ/T)).',
+    finding: ks.map((k, i) => `k = ${k}: ${fmt(h.mass[i], 2)} (uniform ${fmt(uniform[i], 2)}), ` +
+      `${fmt(100 * h.impossible_fraction[i], 0)}% of rows cannot reach ${1 - detail.eps} (Δ_needed above the geometric ceiling)`).join('; ') + '.',
+    csv: [['k', 'mass', 'uniform', 'bound_mass', 'margin', 'needed', 'impossible_fraction'],
+      ...ks.map((k, i) => [k, h.mass[i], uniform[i], h.bound_mass[i], h.margin[i], h.needed[i], h.impossible_fraction[i]])],
+    json: { layer: state.layer, head: state.head, k: ks, eps: detail.eps, uniform, ...h },
+  };
+  const N = d.ceiling_by_n.length;
+  const xs = range(N);
+  const fig2 = {
+    name: `topk-by-n-L${state.layer}H${state.head}`,
+    svg: linePlot({ title: `Top-k mass against N, layer ${state.layer} head ${state.head}`, xLabel: 'N = tokens competing',
+      yLabel: 'mass on the k largest weights', xLog: N > 16, yDomain: [0, 1],
+      series: ks.map((k, i) => ({ name: `k = ${k}`, x: xs, y: d.mass_by_n[i] })) }),
+    caption: 'The same mass position by position: if selectivity fades with N, each curve falls as rows get longer.',
+    finding: ks.map((k, i) => {
+      const v = d.mass_by_n[i].filter(Number.isFinite);
+      return v.length ? `k = ${k}: ${fmt(v[0], 2)} → ${fmt(v[v.length - 1], 2)}` : '';
+    }).filter(Boolean).join('; ') + '.',
+    csv: [['N', ...ks.map((k) => `mass_k${k}`), ...ks.map((k) => `needed_k${k}`), 'ceiling'],
+      ...xs.map((n, j) => [n, ...ks.map((_, i) => d.mass_by_n[i][j]), ...ks.map((_, i) => d.needed_by_n[i][j]), d.ceiling_by_n[j]])],
+    json: d,
+  };
+  return [fig1, fig2];
+}
+
+// Sensitivity against temperature: Jacobian norms with the reference bounds, saturation, loss and gradients.
+export function sensitivityFigures({ sensitivity }) {
+  const T = sensitivity.temperatures;
+  const layers = sensitivity.layers;
+  const lastT = T.length - 1;
+  const fig1 = {
+    name: 'sensitivity-jacobian',
+    svg: linePlot({ title: 'Softmax Jacobian norms against temperature', xLabel: 'temperature T', yLabel: 'norm',
+      xLog: true, yLog: true,
+      series: [
+        ...layers.map((l, i) => ({ name: `‖J‖₂ median L${l.layer}`, x: T, y: l.jacobian_spectral.median, color: PALETTE[i % PALETTE.length],
+          band: { lo: l.jacobian_spectral.q1, hi: l.jacobian_spectral.q3 } })),
+        ...layers.map((l, i) => ({ name: `‖∇p_max‖ L${l.layer}`, x: T, y: l.top_weight_grad, color: PALETTE[i % PALETTE.length], dash: '1 3', width: 1.5 })),
+      ],
+      refs: [
+        { name: 'exact max 1/(2T)', x: T, y: sensitivity.bounds.jacobian_spectral_exact },
+        { name: 'paper min(1/(4T), √2)', x: T, y: sensitivity.bounds.paper_weight_grad, dash: '2 3' },
+      ] }),
+    caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median, quartiles) ' +
+      'against its exact ceiling 1/(2T), reached only by tied rows, and the paper\'s bound on one weight\'s gradient.',
+    finding: layers.map((l) => `layer ${l.layer}: max ‖J‖₂ ${fmt(l.jacobian_spectral.max[0], 2)} at T = ${fmt(T[0], 2)} ` +
+      `(ceiling ${fmt(1 / (2 * T[0]), 2)}), ${fmt(l.jacobian_spectral.max[lastT], 3)} at T = ${fmt(T[lastT], 2)}`).join('; ') + '.',
+    csv: [['T', ...layers.flatMap((l) => [`L${l.layer}_spectral_q1`, `L${l.layer}_spectral_median`, `L${l.layer}_spectral_q3`, `L${l.layer}_spectral_max`, `L${l.layer}_frobenius_median`, `L${l.layer}_top_weight_grad`])],
+      ...T.map((t, i) => [t, ...layers.flatMap((l) => [l.jacobian_spectral.q1[i], l.jacobian_spectral.median[i], l.jacobian_spectral.q3[i], l.jacobian_spectral.max[i], l.jacobian_frobenius.median[i], l.top_weight_grad[i]])])],
+    json: { temperatures: T, bounds: sensitivity.bounds, layers },
+  };
+  const fig2 = {
+    name: 'sensitivity-saturation',
+    svg: linePlot({ title: 'Saturated and near-tied rows against temperature', xLabel: 'temperature T', yLabel: 'fraction of rows',
+      xLog: true, yDomain: [0, 1],
+      series: [{ name: 'saturated', x: T, y: sensitivity.saturated_fraction },
+        { name: 'near-tied', x: T, y: sensitivity.tied_fraction }] }),
+    caption: 'Rows with p_max > 0.99 (saturated) and rows whose two largest weights differ by less than 0.01 (near-tied). Why low temperature is fragile: rows either saturate (gradient → 0) or sit near a tie (gradient near 1/(2T)).',
+    finding: `At T = ${fmt(T[0], 2)}: ${fmt(100 * sensitivity.saturated_fraction[0], 0)}% saturated, ${fmt(100 * sensitivity.tied_fraction[0], 1)}% near-tied; ` +
+      `at T = ${fmt(T[lastT], 2)}: ${fmt(100 * sensitivity.saturated_fraction[lastT], 0)}% saturated.`,
+    csv: [['T', 'saturated_fraction', 'tied_fraction'], ...T.map((t, i) => [t, sensitivity.saturated_fraction[i], sensitivity.tied_fraction[i]])],
+    json: { temperatures: T, saturated_fraction: sensitivity.saturated_fraction, tied_fraction: sensitivity.tied_fraction },
+  };
+  const fig3 = {
+    name: 'sensitivity-loss-gradients',
+    svg: linePlot({ title: 'Loss and gradient norms against temperature', xLabel: 'temperature T', yLabel: 'value', xLog: true, yLog: true,
+      series: [{ name: 'loss', x: T, y: sensitivity.loss, color: 'var(--fg)', width: 2.5 },
+        ...layers.map((l, i) => ({ name: `‖dL/ds‖ L${l.layer}`, x: T, y: l.score_grad_norm, color: PALETTE[i % PALETTE.length] })),
+        ...layers.map((l, i) => ({ name: `‖dL/dθ‖ L${l.layer}`, x: T, y: l.param_grad_norm, color: PALETTE[i % PALETTE.length], dash: '4 3' }))] }),
+    caption: 'The whole model at temperature T: next-token loss, and the backward pass\'s gradient norms with respect to ' +
+      'each layer\'s attention scores and parameters.',
+    finding: `Loss ${fmt(sensitivity.loss[0], 2)} at T = ${fmt(T[0], 2)}, ${fmt(Math.min(...sensitivity.loss.filter(Number.isFinite)), 2)} at best; ` +
+      `finite-difference check at T = ${fmt(T[lastT], 2)}: measured ${sensitivity.fd_check.measured[lastT].toExponential(2)}, ` +
+      `predicted ${sensitivity.fd_check.predicted[lastT].toExponential(2)}.`,
+    csv: [['T', 'loss', ...layers.flatMap((l) => [`L${l.layer}_score_grad_norm`, `L${l.layer}_param_grad_norm`, `L${l.layer}_saturated`, `L${l.layer}_tied`])],
+      ...T.map((t, i) => [t, sensitivity.loss[i], ...layers.flatMap((l) => [l.score_grad_norm[i], l.param_grad_norm[i], l.saturated_fraction[i], l.tied_fraction[i]])])],
+    json: sensitivity,
+  };
+  return [fig1, fig2, fig3];
+}

@@ -1,0 +1,41 @@
+// The Web Worker that owns the wasm module, so the page never freezes. Protocol: requests
+// {type, id, ...}; replies {type: 'progress' | 'result' | 'error', id, ...}. Requests run one at a time
+// in arrival order; every request gets exactly one result or error.
+import createAttnlab from './attnlab.mjs';
+import { Engine } from './engine.js';
+
+const ready = createAttnlab().then((module) => new Engine(module));
+
+function handlers(engine, id) {
+  const progress = (done, total, what) => postMessage({ type: 'progress', id, done, total, what });
+  return {
+    load: ({ files }) => {
+      const bytes = {};
+      for (const [name, buffer] of Object.entries(files)) bytes[name] = new Uint8Array(buffer);
+      return { info: engine.load(bytes) };
+    },
+    tokenize: ({ text }) => engine.tokenize(text),
+    attention: ({ text, layer, head, temperature }) => engine.attention(text, layer, head, temperature),
+    run: ({ text, options }) => engine.run(text, options),
+    selectivity: ({ text, options }) => engine.selectivity(text, options, progress),
+    sensitivity: ({ text, options }) => engine.sensitivity(text, options, progress),
+    memory: () => ({ bytes: engine.module.HEAPU8.length }),
+  };
+}
+
+let queue = Promise.resolve();
+self.onmessage = (event) => {
+  const request = event.data;
+  queue = queue.then(async () => {
+    try {
+      const engine = await ready;
+      const handler = handlers(engine, request.id)[request.type];
+      if (!handler) throw new Error(`unknown request '${request.type}'`);
+      const result = handler(request);
+      const transfer = result && result.probs ? [result.probs.buffer] : [];
+      postMessage({ type: 'result', id: request.id, result }, transfer);
+    } catch (e) {
+      postMessage({ type: 'error', id: request.id, message: e && e.message ? e.message : String(e) });
+    }
+  });
+};
