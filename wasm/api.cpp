@@ -112,9 +112,6 @@ public:
         return guarded([&] {
             const attnlab::Checkpoint& ck = checkpoint();
             const attnlab::Config& c = ck.model.config;
-            if (layer < 0 || layer >= c.n_layer || head < 0 || head >= c.n_head)
-                throw attnlab::Error("no head " + std::to_string(layer) + ":" + std::to_string(head) + " (the model has " +
-                                     std::to_string(c.n_layer) + " layers of " + std::to_string(c.n_head) + " heads)");
             std::vector<int> ids = ck.tokenizer.encode(text);
             if (ids.empty()) throw attnlab::Error("the text is empty");
             if (static_cast<int>(ids.size()) > c.n_positions) ids.resize(static_cast<std::size_t>(c.n_positions));
@@ -123,6 +120,7 @@ public:
             fo.keep_logits = attnlab::KeepLogits::None;
             fo.compute_loss = false;
             fo.capture = {{layer, head}};
+            attnlab::check_heads(fo.capture, c);
             attnlab::Trace trace = attnlab::forward(ck.model, ids, fo);
             attention_ = std::move(trace.heads.at(0).probs);
             val out = val::object();
@@ -155,7 +153,6 @@ public:
             r.max_tokens = o.value("max_tokens", 0);
             for (const auto& h : o.value("heads", Json::array()))
                 r.options.detail.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
-            check_heads(r.options.detail);
             return json_value(attnlab::selectivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
         });
     }
@@ -178,12 +175,6 @@ private:
         return *checkpoint_;
     }
     std::vector<int> ids_of(const std::string& text) const { return checkpoint().tokenizer.encode(text); }
-    void check_heads(const std::vector<attnlab::HeadId>& heads) const {
-        const attnlab::Config& c = checkpoint().model.config;
-        for (const auto& h : heads)
-            if (h.layer < 0 || h.layer >= c.n_layer || h.head < 0 || h.head >= c.n_head)
-                throw attnlab::Error("no head " + std::to_string(h.layer) + ":" + std::to_string(h.head));
-    }
 
     std::optional<attnlab::Checkpoint> checkpoint_;
     attnlab::MatRM attention_;

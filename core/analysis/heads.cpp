@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "analysis/windows.hpp"
+#include "model/layers.hpp"
 #include "error.hpp"
 #include "util/rng.hpp"
 
@@ -37,9 +38,7 @@ std::vector<double> token_losses(const Model& model, const std::vector<int>& ids
     std::vector<double> out;
     for (std::size_t t = 0; t + 1 < ids.size(); ++t) {
         const auto row = tr.logits.row(static_cast<Eigen::Index>(t));
-        const float m = row.maxCoeff();
-        const double lse = m + std::log(static_cast<double>((row.array() - m).exp().sum()));
-        out.push_back(lse - row(ids[t + 1]));
+        out.push_back(log_sum_exp(row) - row(ids[t + 1]));
     }
     return out;
 }

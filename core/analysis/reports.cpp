@@ -25,7 +25,15 @@ int checked_max_tokens(int requested, int fallback, const Config& c, const char*
     return n;
 }
 
+
 }  // namespace
+
+void check_heads(const std::vector<HeadId>& heads, const Config& c) {
+    for (const auto& h : heads)
+        if (h.layer < 0 || h.layer >= c.n_layer || h.head < 0 || h.head >= c.n_head)
+            throw Error("no head " + std::to_string(h.layer) + ":" + std::to_string(h.head) + " (the model has " +
+                        std::to_string(c.n_layer) + " layers of " + std::to_string(c.n_head) + " heads)");
+}
 
 Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& request,
                         const Progress& progress) {
@@ -35,6 +43,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     for (int k : o.ks)
         if (k < 1) throw Error("selectivity: every k must be >= 1");
     if (!(o.eps > 0 && o.eps < 1)) throw Error("selectivity: eps must be in (0, 1)");
+    check_heads(o.detail, c);
     const int max_tokens = checked_max_tokens(request.max_tokens, c.n_positions, c, "selectivity");
     const auto windows = split_windows(static_cast<int>(ids.size()), max_tokens);
 
@@ -102,6 +111,7 @@ Json sensitivity_report(const Model& model, const std::vector<int>& all_ids, con
 }
 
 Json run_report(const Model& model, const std::vector<int>& ids, const RunRequest& request) {
+    check_heads(request.heads, model.config);
     ForwardOptions options;
     options.normaliser = softmax_normaliser(static_cast<float>(request.temperature));
     options.capture_all = request.all_heads;

@@ -45,4 +45,7 @@ struct RunRequest {
 };
 Json run_report(const Model& model, const std::vector<int>& ids, const RunRequest& request);
 
+// Throws Error naming the first head the model does not have.
+void check_heads(const std::vector<HeadId>& heads, const Config& config);
+
 }  // namespace attnlab

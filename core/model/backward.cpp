@@ -80,7 +80,7 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
             }
             const float m = row.maxCoeff();
             row = (row.array() - m).exp().matrix();
-            row /= row.sum();
+            row /= static_cast<float>(row.cast<double>().sum());  // in double: V terms, any summation order
             row(ids[t + 1]) -= 1.0f;
             row /= static_cast<float>(T - 1);
         }

@@ -122,9 +122,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         for (int i = 0; i < n; ++i) {
             const int t = r + i;
             if (t + 1 < T) {
-                const float m = logits.row(i).maxCoeff();
-                const double lse = m + std::log(static_cast<double>((logits.row(i).array() - m).exp().sum()));
-                loss_sum += lse - logits(i, ids[t + 1]);
+                loss_sum += log_sum_exp(logits.row(i)) - logits(i, ids[t + 1]);
             }
             if (o.keep_logits != KeepLogits::None && t >= trace.logits_first_row)
                 trace.logits.row(t - trace.logits_first_row) = logits.row(i);

@@ -31,6 +31,11 @@ namespace {
 constexpr Eigen::Index k_vocab_chunk = 1024;
 }
 
+double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
+    const float m = row.maxCoeff();
+    return m + std::log((row.array() - m).exp().cast<double>().sum());
+}
+
 void logits_forward(const RefRM& x, const RefRM& lm_head, MatRM& logits) {
     const Eigen::Index V = lm_head.rows();
     logits.resize(x.rows(), V);

@@ -18,6 +18,8 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
 //   logits (n, V) = x (n, C) lm_head^T
 //   dx (n, C) = dlogits (n, V) lm_head,  dlm_head (V, C) += dlogits^T x
 void logits_forward(const RefRM& x, const RefRM& lm_head, MatRM& logits);
+// log sum_j exp(row_j), with the sum in double so it does not depend on the summation order (SIMD width)
+double log_sum_exp(const Eigen::Ref<const RowVecF>& row);
 void logits_backward(const RefRM& x, const RefRM& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
                      Eigen::Ref<MatRM> dlm_head);
 

@@ -1,0 +1,70 @@
+// The WebAssembly API's contract: errors come back as AttnlabError with the core's message, and a failed
+// load or call leaves the loaded model working.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyModel, makeModel, repo } from '../cli/helpers.mjs';
+import { AttnlabError } from '../../web/engine.js';
+import { checkpointFiles, createEngine } from './helpers.mjs';
+
+const shipped = checkpointFiles(join(repo, 'models', 'tiny-gpt2'));
+const engine = await createEngine();
+
+function stillWorks() {
+  assert.equal(engine.info.n_layer, 4);
+  assert.ok(engine.run('still here').loss > 0);
+}
+
+test('calls before any model is loaded say so', () => {
+  assert.throws(() => engine.tokenize('x'), (e) => e instanceof AttnlabError && /no model is loaded/.test(e.message));
+});
+
+test('the shipped model loads and reports its shape', () => {
+  const info = engine.load(shipped);
+  assert.deepEqual([info.n_layer, info.n_head, info.n_embd, info.n_positions, info.vocab_size], [4, 8, 128, 256, 50257]);
+  assert.equal(info.parameters, 7259008);
+});
+
+test('a truncated weights file is refused and the loaded model keeps working', () => {
+  const files = { ...shipped, 'model.safetensors': shipped['model.safetensors'].slice(0, 100000) };
+  assert.throws(() => engine.load(files), (e) => e instanceof AttnlabError && /model\.safetensors/.test(e.message));
+  stillWorks();
+});
+
+test('a checkpoint whose config does not match its tensors names the tensor and both shapes', () => {
+  const dir = copyModel(makeModel());
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  config.n_embd = 32;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  assert.throws(() => engine.load(checkpointFiles(dir)), (e) => /has shape \[\d+(,\d+)*\], expected \[\d+(,\d+)*\]/.test(e.message));
+  stillWorks();
+});
+
+test('a missing tokenizer is named', () => {
+  const { 'vocab.json': _v, 'merges.txt': _m, ...rest } = shipped;
+  assert.throws(() => engine.load(rest), (e) => /vocab\.json|tokenizer/.test(e.message));
+  stillWorks();
+});
+
+test('bad requests are refused with the reason', () => {
+  assert.throws(() => engine.attention('hello', 4, 0), /no head 4:0/);
+  assert.throws(() => engine.selectivity('', {}), /empty/);
+  assert.throws(() => engine.selectivity('hello world', { eps: 2 }), /eps must be in \(0, 1\)/);
+  assert.throws(() => engine.selectivity('hello world', { k: 'many' }), /bad options/);
+  assert.throws(() => engine.sensitivity('hello world', { temperatures: '1:2' }), /FROM:TO:COUNT/);
+  assert.throws(() => engine.run('hello', { heads: [[0, 99]] }), /no head 0:99/);
+  stillWorks();
+});
+
+test('a second model replaces the first and the first is freed', () => {
+  const small = checkpointFiles(makeModel());
+  const before = engine.module.HEAPU8.length;
+  for (let i = 0; i < 5; i++) {
+    engine.load(small);
+    engine.load(shipped);
+  }
+  // the heap may have grown once for two models side by side; it must not keep growing per load
+  assert.ok(engine.module.HEAPU8.length <= before + 64 * 2 ** 20, `heap grew from ${before} to ${engine.module.HEAPU8.length}`);
+  stillWorks();
+});

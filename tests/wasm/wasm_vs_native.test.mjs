@@ -1,0 +1,60 @@
+// The WebAssembly build gives the same numbers as the native CLI on the same checkpoint and text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { attnlab, repo } from '../cli/helpers.mjs';
+import { checkpointFiles, compareNumbers, createEngine } from './helpers.mjs';
+
+const model = join(repo, 'models', 'tiny-gpt2');
+const text = 'In the beginning God created the heaven and the earth. And the earth was without form, and void; ' +
+  'and darkness was upon the face of the deep. The Jargon File says a hacker enjoys exploring the details of ' +
+  'programmable systems, as opposed to most users, who prefer to learn only the minimum necessary.';
+const engine = await createEngine();
+engine.load(checkpointFiles(model));
+
+function native(args) {
+  const r = attnlab(args);
+  assert.equal(r.code, 0, r.stderr);
+  return r.json;
+}
+
+function assertSame(actual, expected, options = {}) {
+  const diffs = compareNumbers(actual, expected, { skip: ['model'], abs: 1e-6, ...options });
+  assert.deepEqual(diffs.slice(0, 10), [], `${diffs.length} numbers differ`);
+}
+
+test('tokenize gives the CLI\'s ids and token strings', () => {
+  assert.deepEqual(engine.tokenize(text), native(['tokenize', '--model', model, '--text', text]));
+});
+
+test('run gives the CLI\'s loss, top logits and attention rows', () => {
+  assertSame(engine.run(text, { heads: [[0, 3], [3, 7]] }), native(['run', '--model', model, '--text', text, '--attention', '0:3,3:7']));
+  assertSame(engine.run(text, { temperature: 0.5, all_heads: true }),
+    native(['run', '--model', model, '--text', text, '--temperature', '0.5', '--attention', 'all']));
+});
+
+test('selectivity gives the CLI\'s report, windows and per-head detail included', () => {
+  const options = { k: [1, 3, 9], eps: 0.05, max_tokens: 32, temperature: 0.7, heads: [[1, 2]] };
+  assertSame(engine.selectivity(text, options), native(['analyze', 'selectivity', '--model', model, '--text', text,
+    '--k', '1,3,9', '--eps', '0.05', '--max-tokens', '32', '--temperature', '0.7', '--heads', '1:2']));
+});
+
+test('sensitivity gives the CLI\'s report at every temperature', () => {
+  const wasm = engine.sensitivity(text, { temperatures: '0.1:3:3', max_tokens: 48 });
+  const cli = native(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0.1:3:3', '--max-tokens', '48']);
+  // The finite-difference loss change is a difference of two nearly equal losses (about 1e-6 of them):
+  // it is compared against its own scale, the rounding of the losses it comes from (1e-5 x loss).
+  const { fd_check: fdWasm, ...restWasm } = wasm;
+  const { fd_check: fdCli, ...restCli } = cli;
+  assertSame(restWasm, restCli);
+  assertSame(fdWasm, fdCli, { abs: 1e-5 * Math.max(...cli.loss) });
+});
+
+test('the attention view of a head equals the CLI\'s attention rows', () => {
+  const a = engine.attention(text, 2, 5, 1);
+  const rows = native(['run', '--model', model, '--text', text, '--attention', '2:5']).attention['2:5'];
+  assert.equal(a.tokens, rows.length);
+  const full = [];
+  rows.forEach((row, i) => { for (let j = 0; j < a.tokens; j++) full.push(j <= i ? row[j] : 0); });
+  assertSame(Array.from(a.probs), full);
+});
