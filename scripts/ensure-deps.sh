@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libeigen3-dev doctest-dev nlohmann-json3-dev python3 python3-numpy python3-torch
+          emscripten chromium  # the WebAssembly build, and the browser the page's end-to-end tests drive
           bible-kjv bible-kjv-text jargon-text)  # the last three: the shipped model's corpus (scripts/corpus.sh)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: the native build (core doctest, CLI, PyTorch references, the shipped model), then the suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer (all but the shipped model's quality check).
+# Every test: the native build (core doctest, CLI, PyTorch references, the shipped model), the WebAssembly
+# build against the native CLI and the page in Chromium (screenshots in build/test-artifacts/e2e), then the
+# native suite again under AddressSanitizer + UndefinedBehaviorSanitizer (all but the shipped model's quality).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -9,5 +10,9 @@ for preset in native asan; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$(nproc)"
   # the shipped model's quality does not depend on the build; under the sanitizers it only costs time
-  if [ "$preset" = asan ]; then ctest --preset asan -j 2 -E shipped_model; else ctest --preset native -j 2; fi
+  if [ "$preset" = asan ]; then ctest --preset asan -j 2 -E shipped_model; continue; fi
+  ctest --preset native -j 2
+  echo "== attnlab: WebAssembly build, the page, and their tests (node, then Chromium)"
+  bash scripts/build-web.sh
+  ATTNLAB_CLI=build/native/attnlab node --test --test-concurrency=1 tests/wasm/ tests/e2e/
 done

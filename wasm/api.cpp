@@ -130,15 +130,16 @@ public:
         });
     }
 
-    // Options (JSON): {"temperature": 1, "heads": [[l, h], ...], "all_heads": false}
+    // Options (JSON): {"temperature": 1, "heads": [[l, h], ...], "all_heads": false, "ids": [...] (instead of the text)}
     val run(const std::string& text, const std::string& options) {
         return guarded([&] {
             const Json o = parse_options(options);
+            const std::vector<int> ids = o.contains("ids") ? o.at("ids").get<std::vector<int>>() : ids_of(text);
             attnlab::RunRequest r;
             r.temperature = o.value("temperature", 1.0);
             r.all_heads = o.value("all_heads", false);
             for (const auto& h : o.value("heads", Json::array())) r.heads.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
-            return json_value(attnlab::run_report(checkpoint().model, ids_of(text), r));
+            return json_value(attnlab::run_report(checkpoint().model, ids, r));
         });
     }
 

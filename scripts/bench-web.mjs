@@ -1,0 +1,78 @@
+// Benchmarks of the page (figures, no pass/fail): forward tokens/s of the wasm build in headless Chromium
+// against the native build on the same checkpoints, time from opening the page to its first drawn plot,
+// and the gzip size of what the page transfers. Run by npm run bench after the builds.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const repo = resolve(new URL('..', import.meta.url).pathname);
+const web = join(repo, 'build', 'web');
+const cli = join(repo, 'build', 'native', 'attnlab');
+const TOKENS = 128, REPEATS = 5;
+const models = [['tiny-gpt2 (shipped)', 'models/tiny-gpt2', join(repo, 'models', 'tiny-gpt2')]];
+const big = join(repo, 'build', 'bench-gpt2-f32');
+try {
+  readFileSync(join(big, 'config.json'));
+  rmSync(join(web, 'bench-gpt2-f32'), { force: true });
+  symlinkSync(big, join(web, 'bench-gpt2-f32'));
+  models.push(['GPT-2 124M shape (random F32)', 'bench-gpt2-f32', big]);
+} catch { console.log('(build/bench-gpt2-f32 missing: run npm run bench once natively to make it)'); }
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+let wasmGz = 0, jsGz = 0;
+for (const f of readdirSync(web)) {
+  if (!/\.(wasm|m?js|html|css)$/.test(f)) continue;
+  const gz = gzipSync(readFileSync(join(web, f)), { level: 9 }).length;
+  if (f.endsWith('.wasm')) wasmGz += gz; else jsGz += gz;
+}
+console.log(`== transfer size (gzip -9): wasm ${kb(wasmGz)}, JS + HTML + CSS ${kb(jsGz)}, total ${kb(wasmGz + jsGz)} (plus the shipped model)`);
+
+const { server, address } = await serve(web, 0, { quiet: true });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+try {
+  const firsts = [];
+  for (let i = 0; i < 3; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const start = Date.now();
+    await page.goto(address);
+    await page.waitForSelector('body[data-state=ready] #figures figure svg', { timeout: 120000 });
+    firsts.push(Date.now() - start);
+    await context.close();
+  }
+  console.log(`== page open to first drawn plot (shipped model, fresh browser context): ${firsts.join(', ')} ms`);
+
+  for (const [label, path, dir] of models) {
+    const page = await browser.newPage();
+    await page.goto(address);
+    const wasm = await page.evaluate(async ({ path, T, repeats }) => {
+      const { WorkerClient } = await import('./worker-client.js');
+      const worker = new WorkerClient('./worker.js');
+      const files = {};
+      for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'])
+        files[f] = await (await fetch(`${path}/${f}`)).arrayBuffer();
+      const { info } = await worker.call('load', { files }, null, Object.values(files));
+      const ids = Array.from({ length: T }, (_, i) => (i * 7919 + 13) % info.vocab_size);
+      let best = Infinity;
+      for (let r = 0; r < repeats; r++) {
+        const t = performance.now();
+        await worker.call('run', { text: '', options: { ids } });
+        best = Math.min(best, (performance.now() - t) / 1000);
+      }
+      return T / best;
+    }, { path, T: TOKENS, repeats: REPEATS });
+    await page.close();
+    const r = spawnSync(cli, ['bench', '--model', dir, '--tokens', String(TOKENS), '--threads', '1', '--repeats', String(REPEATS)], { encoding: 'utf8' });
+    const native = JSON.parse(r.stdout).tokens_per_second;
+    console.log(`== forward, ${label}, ${TOKENS} tokens: wasm in Chromium ${wasm.toFixed(1)} tokens/s, native (1 thread, no -march) ` +
+      `${native.toFixed(1)} tokens/s: wasm/native ${(wasm / native).toFixed(2)}`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+  rmSync(join(web, 'bench-gpt2-f32'), { force: true });
+}

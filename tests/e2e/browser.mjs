@@ -1,0 +1,46 @@
+// Browser end-to-end helpers: serve build/web, open it in Debian's Chromium through playwright-core, and
+// write screenshots under build/test-artifacts/e2e.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { repo } from '../cli/helpers.mjs';
+import { serve } from '../../scripts/serve.mjs';
+
+export const webDir = process.env.ATTNLAB_WEB_DIR ?? join(repo, 'build', 'web');
+export const artifacts = join(repo, 'build', 'test-artifacts', 'e2e');
+mkdirSync(artifacts, { recursive: true });
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update'];
+
+export async function startBrowser() {
+  const { server, address } = await serve(webDir, 0, { quiet: true });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return {
+    address,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+// A page that records its own errors (uncaught exceptions and console errors other than expected 404s).
+export async function openPage(env, path = '', { colorScheme = 'light' } = {}) {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme });
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/404|Failed to load resource/.test(m.text())) page.problems.push(`console: ${m.text()}`); });
+  await page.goto(env.address + path);
+  return page;
+}
+
+// Waits until the page has drawn `view` and is idle.
+export async function drawn(page, view, timeout = 120000) {
+  await page.waitForSelector(`body[data-state=ready][data-view=${view}] #figures figure svg`, { timeout });
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}

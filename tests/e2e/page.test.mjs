@@ -1,0 +1,136 @@
+// The page in Chromium: opens on the shipped model and draws every view; loads a local checkpoint through
+// the file input; shows clear errors for bad checkpoints and keeps working; keeps its state in the URL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyModel, makeModel } from '../cli/helpers.mjs';
+import { drawn, openPage, shot, startBrowser } from './browser.mjs';
+
+let env;
+before(async () => { env = await startBrowser(); });
+after(async () => { await env.close(); });
+
+const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 3 };
+const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
+
+test('the page opens on the shipped model and every view draws', async () => {
+  const page = await openPage(env);
+  const start = Date.now();
+  await drawn(page, 'attention');
+  console.log(`# first plot drawn ${Date.now() - start} ms after opening`);
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers × 8 heads/);
+  for (const [view, count] of Object.entries(VIEWS)) {
+    await page.click(`[role=tab][data-view=${view}]`);
+    await drawn(page, view);
+    assert.equal(await page.locator('#figures figure svg').count(), count, `${view}: figures`);
+    for (const caption of await page.locator('#figures figcaption').allTextContents()) assert.ok(caption.length > 60, `${view}: caption`);
+    await shot(page, `view-${view}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the dark scheme and the embed mode draw too', async () => {
+  const page = await openPage(env, '?embed=1#model=tiny-gpt2&text=The%20earth%20was%20without%20form&view=heads', { colorScheme: 'dark' });
+  await drawn(page, 'heads');
+  assert.equal(await page.isVisible('header'), false);
+  assert.equal(await page.isVisible('#text'), false);
+  await shot(page, 'embed-dark-heads');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a head-map cell opens that head, by mouse and by keyboard', async () => {
+  const page = await openPage(env, '#model=tiny-gpt2&text=Hello%20world%2C%20hello%20again&view=heads');
+  await drawn(page, 'heads');
+  await page.click('[aria-label^="layer 2 head 5:"]');
+  await drawn(page, 'attention');
+  assert.match(page.url(), /layer=2&head=5&view=attention/);
+  await page.click('[role=tab][data-view=heads]');
+  await drawn(page, 'heads');
+  await page.focus('[aria-label^="layer 1 head 3:"]');
+  await page.keyboard.press('Enter');
+  await drawn(page, 'attention');
+  assert.match(page.url(), /layer=1&head=3/);
+  await page.close();
+});
+
+test('the URL state round-trips: controls follow the hash and a reload restores the view', async () => {
+  const text = 'And God said, Let there be light: and there was light.';
+  const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(text)}&layer=3&head=6&view=topk&t=0.5`);
+  await drawn(page, 'topk');
+  assert.equal(await page.inputValue('#text'), text);
+  assert.equal(await page.inputValue('#layer'), '3');
+  assert.equal(await page.inputValue('#head'), '6');
+  assert.equal(await page.inputValue('#temperature'), '0.5');
+  await page.selectOption('#head', '2');
+  await drawn(page, 'topk');
+  const url = page.url();
+  assert.match(url, /head=2/);
+  await page.reload();
+  await drawn(page, 'topk');
+  assert.equal(page.url(), url);
+  assert.equal(await page.inputValue('#head'), '2');
+  assert.match(await page.textContent('#figures'), /layer 3 head 2/);
+  await page.close();
+});
+
+test('a local checkpoint loads through the file input', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.setInputFiles('#file-input', files(makeModel()));
+  await page.waitForFunction(() => /local: model\.safetensors: 2 layers × 2 heads/.test(document.querySelector('#model-status').textContent));
+  await drawn(page, 'attention');
+  assert.equal(await page.locator('#layer option').count(), 2);
+  await shot(page, 'local-checkpoint');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+async function expectLoadError(dir, pattern, name) {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.setInputFiles('#file-input', files(dir));
+  await page.waitForSelector('#error:not([hidden])');
+  const message = await page.textContent('#error');
+  assert.match(message, pattern);
+  assert.match(message, /The page keeps tiny-gpt2/);
+  await shot(page, name);
+  // still working on the shipped model
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2/);
+  await page.click('[role=tab][data-view=selectivity]');
+  await drawn(page, 'selectivity');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+}
+
+test('a corrupted weights file shows a clear error and the page keeps working', async () => {
+  const dir = copyModel(makeModel());
+  const bytes = readFileSync(join(dir, 'model.safetensors'));
+  writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
+  await expectLoadError(dir, /model\.safetensors/, 'error-corrupted');
+});
+
+test('a checkpoint with the wrong shapes names the tensor and the page keeps working', async () => {
+  const dir = copyModel(makeModel());
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  config.n_embd = 32;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  await expectLoadError(dir, /has shape \[\d+(,\d+)*\], expected \[\d+(,\d+)*\]/, 'error-wrong-shape');
+});
+
+test('a checkpoint URL loads with progress, and a URL without a checkpoint is refused clearly', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.fill('#remote-input', `${env.address}nothing-here/`);
+  await page.click('#remote-form button');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /config\.json: .* answered HTTP 404/);
+  await page.fill('#remote-input', `${env.address}models/tiny-gpt2/`);
+  await page.click('#remote-form button');
+  await page.waitForFunction(() => /models\/tiny-gpt2\/: 4 layers/.test(document.querySelector('#model-status').textContent));
+  await drawn(page, 'attention');
+  assert.match(page.url(), /model=http/);
+  await page.close();
+});
