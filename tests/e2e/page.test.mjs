@@ -134,3 +134,23 @@ test('a checkpoint URL loads with progress, and a URL without a checkpoint is re
   assert.match(page.url(), /model=http/);
   await page.close();
 });
+
+test('every figure exports as SVG, PNG, CSV and JSON', async () => {
+  const page = await openPage(env, '#model=tiny-gpt2&text=In%20the%20beginning%20was%20the%20word&view=selectivity');
+  await drawn(page, 'selectivity');
+  const figure = page.locator('#figures figure').first();
+  const name = await figure.getAttribute('data-name');
+  const got = {};
+  for (const kind of ['SVG', 'PNG', 'CSV', 'JSON']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.locator(`button:text-is("${kind}")`).click()]);
+    assert.equal(download.suggestedFilename(), `${name}.${kind.toLowerCase()}`);
+    got[kind] = readFileSync(await download.path());
+  }
+  assert.match(got.SVG.toString('utf8'), /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<path/);
+  assert.deepEqual([...got.PNG.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const csv = got.CSV.toString('utf8').trim().split('\n');
+  assert.match(csv[0], /^N,layer0_q1,layer0_median,layer0_q3/);
+  assert.equal(csv.length, 1 + JSON.parse(got.JSON.toString('utf8')).N.length);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
