@@ -88,6 +88,17 @@ test('a local checkpoint loads through the file input', async () => {
   await page.close();
 });
 
+test('a checkpoint folder loads through the folder input', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  const dir = makeModel();
+  await page.setInputFiles('#folder-input', dir);
+  await page.waitForFunction(() => /local: model: 2 layers × 2 heads/.test(document.querySelector('#model-status').textContent));
+  await drawn(page, 'attention');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 async function expectLoadError(dir, pattern, name) {
   const page = await openPage(env);
   await drawn(page, 'attention');
@@ -132,6 +143,9 @@ test('a checkpoint URL loads with progress, and a URL without a checkpoint is re
   await page.waitForFunction(() => /models\/tiny-gpt2\/: 4 layers/.test(document.querySelector('#model-status').textContent));
   await drawn(page, 'attention');
   assert.match(page.url(), /model=http/);
+  const cached = await page.evaluate(async () => (await (await caches.open('attnlab-checkpoints-v1')).keys()).map((r) => r.url));
+  for (const f of ['config.json', 'vocab.json', 'merges.txt', 'model.safetensors'])
+    assert.ok(cached.includes(`${env.address}models/tiny-gpt2/${f}`), `${f} kept in Cache Storage`);
   await page.close();
 });
 
