@@ -67,11 +67,16 @@ Json parse_options(const std::string& text) {
     return j;
 }
 
+double weight_bytes(const attnlab::Weights& w);
+
 class Session {
 public:
     // files: {name: Uint8Array} with config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json.
-    val load(const val& files) {
+    // Options (JSON): {"storage": "auto" | "f16" | "f32"} (how weight matrices are kept; default auto).
+    val load(const val& files, const std::string& options) {
         return guarded([&] {
+            attnlab::LoadOptions lo;
+            lo.storage = attnlab::parse_weight_storage(parse_options(options).value("storage", std::string("auto")), "storage");
             std::vector<attnlab::NamedBuffer> buffers;
             const val names = val::global("Object").call<val>("keys", files);
             const int n = names["length"].as<int>();
@@ -80,7 +85,7 @@ public:
                 buffers.push_back({name, bytes_from_js(files[name])});
             }
             checkpoint_.reset();  // the caller keeps its previous session until this one succeeds
-            checkpoint_ = attnlab::load_checkpoint(buffers);
+            checkpoint_ = attnlab::load_checkpoint(buffers, lo);
             const attnlab::Config& c = checkpoint_->model.config;
             Json info;
             info["n_layer"] = c.n_layer;
@@ -90,6 +95,7 @@ public:
             info["vocab_size"] = c.vocab_size;
             info["parameters"] = attnlab::param_count(c);
             info["notes"] = checkpoint_->notes;
+            info["weight_bytes"] = weight_bytes(checkpoint_->model.weights);
             return json_value(info);
         });
     }
@@ -180,6 +186,23 @@ private:
     std::optional<attnlab::Checkpoint> checkpoint_;
     attnlab::MatRM attention_;
 };
+
+// Bytes the weights hold in memory (F32 or F16 matrices, F32 vectors), the tied lm_head counted once.
+double weight_bytes(const attnlab::Weights& w) {
+    double total = 0;
+    auto mat = [&](const attnlab::Tensor2& t) { total += double(t.rows) * t.cols * (t.half ? 2 : 4); };
+    auto vec = [&](const attnlab::Tensor1& t) { total += double(t.size) * 4; };
+    mat(w.wte);
+    mat(w.wpe);
+    for (const auto& l : w.layers) {
+        for (const auto* t : {&l.attn_w, &l.attn_proj_w, &l.fc_w, &l.mlp_proj_w}) mat(*t);
+        for (const auto* t : {&l.ln_1_w, &l.ln_1_b, &l.attn_b, &l.attn_proj_b, &l.ln_2_w, &l.ln_2_b, &l.fc_b, &l.mlp_proj_b}) vec(*t);
+    }
+    vec(w.ln_f_w);
+    vec(w.ln_f_b);
+    if (!w.tied_lm_head) mat(w.lm_head);
+    return total;
+}
 
 val file_names() {
     val out = val::array();

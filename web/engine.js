@@ -21,12 +21,13 @@ export class Engine {
     this.info = null;
   }
 
-  // files: {name: Uint8Array}. Replaces the loaded model only when the new one loads.
-  load(files) {
+  // files: {name: Uint8Array}; options: {storage: 'auto' | 'f16' | 'f32'}. Replaces the loaded model only
+  // when the new one loads.
+  load(files, options = {}) {
     const next = new this.module.Session();
     let info;
     try {
-      info = unwrap(next.load(files));
+      info = unwrap(next.load(files, JSON.stringify(options)));
     } catch (e) {
       next.delete();
       throw e;

@@ -37,7 +37,10 @@ function showError(message) {
 
 function describeModel(label, info) {
   const params = info.parameters >= 1e6 ? `${(info.parameters / 1e6).toFixed(1)} M` : String(info.parameters);
-  return `Model: ${label}: ${info.n_layer} layers × ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}, ${params} parameters.`;
+  const mib = (info.weight_bytes / 2 ** 20).toFixed(info.weight_bytes < 2 ** 24 ? 1 : 0);
+  const notes = info.notes.length ? ` ${info.notes.join('; ')}.` : '';
+  return `Model: ${label}: ${info.n_layer} layers × ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}, ` +
+    `${params} parameters, ${mib} MiB of weights in memory.${notes}`;
 }
 
 // ---- URL state -----------------------------------------------------------------------------------
@@ -65,11 +68,16 @@ function syncControls() {
 }
 
 // ---- model loading -----------------------------------------------------------------------------
+// Above this size the weights are kept in F16 (rounded if stored in F32) so that large models fit in a tab;
+// below it, F16 files stay F16 (exact) and F32 files stay F32.
+const F16_STORAGE_ABOVE = 1 << 30;
+
 async function sendModel(label, files) {
   const buffers = {};
   for (const [name, bytes] of Object.entries(files)) buffers[name] = bytes.buffer;
+  const storage = files['model.safetensors'].length > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
-  const { info } = await worker.call('load', { files: buffers }, null, Object.values(buffers));
+  const { info } = await worker.call('load', { files: buffers, options: { storage } }, null, Object.values(buffers));
   loadedModel = label;
   data = { info };
   state.model = label;

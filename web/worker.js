@@ -9,10 +9,10 @@ const ready = createAttnlab().then((module) => new Engine(module));
 function handlers(engine, id) {
   const progress = (done, total, what) => postMessage({ type: 'progress', id, done, total, what });
   return {
-    load: ({ files }) => {
+    load: ({ files, options }) => {
       const bytes = {};
       for (const [name, buffer] of Object.entries(files)) bytes[name] = new Uint8Array(buffer);
-      return { info: engine.load(bytes) };
+      return { info: engine.load(bytes, options) };
     },
     tokenize: ({ text }) => engine.tokenize(text),
     attention: ({ text, layer, head, temperature }) => engine.attention(text, layer, head, temperature),

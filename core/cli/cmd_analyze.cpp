@@ -27,7 +27,7 @@ void print_report(const Json& report, const Args& args) {
 
 void analyze_selectivity(const Argv& argv) {
     const Args args(argv, "analyze selectivity",
-                    {"model", "text", "text-file", "k", "eps", "max-tokens", "temperature", "heads"});
+                    {"model", "text", "text-file", "k", "eps", "max-tokens", "temperature", "heads", "storage"});
     const Checkpoint ck = load_model_argument(args);
     const Config& c = ck.model.config;
     const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze selectivity", false);
@@ -49,7 +49,7 @@ void analyze_selectivity(const Argv& argv) {
 }
 
 void analyze_sensitivity(const Argv& argv) {
-    const Args args(argv, "analyze sensitivity", {"model", "text", "text-file", "temperatures", "max-tokens", "fd-epsilon"});
+    const Args args(argv, "analyze sensitivity", {"model", "text", "text-file", "temperatures", "max-tokens", "fd-epsilon", "storage"});
     const Checkpoint ck = load_model_argument(args);
     const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze sensitivity", false);
     SensitivityRequest r;

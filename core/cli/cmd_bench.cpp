@@ -6,6 +6,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
+#include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "analysis/selectivity.hpp"
@@ -56,7 +57,7 @@ double best_seconds(int repeats, F f) {
 }  // namespace
 
 void cmd_bench(const Argv& argv) {
-    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats", "text-file", "analysis", "temperatures"});
+    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats", "text-file", "analysis", "temperatures", "storage"});
     const int threads = args.integer("threads", 1, 1, 256);
     const int repeats = args.integer("repeats", 3, 1, 1000);
     Eigen::setNbThreads(threads);
@@ -67,7 +68,7 @@ void cmd_bench(const Argv& argv) {
     if (args.has("model")) {
         if (args.has("shape")) throw Error("attnlab bench: give --model or --shape, not both");
         source = args.str("model");
-        model = load_checkpoint(read_checkpoint_dir(source)).model;
+        model = load_checkpoint(read_checkpoint_dir(source), load_options_argument(args)).model;
     } else {
         source = "random " + args.str("shape", "gpt2");
         model.config = shape_config(args.str("shape", "gpt2"));

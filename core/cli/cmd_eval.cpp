@@ -13,7 +13,7 @@
 namespace attnlab::cli {
 
 void cmd_eval(const Argv& argv) {
-    const Args args(argv, "eval", {"model", "val-fraction", "window", "induction-length", "trials", "seed"}, {}, {"corpus"});
+    const Args args(argv, "eval", {"model", "val-fraction", "window", "induction-length", "trials", "seed", "storage"}, {}, {"corpus"});
     const Checkpoint ck = load_model_argument(args);
     const Config& c = ck.model.config;
     const int window = args.integer("window", c.n_positions, 2, c.n_positions);

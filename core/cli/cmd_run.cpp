@@ -7,7 +7,7 @@
 namespace attnlab::cli {
 
 void cmd_run(const Argv& argv) {
-    const Args args(argv, "run", {"model", "text", "text-file", "ids", "temperature", "attention"});
+    const Args args(argv, "run", {"model", "text", "text-file", "ids", "temperature", "attention", "storage"});
     const Checkpoint ck = load_model_argument(args);
     const std::vector<int> ids = ids_argument(args, ck.tokenizer, "run", true);
 

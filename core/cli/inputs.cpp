@@ -8,8 +8,14 @@
 
 namespace attnlab::cli {
 
+LoadOptions load_options_argument(const Args& args) {
+    LoadOptions o;
+    if (args.has("storage")) o.storage = parse_weight_storage(args.str("storage"), "--storage");
+    return o;
+}
+
 Checkpoint load_model_argument(const Args& args) {
-    Checkpoint ck = load_checkpoint(read_checkpoint_dir(args.required("model")));
+    Checkpoint ck = load_checkpoint(read_checkpoint_dir(args.required("model")), load_options_argument(args));
     for (const auto& note : ck.notes) std::cerr << "attnlab: " << note << "\n";
     return ck;
 }

@@ -10,7 +10,10 @@
 
 namespace attnlab::cli {
 
-// Loads --model DIR, printing the loader's notes on stderr.
+// --storage f32|f16|auto (how weight matrices are kept in memory; default f32).
+LoadOptions load_options_argument(const Args& args);
+
+// Loads --model DIR (with --storage), printing the loader's notes on stderr.
 Checkpoint load_model_argument(const Args& args);
 
 // The ids of --ids 1,2,3 (when allow_ids), --text S or --text-file F.

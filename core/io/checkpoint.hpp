@@ -32,13 +32,26 @@ struct Checkpoint {
     std::vector<std::string> notes;  // things the user may want to know (ignored tensors, dtype converted)
 };
 
+// How the weight matrices are kept in memory (biases and layer norms are always F32):
+//   F32:  as float; F32 tensors are viewed in place, others converted once.
+//   F16:  as IEEE half; F16 tensors are viewed in place, others rounded to F16 (a tensor with a value beyond
+//         F16's range stays F32). Half the memory; every pass converts the rows it uses.
+//   Auto: F16 tensors stay F16 (exact, half the memory), the others as with F32.
+enum class WeightStorage { F32, F16, Auto };
+// "f32", "f16" or "auto"; throws Error naming `what` otherwise.
+WeightStorage parse_weight_storage(const std::string& text, const std::string& what);
+
+struct LoadOptions {
+    WeightStorage storage = WeightStorage::F32;
+};
+
 Weights load_weights(const Config& config, const SharedBytes& safetensors, const std::string& file_name,
-                     std::vector<std::string>* notes = nullptr);
+                     std::vector<std::string>* notes = nullptr, const LoadOptions& options = {});
 
 // Needs vocab.json + merges.txt, or tokenizer.json (used only when the pair is absent).
 Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files);
 
-Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files);
+Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options = {});
 
 // The names of the files a checkpoint folder may hold, in the order they are needed.
 const std::vector<std::string>& checkpoint_file_names();

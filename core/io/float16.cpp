@@ -32,6 +32,19 @@ float f16_to_float(std::uint16_t h) {
     return bits_float(sign | ((exponent + 112) << 23) | (mantissa << 13));
 }
 
+void f16_to_float_n(const std::uint16_t* in, std::size_t n, float* out) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t h = in[i];
+        const std::uint32_t em = h & 0x7fffu;
+        // normal numbers: move the exponent from bias 15 to bias 127; infinity and NaN: all-ones exponent
+        std::uint32_t bits = (em << 13) + (112u << 23);
+        bits = em >= 0x7c00u ? (em << 13) | 0x7f800000u : bits;
+        // zero and subnormals: mantissa * 2^-24, exact in float
+        const float magnitude = em < 0x0400u ? static_cast<float>(em) * (1.0f / 16777216.0f) : bits_float(bits);
+        out[i] = bits_float(float_bits(magnitude) | ((h & 0x8000u) << 16));
+    }
+}
+
 float bf16_to_float(std::uint16_t bits) { return bits_float(static_cast<std::uint32_t>(bits) << 16); }
 
 std::uint16_t float_to_bf16(float value) {

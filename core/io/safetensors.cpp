@@ -205,8 +205,11 @@ std::vector<std::uint8_t> encode_floats(const float* values, std::size_t count, 
 }
 
 void decode_floats(const TensorEntry& t, float* out, const std::string& file_name) {
-    const std::size_t n = static_cast<std::size_t>(t.element_count());
-    const std::uint8_t* p = t.data;
+    decode_floats(t, 0, static_cast<std::size_t>(t.element_count()), out, file_name);
+}
+
+void decode_floats(const TensorEntry& t, std::size_t first, std::size_t n, float* out, const std::string& file_name) {
+    const std::uint8_t* p = t.data + first * static_cast<std::size_t>(dtype_size(t.dtype));
     switch (t.dtype) {
         case DType::F32:
             if (n) std::memcpy(out, p, n * 4);

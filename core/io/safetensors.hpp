@@ -63,5 +63,7 @@ std::vector<std::uint8_t> encode_floats(const float* values, std::size_t count, 
 
 // Reads any float tensor (F32, F16, BF16, F64) into floats; other dtypes throw.
 void decode_floats(const TensorEntry& tensor, float* out, const std::string& file_name);
+// Elements [first, first + count) of the tensor as float.
+void decode_floats(const TensorEntry& tensor, std::size_t first, std::size_t count, float* out, const std::string& file_name);
 
 }  // namespace attnlab

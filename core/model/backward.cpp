@@ -64,13 +64,12 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
     auto dlm_head = w.tied_lm_head ? writable(gw.wte) : Eigen::Map<MatRM>(g.lm_head.data(), V, C);
 
     // logits = lnf lm_head^T; dlogits = (softmax(logits) - onehot(next)) / (T - 1), in row blocks
-    const MapRM lm_head = w.lm_head.map();
     MatRM dlnf = MatRM::Zero(T, C);
     const int block = 256;
     MatRM dlogits;
     for (int r = 0; r < T; r += block) {
         const int n = std::min(block, T - r);
-        logits_forward(acts.lnf.middleRows(r, n), lm_head, dlogits);  // (n, V)
+        logits_forward(acts.lnf.middleRows(r, n), w.lm_head, dlogits);  // (n, V)
         for (int i = 0; i < n; ++i) {
             const int t = r + i;
             auto row = dlogits.row(i);
@@ -84,10 +83,10 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
             row(ids[t + 1]) -= 1.0f;
             row /= static_cast<float>(T - 1);
         }
-        logits_backward(acts.lnf.middleRows(r, n), lm_head, dlogits, dlnf.middleRows(r, n), dlm_head);
+        logits_backward(acts.lnf.middleRows(r, n), w.lm_head, dlogits, dlnf.middleRows(r, n), dlm_head);
     }
 
-    MatRM dx, dtmp, dfc, dfc_pre, dln, datty, dqkv;
+    MatRM dx, dtmp, dfc, dfc_pre, dln, datty, dqkv, scratch;  // scratch: F16-stored weights as F32
     layernorm_backward(acts.x_out, acts.lnf_mean, acts.lnf_rstd, w.ln_f_w.map(), dlnf, writable(gw.ln_f_w),
                        writable(gw.ln_f_b), dx);
     for (int l = c.n_layer - 1; l >= 0; --l) {
@@ -97,22 +96,22 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
         // MLP: x_out = x_mid + act(ln2 Wfc + bfc) Wp + bp
         writable(G.mlp_proj_w).noalias() += a.fc_act.transpose() * dx;
         writable(G.mlp_proj_b) += dx.colwise().sum();
-        dfc.noalias() = dx * L.mlp_proj_w.map().transpose();                          // (T, 4C)
+        dfc.noalias() = dx * L.mlp_proj_w.f32(scratch).transpose();                          // (T, 4C)
         activation_backward(c.activation, a.fc_pre, dfc, dfc_pre);
         writable(G.fc_w).noalias() += a.ln2.transpose() * dfc_pre;
         writable(G.fc_b) += dfc_pre.colwise().sum();
-        dln.noalias() = dfc_pre * L.fc_w.map().transpose();                           // (T, C)
+        dln.noalias() = dfc_pre * L.fc_w.f32(scratch).transpose();                           // (T, C)
         layernorm_backward(a.x_mid, a.ln2_mean, a.ln2_rstd, L.ln_2_w.map(), dln, writable(G.ln_2_w),
                            writable(G.ln_2_b), dtmp);
         dx += dtmp;                                                                    // now dL/dx_mid
         // attention: x_mid = x_in + atty Wo + bo
         writable(G.attn_proj_w).noalias() += a.atty.transpose() * dx;
         writable(G.attn_proj_b) += dx.colwise().sum();
-        datty.noalias() = dx * L.attn_proj_w.map().transpose();                       // (T, C)
+        datty.noalias() = dx * L.attn_proj_w.f32(scratch).transpose();                       // (T, C)
         attention_backward(c, l, a, acts.normaliser, datty, dqkv, g.scores_norm_sq[l], observer);
         writable(G.attn_w).noalias() += a.ln1.transpose() * dqkv;
         writable(G.attn_b) += dqkv.colwise().sum();
-        dln.noalias() = dqkv * L.attn_w.map().transpose();                            // (T, C)
+        dln.noalias() = dqkv * L.attn_w.f32(scratch).transpose();                            // (T, C)
         layernorm_backward(a.x_in, a.ln1_mean, a.ln1_rstd, L.ln_1_w.map(), dln, writable(G.ln_1_w),
                            writable(G.ln_1_b), dtmp);
         dx += dtmp;                                                                    // now dL/dx_in

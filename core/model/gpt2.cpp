@@ -69,9 +69,9 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     trace.ids = ids;
 
     // residual stream x (T, C) = wte[ids] + wpe[0..T)
-    MatRM x(T, C);
-    const MapRM wte = w.wte.map(), wpe = w.wpe.map();
-    for (int t = 0; t < T; ++t) x.row(t) = wte.row(ids[t]) + wpe.row(t);
+    MatRM x(T, C), scratch, scratch_pos;  // scratch: F16-stored weights converted to F32 where they are used
+    const MapRM wpe = w.wpe.rows_f32(0, T, scratch_pos);
+    for (int t = 0; t < T; ++t) x.row(t) = w.wte.rows_f32(ids[t], 1, scratch).row(0) + wpe.row(t);
 
     Activations* acts = o.activations;
     if (acts) {
@@ -87,19 +87,19 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         if (a) a->x_in = x;
         layernorm_forward(x, L.ln_1_w.map(), L.ln_1_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
         if (a) { a->ln1 = ln; a->ln1_mean = mean; a->ln1_rstd = rstd; }
-        linear_forward(ln, L.attn_w.map(), L.attn_b.map(), qkv);                                        // (T, 3C)
+        linear_forward(ln, L.attn_w.f32(scratch), L.attn_b.map(), qkv);                                        // (T, 3C)
         attention_forward(c, l, qkv, o, atty, trace.heads, a ? &a->probs : nullptr);                    // (T, C)
         if (a) { a->qkv = qkv; a->atty = atty; }
-        linear_forward(atty, L.attn_proj_w.map(), L.attn_proj_b.map(), proj);                           // (T, C)
+        linear_forward(atty, L.attn_proj_w.f32(scratch), L.attn_proj_b.map(), proj);                           // (T, C)
         x += proj;
         if (a) a->x_mid = x;
         layernorm_forward(x, L.ln_2_w.map(), L.ln_2_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
         if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
-        linear_forward(ln, L.fc_w.map(), L.fc_b.map(), fc);                                             // (T, 4C)
+        linear_forward(ln, L.fc_w.f32(scratch), L.fc_b.map(), fc);                                             // (T, 4C)
         if (a) a->fc_pre = fc;
         activation_forward(c.activation, fc);
         if (a) a->fc_act = fc;
-        linear_forward(fc, L.mlp_proj_w.map(), L.mlp_proj_b.map(), proj);                               // (T, C)
+        linear_forward(fc, L.mlp_proj_w.f32(scratch), L.mlp_proj_b.map(), proj);                               // (T, C)
         x += proj;
     }
     layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
@@ -108,7 +108,6 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     if (!o.compute_loss && o.keep_logits == KeepLogits::None) return trace;
 
     // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
-    const MapRM lm_head = w.lm_head.map();  // (V, C)
     trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
     trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);
     // 64 rows keep inference memory low; training (activations kept) prefers taller, faster GEMMs
@@ -118,7 +117,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     for (int r = 0; r < T; r += block) {
         const int n = std::min(block, T - r);
         logits.resize(n, V);
-        logits_forward(ln.middleRows(r, n), lm_head, logits);  // (n, V)
+        logits_forward(ln.middleRows(r, n), w.lm_head, logits);  // (n, V)
         for (int i = 0; i < n; ++i) {
             const int t = r + i;
             if (t + 1 < T) {

@@ -36,21 +36,23 @@ double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
     return m + std::log((row.array() - m).exp().cast<double>().sum());
 }
 
-void logits_forward(const RefRM& x, const RefRM& lm_head, MatRM& logits) {
-    const Eigen::Index V = lm_head.rows();
+void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
+    const int V = lm_head.rows;
     logits.resize(x.rows(), V);
-    for (Eigen::Index v = 0; v < V; v += k_vocab_chunk) {
-        const Eigen::Index n = std::min(k_vocab_chunk, V - v);
-        logits.middleCols(v, n).noalias() = x * lm_head.middleRows(v, n).transpose();
+    MatRM scratch;  // one chunk of F16 rows as F32
+    for (int v = 0; v < V; v += k_vocab_chunk) {
+        const int n = std::min<int>(k_vocab_chunk, V - v);
+        logits.middleCols(v, n).noalias() = x * lm_head.rows_f32(v, n, scratch).transpose();
     }
 }
 
-void logits_backward(const RefRM& x, const RefRM& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
+void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
                      Eigen::Ref<MatRM> dlm_head) {
-    const Eigen::Index V = lm_head.rows();
-    for (Eigen::Index v = 0; v < V; v += k_vocab_chunk) {
-        const Eigen::Index n = std::min(k_vocab_chunk, V - v);
-        dx.noalias() += dlogits.middleCols(v, n) * lm_head.middleRows(v, n);
+    const int V = lm_head.rows;
+    MatRM scratch;
+    for (int v = 0; v < V; v += k_vocab_chunk) {
+        const int n = std::min<int>(k_vocab_chunk, V - v);
+        dx.noalias() += dlogits.middleCols(v, n) * lm_head.rows_f32(v, n, scratch);
         dlm_head.middleRows(v, n).noalias() += dlogits.middleCols(v, n).transpose() * x;
     }
 }

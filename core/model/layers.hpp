@@ -2,6 +2,7 @@
 // T = tokens, C = channels. All matrices row-major.
 #pragma once
 #include "io/config.hpp"
+#include "model/weights.hpp"
 #include "tensor.hpp"
 
 namespace attnlab {
@@ -17,10 +18,10 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
 // (V, C) matrix at once (which costs V x 320 floats of scratch in Eigen's parallel GEMM):
 //   logits (n, V) = x (n, C) lm_head^T
 //   dx (n, C) = dlogits (n, V) lm_head,  dlm_head (V, C) += dlogits^T x
-void logits_forward(const RefRM& x, const RefRM& lm_head, MatRM& logits);
+void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits);
 // log sum_j exp(row_j), with the sum in double so it does not depend on the summation order (SIMD width)
 double log_sum_exp(const Eigen::Ref<const RowVecF>& row);
-void logits_backward(const RefRM& x, const RefRM& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
+void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
                      Eigen::Ref<MatRM> dlm_head);
 
 // Elementwise activation in place. gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).

@@ -1,6 +1,16 @@
 #include "model/weights.hpp"
 
+#include "io/float16.hpp"
+
 namespace attnlab {
+
+MapRM Tensor2::rows_f32(int first, int count, MatRM& scratch) const {
+    assert(first >= 0 && count >= 0 && first + count <= rows);
+    if (data) return MapRM(data + static_cast<std::ptrdiff_t>(first) * cols, count, cols);
+    scratch.resize(count, cols);
+    f16_to_float_n(half + static_cast<std::ptrdiff_t>(first) * cols, static_cast<std::size_t>(count) * cols, scratch.data());
+    return MapRM(scratch.data(), count, cols);
+}
 
 std::int64_t ParamSpec::count() const {
     std::int64_t n = 1;
@@ -12,14 +22,16 @@ std::vector<ParamSpec> param_specs(const Config& c) {
     const std::int64_t C = c.n_embd, V = c.vocab_size, P = c.n_positions;
     std::vector<ParamSpec> specs;
     auto mat = [&](std::string name, std::int64_t r, std::int64_t k, std::function<Tensor2&(Weights&)> slot) {
-        specs.push_back({std::move(name), {r, k}, [slot, r, k](Weights& w, const float* p) {
-                             slot(w) = Tensor2{p, static_cast<int>(r), static_cast<int>(k)};
+        specs.push_back({std::move(name), {r, k},
+                         [slot, r, k](Weights& w, const float* p) { slot(w) = Tensor2{p, static_cast<int>(r), static_cast<int>(k)}; },
+                         [slot, r, k](Weights& w, const std::uint16_t* p) {
+                             slot(w) = Tensor2{nullptr, static_cast<int>(r), static_cast<int>(k), p};
                          }});
     };
     auto vec = [&](std::string name, std::int64_t n, std::function<Tensor1&(Weights&)> slot) {
         specs.push_back({std::move(name), {n}, [slot, n](Weights& w, const float* p) {
                              slot(w) = Tensor1{p, static_cast<int>(n)};
-                         }});
+                         }, nullptr});
     };
     mat("wte.weight", V, C, [](Weights& w) -> Tensor2& { return w.wte; });
     mat("wpe.weight", P, C, [](Weights& w) -> Tensor2& { return w.wpe; });
@@ -42,6 +54,12 @@ std::vector<ParamSpec> param_specs(const Config& c) {
     vec("ln_f.weight", C, [](Weights& w) -> Tensor1& { return w.ln_f_w; });
     vec("ln_f.bias", C, [](Weights& w) -> Tensor1& { return w.ln_f_b; });
     return specs;
+}
+
+ParamSpec lm_head_spec(const Config& c) {
+    const int V = c.vocab_size, C = c.n_embd;
+    return {"lm_head.weight", {V, C}, [V, C](Weights& w, const float* p) { w.lm_head = Tensor2{p, V, C}; },
+            [V, C](Weights& w, const std::uint16_t* p) { w.lm_head = Tensor2{nullptr, V, C, p}; }};
 }
 
 std::int64_t param_count(const Config& config) {

@@ -6,6 +6,8 @@
 //              c_fc (C, 4C) + (4C)  mlp c_proj (4C, C) + (C)
 //   ln_f (C)
 #pragma once
+#include <cassert>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,10 +18,20 @@
 
 namespace attnlab {
 
+// A (rows, cols) matrix stored as F32 (data) or as IEEE F16 (half). F16 storage halves the memory of a large
+// model; the passes convert the rows they use to F32 as they go (exact for weights that were F16 on disk).
 struct Tensor2 {
     const float* data = nullptr;
     int rows = 0, cols = 0;
-    MapRM map() const { return MapRM(data, rows, cols); }
+    const std::uint16_t* half = nullptr;  // set (and data null) for F16 storage
+
+    MapRM map() const {  // F32 storage only (trainers and tests that own float buffers)
+        assert(data && "Tensor2::map needs F32 storage; use rows_f32");
+        return MapRM(data, rows, cols);
+    }
+    // Rows [first, first + count) as F32: a view of F32 storage, or converted into scratch.
+    MapRM rows_f32(int first, int count, MatRM& scratch) const;
+    MapRM f32(MatRM& scratch) const { return rows_f32(0, rows, scratch); }
 };
 
 struct Tensor1 {
@@ -56,11 +68,14 @@ struct ParamSpec {
     std::string name;
     std::vector<std::int64_t> shape;
     std::function<void(Weights&, const float*)> bind;
+    std::function<void(Weights&, const std::uint16_t*)> bind_half;  // matrices only: F16 storage
     std::int64_t count() const;
 };
 
 // Every parameter in checkpoint order; lm_head is not listed (it is tied to wte unless a file says otherwise).
 std::vector<ParamSpec> param_specs(const Config& config);
+// lm_head.weight (V, C), for checkpoints that store an untied output layer.
+ParamSpec lm_head_spec(const Config& config);
 std::int64_t param_count(const Config& config);
 
 // Views over one contiguous buffer holding every parameter in param_specs order, lm_head tied to wte.

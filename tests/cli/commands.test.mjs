@@ -101,3 +101,16 @@ test('help is printed with no command, and exits 2', () => {
   assert.equal(r.code, 2);
   assert.match(r.stdout, /usage: attnlab/);
 });
+
+test('--storage f16 keeps an F16 checkpoint in F16 with the same output; f32 and auto too; a bad value is refused', () => {
+  const model = makeModel(['--dtype', 'F16']);
+  const args = ['analyze', 'selectivity', '--model', model, '--text', 'The storage of weights changes no number.'];
+  const outputs = ['f32', 'f16', 'auto'].map((s) => attnlab([...args, '--storage', s]));
+  for (const r of outputs) assert.equal(r.code, 0, r.stderr);
+  assert.equal(outputs[1].stdout, outputs[0].stdout);
+  assert.equal(outputs[2].stdout, outputs[0].stdout);
+  assert.match(outputs[1].stderr, /keeps \d+ weights in F16/);
+  const bad = attnlab([...args, '--storage', 'f8']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--storage must be f32, f16 or auto \(got 'f8'\)/);
+});

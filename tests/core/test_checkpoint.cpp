@@ -2,6 +2,7 @@
 
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
+#include "io/float16.hpp"
 #include "model/gpt2.hpp"
 
 using namespace attnlab;
@@ -60,6 +61,64 @@ TEST_CASE("F16 and BF16 checkpoints of exactly representable weights give the sa
         const Checkpoint ck = load_checkpoint(checkpoint_files(c, params, o));
         CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
     }
+}
+
+TEST_CASE("F16 storage of an F16 checkpoint views the file's halves in place and changes no logit") {
+    const Config c = tiny_config();
+    const auto params = exact_params(c);
+    BuildOptions f16;
+    f16.dtype = DType::F16;
+    const auto files = checkpoint_files(c, params, f16);
+    const MatRM reference = all_logits(load_checkpoint(files), k_ids);
+    for (WeightStorage s : {WeightStorage::F16, WeightStorage::Auto}) {
+        const Checkpoint ck = load_checkpoint(files, LoadOptions{s});
+        const auto* half = reinterpret_cast<const std::uint8_t*>(ck.model.weights.layers[1].fc_w.half);
+        REQUIRE(half != nullptr);
+        CHECK(ck.model.weights.layers[1].fc_w.data == nullptr);
+        CHECK(half >= files[1].bytes.bytes.data);
+        CHECK(half < files[1].bytes.bytes.data + files[1].bytes.bytes.size);
+        CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
+    }
+}
+
+TEST_CASE("F16 storage of an F32 checkpoint equals the F32 model of its matrices rounded to F16") {
+    const Config c = tiny_config();
+    RandomInit init;
+    init.std = 0.3f;
+    init.jitter = 0.2f;
+    const auto params = random_params(c, init);  // not exact in F16
+    // the reference: every matrix entry rounded to F16 and back by the scalar conversions, vectors as they are
+    auto rounded = params;
+    std::size_t at = 0;
+    for (const auto& spec : param_specs(c)) {
+        if (spec.shape.size() == 2)
+            for (std::int64_t i = 0; i < spec.count(); ++i) rounded[at + i] = f16_to_float(float_to_f16(rounded[at + i]));
+        at += static_cast<std::size_t>(spec.count());
+    }
+    const MatRM reference = all_logits(load_checkpoint(checkpoint_files(c, rounded)), k_ids);
+    auto files = checkpoint_files(c, params);
+    const Checkpoint ck = load_checkpoint(files, LoadOptions{WeightStorage::F16});
+    CHECK(ck.model.weights.wte.half != nullptr);
+    CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
+    // every weight was copied out of the file (vectors too), so its bytes can be released
+    const long users = files[1].bytes.owner.use_count();
+    files.clear();
+    CHECK(users == 1);
+}
+
+TEST_CASE("F16 storage keeps a tensor beyond F16's range in F32 and says so") {
+    const Config c = tiny_config();
+    auto params = exact_params(c);
+    params[5] = 1e6f;  // in wte
+    std::vector<std::string> notes;
+    const auto files = checkpoint_files(c, params);
+    const Weights w = load_weights(c, files[1].bytes, "model.safetensors", &notes, LoadOptions{WeightStorage::F16});
+    CHECK(w.wte.data != nullptr);
+    CHECK(w.wte.half == nullptr);
+    CHECK(w.wpe.half != nullptr);
+    bool said = false;
+    for (const auto& n : notes) said |= n.find("beyond F16's range") != std::string::npos;
+    CHECK(said);
 }
 
 TEST_CASE("tensor names with the transformer. prefix load like plain ones") {

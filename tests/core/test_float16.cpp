@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <vector>
+
 #include <cmath>
 #include <limits>
 
@@ -47,6 +50,18 @@ TEST_CASE("every F16 value survives a round trip through float") {
         const float f = f16_to_float(bits);
         if (std::isnan(f)) continue;
         REQUIRE(float_to_f16(f) == bits);
+    }
+}
+
+TEST_CASE("bulk F16 decoding gives f16_to_float's value for every bit pattern") {
+    std::vector<std::uint16_t> all(0x10000);
+    for (unsigned h = 0; h < 0x10000; ++h) all[h] = static_cast<std::uint16_t>(h);
+    std::vector<float> out(all.size());
+    f16_to_float_n(all.data(), all.size(), out.data());
+    for (unsigned h = 0; h < 0x10000; ++h) {
+        const float expected = f16_to_float(all[h]);
+        if (std::isnan(expected)) REQUIRE(std::isnan(out[h]));
+        else REQUIRE(std::memcmp(&out[h], &expected, sizeof(float)) == 0);  // bit for bit, signed zeros included
     }
 }
 

@@ -68,3 +68,18 @@ test('a second model replaces the first and the first is freed', () => {
   assert.ok(engine.module.HEAPU8.length <= before + 64 * 2 ** 20, `heap grew from ${before} to ${engine.module.HEAPU8.length}`);
   stillWorks();
 });
+
+test('weight storage: auto keeps an F16 file in F16 (half the bytes, the same numbers), f32 converts it', () => {
+  const text = 'And God saw the light, that it was good.';
+  const f32 = engine.load(shipped, { storage: 'f32' });
+  const a = engine.selectivity(text, {});
+  const auto = engine.load(shipped, { storage: 'auto' });
+  const b = engine.selectivity(text, {});
+  assert.deepEqual(b, a);
+  // matrices in F16 (2 bytes); the 6,912 bias and layer-norm entries, 4 x (2+3+1+2+4+1) x 128 + 2 x 128, in F32
+  assert.equal(f32.weight_bytes, 7259008 * 4);
+  assert.equal(auto.weight_bytes, (7259008 - 6912) * 2 + 6912 * 4);
+  assert.ok(auto.notes.some((n) => /keeps \d+ weights in F16/.test(n)));
+  assert.throws(() => engine.load(shipped, { storage: 'f8' }), /storage must be f32, f16 or auto/);
+  stillWorks();
+});
