@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace attnlab {
@@ -29,6 +30,13 @@ struct ByteView {
 struct SharedBytes {
     ByteView bytes;
     std::shared_ptr<const void> owner;
+};
+
+// Bytes read on demand, for a file too large to hold whole (a multi-GB checkpoint in a browser tab):
+// read(offset, n, out) copies n bytes from the offset into out and throws Error if it cannot.
+struct ByteSource {
+    std::size_t size = 0;
+    std::function<void(std::size_t offset, std::size_t n, std::uint8_t* out)> read;
 };
 
 inline SharedBytes share_bytes(std::shared_ptr<const std::string> text) {

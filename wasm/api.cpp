@@ -49,6 +49,18 @@ attnlab::SharedBytes bytes_from_js(const val& array) {
     return attnlab::SharedBytes{attnlab::ByteView{buffer->data(), n}, buffer};
 }
 
+// A JS reader {size, read(offset, Uint8Array view) -> undefined or an error message} as a ByteSource: the
+// file stays in JS (a Blob, a file on disk) and only the chunks the loader asks for enter wasm memory.
+attnlab::ByteSource source_from_js(const val& reader, const std::string& name) {
+    attnlab::ByteSource source;
+    source.size = static_cast<std::size_t>(reader["size"].as<double>());
+    source.read = [reader, name](std::size_t offset, std::size_t n, std::uint8_t* out) {
+        const val problem = reader.call<val>("read", static_cast<double>(offset), val(emscripten::typed_memory_view(n, out)));
+        if (problem.isString()) throw attnlab::Error(name + ": " + problem.as<std::string>());
+    };
+    return source;
+}
+
 val json_value(const Json& j) {
     val out = val::object();
     out.set("json", j.dump(-1, ' ', false, Json::error_handler_t::replace));
@@ -71,7 +83,8 @@ double weight_bytes(const attnlab::Weights& w);
 
 class Session {
 public:
-    // files: {name: Uint8Array} with config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json.
+    // files: {name: Uint8Array} with config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json;
+    // model.safetensors may instead be a reader {size, read(offset, view)} (see source_from_js).
     // Options (JSON): {"storage": "auto" | "f16" | "f32"} (how weight matrices are kept; default auto).
     val load(const val& files, const std::string& options) {
         return guarded([&] {
@@ -82,7 +95,9 @@ public:
             const int n = names["length"].as<int>();
             for (int i = 0; i < n; ++i) {
                 const std::string name = names[i].as<std::string>();
-                buffers.push_back({name, bytes_from_js(files[name])});
+                const val file = files[name];
+                if (file["read"].typeOf().as<std::string>() == "function") buffers.push_back({name, {}, source_from_js(file, name)});
+                else buffers.push_back({name, bytes_from_js(file)});
             }
             checkpoint_.reset();  // the caller keeps its previous session until this one succeeds
             checkpoint_ = attnlab::load_checkpoint(buffers, lo);

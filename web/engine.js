@@ -21,8 +21,10 @@ export class Engine {
     this.info = null;
   }
 
-  // files: {name: Uint8Array}; options: {storage: 'auto' | 'f16' | 'f32'}. Replaces the loaded model only
-  // when the new one loads.
+  // files: {name: Uint8Array}, where model.safetensors may instead be a reader {size, read(offset, view)}
+  // that fills `view` with the bytes at `offset` and returns undefined, or returns an error message; the core
+  // then reads the weights chunk by chunk, never holding the whole file. options: {storage: 'auto' | 'f16' |
+  // 'f32'}. Replaces the loaded model only when the new one loads.
   load(files, options = {}) {
     const next = new this.module.Session();
     let info;

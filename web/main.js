@@ -73,11 +73,15 @@ function syncControls() {
 const F16_STORAGE_ABOVE = 1 << 30;
 
 async function sendModel(label, files) {
-  const buffers = {};
-  for (const [name, bytes] of Object.entries(files)) buffers[name] = bytes.buffer;
-  const storage = files['model.safetensors'].length > F16_STORAGE_ABOVE ? 'f16' : 'auto';
+  const buffers = {}, transfer = [];
+  for (const [name, data] of Object.entries(files)) {
+    buffers[name] = data instanceof Blob ? data : data.buffer;  // a Blob is passed by reference, bytes moved
+    if (!(data instanceof Blob)) transfer.push(data.buffer);
+  }
+  const weights = files['model.safetensors'];
+  const storage = (weights.size ?? weights.length) > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
-  const { info } = await worker.call('load', { files: buffers, options: { storage } }, null, Object.values(buffers));
+  const { info } = await worker.call('load', { files: buffers, options: { storage } }, null, transfer);
   loadedModel = label;
   data = { info };
   state.model = label;

@@ -46,14 +46,15 @@ async function openCache() {
   }
 }
 
-// Reads a response body, reporting progress; refuses HTML and short bodies.
-async function readBody(response, name, onProgress) {
+// Reads a response body, reporting progress; refuses HTML and short bodies. The weights come back as a
+// Blob (never one contiguous copy: the worker reads it chunk by chunk), other files as bytes.
+async function readBody(response, name, onProgress, asBlob) {
   const type = response.headers.get('content-type') || '';
   if (type.includes('text/html'))
     throw new Error(`${name}: the server returned a web page, not the file (is the URL a checkpoint folder or a Hugging Face repository id?)`);
   const declared = Number(response.headers.get('content-length')) || 0;
   checkSize(name, declared);
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  if (!response.body) return asBlob ? response.blob() : new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks = [];
   let received = 0;
@@ -72,6 +73,7 @@ async function readBody(response, name, onProgress) {
   }
   if (declared && received < declared)
     throw new Error(`${name}: the download stopped at ${mib(received)} of ${mib(declared)}; try again`);
+  if (asBlob) return new Blob(chunks);
   const out = new Uint8Array(received);
   let at = 0;
   for (const c of chunks) { out.set(c, at); at += c.length; }
@@ -91,13 +93,13 @@ async function fetchFile(url, name, { cache, optional, onProgress }) {
   }
   if (response.status === 404 && optional) return null;
   if (!response.ok) throw new Error(`${name}: ${url} answered HTTP ${response.status}${response.status === 401 ? ' (a private or gated repository)' : ''}`);
-  const bytes = await readBody(response, name, onProgress);
+  const bytes = await readBody(response, name, onProgress, name === WEIGHTS);
   if (cache && !cached)
     await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
   return bytes;
 }
 
-// {label, files: {name: Uint8Array}}; onProgress(fraction, message).
+// {label, files: {name: Uint8Array, 'model.safetensors': Blob}}; onProgress(fraction, message).
 export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = true } = {}) {
   const remote = resolveRemote(spec);
   const cache = useCache ? await openCache() : null;
@@ -124,7 +126,7 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
 export const CHECKPOINT_FILES = ['config.json', WEIGHTS, ...TOKENIZER_PAIR, 'tokenizer.json'];
 
 // Local File objects (from a file or folder picker, or dropped) to {label, files}. Only the checkpoint's
-// own files are read; sizes are checked first.
+// own files are read; sizes are checked first; the weights stay a File, read chunk by chunk by the worker.
 export async function readLocalFiles(fileList) {
   const byName = new Map();
   for (const f of fileList) if (CHECKPOINT_FILES.includes(f.name)) byName.set(f.name, f);
@@ -141,7 +143,7 @@ export async function readLocalFiles(fileList) {
   const files = {};
   for (const [name, f] of byName) {
     if (f.size === 0) throw new Error(`${f.name} is empty (0 bytes)`);
-    files[name] = new Uint8Array(await f.arrayBuffer());
+    files[name] = name === WEIGHTS ? f : new Uint8Array(await f.arrayBuffer());
   }
   const folder = [...byName.values()][0].webkitRelativePath.split('/')[0];
   return { label: folder || byName.get(WEIGHTS).name, files };

@@ -11,7 +11,7 @@ function handlers(engine, id) {
   return {
     load: ({ files, options }) => {
       const bytes = {};
-      for (const [name, buffer] of Object.entries(files)) bytes[name] = new Uint8Array(buffer);
+      for (const [name, data] of Object.entries(files)) bytes[name] = data instanceof Blob ? blobReader(data) : new Uint8Array(data);
       return { info: engine.load(bytes, options) };
     },
     tokenize: ({ text }) => engine.tokenize(text),
@@ -20,6 +20,24 @@ function handlers(engine, id) {
     selectivity: ({ text, options }) => engine.selectivity(text, options, progress),
     sensitivity: ({ text, options }) => engine.sensitivity(text, options, progress),
     memory: () => ({ bytes: engine.module.HEAPU8.length }),
+  };
+}
+
+// A Blob (a local file, or a download kept as a Blob) read synchronously, chunk by chunk, as the core asks.
+function blobReader(blob) {
+  const reader = new FileReaderSync();
+  return {
+    size: blob.size,
+    read(offset, view) {
+      try {
+        const chunk = new Uint8Array(reader.readAsArrayBuffer(blob.slice(offset, offset + view.length)));
+        if (chunk.length !== view.length) return `could read only ${offset + chunk.length} of ${blob.size} bytes`;
+        view.set(chunk);
+        return undefined;
+      } catch (e) {
+        return `reading the file failed (${e.message}); was it changed or removed?`;
+      }
+    },
   };
 }
 

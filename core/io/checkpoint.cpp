@@ -55,42 +55,79 @@ bool aligned_for(const TensorEntry& t, std::size_t alignment) {
     return reinterpret_cast<std::uintptr_t>(t.data) % alignment == 0;
 }
 
-// Every value fits F16 (|x| <= 65504 or not finite already): checked in chunks, no full copy.
-bool fits_f16(const TensorEntry& t, const std::string& file_name) {
-    std::vector<float> chunk(1 << 16);
-    const std::size_t n = static_cast<std::size_t>(t.element_count());
-    for (std::size_t i = 0; i < n; i += chunk.size()) {
-        const std::size_t m = std::min(chunk.size(), n - i);
-        decode_floats(t, i, m, chunk.data(), file_name);
+// A tensor's bytes from the file in memory, or from a source read on demand, in chunks of elements.
+class TensorReader {
+public:
+    TensorReader(const std::uint8_t* bytes, const ByteSource* source, std::string file_name)
+        : bytes_(bytes), source_(source), file_name_(std::move(file_name)) {}
+    bool in_memory() const { return bytes_ != nullptr; }
+
+    void raw(const TensorEntry& t, std::size_t first_byte, std::size_t n, std::uint8_t* out) const {
+        if (in_memory()) std::memcpy(out, t.data + first_byte, n);
+        else source_->read(t.offset + first_byte, n, out);
+    }
+    // All of the tensor's bytes into out, a chunk (at most 1 MiB) at a time.
+    void raw_chunks(const TensorEntry& t, std::uint8_t* out) const {
+        const std::size_t chunk = std::size_t(1) << 20;
+        for (std::size_t i = 0; i < t.nbytes; i += chunk) raw(t, i, std::min(chunk, t.nbytes - i), out + i);
+    }
+    // Calls f(first, count, values) over the tensor's elements as float, a chunk at a time.
+    template <class F>
+    void each_chunk(const TensorEntry& t, F f) const {
+        const std::size_t n = static_cast<std::size_t>(t.element_count()), size = dtype_size(t.dtype);
+        std::vector<float> values(std::min<std::size_t>(n, 1 << 16));
+        std::vector<std::uint8_t> raw_bytes(in_memory() ? 0 : values.size() * size);
+        for (std::size_t i = 0; i < n; i += values.size()) {
+            const std::size_t m = std::min(values.size(), n - i);
+            if (in_memory()) decode_floats(t, i, m, values.data(), file_name_);
+            else {
+                raw(t, i * size, m * size, raw_bytes.data());
+                decode_raw_floats(t, raw_bytes.data(), m, values.data(), file_name_);
+            }
+            f(i, m, values.data());
+        }
+    }
+    bool same_bytes(const TensorEntry& a, const TensorEntry& b) const {
+        if (a.dtype != b.dtype || a.nbytes != b.nbytes) return false;
+        if (in_memory()) return std::memcmp(a.data, b.data, a.nbytes) == 0;
+        std::vector<std::uint8_t> x(std::min<std::size_t>(a.nbytes, 1 << 20)), y(x.size());
+        for (std::size_t i = 0; i < a.nbytes; i += x.size()) {
+            const std::size_t m = std::min(x.size(), a.nbytes - i);
+            raw(a, i, m, x.data());
+            raw(b, i, m, y.data());
+            if (std::memcmp(x.data(), y.data(), m) != 0) return false;
+        }
+        return true;
+    }
+
+private:
+    const std::uint8_t* bytes_;
+    const ByteSource* source_;
+    std::string file_name_;
+};
+
+// Every value fits F16 (|x| <= 65504, or not finite already).
+bool fits_f16(const TensorEntry& t, const TensorReader& reader) {
+    bool fits = true;
+    reader.each_chunk(t, [&](std::size_t, std::size_t m, const float* v) {
         for (std::size_t j = 0; j < m; ++j)
-            if (std::isfinite(chunk[j]) && std::fabs(chunk[j]) > 65504.0f) return false;
-    }
-    return true;
+            if (std::isfinite(v[j]) && std::fabs(v[j]) > 65504.0f) fits = false;
+    });
+    return fits;
 }
 
-void round_to_f16(const TensorEntry& t, std::uint16_t* out, const std::string& file_name) {
-    std::vector<float> chunk(1 << 16);
-    const std::size_t n = static_cast<std::size_t>(t.element_count());
-    for (std::size_t i = 0; i < n; i += chunk.size()) {
-        const std::size_t m = std::min(chunk.size(), n - i);
-        decode_floats(t, i, m, chunk.data(), file_name);
-        for (std::size_t j = 0; j < m; ++j) out[i + j] = float_to_f16(chunk[j]);
-    }
-}
-
-Placement placement(const ParamSpec& spec, const TensorEntry& t, WeightStorage storage, const std::string& file_name) {
+Placement placement(const ParamSpec& spec, const TensorEntry& t, WeightStorage storage, const TensorReader& reader) {
     const bool matrix = static_cast<bool>(spec.bind_half);
+    const bool view = reader.in_memory();
     const bool keep_f16 = matrix && t.dtype == DType::F16 && storage != WeightStorage::F32;
-    if (keep_f16) return aligned_for(t, alignof(std::uint16_t)) ? Placement::ViewF16 : Placement::ToF16;
-    if (matrix && storage == WeightStorage::F16 && fits_f16(t, file_name)) return Placement::ToF16;
-    return t.dtype == DType::F32 && aligned_for(t, alignof(float)) ? Placement::ViewF32 : Placement::ToF32;
+    if (keep_f16) return view && aligned_for(t, alignof(std::uint16_t)) ? Placement::ViewF16 : Placement::ToF16;
+    if (matrix && storage == WeightStorage::F16 && fits_f16(t, reader)) return Placement::ToF16;
+    return view && t.dtype == DType::F32 && aligned_for(t, alignof(float)) ? Placement::ViewF32 : Placement::ToF32;
 }
 
-}  // namespace
-
-Weights load_weights(const Config& config, const SharedBytes& bytes, const std::string& file_name,
-                     std::vector<std::string>* notes, const LoadOptions& options) {
-    const SafetensorsFile file = parse_safetensors(bytes.bytes, file_name);
+Weights assemble_weights(const Config& config, const SafetensorsFile& file, const TensorReader& reader,
+                         const std::shared_ptr<const void>& owner, const std::string& file_name,
+                         std::vector<std::string>* notes, const LoadOptions& options) {
     // Accept names with or without the "transformer." prefix, but not a mix of duplicates.
     auto lookup = [&](const std::string& name) -> const TensorEntry* {
         const TensorEntry* plain = file.find(name);
@@ -125,15 +162,13 @@ Weights load_weights(const Config& config, const SharedBytes& bytes, const std::
     if (lm_head) {
         // A stored lm_head that is byte-identical to wte is still tied: no second copy.
         const TensorEntry* wte = lookup("wte.weight");
-        const bool same = lm_head->dtype == wte->dtype && lm_head->nbytes == wte->nbytes &&
-                          std::memcmp(lm_head->data, wte->data, wte->nbytes) == 0;
-        if (same) used.insert(lm_head);
+        if (reader.same_bytes(*lm_head, *wte)) used.insert(lm_head);
         else check(lm_spec, lm_head);
     }
 
     // Sizes first, so each arena is allocated once; then fill. When no matrix is viewed in place, the
     // vectors are copied too, so the caller may release the file's bytes.
-    for (auto& p : plan) p.where = placement(*p.spec, *p.tensor, options.storage, file_name);
+    for (auto& p : plan) p.where = placement(*p.spec, *p.tensor, options.storage, reader);
     bool matrix_viewed = false;
     for (const auto& p : plan)
         matrix_viewed |= p.spec->bind_half && (p.where == Placement::ViewF32 || p.where == Placement::ViewF16);
@@ -166,13 +201,16 @@ Weights load_weights(const Config& config, const SharedBytes& bytes, const std::
                 viewed_any = true;
                 break;
             case Placement::ToF32:
-                decode_floats(*t, next_f32, file_name);
+                reader.each_chunk(*t, [&](std::size_t i, std::size_t m, const float* v) { std::copy(v, v + m, next_f32 + i); });
                 spec->bind(w, next_f32);
                 next_f32 += spec->count();
                 break;
             case Placement::ToF16:
-                if (t->dtype == DType::F16) std::memcpy(next_f16, t->data, t->nbytes);
-                else round_to_f16(*t, next_f16, file_name);
+                if (t->dtype == DType::F16) reader.raw_chunks(*t, reinterpret_cast<std::uint8_t*>(next_f16));
+                else
+                    reader.each_chunk(*t, [&](std::size_t i, std::size_t m, const float* v) {
+                        for (std::size_t j = 0; j < m; ++j) next_f16[i + j] = float_to_f16(v[j]);
+                    });
                 spec->bind_half(w, next_f16);
                 next_f16 += spec->count();
                 break;
@@ -182,7 +220,7 @@ Weights load_weights(const Config& config, const SharedBytes& bytes, const std::
     if (w.tied_lm_head) w.lm_head = w.wte;
     if (to_f32 > 0) w.storage.push_back(floats);
     if (to_f16 > 0) w.storage.push_back(halves);
-    if (viewed_any) w.storage.push_back(bytes.owner);
+    if (viewed_any) w.storage.push_back(owner);
 
     if (notes) {
         std::vector<std::string> ignored;
@@ -206,6 +244,25 @@ Weights load_weights(const Config& config, const SharedBytes& bytes, const std::
             notes->push_back(file_name + ": kept " + std::to_string(kept_f32) + " weights in F32 (values beyond F16's range)");
     }
     return w;
+}
+
+}  // namespace
+
+Weights load_weights(const Config& config, const SharedBytes& bytes, const std::string& file_name,
+                     std::vector<std::string>* notes, const LoadOptions& options) {
+    const SafetensorsFile file = parse_safetensors(bytes.bytes, file_name);
+    return assemble_weights(config, file, TensorReader(bytes.bytes.data, nullptr, file_name), bytes.owner, file_name,
+                            notes, options);
+}
+
+Weights load_weights(const Config& config, const ByteSource& source, const std::string& file_name,
+                     std::vector<std::string>* notes, const LoadOptions& options) {
+    std::vector<std::uint8_t> head(std::min<std::size_t>(8, source.size));
+    source.read(0, head.size(), head.data());
+    head.resize(safetensors_header_end(ByteView{head.data(), head.size()}, source.size, file_name));
+    source.read(0, head.size(), head.data());
+    const SafetensorsFile file = parse_safetensors_header(ByteView{head.data(), head.size()}, source.size, file_name);
+    return assemble_weights(config, file, TensorReader(nullptr, &source, file_name), nullptr, file_name, notes, options);
 }
 
 Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files) {
@@ -236,7 +293,9 @@ Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOpti
     if (ck.tokenizer.vocab_size() > ck.model.config.vocab_size)
         throw Error("checkpoint: the tokenizer has " + std::to_string(ck.tokenizer.vocab_size()) +
                     " tokens but config.json says vocab_size = " + std::to_string(ck.model.config.vocab_size));
-    ck.model.weights = load_weights(ck.model.config, weights_file->bytes, "model.safetensors", &ck.notes, options);
+    ck.model.weights = weights_file->source.read
+                           ? load_weights(ck.model.config, weights_file->source, "model.safetensors", &ck.notes, options)
+                           : load_weights(ck.model.config, weights_file->bytes, "model.safetensors", &ck.notes, options);
     return ck;
 }
 

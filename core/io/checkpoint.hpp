@@ -19,6 +19,7 @@ namespace attnlab {
 struct NamedBuffer {
     std::string name;  // file name, e.g. "model.safetensors"
     SharedBytes bytes;
+    ByteSource source = {};  // instead of bytes, for model.safetensors: read on demand, never held whole
 };
 
 struct Model {
@@ -46,6 +47,10 @@ struct LoadOptions {
 };
 
 Weights load_weights(const Config& config, const SharedBytes& safetensors, const std::string& file_name,
+                     std::vector<std::string>* notes = nullptr, const LoadOptions& options = {});
+// The same from a file read on demand: every weight is copied (nothing can be viewed in place), so peak
+// memory is the weights as stored, not the file plus the weights.
+Weights load_weights(const Config& config, const ByteSource& safetensors, const std::string& file_name,
                      std::vector<std::string>* notes = nullptr, const LoadOptions& options = {});
 
 // Needs vocab.json + merges.txt, or tokenizer.json (used only when the pair is absent).

@@ -37,7 +37,8 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
     return s + "]";
 }
 
-TensorEntry parse_entry(const std::string& name, const nlohmann::json& spec, ByteView data,
+// data: the data block (its pointer null when the file is read on demand); data_offset: where it starts.
+TensorEntry parse_entry(const std::string& name, const nlohmann::json& spec, ByteView data, std::size_t data_offset,
                         const std::string& where) {
     const std::string prefix = where + ": tensor " + name;
     if (!spec.is_object()) throw Error(prefix + " is not a JSON object in the header");
@@ -82,7 +83,8 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& spec, Byt
     if (end - begin != expected)
         throw Error(prefix + " has " + std::to_string(end - begin) + " bytes of data but shape " +
                     shape_text(t.shape) + " of " + dtype + " needs " + std::to_string(expected));
-    t.data = data.data + begin;
+    t.data = data.data ? data.data + begin : nullptr;
+    t.offset = data_offset + static_cast<std::size_t>(begin);
     t.nbytes = static_cast<std::size_t>(end - begin);
     return t;
 }
@@ -104,19 +106,31 @@ const TensorEntry* SafetensorsFile::find(const std::string& name) const {
     return nullptr;
 }
 
-SafetensorsFile parse_safetensors(ByteView bytes, const std::string& file_name,
-                                  const SafetensorsLimits& limits) {
-    if (bytes.size < 8)
-        throw Error(file_name + ": file is " + std::to_string(bytes.size) +
+std::size_t safetensors_header_end(ByteView first8, std::size_t file_size, const std::string& file_name,
+                                   const SafetensorsLimits& limits) {
+    if (file_size < 8 || first8.size < 8)
+        throw Error(file_name + ": file is " + std::to_string(file_size) +
                     " bytes, too short for a safetensors header (truncated download?)");
     std::uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes.data[i];
-    if (header_len > bytes.size - 8)
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | first8.data[i];
+    if (header_len > file_size - 8)
         throw Error(file_name + ": header length " + std::to_string(header_len) + " runs past the end of the " +
-                    std::to_string(bytes.size) + "-byte file (truncated, or not a safetensors file)");
+                    std::to_string(file_size) + "-byte file (truncated, or not a safetensors file)");
     if (header_len > limits.max_header_bytes)
         throw Error(file_name + ": header of " + std::to_string(header_len) + " bytes exceeds the limit of " +
                     std::to_string(limits.max_header_bytes));
+    return 8 + static_cast<std::size_t>(header_len);
+}
+
+SafetensorsFile parse_safetensors(ByteView bytes, const std::string& file_name, const SafetensorsLimits& limits) {
+    return parse_safetensors_header(bytes, bytes.size, file_name, limits, true);
+}
+
+SafetensorsFile parse_safetensors_header(ByteView head, std::size_t file_size, const std::string& file_name,
+                                         const SafetensorsLimits& limits, bool head_is_whole_file) {
+    const ByteView bytes = head;
+    const std::size_t header_len = safetensors_header_end(head, file_size, file_name, limits) - 8;
+    if (head.size < 8 + header_len) throw Error(file_name + ": the header was not read whole");
 
     nlohmann::json header;
     const char* text = reinterpret_cast<const char*>(bytes.data + 8);
@@ -128,7 +142,7 @@ SafetensorsFile parse_safetensors(ByteView bytes, const std::string& file_name,
     }
     if (!header.is_object()) throw Error(file_name + ": header is JSON but not an object");
 
-    const ByteView data{bytes.data + 8 + header_len, bytes.size - 8 - static_cast<std::size_t>(header_len)};
+    const ByteView data{head_is_whole_file ? bytes.data + 8 + header_len : nullptr, file_size - 8 - header_len};
     SafetensorsFile file;
     for (auto it = header.begin(); it != header.end(); ++it) {
         if (it.key() == "__metadata__") {
@@ -139,15 +153,15 @@ SafetensorsFile parse_safetensors(ByteView bytes, const std::string& file_name,
         }
         if (file.tensors.size() >= limits.max_tensors)
             throw Error(file_name + ": more than " + std::to_string(limits.max_tensors) + " tensors");
-        file.tensors.push_back(parse_entry(it.key(), it.value(), data, file_name));
+        file.tensors.push_back(parse_entry(it.key(), it.value(), data, 8 + header_len, file_name));
     }
 
     std::sort(file.tensors.begin(), file.tensors.end(),
-              [](const TensorEntry& a, const TensorEntry& b) { return a.data < b.data; });
+              [](const TensorEntry& a, const TensorEntry& b) { return a.offset < b.offset; });
     for (std::size_t i = 1; i < file.tensors.size(); ++i) {
         const auto& prev = file.tensors[i - 1];
         const auto& cur = file.tensors[i];
-        if (cur.nbytes > 0 && prev.nbytes > 0 && cur.data < prev.data + prev.nbytes)
+        if (cur.nbytes > 0 && prev.nbytes > 0 && cur.offset < prev.offset + prev.nbytes)
             throw Error(file_name + ": tensors " + prev.name + " and " + cur.name + " overlap in the data block");
     }
     return file;
@@ -209,7 +223,10 @@ void decode_floats(const TensorEntry& t, float* out, const std::string& file_nam
 }
 
 void decode_floats(const TensorEntry& t, std::size_t first, std::size_t n, float* out, const std::string& file_name) {
-    const std::uint8_t* p = t.data + first * static_cast<std::size_t>(dtype_size(t.dtype));
+    decode_raw_floats(t, t.data + first * dtype_size(t.dtype), n, out, file_name);
+}
+
+void decode_raw_floats(const TensorEntry& t, const std::uint8_t* p, std::size_t n, float* out, const std::string& file_name) {
     switch (t.dtype) {
         case DType::F32:
             if (n) std::memcpy(out, p, n * 4);

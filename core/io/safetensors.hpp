@@ -24,7 +24,8 @@ struct TensorEntry {
     std::string name;
     DType dtype = DType::F32;
     std::vector<std::int64_t> shape;
-    const std::uint8_t* data = nullptr;  // into the parsed bytes
+    const std::uint8_t* data = nullptr;  // into the parsed bytes (null when only the header was parsed)
+    std::size_t offset = 0;              // of the first byte in the file
     std::size_t nbytes = 0;
 
     std::int64_t element_count() const;
@@ -44,6 +45,13 @@ struct SafetensorsFile {
 
 SafetensorsFile parse_safetensors(ByteView bytes, const std::string& file_name,
                                   const SafetensorsLimits& limits = {});
+
+// For files read on demand: the end of the header (8 + N) from the first 8 bytes, checked against the file
+// size; then the tensors from those 8 + N bytes (TensorEntry::data stays null, offsets index the file).
+std::size_t safetensors_header_end(ByteView first8, std::size_t file_size, const std::string& file_name,
+                                   const SafetensorsLimits& limits = {});
+SafetensorsFile parse_safetensors_header(ByteView head, std::size_t file_size, const std::string& file_name,
+                                         const SafetensorsLimits& limits = {}, bool head_is_whole_file = false);
 
 // A tensor to write: raw little-endian bytes already in the given dtype.
 struct TensorToWrite {
@@ -65,5 +73,7 @@ std::vector<std::uint8_t> encode_floats(const float* values, std::size_t count, 
 void decode_floats(const TensorEntry& tensor, float* out, const std::string& file_name);
 // Elements [first, first + count) of the tensor as float.
 void decode_floats(const TensorEntry& tensor, std::size_t first, std::size_t count, float* out, const std::string& file_name);
+// `count` elements of the tensor's dtype from raw little-endian bytes (read from anywhere) as float.
+void decode_raw_floats(const TensorEntry& tensor, const std::uint8_t* raw, std::size_t count, float* out, const std::string& file_name);
 
 }  // namespace attnlab

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
+
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
 #include "io/float16.hpp"
@@ -119,6 +121,63 @@ TEST_CASE("F16 storage keeps a tensor beyond F16's range in F32 and says so") {
     bool said = false;
     for (const auto& n : notes) said |= n.find("beyond F16's range") != std::string::npos;
     CHECK(said);
+}
+
+namespace {
+
+// model.safetensors as a source read on demand; records the largest single read.
+std::vector<NamedBuffer> as_source(std::vector<NamedBuffer> files, std::size_t* largest_read) {
+    const SharedBytes whole = files[1].bytes;
+    files[1].bytes = SharedBytes{};
+    files[1].source.size = whole.bytes.size;
+    files[1].source.read = [whole, largest_read](std::size_t offset, std::size_t n, std::uint8_t* out) {
+        REQUIRE(offset + n <= whole.bytes.size);
+        *largest_read = std::max(*largest_read, n);
+        std::memcpy(out, whole.bytes.data + offset, n);
+    };
+    return files;
+}
+
+}  // namespace
+
+TEST_CASE("a weights file read on demand loads like one in memory, in chunks, for every dtype and storage") {
+    const Config c = tiny_config(2, 2, 64, 16);
+    RandomInit init;
+    init.std = 0.3f;
+    const auto params = random_params(c, init);
+    for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
+        for (WeightStorage st : {WeightStorage::F32, WeightStorage::F16, WeightStorage::Auto}) {
+            BuildOptions o;
+            o.dtype = dt;
+            const auto files = checkpoint_files(c, params, o);
+            const MatRM reference = all_logits(load_checkpoint(files, LoadOptions{st}), k_ids);
+            std::size_t largest = 0;
+            const Checkpoint ck = load_checkpoint(as_source(files, &largest), LoadOptions{st});
+            CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
+            CHECK(largest <= std::size_t(1) << 20);                       // never the whole 13 MB file at once
+            CHECK(largest < files[1].bytes.bytes.size / 4);
+        }
+    }
+}
+
+TEST_CASE("a truncated weights file read on demand is refused before anything is read past its end") {
+    const Config c = tiny_config();
+    auto files = checkpoint_files(c, exact_params(c));
+    std::size_t largest = 0;
+    auto src = as_source(files, &largest);
+    src[1].source.size -= 100;  // the reader's size says less than the header promises
+    CHECK_THROWS_WITH_AS(load_checkpoint(src), doctest::Contains("past the end of the data block"), Error);
+}
+
+TEST_CASE("a read error from the source reaches the caller as the source's own error") {
+    const Config c = tiny_config();
+    std::size_t largest = 0;
+    auto src = as_source(checkpoint_files(c, exact_params(c)), &largest);
+    src[1].source.read = [read = src[1].source.read](std::size_t offset, std::size_t n, std::uint8_t* out) {
+        if (offset > 1000) throw Error("model.safetensors: the download stopped");
+        read(offset, n, out);
+    };
+    CHECK_THROWS_WITH_AS(load_checkpoint(src), doctest::Contains("the download stopped"), Error);
 }
 
 TEST_CASE("tensor names with the transformer. prefix load like plain ones") {

@@ -83,3 +83,39 @@ test('weight storage: auto keeps an F16 file in F16 (half the bytes, the same nu
   assert.throws(() => engine.load(shipped, { storage: 'f8' }), /storage must be f32, f16 or auto/);
   stillWorks();
 });
+
+test('weights read on demand through a reader give the same model and numbers as bytes in memory', () => {
+  const text = 'The waters were gathered together unto one place.';
+  engine.load(shipped);
+  const expected = engine.selectivity(text, { heads: [[2, 3]] });
+  const bytes = shipped['model.safetensors'];
+  let reads = 0, largest = 0;
+  const reader = {
+    size: bytes.length,
+    read(offset, view) {
+      reads++;
+      largest = Math.max(largest, view.length);
+      view.set(bytes.subarray(offset, offset + view.length));
+      return undefined;
+    },
+  };
+  const info = engine.load({ ...shipped, 'model.safetensors': reader });
+  assert.equal(info.parameters, 7259008);
+  assert.deepEqual(engine.selectivity(text, { heads: [[2, 3]] }), expected);
+  assert.ok(reads > 10 && largest <= 2 ** 20, `${reads} reads, largest ${largest} bytes`);
+});
+
+test('a reader that fails mid-file gives its message and keeps the loaded model', () => {
+  engine.load(shipped);
+  const bytes = shipped['model.safetensors'];
+  const reader = {
+    size: bytes.length,
+    read(offset, view) {
+      if (offset > 4 * 2 ** 20) return 'the network went away';
+      view.set(bytes.subarray(offset, offset + view.length));
+      return undefined;
+    },
+  };
+  assert.throws(() => engine.load({ ...shipped, 'model.safetensors': reader }), /model\.safetensors: the network went away/);
+  stillWorks();
+});
