@@ -71,6 +71,28 @@ try {
     console.log(`== forward, ${label}, ${TOKENS} tokens: wasm in Chromium ${wasm.toFixed(1)} tokens/s, native (1 thread, no -march) ` +
       `${native.toFixed(1)} tokens/s: wasm/native ${(wasm / native).toFixed(2)}`);
   }
+  // A gpt2-large-shaped checkpoint (774 M parameters, 3.1 GB of F32) through the page's file input: the
+  // worker reads it chunk by chunk into F16 storage. Opt in with ATTNLAB_BENCH_LARGE=1 (writes 3.1 GB).
+  if (process.env.ATTNLAB_BENCH_LARGE === '1') {
+    const dir = join(repo, 'build', 'bench-gpt2-large-f32');
+    try { readFileSync(join(dir, 'config.json')); } catch {
+      spawnSync(cli, ['make-random', '--out', dir, '--layers', '36', '--heads', '20', '--embd', '1280', '--ctx', '1024'], { stdio: 'inherit' });
+    }
+    const page = await browser.newPage();
+    await page.goto(address);
+    await page.waitForSelector('body[data-state=ready] #figures figure svg', { timeout: 120000 });
+    const start = Date.now();
+    await page.setInputFiles('#file-input', ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f)));
+    await page.waitForFunction(() => /36 layers/.test(document.querySelector('#model-status').textContent), null, { timeout: 600000 });
+    const loaded = Date.now() - start;
+    await page.waitForSelector('body[data-state=ready] #figures figure svg', { timeout: 600000 });
+    const drawnMs = Date.now() - start;
+    const heap = await page.evaluate(async () => (await globalThis.attnlabWorker.call('memory')).bytes);
+    const status = await page.textContent('#model-status');
+    console.log(`== gpt2-large shape in the page (3.1 GB F32 file via the file input): loaded in ${(loaded / 1000).toFixed(1)} s, ` +
+      `first plot after ${(drawnMs / 1000).toFixed(1)} s, wasm heap ${(heap / 2 ** 30).toFixed(2)} GiB; ${status.trim()}`);
+    await page.close();
+  }
 } finally {
   await browser.close();
   server.close();

@@ -11,6 +11,7 @@ const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 const SENSITIVITY = { temperatures: '0.05:5:10', max_tokens: 128 };
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
+globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
 let state = parseHash(location.hash);
 let loadedModel = null;      // the label of the model in the worker
 let data = {};               // results for the current model, text and temperature

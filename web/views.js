@@ -127,17 +127,20 @@ export function topkFigures({ detail, state }) {
       series: [
         { name: 'measured m_k', x: ks, y: h.mass },
         { name: 'margin bound', x: ks, y: h.bound_mass, color: PALETTE[2] },
+        { name: 'ceiling bound', x: ks, y: h.ceiling_mass, color: PALETTE[3], dash: '5 2' },
       ],
       refs: [
         { name: 'uniform k/N', x: ks, y: uniform },
         { name: `target 1 − ε`, x: ks, y: target, color: PALETTE[1], dash: '2 3' },
       ] }),
     caption: 'Tests whether a head can single out k tokens: the mass its k largest weights hold, against what a ' +
-      'uniform row would give (k/N) and the least mass its achieved score margin guarantees, k / (k + (N − k) e^(−Δ/T)).',
-    finding: ks.map((k, i) => `k = ${k}: ${fmt(h.mass[i], 2)} (uniform ${fmt(uniform[i], 2)}), ` +
-      `${fmt(100 * h.impossible_fraction[i], 0)}% of rows cannot reach ${1 - detail.eps} (Δ_needed above the geometric ceiling)`).join('; ') + '.',
-    csv: [['k', 'mass', 'uniform', 'bound_mass', 'margin', 'needed', 'impossible_fraction'],
-      ...ks.map((k, i) => [k, h.mass[i], uniform[i], h.bound_mass[i], h.margin[i], h.needed[i], h.impossible_fraction[i]])],
+      'uniform row would give (k/N), the least mass its achieved score margin Δ guarantees, k / (k + (N − k) e^(−Δ/T)), ' +
+      'and the same bound at the geometric ceiling 2|q| max|k_j| / √d, the most any margin this head can produce could promise.',
+    finding: `Mass (uniform): ${ks.map((k, i) => `k = ${k}: ${fmt(h.mass[i], 2)} (${fmt(uniform[i], 2)})`).join(', ')}. ` +
+      `Rows that cannot reach ${1 - detail.eps} because Δ_needed exceeds the geometric ceiling: ` +
+      `${ks.map((k, i) => `k = ${k}: ${fmt(100 * h.impossible_fraction[i], 0)}%`).join(', ')}.`,
+    csv: [['k', 'mass', 'uniform', 'bound_mass', 'ceiling_mass', 'margin', 'needed', 'impossible_fraction'],
+      ...ks.map((k, i) => [k, h.mass[i], uniform[i], h.bound_mass[i], h.ceiling_mass[i], h.margin[i], h.needed[i], h.impossible_fraction[i]])],
     json: { layer: state.layer, head: state.head, k: ks, eps: detail.eps, uniform, ...h },
   };
   const N = d.ceiling_by_n.length;
@@ -185,6 +188,21 @@ export function sensitivityFigures({ sensitivity }) {
       ...T.map((t, i) => [t, ...layers.flatMap((l) => [l.jacobian_spectral.q1[i], l.jacobian_spectral.median[i], l.jacobian_spectral.q3[i], l.jacobian_spectral.max[i], l.jacobian_frobenius.median[i], l.top_weight_grad[i]])])],
     json: { temperatures: T, bounds: sensitivity.bounds, layers },
   };
+  const figF = {
+    name: 'sensitivity-frobenius',
+    svg: linePlot({ title: 'Frobenius norm of the softmax Jacobian against temperature', xLabel: 'temperature T', yLabel: '‖J‖_F',
+      xLog: true, yLog: true,
+      series: layers.map((l, i) => ({ name: `median L${l.layer}`, x: T, y: l.jacobian_frobenius.median, color: PALETTE[i % PALETTE.length],
+        band: { lo: l.jacobian_frobenius.q1, hi: l.jacobian_frobenius.q3 } })),
+      refs: [{ name: '1/(2T): two tied', x: T, y: sensitivity.bounds.jacobian_spectral_exact }] }),
+    caption: 'The whole Jacobian\'s size, ‖J‖_F² = (Σp² − 2Σp³ + (Σp²)²) / T², per row (median and quartiles); a row of ' +
+      'two tied tokens gives 1/(2T), as for ‖J‖₂, and a saturated row gives almost 0.',
+    finding: layers.map((l) => `layer ${l.layer}: ${fmt(l.jacobian_frobenius.median[0], 2)} at T = ${fmt(T[0], 2)} → ` +
+      `${fmt(l.jacobian_frobenius.median[lastT], 3)} at T = ${fmt(T[lastT], 2)}`).join('; ') + '.',
+    csv: [['T', ...layers.flatMap((l) => [`L${l.layer}_frobenius_q1`, `L${l.layer}_frobenius_median`, `L${l.layer}_frobenius_q3`])],
+      ...T.map((t, i) => [t, ...layers.flatMap((l) => [l.jacobian_frobenius.q1[i], l.jacobian_frobenius.median[i], l.jacobian_frobenius.q3[i]])])],
+    json: { temperatures: T, layers: layers.map((l) => ({ layer: l.layer, jacobian_frobenius: l.jacobian_frobenius })) },
+  };
   const fig2 = {
     name: 'sensitivity-saturation',
     svg: linePlot({ title: 'Saturated and near-tied rows against temperature', xLabel: 'temperature T', yLabel: 'fraction of rows',
@@ -212,5 +230,5 @@ export function sensitivityFigures({ sensitivity }) {
       ...T.map((t, i) => [t, sensitivity.loss[i], ...layers.flatMap((l) => [l.score_grad_norm[i], l.param_grad_norm[i], l.saturated_fraction[i], l.tied_fraction[i]])])],
     json: sensitivity,
   };
-  return [fig1, fig2, fig3];
+  return [fig1, figF, fig2, fig3];
 }

@@ -51,6 +51,7 @@ Json selectivity_json(const SelectivityReport& r, const SelectivityOptions& o) {
                          {"margin", numbers_json(h.margin)},
                          {"needed", numbers_json(h.needed)},
                          {"bound_mass", numbers_json(h.bound_mass)},
+                         {"ceiling_mass", numbers_json(h.ceiling_mass)},
                          {"impossible_fraction", numbers_json(h.impossible_fraction)}});
     j["heads"] = std::move(heads);
     Json details = Json::array();

@@ -58,6 +58,7 @@ RowSelectivity row_selectivity(const float* probs, const float* scores, int n, d
             r.margin.push_back(k_nan);
             r.needed.push_back(k_nan);
             r.bound.push_back(k_nan);
+            r.ceiling_bound.push_back(k_nan);
             continue;
         }
         double m = 0;
@@ -71,6 +72,7 @@ RowSelectivity row_selectivity(const float* probs, const float* scores, int n, d
         r.margin.push_back(static_cast<double>(weakest_in) - strongest_out);
         r.needed.push_back(delta_needed(n, k, o.eps, temperature));
         r.bound.push_back(topk_mass_bound(n, k, r.margin.back(), temperature));
+        r.ceiling_bound.push_back(topk_mass_bound(n, k, r.ceiling, temperature));
     }
     return r;
 }
@@ -101,10 +103,10 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
     struct Acc {
         long rows = 0;
         Mean entropy_norm, n_eff_frac, tv, p_max, k90, ceiling;
-        std::vector<Mean> mass, margin, needed, bound, impossible;
+        std::vector<Mean> mass, margin, needed, bound, ceiling_bound, impossible;
     };
     std::vector<Acc> acc(static_cast<std::size_t>(c.n_layer * c.n_head));
-    for (auto& a : acc) a.mass = a.margin = a.needed = a.bound = a.impossible = std::vector<Mean>(K);
+    for (auto& a : acc) a.mass = a.margin = a.needed = a.bound = a.ceiling_bound = a.impossible = std::vector<Mean>(K);
     std::vector<HeadDetail> details;
     std::vector<std::vector<std::vector<Mean>>> d_mass, d_needed;
     std::vector<std::vector<Mean>> d_ceiling;
@@ -147,6 +149,7 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
                 a.margin[k].add(r.margin[k]);
                 a.needed[k].add(r.needed[k]);
                 a.bound[k].add(r.bound[k]);
+                a.ceiling_bound[k].add(r.ceiling_bound[k]);
                 a.impossible[k].add(r.needed[k] > r.ceiling ? 1.0 : 0.0);
             }
         }
@@ -184,6 +187,7 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
                 s.margin.push_back(a.margin[k].mean());
                 s.needed.push_back(a.needed[k].mean());
                 s.bound_mass.push_back(a.bound[k].mean());
+                s.ceiling_mass.push_back(a.ceiling_bound[k].mean());
                 s.impossible_fraction.push_back(a.impossible[k].mean());
             }
             rep.heads.push_back(std::move(s));

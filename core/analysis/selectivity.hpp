@@ -31,6 +31,7 @@ struct RowSelectivity {
     double ceiling = 0;
     std::vector<double> mass, margin, needed;  // per k of the options; NaN where k >= N
     std::vector<double> bound;                 // per k: topk_mass_bound at the achieved margin
+    std::vector<double> ceiling_bound;         // per k: topk_mass_bound at the geometric ceiling (the most any margin can promise)
 };
 
 // One row: probs[0..n), scores[0..n). entropy_norm is NaN for n = 1.
@@ -57,7 +58,7 @@ struct HeadSummary {
     int layer = 0, head = 0;
     long rows = 0;
     double entropy_norm = 0, n_eff_frac = 0, tv_uniform = 0, p_max = 0, k90 = 0, ceiling = 0;  // means
-    std::vector<double> mass, margin, needed, bound_mass, impossible_fraction;  // per k
+    std::vector<double> mass, margin, needed, bound_mass, ceiling_mass, impossible_fraction;  // per k
 };
 struct HeadDetail {
     int layer = 0, head = 0;

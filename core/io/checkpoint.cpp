@@ -75,7 +75,7 @@ public:
     template <class F>
     void each_chunk(const TensorEntry& t, F f) const {
         const std::size_t n = static_cast<std::size_t>(t.element_count()), size = dtype_size(t.dtype);
-        std::vector<float> values(std::min<std::size_t>(n, 1 << 16));
+        std::vector<float> values(std::min<std::size_t>(n, std::size_t(1) << 18));  // reads of at most 1 MiB (F32)
         std::vector<std::uint8_t> raw_bytes(in_memory() ? 0 : values.size() * size);
         for (std::size_t i = 0; i < n; i += values.size()) {
             const std::size_t m = std::min(values.size(), n - i);

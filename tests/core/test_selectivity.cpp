@@ -97,7 +97,7 @@ TEST_CASE("the needed margin grows like T log N") {
     CHECK(std::isnan(delta_needed(4, 4, 0.1, 1.0)));
 }
 
-TEST_CASE("on a real forward pass: margins stay under the ceiling and mass stays above the margin's bound") {
+TEST_CASE("on a real forward pass: margins stay under the ceiling, and mass stays above the margin's bound, which stays under the ceiling's") {
     const Config c = tiny_config(2, 4, 16, 32, 50257);
     RandomInit init;
     init.std = 0.4f;
@@ -117,6 +117,9 @@ TEST_CASE("on a real forward pass: margins stay under the ceiling and mass stays
                 if (std::isnan(r.mass[k])) continue;
                 CHECK(r.margin[k] <= r.ceiling + 1e-5);
                 CHECK(r.mass[k] >= r.bound[k] - 1e-5);
+                CHECK(r.bound[k] <= r.ceiling_bound[k] + 1e-9);
+                const double n = static_cast<double>(r.n), kk = o.ks[k];
+                CHECK(r.ceiling_bound[k] == doctest::Approx(kk / (kk + (n - kk) * std::exp(-r.ceiling))).epsilon(1e-12));
             }
 }
 

@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 3 };
+const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {
@@ -166,5 +166,20 @@ test('every figure exports as SVG, PNG, CSV and JSON', async () => {
   assert.match(csv[0], /^N,layer0_q1,layer0_median,layer0_q3/);
   assert.equal(csv.length, 1 + JSON.parse(got.JSON.toString('utf8')).N.length);
   assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the embed code is an iframe of the current view in embed mode, and it opens compact', async () => {
+  const page = await openPage(env, '#model=tiny-gpt2&text=Let%20there%20be%20light&layer=1&head=4&view=selectivity');
+  await drawn(page, 'selectivity');
+  await page.click('#embed-button');
+  await page.waitForSelector('#embed-code:not([hidden])');
+  const code = await page.inputValue('#embed-code');
+  const src = code.match(/^<iframe src="([^"]+)" title="attnlab: selectivity view of tiny-gpt2"/)[1].replace(/&quot;/g, '"');
+  assert.match(src, /\?embed=1#model=tiny-gpt2&text=Let\+there\+be\+light&layer=1&head=4&view=selectivity$/);
+  const embed = await openPage(env, src.slice(env.address.length));
+  await drawn(embed, 'selectivity');
+  assert.equal(await embed.isVisible('#tabs'), false);
+  await embed.close();
   await page.close();
 });

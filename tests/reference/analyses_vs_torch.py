@@ -58,6 +58,7 @@ def check_selectivity(cli, d, text, cfg, w):
         P = probs[(h['layer'], h['head'])]
         ent, frac, tv, pmax, k90, mass = [], [], [], [], [], {k: [] for k in ks}
         impossible = {k: [] for k in ks}
+        ceiling_mass = {k: [] for k in ks}
         for i in range(1, T):
             p = P[i, :i + 1]
             n = i + 1
@@ -75,6 +76,7 @@ def check_selectivity(cli, d, text, cfg, w):
                     mass[k].append(srt[:k].sum())
                     needed = math.log((n - k) * (1 - eps) / (k * eps))
                     impossible[k].append(1.0 if needed > 2 * qn * kmax * scale else 0.0)
+                    ceiling_mass[k].append(k / (k + (n - k) * math.exp(-2 * qn * kmax * scale)))
             per_layer_n.setdefault((h['layer'], n), []).append(ent[-1])
         tag = f'{h["layer"]}:{h["head"]}'
         ok &= close(f'entropy_norm[{tag}]', h['entropy_norm'], float(np.mean(ent)))
@@ -84,6 +86,7 @@ def check_selectivity(cli, d, text, cfg, w):
         ok &= close(f'k90[{tag}]', h['k90'], float(np.mean(k90)))
         for idx, k in enumerate(ks):
             ok &= close(f'mass[{tag} k={k}]', h['mass'][idx], float(np.mean(mass[k])))
+            ok &= close(f'ceiling_mass[{tag} k={k}]', h['ceiling_mass'][idx], float(np.mean(ceiling_mass[k])))
             ok &= close(f'impossible_fraction[{tag} k={k}]', h['impossible_fraction'][idx], float(np.mean(impossible[k])), tol=1e-9, floor=1.0)
     for layer in got['layers']:
         for n in range(2, T + 1):
