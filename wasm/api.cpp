@@ -10,6 +10,7 @@
 #include <new>
 #include <optional>
 
+#include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
 #include "error.hpp"
 #include "io/checkpoint.hpp"
@@ -191,6 +192,21 @@ public:
         });
     }
 
+    // Options (JSON): {"top_n": [1,2,4,...], "lengths": [16,32,...], "delta": 0.05, "temperatures": "0.05:5:12",
+    // "max_tokens": 0}
+    val paper(const std::string& text, const std::string& options, const val& progress) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            attnlab::PaperRequest r;
+            r.top_ns = o.value("top_n", r.top_ns);
+            r.lengths = o.value("lengths", r.lengths);
+            r.delta = o.value("delta", r.delta);
+            if (o.contains("temperatures")) r.temperatures = attnlab::parse_temperature_range(o.at("temperatures").get<std::string>());
+            r.max_tokens = o.value("max_tokens", 0);
+            return json_value(attnlab::paper_report(checkpoint().model, {ids_of(text)}, r, progress_from_js(progress)));
+        });
+    }
+
 private:
     const attnlab::Checkpoint& checkpoint() const {
         if (!checkpoint_) throw attnlab::Error("no model is loaded");
@@ -235,6 +251,7 @@ EMSCRIPTEN_BINDINGS(attnlab) {
         .function("attention", &Session::attention)
         .function("run", &Session::run)
         .function("selectivity", &Session::selectivity)
-        .function("sensitivity", &Session::sensitivity);
+        .function("sensitivity", &Session::sensitivity)
+        .function("paper", &Session::paper);
     emscripten::function("checkpointFileNames", &file_names);
 }

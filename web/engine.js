@@ -72,4 +72,8 @@ export class Engine {
   sensitivity(text, options = {}, progress = undefined) {
     return unwrap(this.#session().sensitivity(text, JSON.stringify(options), progress));
   }
+
+  paper(text, options = {}, progress = undefined) {
+    return unwrap(this.#session().paper(text, JSON.stringify(options), progress));
+  }
 }

@@ -4,6 +4,7 @@ import { WorkerClient } from './worker-client.js';
 import { defaults, formatHash, isEmbed, parseHash, SHIPPED_MODEL } from './url-state.js';
 import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
+import { paperFigures } from './paper-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
@@ -184,6 +185,11 @@ async function figuresFor(view) {
       { text, options: { temperature: t, heads: [[state.layer, state.head]] } },
       (done, total) => progress(done / total, `Top-k detail: window ${done} of ${total}`)));
     return topkFigures(ctx);
+  }
+  if (view === 'paper') {
+    ctx.paper = await need('paper', () => worker.call('paper', { text, options: {} },
+      (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
+    return paperFigures(ctx);
   }
   ctx.sensitivity = await need('sensitivity', () => worker.call('sensitivity', { text, options: SENSITIVITY },
     (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));

@@ -19,6 +19,7 @@ function handlers(engine, id) {
     run: ({ text, options }) => engine.run(text, options),
     selectivity: ({ text, options }) => engine.selectivity(text, options, progress),
     sensitivity: ({ text, options }) => engine.sensitivity(text, options, progress),
+    paper: ({ text, options }) => engine.paper(text, options, progress),
     memory: () => ({ bytes: engine.module.HEAPU8.length }),
   };
 }

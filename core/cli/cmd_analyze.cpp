@@ -1,9 +1,11 @@
 #include <chrono>
 #include <iostream>
 
+#include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
@@ -72,14 +74,44 @@ void analyze_sensitivity(const Argv& argv) {
                  args);
 }
 
+void analyze_paper(const Argv& argv) {
+    const Args args(argv, "analyze paper", {"model", "text", "top-n", "lengths", "delta", "temperatures", "max-tokens", "storage"},
+                    {}, {"text-file"});
+    const Checkpoint ck = load_model_argument(args);
+    const std::vector<std::string> files = args.list("text-file");
+    if (args.has("text") == !files.empty())
+        throw Error("attnlab analyze paper: give --text S or --text-file F [F ...], not both and not neither");
+    std::vector<std::vector<int>> texts;
+    if (args.has("text")) texts.push_back(ck.tokenizer.encode(args.str("text")));
+    for (const auto& f : files) texts.push_back(ck.tokenizer.encode(read_text(f)));
+    PaperRequest r;
+    r.top_ns = args.int_list("top-n", r.top_ns);
+    r.lengths = args.int_list("lengths", {});
+    r.delta = args.number("delta", r.delta);
+    if (args.has("temperatures")) {
+        try {
+            r.temperatures = parse_temperature_range(args.str("temperatures"));
+        } catch (const Error& e) {
+            throw Error(std::string("attnlab analyze paper: --") + e.what());
+        }
+    }
+    r.max_tokens = max_tokens_argument(args, ck.model.config, ck.model.config.n_positions);
+    print_report(paper_report(ck.model, texts, r,
+                              [](int done, int total, const std::string&) {
+                                  if (total > 1) std::cerr << "attnlab: window " << done << "/" << total << " done\n";
+                              }),
+                 args);
+}
+
 }  // namespace
 
 void cmd_analyze(const Argv& argv) {
-    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity or sensitivity");
+    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity or paper");
     const Argv rest(argv.begin() + 1, argv.end());
     if (argv[0] == "selectivity") analyze_selectivity(rest);
     else if (argv[0] == "sensitivity") analyze_sensitivity(rest);
-    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity)");
+    else if (argv[0] == "paper") analyze_paper(rest);
+    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper)");
 }
 
 }  // namespace attnlab::cli

@@ -9,6 +9,7 @@
 #include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
+#include "analysis/paper.hpp"
 #include "analysis/selectivity.hpp"
 #include "analysis/sensitivity.hpp"
 #include "model/gpt2.hpp"
@@ -136,8 +137,13 @@ void cmd_bench(const Argv& argv) {
         j["sensitivity_seconds"] = sweep_s;
         j["sensitivity_seconds_per_temperature"] = sweep_s / count;
         j["sensitivity_per_temperature_over_forward"] = sweep_s / count / forward_s;
+    } else if (args.str("analysis") == "paper") {
+        // the paper's measurements (defaults: top-n 1..32, lengths 16.. T, 12 temperatures) on the same tokens
+        const double paper_s = best_seconds(repeats, [&] { paper_report(model, {ids}, PaperRequest{}); });
+        j["paper_seconds"] = paper_s;
+        j["paper_over_forward"] = paper_s / forward_s;
     } else if (args.has("analysis")) {
-        throw Error("attnlab bench: --analysis must be selectivity or sensitivity");
+        throw Error("attnlab bench: --analysis must be selectivity, sensitivity or paper");
     }
     if (args.has("text-file")) {
         // encode throughput of a fresh tokenizer (empty piece cache), best of `repeats`

@@ -1,7 +1,9 @@
 // attnlab analyze: the JSON fields the README documents, windows for long texts, and bad input.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { attnlab, makeModel } from './helpers.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attnlab, makeModel, tempDir } from './helpers.mjs';
 
 let model;
 before(() => { model = makeModel(); });  // 2 layers, 2 heads, context 32
@@ -64,12 +66,13 @@ test('sensitivity says when it used only the first tokens', () => {
   assert.match(r.json.note, /analysed the first 8 of \d+ tokens/);
 });
 
+function fails(args, pattern) {
+  const r = attnlab(args);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, pattern);
+}
+
 test('bad analyze arguments are refused clearly', () => {
-  const fails = (args, pattern) => {
-    const r = attnlab(args);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, pattern);
-  };
   fails(['analyze'], /name an analysis/);
   fails(['analyze', 'vibes', '--model', model], /unknown analysis 'vibes'/);
   fails(['analyze', 'selectivity', '--model', model, '--text', text, '--eps', '1.5'], /--eps must be in \(0, 1\)/);
@@ -80,4 +83,35 @@ test('bad analyze arguments are refused clearly', () => {
   fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0:1:3'], /FROM, TO > 0/);
   fails(['analyze', 'sensitivity', '--model', model, '--text', 'x'], /at least 2 tokens/);
   fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--max-tokens', '999'], /--max-tokens must be an integer in 2..32/);
+});
+
+test('analyze paper reports distance, separability and the gradient bound per layer, over one or more text files', () => {
+  const dir = tempDir();
+  const a = join(dir, 'a.txt'), b = join(dir, 'b.txt');
+  writeFileSync(a, 'In the beginning God created the heaven and the earth. '.repeat(4));
+  writeFileSync(b, 'A hacker is a person who enjoys exploring the details of programmable systems. '.repeat(3));
+  const r = attnlab(['analyze', 'paper', '--model', model, '--text-file', a, b, '--top-n', '1,2,4', '--lengths', '8,16',
+    '--temperatures', '0.1:1:3', '--max-tokens', '16']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.analysis, 'paper');
+  assert.equal(j.texts, 2);
+  assert.deepEqual(j.top_n, [1, 2, 4]);
+  assert.deepEqual(j.lengths, [8, 16]);
+  assert.equal(j.distance.length, 2);  // the test model's layers
+  for (const l of j.distance) {
+    assert.equal(l.ratio.median.length, 2);
+    assert.equal(l.ratio.median[0].length, 3);
+    for (const row of l.ratio.median) for (const v of row) assert.ok(v > 0);
+  }
+  for (const l of j.separability) for (const row of l.precision.median) for (const v of row) assert.ok(v > 0 && v <= 1);
+  const paper = j.gradient.bounds.paper;
+  [0.1, Math.sqrt(0.1), 1].forEach((t, i) => assert.ok(Math.abs(paper[i] - Math.min(1 / (4 * t), Math.SQRT2)) < 1e-9));
+  for (const l of j.gradient.layers) for (let i = 0; i < 3; i++) assert.ok(l.top_weight_grad.max[i] <= 1 / (2 * [0.1, Math.sqrt(0.1), 1][i]) + 1e-9);
+});
+
+test('bad paper arguments are refused clearly', () => {
+  fails(['analyze', 'paper', '--model', model, '--text', text, '--lengths', '999'], /every length must be in 2\.\./);
+  fails(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '0'], /top-n must be >= 1/);
+  fails(['analyze', 'paper', '--model', model], /give --text S or --text-file F/);
 });

@@ -43,6 +43,12 @@ inline std::vector<NamedBuffer> checkpoint_files(const Config& c, const std::vec
             {"merges.txt", bytes_of(read_repo_file("models/gpt2-tokenizer/merges.txt"))}};
 }
 
+// A model over a parameter block it owns (param_specs order, lm_head tied).
+inline Model model_of(const Config& c, std::vector<float> params) {
+    auto owned = std::make_shared<std::vector<float>>(std::move(params));
+    return Model{c, weights_over(c, owned->data(), owned)};
+}
+
 // Parameters that are exact in F16 and BF16 (multiples of 1/64 below 2), so dtype round trips are lossless.
 inline std::vector<float> exact_params(const Config& c, std::uint64_t seed = 3) {
     RandomInit init;

@@ -12,11 +12,6 @@ using namespace attnlab::test;
 namespace {
 
 // A model over an owned parameter vector.
-Model model_of(const Config& c, std::vector<float> params) {
-    auto owned = std::make_shared<std::vector<float>>(std::move(params));
-    return Model{c, weights_over(c, owned->data(), owned)};
-}
-
 // Writes `values` into the parameter called `name` (row-major).
 void set_param(const Config& c, std::vector<float>& params, const std::string& name, std::vector<float> values) {
     std::size_t offset = 0;

@@ -20,11 +20,6 @@ RowSelectivity row(const std::vector<float>& p, const std::vector<float>& s = {}
     return row_selectivity(p.data(), scores.data(), static_cast<int>(p.size()), 1.0, 1.0, 1.0, temperature, o);
 }
 
-Model model_of(const Config& c, std::vector<float> params) {
-    auto owned = std::make_shared<std::vector<float>>(std::move(params));
-    return Model{c, weights_over(c, owned->data(), owned)};
-}
-
 }  // namespace
 
 TEST_SUITE("selectivity") {

@@ -50,6 +50,12 @@ test('sensitivity gives the CLI\'s report at every temperature', () => {
   assertSame(fdWasm, fdCli, { abs: 1e-5 * Math.max(...cli.loss) });
 });
 
+test('the paper measurements give the CLI\'s report', () => {
+  const options = { top_n: [1, 2, 4, 8], lengths: [8, 16, 32], delta: 0.1, temperatures: '0.1:2:4' };
+  assertSame(engine.paper(text, options), native(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '1,2,4,8',
+    '--lengths', '8,16,32', '--delta', '0.1', '--temperatures', '0.1:2:4']));
+});
+
 test('the attention view of a head equals the CLI\'s attention rows', () => {
   const a = engine.attention(text, 2, 5, 1);
   const rows = native(['run', '--model', model, '--text', text, '--attention', '2:5']).attention['2:5'];
