@@ -31,21 +31,21 @@ std::vector<double> distances_to_output(const float* p, const RefRM& values, int
     return d;
 }
 
-// One row's distances to the output and its tokens by weight: shared by every top-n of the row.
+// One row's distances to the output, ordered by weight (largest first): shared by every top-n of the row.
 struct RowGeometry {
-    std::vector<double> d;
-    std::vector<int> order;
-    RowGeometry(const float* p, const RefRM& values, int n) : d(distances_to_output(p, values, n)), order(order_by_weight(p, n)) {}
+    std::vector<double> by_weight;  // ||v_j - s|| for j in order of decreasing p_j
+    RowGeometry(const float* p, const RefRM& values, int n) {
+        const auto d = distances_to_output(p, values, n);
+        for (int j : order_by_weight(p, n)) by_weight.push_back(d[static_cast<std::size_t>(j)]);
+    }
+    int n() const { return static_cast<int>(by_weight.size()); }
 };
 
 TopSetDistances distances_of(const RowGeometry& g, int top_n) {
     TopSetDistances r;
-    const auto& d = g.d;
-    const auto& order = g.order;
-    const int n = static_cast<int>(d.size());
-    const int k = std::min(top_n, n);
+    const int n = g.n(), k = std::min(top_n, n);
     double in = 0, out = 0;
-    for (int i = 0; i < n; ++i) (i < k ? in : out) += d[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
+    for (int i = 0; i < n; ++i) (i < k ? in : out) += g.by_weight[static_cast<std::size_t>(i)];
     r.selected = in / k;
     r.unselected = n > k ? out / (n - k) : k_nan;
     r.ratio = r.unselected / r.selected;
@@ -54,14 +54,11 @@ TopSetDistances distances_of(const RowGeometry& g, int top_n) {
 
 BallSeparability ball_of(const RowGeometry& g, int top_n) {
     BallSeparability b;
-    const auto& d = g.d;
-    const auto& order = g.order;
-    const int n = static_cast<int>(d.size());
-    const int k = std::min(top_n, n);
-    for (int i = 0; i < k; ++i) b.radius = std::max(b.radius, d[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
+    const int n = g.n(), k = std::min(top_n, n);
+    b.radius = *std::max_element(g.by_weight.begin(), g.by_weight.begin() + k);
     int outside = 0;
     for (int i = 0; i < n; ++i) {
-        const bool in_ball = d[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] <= b.radius;
+        const bool in_ball = g.by_weight[static_cast<std::size_t>(i)] <= b.radius;
         b.inside += in_ball;
         if (i >= k && !in_ball) ++outside;
     }
