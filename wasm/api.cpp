@@ -73,6 +73,23 @@ attnlab::Progress progress_from_js(const val& callback) {
     return [callback](int done, int total, const std::string& what) { callback(done, total, what); };
 }
 
+std::vector<attnlab::HeadId> heads_option(const Json& o, const char* key) {
+    std::vector<attnlab::HeadId> heads;
+    for (const auto& h : o.value(key, Json::array())) heads.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
+    return heads;
+}
+
+// {"normaliser": "sparsemax", "normaliser_heads": [[l, h], ...]} (no heads: every head)
+attnlab::NormaliserChoice normaliser_option(const Json& o) {
+    attnlab::NormaliserChoice choice;
+    choice.spec = o.value("normaliser", std::string("softmax"));
+    if (o.contains("normaliser_heads")) {
+        choice.all_heads = false;
+        choice.heads = heads_option(o, "normaliser_heads");
+    }
+    return choice;
+}
+
 Json parse_options(const std::string& text) {
     if (text.empty()) return Json::object();
     Json j = Json::parse(text, nullptr, false);
@@ -160,7 +177,8 @@ public:
             attnlab::RunRequest r;
             r.temperature = o.value("temperature", 1.0);
             r.all_heads = o.value("all_heads", false);
-            for (const auto& h : o.value("heads", Json::array())) r.heads.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
+            r.heads = heads_option(o, "heads");
+            r.normaliser = normaliser_option(o);
             return json_value(attnlab::run_report(checkpoint().model, ids, r));
         });
     }
@@ -174,8 +192,8 @@ public:
             r.options.eps = o.value("eps", r.options.eps);
             r.temperature = o.value("temperature", 1.0);
             r.max_tokens = o.value("max_tokens", 0);
-            for (const auto& h : o.value("heads", Json::array()))
-                r.options.detail.push_back({h.at(0).get<int>(), h.at(1).get<int>()});
+            r.options.detail = heads_option(o, "heads");
+            r.normaliser = normaliser_option(o);
             return json_value(attnlab::selectivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
         });
     }

@@ -26,6 +26,25 @@ int checked_max_tokens(int requested, int fallback, const Config& c, const char*
 }
 
 
+// The forward options' normalisers for a choice: softmax(T) in every head, and the chosen one where asked.
+// Returns the chosen normaliser's description for the report.
+std::string apply_choice(const NormaliserChoice& choice, double temperature, const Config& c, ForwardOptions& fo) {
+    const Normaliser chosen = parse_normaliser(choice.spec, static_cast<float>(temperature), "normaliser");
+    fo.normaliser = softmax_normaliser(static_cast<float>(temperature));
+    if (choice.all_heads) fo.normaliser = chosen;
+    else {
+        check_heads(choice.heads, c);
+        for (const auto& h : choice.heads) fo.head_normalisers.push_back({h, chosen});
+    }
+    return chosen.describe();
+}
+
+Json normaliser_json(const NormaliserChoice& choice, const std::string& described) {
+    Json heads = Json::array();
+    for (const auto& h : choice.heads) heads.push_back(std::to_string(h.layer) + ":" + std::to_string(h.head));
+    return {{"name", described}, {"heads", choice.all_heads ? Json("all") : heads}};
+}
+
 }  // namespace
 
 void check_heads(const std::vector<HeadId>& heads, const Config& c) {
@@ -48,7 +67,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     const auto windows = split_windows(static_cast<int>(ids.size()), max_tokens);
 
     ForwardOptions fo;
-    fo.normaliser = softmax_normaliser(static_cast<float>(request.temperature));
+    const std::string described = apply_choice(request.normaliser, request.temperature, c, fo);
     fo.keep_logits = KeepLogits::None;
     std::vector<HeadRows> rows;
     fo.observer = [&](const HeadView& v) { rows.push_back(head_selectivity(v, o)); };
@@ -66,6 +85,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     out["windowed"] = windows.size() > 1;
     out["windows"] = windows_json(windows);
     out["temperature"] = fo.normaliser.temperature;
+    out["normaliser"] = normaliser_json(request.normaliser, described);
     out["loss"] = number_json(loss.mean());
     out.update(selectivity_json(summarise_selectivity(rows, c, o), o));
     return out;
@@ -113,7 +133,7 @@ Json sensitivity_report(const Model& model, const std::vector<int>& all_ids, con
 Json run_report(const Model& model, const std::vector<int>& ids, const RunRequest& request) {
     check_heads(request.heads, model.config);
     ForwardOptions options;
-    options.normaliser = softmax_normaliser(static_cast<float>(request.temperature));
+    const std::string described = apply_choice(request.normaliser, request.temperature, model.config, options);
     options.capture_all = request.all_heads;
     options.capture = request.heads;
     const Trace trace = forward(model, ids, options);
@@ -121,6 +141,7 @@ Json run_report(const Model& model, const std::vector<int>& ids, const RunReques
     Json out;
     out["ids"] = trace.ids;
     out["temperature"] = options.normaliser.temperature;
+    out["normaliser"] = normaliser_json(request.normaliser, described);
     out["loss"] = number_json(trace.loss);
     const auto last = trace.logits.row(trace.logits.rows() - 1);
     std::vector<int> order(static_cast<std::size_t>(last.size()));

@@ -16,10 +16,18 @@ namespace attnlab {
 using Progress = std::function<void(int done, int total, const std::string& what)>;
 
 // Selectivity of every head over consecutive windows of at most max_tokens (0: n_positions) tokens.
+// Which heads use another normaliser than softmax(T): every head (all), or the listed ones.
+struct NormaliserChoice {
+    std::string spec = "softmax";  // as parse_normaliser reads it
+    bool all_heads = true;
+    std::vector<HeadId> heads;     // when not all_heads
+};
+
 struct SelectivityRequest {
     SelectivityOptions options;
     double temperature = 1.0;
     int max_tokens = 0;
+    NormaliserChoice normaliser;
 };
 // Checks the request (k >= 1, eps in (0,1), max_tokens in 2..n_positions); throws Error naming the flag.
 Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& request,
@@ -42,6 +50,7 @@ struct RunRequest {
     double temperature = 1.0;
     std::vector<HeadId> heads;
     bool all_heads = false;
+    NormaliserChoice normaliser;
 };
 Json run_report(const Model& model, const std::vector<int>& ids, const RunRequest& request);
 

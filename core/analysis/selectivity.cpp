@@ -27,10 +27,11 @@ RowSelectivity row_selectivity(const float* probs, const float* scores, int n, d
                                double scale, double temperature, const SelectivityOptions& o) {
     RowSelectivity r;
     r.n = n;
-    // sorted by probability, largest first (scores sort the same way: softmax is monotone)
+    // sorted by probability, largest first; equal weights (the zeros of sparsemax, entmax, top-k, hard-max)
+    // by score, so the top-k set is the same in every build (softmax is monotone: it never ties otherwise)
     std::vector<std::pair<float, float>> ps(static_cast<std::size_t>(n));
     for (int j = 0; j < n; ++j) ps[j] = {probs[j], scores[j]};
-    std::sort(ps.begin(), ps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(ps.begin(), ps.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second > b.second); });
     const double uniform = 1.0 / n;
     double h = 0, tv = 0, cum = 0;
     r.k90 = n;

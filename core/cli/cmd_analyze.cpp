@@ -29,7 +29,7 @@ void print_report(const Json& report, const Args& args) {
 
 void analyze_selectivity(const Argv& argv) {
     const Args args(argv, "analyze selectivity",
-                    {"model", "text", "text-file", "k", "eps", "max-tokens", "temperature", "heads", "storage"});
+                    {"model", "text", "text-file", "k", "eps", "max-tokens", "temperature", "heads", "storage", "normaliser", "normaliser-heads"});
     const Checkpoint ck = load_model_argument(args);
     const Config& c = ck.model.config;
     const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze selectivity", false);
@@ -43,6 +43,7 @@ void analyze_selectivity(const Argv& argv) {
     if (args.has("heads")) r.options.detail = parse_heads(args.str("heads"), c, "--heads");
     r.temperature = args.number("temperature", 1.0);
     r.max_tokens = max_tokens_argument(args, c, c.n_positions);
+    r.normaliser = normaliser_argument(args, c);
     print_report(selectivity_report(ck.model, ids, r,
                                     [](int done, int total, const std::string&) {
                                         if (total > 1) std::cerr << "attnlab: window " << done << "/" << total << " done\n";

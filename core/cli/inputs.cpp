@@ -28,6 +28,17 @@ std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, cons
     return tokenizer.encode(text_argument(args, command));
 }
 
+NormaliserChoice normaliser_argument(const Args& args, const Config& config) {
+    NormaliserChoice choice;
+    choice.spec = args.str("normaliser", "softmax");
+    parse_normaliser(choice.spec, 1.0f, "--normaliser");  // refuse a bad name before any work
+    if (args.has("normaliser-heads")) {
+        choice.all_heads = false;
+        choice.heads = parse_heads(args.str("normaliser-heads"), config, "--normaliser-heads");
+    }
+    return choice;
+}
+
 Config config_from_flags(const Args& args, const std::string& command) {
     for (const char* f : {"layers", "heads", "embd", "ctx"}) args.required(f);
     Config c;

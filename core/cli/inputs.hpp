@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/reports.hpp"
 #include "cli/args.hpp"
 #include "io/checkpoint.hpp"
 #include "model/gpt2.hpp"
@@ -21,6 +22,9 @@ std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, cons
 
 // A GPT-2 config with the full GPT-2 vocabulary from --layers --heads --embd --ctx (all required).
 Config config_from_flags(const Args& args, const std::string& command);
+
+// --normaliser SPEC [--normaliser-heads L:H,...] (default: softmax in every head).
+NormaliserChoice normaliser_argument(const Args& args, const Config& config);
 
 // "L:H,L:H,..." (layers and heads from 0), each checked against the model.
 std::vector<HeadId> parse_heads(const std::string& spec, const Config& config, const std::string& flag);

@@ -30,15 +30,16 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
         // pass 1: scores = q k^T * scale   (T, T); only j <= i is used
         scores.noalias() = (q * k.transpose()) * scale;
         if (o.perturb_scores) o.perturb_scores(layer, h, scores);
-        // pass 2: each causal row through the normaliser; zero above the diagonal
+        // pass 2: each causal row through the head's normaliser; zero above the diagonal
+        const Normaliser& normaliser = o.normaliser_of(layer, h);
         for (int i = 0; i < T; ++i) {
-            o.normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
+            normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
             std::fill(&probs(i, 0) + i + 1, &probs(i, 0) + T, 0.0f);
         }
         // pass 3: head output = probs v   (T, hs)
         out.middleCols(h * hs, hs).noalias() = probs.triangularView<Eigen::Lower>() * v;
 
-        if (o.observer) o.observer(HeadView{layer, h, q, k, v, scores, probs, o.normaliser, scale});
+        if (o.observer) o.observer(HeadView{layer, h, q, k, v, scores, probs, normaliser, scale});
         if (wanted(o, layer, h)) {
             HeadCapture cap{{layer, h}, scores.triangularView<Eigen::Lower>(), probs};
             captured.push_back(std::move(cap));
@@ -75,6 +76,8 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
 
     Activations* acts = o.activations;
     if (acts) {
+        if (!o.head_normalisers.empty())
+            throw Error("the backward pass needs the same softmax in every head; per-head normalisers are for inference");
         acts->ids = ids;
         acts->normaliser = o.normaliser;
         acts->layers.assign(static_cast<std::size_t>(c.n_layer), LayerActivations{});

@@ -56,8 +56,14 @@ struct Activations {
     Normaliser normaliser;
 };
 
+struct HeadNormaliser {
+    HeadId head;
+    Normaliser normaliser;
+};
+
 struct ForwardOptions {
-    Normaliser normaliser;                    // applied to every head
+    Normaliser normaliser;                    // applied to every head not listed in head_normalisers
+    std::vector<HeadNormaliser> head_normalisers;  // per-head replacements (inference only: backward refuses them)
     std::vector<HeadId> capture;              // heads whose scores and probs go into Trace::heads
     bool capture_all = false;                 // or every head
     std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
@@ -66,6 +72,12 @@ struct ForwardOptions {
     Activations* activations = nullptr;       // filled for the backward pass when set
     // Changes a head's scores (T, T) before they are normalised (finite-difference checks).
     std::function<void(int layer, int head, MatRM& scores)> perturb_scores;
+
+    const Normaliser& normaliser_of(int layer, int head) const {
+        for (const auto& h : head_normalisers)
+            if (h.head == HeadId{layer, head}) return h.normaliser;
+        return normaliser;
+    }
 };
 
 struct HeadCapture {

@@ -115,3 +115,24 @@ test('bad paper arguments are refused clearly', () => {
   fails(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '0'], /top-n must be >= 1/);
   fails(['analyze', 'paper', '--model', model], /give --text S or --text-file F/);
 });
+
+test('selectivity under another normaliser: hard-max rows pick one token, and the report names the normaliser', () => {
+  const soft = attnlab(['analyze', 'selectivity', '--model', model, '--text', text]).json;
+  const hard = attnlab(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'hardmax']).json;
+  assert.deepEqual(soft.normaliser, { name: 'softmax(T=1)', heads: 'all' });
+  assert.deepEqual(hard.normaliser, { name: 'hard-max(T=1)', heads: 'all' });
+  for (const h of hard.heads) {
+    assert.equal(h.p_max, 1);  // random scores never tie exactly
+    assert.equal(h.entropy_norm, 0);
+  }
+  assert.notEqual(hard.loss, soft.loss);
+  const some = attnlab(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'sparsemax',
+    '--normaliser-heads', '1:0']).json;
+  assert.deepEqual(some.normaliser, { name: 'sparsemax(T=1)', heads: ['1:0'] });
+  const h10 = some.heads.find((h) => h.layer === 1 && h.head === 0), s10 = soft.heads.find((h) => h.layer === 1 && h.head === 0);
+  const h00 = some.heads.find((h) => h.layer === 0 && h.head === 0), s00 = soft.heads.find((h) => h.layer === 0 && h.head === 0);
+  assert.ok(h10.entropy_norm < s10.entropy_norm);  // sparsemax zeroes weights
+  assert.equal(h00.entropy_norm, s00.entropy_norm); // layer 0 is untouched (it comes before the replaced head)
+  fails(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'softermax'], /must be softmax, topk:K, sparsemax, entmax15 or hardmax/);
+  fails(['run', '--model', model, '--text', text, '--normaliser', 'topk:2', '--normaliser-heads', '9:0'], /--normaliser-heads/);
+});

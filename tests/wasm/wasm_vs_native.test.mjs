@@ -39,6 +39,11 @@ test('selectivity gives the CLI\'s report, windows and per-head detail included'
     '--k', '1,3,9', '--eps', '0.05', '--max-tokens', '32', '--temperature', '0.7', '--heads', '1:2']));
 });
 
+test('selectivity under entmax-1.5 in two heads gives the CLI\'s report', () => {
+  assertSame(engine.selectivity(text, { normaliser: 'entmax15', normaliser_heads: [[1, 2], [3, 0]] }),
+    native(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'entmax15', '--normaliser-heads', '1:2,3:0']));
+});
+
 test('sensitivity gives the CLI\'s report at every temperature', () => {
   const wasm = engine.sensitivity(text, { temperatures: '0.1:3:3', max_tokens: 48 });
   const cli = native(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0.1:3:3', '--max-tokens', '48']);
