@@ -16,6 +16,8 @@ echo "== selectivity over all 144 heads, 124M shape, 512 tokens, against the for
 "$cli" bench --model "$dir" --tokens 512 --threads 1 --repeats 2 --analysis selectivity
 echo "== the paper's measurements (distance, separability, gradient bound), 124M shape, 1024 tokens, against one forward pass"
 "$cli" bench --model "$dir" --tokens 1024 --threads 1 --repeats 1 --analysis paper
+echo "== hard-max in O(log n): hull index queries against a linear scan, n = 10^2 .. 10^6"
+"$cli" bench --analysis hull
 echo "== sensitivity sweeps with gradients, 124M shape, 128 tokens: 4 and 16 temperatures"
 "$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 --analysis sensitivity --temperatures 4
 "$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 --analysis sensitivity --temperatures 16

@@ -10,6 +10,8 @@
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "analysis/paper.hpp"
+#include "attention/hull_index.hpp"
+#include "util/rng.hpp"
 #include "analysis/selectivity.hpp"
 #include "analysis/sensitivity.hpp"
 #include "model/gpt2.hpp"
@@ -55,6 +57,52 @@ double best_seconds(int repeats, F f) {
     return best;
 }
 
+// Hard-max by the hull index against a linear scan, n = 10^2 .. 10^6 keys: random normal keys (few hull
+// vertices) and keys on a circle in shuffled order (every key a vertex: the O(log n) worst case). Every scanned
+// query's answer is checked against the scan (mismatches are counted and must be 0).
+void bench_hull(int repeats) {
+    Rng rng(17);
+    Json rows = Json::array();
+    for (const std::string keys : {"normal", "circle"})
+    for (int n : {100, 1000, 10000, 100000, 1000000}) {
+        std::vector<double> kx(static_cast<std::size_t>(n)), ky(kx.size());
+        for (int i = 0; i < n; ++i) {
+            if (keys == "normal") { kx[i] = rng.normal(); ky[i] = rng.normal(); continue; }
+            const double a = 2 * M_PI * static_cast<double>((static_cast<long long>(i) * 7919) % n) / n;
+            kx[i] = std::cos(a);
+            ky[i] = std::sin(a);
+        }
+        HullIndex index;
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < n; ++i) index.insert(kx[i], ky[i], i);
+        const double insert_s = seconds_since(start);
+        const int queries = 20000, scanned = std::max(20, std::min(queries, 200000000 / n));
+        std::vector<double> qx(queries), qy(queries);
+        for (int i = 0; i < queries; ++i) { qx[i] = rng.normal(); qy[i] = rng.normal(); }
+        long sink = 0;
+        const double hull_s = best_seconds(repeats, [&] { for (int i = 0; i < queries; ++i) sink += index.argmax(qx[i], qy[i]); });
+        int mismatches = 0;
+        const double scan_s = best_seconds(1, [&] {
+            for (int i = 0; i < scanned; ++i) {
+                int best = 0;
+                double value = qx[i] * kx[0] + qy[i] * ky[0];
+                for (int j = 1; j < n; ++j) {
+                    const double v = qx[i] * kx[j] + qy[i] * ky[j];
+                    if (v > value) { value = v; best = j; }
+                }
+                const int got = index.argmax(qx[i], qy[i]);
+                mismatches += qx[i] * kx[got] + qy[i] * ky[got] != value;
+                sink += best;
+            }
+        });
+        const double hull_ns = hull_s / queries * 1e9, scan_ns = scan_s / scanned * 1e9;
+        rows.push_back({{"keys", keys}, {"n", n}, {"insert_ns_per_key", insert_s / n * 1e9}, {"hull_query_ns", hull_ns},
+                        {"scan_query_ns", scan_ns}, {"speedup", scan_ns / hull_ns}, {"scanned_queries", scanned},
+                        {"mismatches", mismatches}, {"checksum", sink % 1000}});
+    }
+    print_json(Json{{"benchmark", "hard-max: hull index vs linear scan, 2-D keys"}, {"rows", rows}});
+}
+
 }  // namespace
 
 void cmd_bench(const Argv& argv) {
@@ -62,6 +110,7 @@ void cmd_bench(const Argv& argv) {
     const int threads = args.integer("threads", 1, 1, 256);
     const int repeats = args.integer("repeats", 3, 1, 1000);
     Eigen::setNbThreads(threads);
+    if (args.str("analysis") == "hull") return bench_hull(repeats);
 
     const auto load_start = std::chrono::steady_clock::now();
     Model model;
@@ -143,7 +192,7 @@ void cmd_bench(const Argv& argv) {
         j["paper_seconds"] = paper_s;
         j["paper_over_forward"] = paper_s / forward_s;
     } else if (args.has("analysis")) {
-        throw Error("attnlab bench: --analysis must be selectivity, sensitivity or paper");
+        throw Error("attnlab bench: --analysis must be selectivity, sensitivity, paper or hull");
     }
     if (args.has("text-file")) {
         // encode throughput of a fresh tokenizer (empty piece cache), best of `repeats`

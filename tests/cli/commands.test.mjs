@@ -114,3 +114,14 @@ test('--storage f16 keeps an F16 checkpoint in F16 with the same output; f32 and
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--storage must be f32, f16 or auto \(got 'f8'\)/);
 });
+
+test('bench --analysis hull times the hull index against a scan for n = 10^2..10^6, and every checked answer agrees', () => {
+  const r = attnlab(['bench', '--analysis', 'hull', '--repeats', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.json.rows;
+  assert.deepEqual(rows.map((x) => `${x.keys}:${x.n}`), ['normal', 'circle'].flatMap((k) => [100, 1000, 10000, 100000, 1000000].map((n) => `${k}:${n}`)));
+  for (const row of rows) {
+    assert.equal(row.mismatches, 0);
+    assert.ok(row.scanned_queries >= 20);
+  }
+});
