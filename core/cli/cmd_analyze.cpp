@@ -1,6 +1,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "analysis/hardmax.hpp"
 #include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
 #include "cli/args.hpp"
@@ -104,15 +105,23 @@ void analyze_paper(const Argv& argv) {
                  args);
 }
 
+void analyze_hardmax(const Argv& argv) {
+    const Args args(argv, "analyze hardmax", {"model", "text", "text-file", "max-tokens", "storage"});
+    const Checkpoint ck = load_model_argument(args);
+    const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze hardmax", false);
+    print_report(hardmax_report(ck.model, ids, max_tokens_argument(args, ck.model.config, ck.model.config.n_positions)), args);
+}
+
 }  // namespace
 
 void cmd_analyze(const Argv& argv) {
-    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity or paper");
+    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity, paper or hardmax");
     const Argv rest(argv.begin() + 1, argv.end());
     if (argv[0] == "selectivity") analyze_selectivity(rest);
     else if (argv[0] == "sensitivity") analyze_sensitivity(rest);
     else if (argv[0] == "paper") analyze_paper(rest);
-    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper)");
+    else if (argv[0] == "hardmax") analyze_hardmax(rest);
+    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper, hardmax)");
 }
 
 }  // namespace attnlab::cli

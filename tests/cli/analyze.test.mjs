@@ -136,3 +136,17 @@ test('selectivity under another normaliser: hard-max rows pick one token, and th
   fails(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'softermax'], /must be softmax, topk:K, sparsemax, entmax15 or hardmax/);
   fails(['run', '--model', model, '--text', text, '--normaliser', 'topk:2', '--normaliser-heads', '9:0'], /--normaliser-heads/);
 });
+
+test('analyze hardmax reports, per head, how often the 2-D hull argmax is the full argmax', () => {
+  const r = attnlab(['analyze', 'hardmax', '--model', model, '--text', text]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.analysis, 'hardmax');
+  assert.equal(j.heads.length, 4);  // 2 layers x 2 heads
+  for (const h of j.heads) {
+    assert.equal(h.rows, j.tokens);
+    assert.ok(h.agreement > 0 && h.agreement <= 1);
+    assert.ok(h.energy_2d > 0 && h.energy_2d <= 1 + 1e-12);
+  }
+  assert.equal(j.layers.length, 2);
+});

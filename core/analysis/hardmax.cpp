@@ -1,0 +1,79 @@
+#include "analysis/hardmax.hpp"
+
+#include <Eigen/Eigenvalues>
+
+#include "analysis/windows.hpp"
+#include "attention/hull_index.hpp"
+#include "error.hpp"
+
+namespace attnlab {
+
+std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vector<int>& ids, int window,
+                                              const Progress& progress) {
+    const Config& c = model.config;
+    std::vector<HeadHullAgreement> out(static_cast<std::size_t>(c.n_layer * c.n_head));
+    std::vector<long> windows_seen(out.size(), 0);
+    for (int l = 0; l < c.n_layer; ++l)
+        for (int h = 0; h < c.n_head; ++h) out[static_cast<std::size_t>(l * c.n_head + h)] = {l, h};
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = false;
+    fo.observer = [&](const HeadView& v) {
+        auto& r = out[static_cast<std::size_t>(v.layer * c.n_head + v.head)];
+        const Eigen::MatrixXd k = v.k.cast<double>(), q = v.q.cast<double>();  // (T, hs)
+        const int T = static_cast<int>(k.rows()), hs = static_cast<int>(k.cols());
+        // the top-2 principal directions of the keys (eigenvalues ascending: the last two columns)
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(k.transpose() * k);
+        const Eigen::MatrixXd P = eig.eigenvectors().rightCols(std::min(2, hs));  // (hs, 2)
+        const double total = eig.eigenvalues().sum();
+        r.energy_2d += total > 0 ? eig.eigenvalues().tail(std::min(2, hs)).sum() / total : 1.0;
+        ++windows_seen[static_cast<std::size_t>(v.layer * c.n_head + v.head)];
+        const Eigen::MatrixXd k2 = k * P, q2 = q * P;  // (T, 2)
+        HullIndex index;
+        for (int i = 0; i < T; ++i) {
+            index.insert(k2(i, 0), P.cols() > 1 ? k2(i, 1) : 0.0, i);
+            const int got = index.argmax(q2(i, 0), P.cols() > 1 ? q2(i, 1) : 0.0);
+            // the full-dimension maximum over the keys so far, in double
+            double best = -1e300;
+            for (int j = 0; j <= i; ++j) best = std::max(best, q.row(i).dot(k.row(j)));
+            const double mine = q.row(i).dot(k.row(got));
+            r.agree += mine >= best - 1e-9 * std::max(1.0, std::abs(best));
+            ++r.rows;
+        }
+    };
+    const auto windows = split_windows(static_cast<int>(ids.size()), window);
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+        forward(model, std::vector<int>(ids.begin() + windows[w].start, ids.begin() + windows[w].start + windows[w].length), fo);
+        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
+    }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (windows_seen[i]) out[i].energy_2d /= static_cast<double>(windows_seen[i]);
+    return out;
+}
+
+Json hardmax_report(const Model& model, const std::vector<int>& ids, int max_tokens, const Progress& progress) {
+    const Config& c = model.config;
+    const int window = max_tokens == 0 ? c.n_positions : max_tokens;
+    if (window < 1 || window > c.n_positions) throw Error("hard-max: max tokens must be in 1.." + std::to_string(c.n_positions));
+    if (ids.empty()) throw Error("hard-max: the text is empty");
+    const auto heads = hull_agreement(model, ids, window, progress);
+    Json out;
+    out["analysis"] = "hardmax";
+    out["tokens"] = ids.size();
+    out["max_tokens"] = window;
+    Json hs = Json::array(), layers = Json::array();
+    for (int l = 0; l < c.n_layer; ++l) {
+        long rows = 0, agree = 0;
+        for (const auto& h : heads)
+            if (h.layer == l) { rows += h.rows; agree += h.agree; }
+        layers.push_back({{"layer", l}, {"agreement", rows ? static_cast<double>(agree) / rows : 0.0}});
+    }
+    for (const auto& h : heads)
+        hs.push_back({{"layer", h.layer}, {"head", h.head}, {"rows", h.rows},
+                      {"agreement", h.rows ? static_cast<double>(h.agree) / h.rows : 0.0}, {"energy_2d", h.energy_2d}});
+    out["layers"] = std::move(layers);
+    out["heads"] = std::move(hs);
+    return out;
+}
+
+}  // namespace attnlab
