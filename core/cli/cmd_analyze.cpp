@@ -1,6 +1,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "analysis/conditioning.hpp"
 #include "analysis/hardmax.hpp"
 #include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
@@ -112,16 +113,27 @@ void analyze_hardmax(const Argv& argv) {
     print_report(hardmax_report(ck.model, ids, max_tokens_argument(args, ck.model.config, ck.model.config.n_positions)), args);
 }
 
+void analyze_conditioning(const Argv& argv) {
+    const Args args(argv, "analyze conditioning", {"model", "text", "text-file", "lengths", "max-tokens", "storage"});
+    const Checkpoint ck = load_model_argument(args);
+    const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze conditioning", false);
+    ConditioningRequest r;
+    r.lengths = args.int_list("lengths", {});
+    r.max_tokens = max_tokens_argument(args, ck.model.config, ck.model.config.n_positions);
+    print_report(conditioning_report(ck.model, ids, r), args);
+}
+
 }  // namespace
 
 void cmd_analyze(const Argv& argv) {
-    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity, paper or hardmax");
+    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity, paper, hardmax or conditioning");
     const Argv rest(argv.begin() + 1, argv.end());
     if (argv[0] == "selectivity") analyze_selectivity(rest);
     else if (argv[0] == "sensitivity") analyze_sensitivity(rest);
     else if (argv[0] == "paper") analyze_paper(rest);
     else if (argv[0] == "hardmax") analyze_hardmax(rest);
-    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper, hardmax)");
+    else if (argv[0] == "conditioning") analyze_conditioning(rest);
+    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper, hardmax, conditioning)");
 }
 
 }  // namespace attnlab::cli

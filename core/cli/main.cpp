@@ -22,6 +22,7 @@ const char* k_usage =
     "  analyze paper --model DIR (--text S | --text-file F...) [--top-n 1,2,4,...] [--lengths 16,32,...]\n"
     "               [--delta 0.05] [--temperatures 0.05:5:12] [--max-tokens N]\n"
     "  analyze hardmax --model DIR (--text S | --text-file F) [--max-tokens N]\n"
+    "  analyze conditioning --model DIR (--text S | --text-file F) [--lengths 16,32,...] [--max-tokens N]\n"
     "  train        --corpus FILE... --out DIR --layers L --heads H --embd C --ctx T --steps S\n"
     "               [--batch B] [--lr X] [--seed S] [--val-fraction F] [--threads N] [--dtype F32|F16]\n"
     "  eval         --model DIR --corpus FILE... [--val-fraction F]\n"

@@ -150,3 +150,19 @@ test('analyze hardmax reports, per head, how often the 2-D hull argmax is the fu
   }
   assert.equal(j.layers.length, 2);
 });
+
+test('analyze conditioning reports kappa before and after row equilibration, and the min diagonal, against length', () => {
+  const r = attnlab(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '2,8,16']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.analysis, 'conditioning');
+  assert.deepEqual(j.lengths, [2, 8, 16]);
+  assert.match(j.preconditioner, /row equilibration/);
+  for (const l of j.layers) {
+    for (const v of l.log10_kappa.median) assert.ok(v >= 0);  // kappa >= 1
+    for (const v of l.min_diagonal.median) assert.ok(v > 0 && v <= 1);
+    assert.equal(l.numerically_singular.length, 3);
+  }
+  assert.equal(j.heads.length, 4);
+  fails(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '500'], /every length must be in 1\.\./);
+});

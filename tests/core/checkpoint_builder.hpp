@@ -49,6 +49,20 @@ inline Model model_of(const Config& c, std::vector<float> params) {
     return Model{c, weights_over(c, owned->data(), owned)};
 }
 
+// A model with random weights large enough (std) for its heads to differ from uniform.
+inline Model random_model(const Config& c, float std = 0.4f) {
+    RandomInit init;
+    init.std = std;
+    return model_of(c, random_params(c, init));
+}
+
+// n token ids spread over the vocabulary.
+inline std::vector<int> spread_ids(int n, int stride = 7919, int offset = 1) {
+    std::vector<int> ids;
+    for (int i = 0; i < n; ++i) ids.push_back((i * stride + offset) % 50257);
+    return ids;
+}
+
 // Parameters that are exact in F16 and BF16 (multiples of 1/64 below 2), so dtype round trips are lossless.
 inline std::vector<float> exact_params(const Config& c, std::uint64_t seed = 3) {
     RandomInit init;

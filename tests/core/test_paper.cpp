@@ -104,12 +104,8 @@ TEST_CASE("the top weight's gradient norm equals central finite differences of s
 }
 
 TEST_CASE("the report's row for length L is the last row of the L-token prefix (causal attention)") {
-    const Config c = tiny_config(1, 1, 16, 32);
-    RandomInit init;
-    init.std = 0.4f;
-    const Model m = model_of(c, random_params(c, init));
-    std::vector<int> ids;
-    for (int i = 0; i < 32; ++i) ids.push_back((i * 7919 + 5) % 50257);
+    const Model m = random_model(tiny_config(1, 1, 16, 32));
+    const std::vector<int> ids = spread_ids(32, 7919, 5);
     PaperRequest r;
     r.top_ns = {2};
     r.lengths = {8};

@@ -1,0 +1,131 @@
+#include "analysis/conditioning.hpp"
+
+#include <Eigen/SVD>  // BDCSVD
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "analysis/stats.hpp"
+#include "analysis/windows.hpp"
+#include "error.hpp"
+
+namespace attnlab {
+namespace {
+
+// sigma_max / sigma_min from the singular values alone (divide and conquer, no singular vectors). Below
+// n eps sigma_max a singular value is rounding noise: the matrix is numerically singular and kappa is +inf.
+double kappa_2(const Eigen::MatrixXd& a) {
+    const Eigen::BDCSVD<Eigen::MatrixXd> svd(a);
+    const auto& s = svd.singularValues();  // descending
+    const double smin = s(s.size() - 1), floor = s(0) * a.rows() * std::numeric_limits<double>::epsilon();
+    return smin > floor ? s(0) / smin : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+MatrixConditioning conditioning_of(const RefRM& attention, int L) {
+    const Eigen::MatrixXd a = attention.topLeftCorner(L, L).cast<double>();
+    MatrixConditioning m;
+    m.kappa = kappa_2(a);
+    m.min_diagonal = a.diagonal().minCoeff();
+    Eigen::VectorXd inv_norm = a.rowwise().norm().cwiseInverse();
+    m.kappa_preconditioned = kappa_2(inv_norm.asDiagonal() * a);
+    return m;
+}
+
+Json conditioning_report(const Model& model, const std::vector<int>& ids, const ConditioningRequest& request,
+                         const Progress& progress) {
+    const Config& c = model.config;
+    const int window = request.max_tokens == 0 ? c.n_positions : request.max_tokens;
+    if (window < 2 || window > c.n_positions) throw Error("conditioning: max tokens must be in 2.." + std::to_string(c.n_positions));
+    if (ids.size() < 2) throw Error("conditioning: the text must be at least 2 tokens");
+    const int reach = static_cast<int>(std::min<std::size_t>(ids.size(), static_cast<std::size_t>(window)));
+    std::vector<int> lengths = request.lengths;
+    if (lengths.empty())
+        for (int L = 16; L <= std::min(reach, 256); L *= 2) lengths.push_back(L);
+    if (lengths.empty()) lengths.push_back(reach);
+    std::sort(lengths.begin(), lengths.end());
+    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
+    for (int L : lengths)
+        if (L < 1 || L > reach)
+            throw Error("conditioning: every length must be in 1.." + std::to_string(reach) + " (got " + std::to_string(L) + ")");
+
+    const std::size_t NL = lengths.size();
+    // [layer][length] samples over heads and windows; per head at the longest length: means over windows
+    std::vector<std::vector<std::vector<double>>> lk(c.n_layer, std::vector<std::vector<double>>(NL)), lkp = lk, md = lk, sing = lk;
+    // log10 kappa of a numerically singular block counts as the largest kappa double precision can resolve
+    const auto log_kappa = [](double kappa, int L) {
+        return std::log10(std::isinf(kappa) ? 1.0 / (L * std::numeric_limits<double>::epsilon()) : kappa);
+    };
+    std::vector<Mean> head_lk(static_cast<std::size_t>(c.n_layer * c.n_head)), head_lkp = head_lk, head_md = head_lk;
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = false;
+    fo.observer = [&](const HeadView& v) {
+        const int T = static_cast<int>(v.probs.rows());
+        for (std::size_t li = 0; li < NL; ++li) {
+            if (lengths[li] > T) continue;
+            const MatrixConditioning m = conditioning_of(v.probs, lengths[li]);
+            const int L = lengths[li];
+            lk[v.layer][li].push_back(log_kappa(m.kappa, L));
+            lkp[v.layer][li].push_back(log_kappa(m.kappa_preconditioned, L));
+            md[v.layer][li].push_back(m.min_diagonal);
+            sing[v.layer][li].push_back(std::isinf(m.kappa) ? 1.0 : 0.0);
+            if (li + 1 == NL) {
+                const std::size_t h = static_cast<std::size_t>(v.layer * c.n_head + v.head);
+                head_lk[h].add(log_kappa(m.kappa, L));
+                head_lkp[h].add(log_kappa(m.kappa_preconditioned, L));
+                head_md[h].add(m.min_diagonal);
+            }
+        }
+    };
+    const auto windows = split_windows(static_cast<int>(ids.size()), window);
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+        forward(model, std::vector<int>(ids.begin() + windows[w].start, ids.begin() + windows[w].start + windows[w].length), fo);
+        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
+    }
+    auto bands = [&](std::vector<std::vector<double>>& per_length) {
+        std::vector<double> q1, med, q3;
+        for (auto& v : per_length) {
+            const Quartiles q = quartiles(v);
+            q1.push_back(q.q1);
+            med.push_back(q.median);
+            q3.push_back(q.q3);
+        }
+        return Json{{"q1", numbers_json(q1)}, {"median", numbers_json(med)}, {"q3", numbers_json(q3)}};
+    };
+    Json out;
+    out["analysis"] = "conditioning";
+    out["tokens"] = ids.size();
+    out["max_tokens"] = window;
+    out["windows"] = windows.size();
+    out["lengths"] = lengths;
+    out["preconditioner"] = "row equilibration: C = diag(1 / ||A_i,:||_2), kappa_2(C A)";
+    std::vector<double> limits;
+    for (int L : lengths) limits.push_back(std::log10(1.0 / (L * std::numeric_limits<double>::epsilon())));
+    out["log10_kappa_limit"] = numbers_json(limits);  // per length: numerically singular blocks count as this
+    Json layers = Json::array(), heads = Json::array();
+    for (int l = 0; l < c.n_layer; ++l)
+    {
+        std::vector<double> singular;
+        for (const auto& v : sing[l]) {
+            double s = 0;
+            for (double x : v) s += x;
+            singular.push_back(v.empty() ? std::numeric_limits<double>::quiet_NaN() : s / v.size());
+        }
+        layers.push_back({{"layer", l}, {"log10_kappa", bands(lk[l])}, {"log10_kappa_preconditioned", bands(lkp[l])},
+                          {"min_diagonal", bands(md[l])}, {"numerically_singular", numbers_json(singular)}});
+    }
+    for (int l = 0; l < c.n_layer; ++l)
+        for (int h = 0; h < c.n_head; ++h) {
+            const std::size_t i = static_cast<std::size_t>(l * c.n_head + h);
+            heads.push_back({{"layer", l}, {"head", h}, {"log10_kappa", number_json(head_lk[i].mean())},
+                             {"log10_kappa_preconditioned", number_json(head_lkp[i].mean())},
+                             {"min_diagonal", number_json(head_md[i].mean())}});
+        }
+    out["layers"] = std::move(layers);
+    out["heads"] = std::move(heads);
+    return out;
+}
+
+}  // namespace attnlab

@@ -1,0 +1,30 @@
+// Conditioning of attention matrices (SCIENCE.md section 3). A = a head's attention matrix (rows of p,
+// lower triangular); its L x L top-left block is exactly the attention matrix of the L-token prefix.
+//   kappa_2(A) = sigma_max / sigma_min (SVD, in double; +inf when sigma_min is below L eps sigma_max, where
+//   double precision cannot tell it from 0: "numerically singular"); for a triangular A the eigenvalues are its diagonal,
+//   so a small min_i A_ii (a token that hardly attends to itself) already means ill-conditioning.
+//   The preconditioner: row equilibration, C = diag(1 / ||A_i,:||_2), the classic cheap diagonal scaling;
+//   reported as kappa_2(C A) beside kappa_2(A).
+#pragma once
+#include <vector>
+
+#include "analysis/reports.hpp"
+#include "model/gpt2.hpp"
+
+namespace attnlab {
+
+struct MatrixConditioning {
+    double kappa = 0, kappa_preconditioned = 0, min_diagonal = 0;  // kappa is +inf for a singular matrix
+};
+// The L x L top-left block of a (T, T) attention matrix.
+MatrixConditioning conditioning_of(const RefRM& attention, int L);
+
+struct ConditioningRequest {
+    std::vector<int> lengths;  // empty: 16, 32, ... up to min(256, window)
+    int max_tokens = 0;        // window; 0: n_positions
+};
+
+Json conditioning_report(const Model& model, const std::vector<int>& ids, const ConditioningRequest& request,
+                         const Progress& progress = nullptr);
+
+}  // namespace attnlab
