@@ -10,6 +10,8 @@
 #include <new>
 #include <optional>
 
+#include "analysis/conditioning.hpp"
+#include "analysis/hardmax.hpp"
 #include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
 #include "error.hpp"
@@ -225,6 +227,25 @@ public:
         });
     }
 
+    // Options (JSON): {"max_tokens": 0}
+    val hardmax(const std::string& text, const std::string& options) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            return json_value(attnlab::hardmax_report(checkpoint().model, ids_of(text), o.value("max_tokens", 0)));
+        });
+    }
+
+    // Options (JSON): {"lengths": [16, 32, ...], "max_tokens": 0}
+    val conditioning(const std::string& text, const std::string& options, const val& progress) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            attnlab::ConditioningRequest r;
+            r.lengths = o.value("lengths", r.lengths);
+            r.max_tokens = o.value("max_tokens", 0);
+            return json_value(attnlab::conditioning_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
+        });
+    }
+
 private:
     const attnlab::Checkpoint& checkpoint() const {
         if (!checkpoint_) throw attnlab::Error("no model is loaded");
@@ -270,6 +291,8 @@ EMSCRIPTEN_BINDINGS(attnlab) {
         .function("run", &Session::run)
         .function("selectivity", &Session::selectivity)
         .function("sensitivity", &Session::sensitivity)
-        .function("paper", &Session::paper);
+        .function("paper", &Session::paper)
+        .function("hardmax", &Session::hardmax)
+        .function("conditioning", &Session::conditioning);
     emscripten::function("checkpointFileNames", &file_names);
 }

@@ -76,4 +76,12 @@ export class Engine {
   paper(text, options = {}, progress = undefined) {
     return unwrap(this.#session().paper(text, JSON.stringify(options), progress));
   }
+
+  hardmax(text, options = {}) {
+    return unwrap(this.#session().hardmax(text, JSON.stringify(options)));
+  }
+
+  conditioning(text, options = {}, progress = undefined) {
+    return unwrap(this.#session().conditioning(text, JSON.stringify(options), progress));
+  }
 }

@@ -5,6 +5,7 @@ import { defaults, formatHash, isEmbed, parseHash, SHIPPED_MODEL } from './url-s
 import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { paperFigures } from './paper-views.js';
+import { conditioningFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
@@ -185,6 +186,26 @@ async function figuresFor(view) {
       { text, options: { temperature: t, heads: [[state.layer, state.head]] } },
       (done, total) => progress(done / total, `Top-k detail: window ${done} of ${total}`)));
     return topkFigures(ctx);
+  }
+  if (view === 'normalisers') {
+    ctx.normalisers = await need('normalisers', async () => {
+      const out = [];
+      for (const [i, spec] of NORMALISERS.entries()) {
+        progress(i / NORMALISERS.length, `Selectivity under ${spec}`);
+        out.push(await worker.call('selectivity', { text, options: { temperature: t, normaliser: spec } }));
+      }
+      return out;
+    });
+    return normaliserFigures(ctx);
+  }
+  if (view === 'conditioning') {
+    ctx.conditioning = await need('conditioning', () => worker.call('conditioning', { text, options: {} },
+      (done, total) => progress(done / total, `Conditioning (SVDs): window ${done} of ${total}`)));
+    return conditioningFigures(ctx);
+  }
+  if (view === 'hardmax') {
+    ctx.hardmax = await need('hardmax', () => worker.call('hardmax', { text, options: {} }));
+    return hardmaxFigures(ctx);
   }
   if (view === 'paper') {
     ctx.paper = await need('paper', () => worker.call('paper', { text, options: {} },

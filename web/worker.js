@@ -20,6 +20,8 @@ function handlers(engine, id) {
     selectivity: ({ text, options }) => engine.selectivity(text, options, progress),
     sensitivity: ({ text, options }) => engine.sensitivity(text, options, progress),
     paper: ({ text, options }) => engine.paper(text, options, progress),
+    hardmax: ({ text, options }) => engine.hardmax(text, options),
+    conditioning: ({ text, options }) => engine.conditioning(text, options, progress),
     memory: () => ({ bytes: engine.module.HEAPU8.length }),
   };
 }

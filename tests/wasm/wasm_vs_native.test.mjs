@@ -61,6 +61,12 @@ test('the paper measurements give the CLI\'s report', () => {
     '--lengths', '8,16,32', '--delta', '0.1', '--temperatures', '0.1:2:4']));
 });
 
+test('the hard-max agreement and the conditioning give the CLI\'s reports', () => {
+  assertSame(engine.hardmax(text, {}), native(['analyze', 'hardmax', '--model', model, '--text', text]));
+  assertSame(engine.conditioning(text, { lengths: [4, 16, 32] }),
+    native(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '4,16,32']));
+});
+
 test('the attention view of a head equals the CLI\'s attention rows', () => {
   const a = engine.attention(text, 2, 5, 1);
   const rows = native(['run', '--model', model, '--text', text, '--attention', '2:5']).attention['2:5'];
