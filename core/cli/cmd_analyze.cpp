@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "analysis/conditioning.hpp"
+#include "analysis/constant_attention.hpp"
 #include "analysis/hardmax.hpp"
 #include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
@@ -123,17 +124,55 @@ void analyze_conditioning(const Argv& argv) {
     print_report(conditioning_report(ck.model, ids, r), args);
 }
 
+// analyze constant --model DIR (--corpus F | --averages F) --eval F [--out F] [--window N] [--max-windows N] [--eval-windows N]
+void analyze_constant(const Argv& argv) {
+    const Args args(argv, "analyze constant", {"model", "corpus", "averages", "eval", "out", "window", "max-windows", "eval-windows", "storage"});
+    const Checkpoint ck = load_model_argument(args);
+    const Config& c = ck.model.config;
+    if (args.has("corpus") == args.has("averages"))
+        throw Error("attnlab analyze constant: give --corpus F (to average over) or --averages F (saved by --out), one of them");
+    ConstantRequest r;
+    r.window = args.integer("window", c.n_positions, 2, c.n_positions);
+    r.max_windows = args.integer("max-windows", r.max_windows, 1, 1 << 30);
+    r.eval_windows = args.integer("eval-windows", r.eval_windows, 1, 1 << 30);
+    ConstantAttention avg;
+    double averaging_s = 0;
+    if (args.has("corpus")) {
+        const auto start = std::chrono::steady_clock::now();
+        avg = average_attention(ck.model, ck.tokenizer.encode(read_text(args.str("corpus"))), r.window, r.max_windows,
+                                [](int done, int total, const std::string&) {
+                                    std::cerr << "attnlab: averaged window " << done << "/" << total << "\n";
+                                });
+        averaging_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } else {
+        const SharedBytes bytes = map_file(args.str("averages"));
+        avg = read_constant_attention(bytes.bytes, c, args.str("averages"));
+    }
+    if (args.has("out")) {
+        const auto bytes = constant_attention_safetensors(avg);
+        write_file(args.str("out"), bytes.data(), bytes.size());
+    }
+    Json report = constant_attention_report(ck.model, avg, ck.tokenizer.encode(read_text(args.required("eval"))), r,
+                                            [](int done, int total, const std::string&) {
+                                                if (done % 8 == 0 || done == total)
+                                                    std::cerr << "attnlab: evaluation " << done << "/" << total << "\n";
+                                            });
+    if (averaging_s > 0) report["averaging_tokens_per_second"] = avg.tokens / averaging_s;
+    print_report(report, args);
+}
+
 }  // namespace
 
 void cmd_analyze(const Argv& argv) {
-    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity, paper, hardmax or conditioning");
+    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity, paper, hardmax, conditioning or constant");
     const Argv rest(argv.begin() + 1, argv.end());
     if (argv[0] == "selectivity") analyze_selectivity(rest);
     else if (argv[0] == "sensitivity") analyze_sensitivity(rest);
     else if (argv[0] == "paper") analyze_paper(rest);
     else if (argv[0] == "hardmax") analyze_hardmax(rest);
     else if (argv[0] == "conditioning") analyze_conditioning(rest);
-    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper, hardmax, conditioning)");
+    else if (argv[0] == "constant") analyze_constant(rest);
+    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper, hardmax, conditioning, constant)");
 }
 
 }  // namespace attnlab::cli

@@ -23,6 +23,8 @@ const char* k_usage =
     "               [--delta 0.05] [--temperatures 0.05:5:12] [--max-tokens N]\n"
     "  analyze hardmax --model DIR (--text S | --text-file F) [--max-tokens N]\n"
     "  analyze conditioning --model DIR (--text S | --text-file F) [--lengths 16,32,...] [--max-tokens N]\n"
+    "  analyze constant --model DIR (--corpus F | --averages F) --eval F [--out F] [--window N]\n"
+    "               [--max-windows N] [--eval-windows N]\n"
     "  train        --corpus FILE... --out DIR --layers L --heads H --embd C --ctx T --steps S\n"
     "               [--batch B] [--lr X] [--seed S] [--val-fraction F] [--threads N] [--dtype F32|F16]\n"
     "  eval         --model DIR --corpus FILE... [--val-fraction F]\n"

@@ -32,10 +32,13 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
         if (o.perturb_scores) o.perturb_scores(layer, h, scores);
         // pass 2: each causal row through the head's normaliser; zero above the diagonal
         const Normaliser& normaliser = o.normaliser_of(layer, h);
-        for (int i = 0; i < T; ++i) {
-            normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
-            std::fill(&probs(i, 0) + i + 1, &probs(i, 0) + T, 0.0f);
-        }
+        const MatRM* fixed = o.constant_probs ? o.constant_probs(layer, h) : nullptr;
+        if (fixed) probs = fixed->topLeftCorner(T, T).triangularView<Eigen::Lower>();
+        else
+            for (int i = 0; i < T; ++i) {
+                normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
+                std::fill(&probs(i, 0) + i + 1, &probs(i, 0) + T, 0.0f);
+            }
         // pass 3: head output = probs v   (T, hs)
         out.middleCols(h * hs, hs).noalias() = probs.triangularView<Eigen::Lower>() * v;
 
@@ -76,8 +79,9 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
 
     Activations* acts = o.activations;
     if (acts) {
-        if (!o.head_normalisers.empty())
-            throw Error("the backward pass needs the same softmax in every head; per-head normalisers are for inference");
+        if (!o.head_normalisers.empty() || o.constant_probs)
+            throw Error("the backward pass needs the same softmax in every head; per-head normalisers and constant "
+                        "attention are for inference");
         acts->ids = ids;
         acts->normaliser = o.normaliser;
         acts->layers.assign(static_cast<std::size_t>(c.n_layer), LayerActivations{});

@@ -72,6 +72,9 @@ struct ForwardOptions {
     Activations* activations = nullptr;       // filled for the backward pass when set
     // Changes a head's scores (T, T) before they are normalised (finite-difference checks).
     std::function<void(int layer, int head, MatRM& scores)> perturb_scores;
+    // A fixed attention matrix for a head (at least (T, T), rows distributions over j <= i), or null to keep
+    // the head's own: constant (averaged) attention. Inference only.
+    std::function<const MatRM*(int layer, int head)> constant_probs;
 
     const Normaliser& normaliser_of(int layer, int head) const {
         for (const auto& h : head_normalisers)

@@ -166,3 +166,27 @@ test('analyze conditioning reports kappa before and after row equilibration, and
   assert.equal(j.heads.length, 4);
   fails(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '500'], /every length must be in 1\.\./);
 });
+
+test('analyze constant averages over a corpus, saves the averages, and reuses them for the same report', () => {
+  const dir = tempDir();
+  const corpus = join(dir, 'corpus.txt'), evalText = join(dir, 'eval.txt'), avg = join(dir, 'avg.safetensors');
+  writeFileSync(corpus, 'In the beginning God created the heaven and the earth. And the earth was without form. '.repeat(12));
+  writeFileSync(evalText, 'A hacker is a person who enjoys exploring the details of programmable systems. '.repeat(6));
+  const first = attnlab(['analyze', 'constant', '--model', model, '--corpus', corpus, '--eval', evalText, '--out', avg]);
+  assert.equal(first.code, 0, first.stderr);
+  const j = first.json;
+  assert.equal(j.analysis, 'constant');
+  assert.ok(j.averaged_windows >= 2);
+  assert.ok(j.averaging_tokens_per_second > 0);
+  assert.equal(j.layers.length, 2);
+  assert.equal(j.heads.length, 4);
+  assert.deepEqual(j.heads.map((h) => h.rank_by_cost).sort(), [1, 2, 3, 4]);
+  assert.ok(Math.abs(j.all_heads.cost - (j.all_heads.loss - j.baseline.loss)) < 1e-12);
+  const again = attnlab(['analyze', 'constant', '--model', model, '--averages', avg, '--eval', evalText]);
+  assert.equal(again.code, 0, again.stderr);
+  const { averaging_tokens_per_second: _t, model: _m1, ...a } = j;
+  const { model: _m2, ...b } = again.json;
+  assert.deepEqual(b, a);
+  fails(['analyze', 'constant', '--model', model, '--eval', evalText], /give --corpus F .* or --averages F/);
+  fails(['analyze', 'constant', '--model', model, '--averages', evalText, '--eval', evalText], /avg|safetensors|header/);
+});

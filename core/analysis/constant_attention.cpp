@@ -1,0 +1,175 @@
+#include "analysis/constant_attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "analysis/windows.hpp"
+#include "error.hpp"
+#include "io/safetensors.hpp"
+
+namespace attnlab {
+
+ConstantAttention average_attention(const Model& model, const std::vector<int>& ids, int window, int max_windows,
+                                    const Progress& progress) {
+    const Config& c = model.config;
+    if (window < 2 || window > c.n_positions) throw Error("constant attention: the window must be in 2.." + std::to_string(c.n_positions));
+    auto windows = split_windows(static_cast<int>(ids.size()), window);
+    if (static_cast<int>(windows.size()) > max_windows) windows.resize(static_cast<std::size_t>(max_windows));
+    if (windows.empty() || ids.size() < 2) throw Error("constant attention: the corpus must have at least 2 tokens");
+    ConstantAttention avg;
+    avg.n_layer = c.n_layer;
+    avg.n_head = c.n_head;
+    avg.size = windows[0].length;
+    avg.probs.assign(static_cast<std::size_t>(c.n_layer * c.n_head), MatRM::Zero(avg.size, avg.size));
+    std::vector<double> reach(static_cast<std::size_t>(avg.size), 0.0);  // windows that reach row i
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = false;
+    fo.observer = [&](const HeadView& v) {
+        const int T = static_cast<int>(v.probs.rows());
+        avg.probs[static_cast<std::size_t>(v.layer * c.n_head + v.head)].topLeftCorner(T, T) += v.probs;
+    };
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+        const auto& win = windows[w];
+        forward(model, std::vector<int>(ids.begin() + win.start, ids.begin() + win.start + win.length), fo);
+        for (int i = 0; i < win.length; ++i) reach[static_cast<std::size_t>(i)] += 1;
+        avg.tokens += win.length;
+        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
+    }
+    avg.windows = static_cast<long>(windows.size());
+    for (auto& m : avg.probs)
+        for (int i = 0; i < avg.size; ++i) m.row(i) /= static_cast<float>(reach[static_cast<std::size_t>(i)]);
+    return avg;
+}
+
+std::vector<std::uint8_t> constant_attention_safetensors(const ConstantAttention& avg) {
+    std::vector<TensorToWrite> tensors;
+    const std::size_t per_head = static_cast<std::size_t>(avg.size) * avg.size;
+    for (int l = 0; l < avg.n_layer; ++l) {
+        std::vector<float> block(per_head * static_cast<std::size_t>(avg.n_head));
+        for (int h = 0; h < avg.n_head; ++h) std::memcpy(block.data() + per_head * h, avg.of(l, h).data(), per_head * sizeof(float));
+        tensors.push_back({"h." + std::to_string(l) + ".attn.constant", DType::F32, {avg.n_head, avg.size, avg.size},
+                           encode_floats(block.data(), block.size(), DType::F32)});
+    }
+    return write_safetensors(tensors, {{"windows", std::to_string(avg.windows)}, {"tokens", std::to_string(avg.tokens)}});
+}
+
+ConstantAttention read_constant_attention(ByteView bytes, const Config& c, const std::string& file_name) {
+    const SafetensorsFile file = parse_safetensors(bytes, file_name);
+    ConstantAttention avg;
+    avg.n_layer = c.n_layer;
+    avg.n_head = c.n_head;
+    for (int l = 0; l < c.n_layer; ++l) {
+        const std::string name = "h." + std::to_string(l) + ".attn.constant";
+        const TensorEntry* t = file.find(name);
+        if (!t) throw Error(file_name + ": missing tensor " + name + " (is this a constant-attention file for this model?)");
+        if (t->shape.size() != 3 || t->shape[0] != c.n_head || t->shape[1] != t->shape[2] || t->shape[1] < 1 ||
+            t->shape[1] > c.n_positions || (l > 0 && t->shape[1] != avg.size))
+            throw Error(file_name + ": tensor " + name + " must have shape [" + std::to_string(c.n_head) + ",T,T] with T <= " +
+                        std::to_string(c.n_positions));
+        avg.size = static_cast<int>(t->shape[1]);
+        std::vector<float> values(static_cast<std::size_t>(t->element_count()));
+        decode_floats(*t, values.data(), file_name);
+        const std::size_t per_head = static_cast<std::size_t>(avg.size) * avg.size;
+        for (int h = 0; h < c.n_head; ++h)
+            avg.probs.push_back(Eigen::Map<const MatRM>(values.data() + per_head * h, avg.size, avg.size));
+    }
+    const auto w = file.metadata.find("windows"), n = file.metadata.find("tokens");
+    if (w != file.metadata.end()) avg.windows = std::atol(w->second.c_str());
+    if (n != file.metadata.end()) avg.tokens = std::atol(n->second.c_str());
+    return avg;
+}
+
+namespace {
+
+// Mean next-token loss over the evaluation windows with the given heads on their averages.
+double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, const std::vector<Window>& windows,
+                 const std::function<bool(int, int)>& replaced) {
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::None;
+    fo.constant_probs = [&](int l, int h) -> const MatRM* { return replaced(l, h) ? &avg.of(l, h) : nullptr; };
+    double sum = 0;
+    long predictions = 0;
+    for (const auto& w : windows) {
+        if (w.length < 2) continue;
+        sum += forward(model, std::vector<int>(eval.begin() + w.start, eval.begin() + w.start + w.length), fo).loss * (w.length - 1);
+        predictions += w.length - 1;
+    }
+    return sum / predictions;
+}
+
+}  // namespace
+
+Json constant_attention_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval,
+                               const ConstantRequest& request, const Progress& progress) {
+    const Config& c = model.config;
+    if (eval.size() < 2) throw Error("constant attention: the evaluation text must have at least 2 tokens");
+    auto windows = split_windows(static_cast<int>(eval.size()), avg.size);
+    if (static_cast<int>(windows.size()) > request.eval_windows) windows.resize(static_cast<std::size_t>(request.eval_windows));
+    const int runs = 2 + c.n_layer + c.n_layer * c.n_head;
+    int done = 0;
+    auto step = [&] { if (progress) progress(++done, runs, "evaluation"); };
+
+    // the baseline pass also measures how far each head's own rows are from its average (mean TV per row)
+    std::vector<Mean> distance(static_cast<std::size_t>(c.n_layer * c.n_head));
+    double base_sum = 0;
+    long predictions = 0;
+    {
+        ForwardOptions fo;
+        fo.keep_logits = KeepLogits::None;
+        fo.observer = [&](const HeadView& v) {
+            const MatRM& a = avg.of(v.layer, v.head);
+            for (Eigen::Index i = 0; i < v.probs.rows(); ++i)
+                distance[static_cast<std::size_t>(v.layer * c.n_head + v.head)].add(
+                    0.5 * (v.probs.row(i).head(i + 1) - a.row(i).head(i + 1)).cwiseAbs().sum());
+        };
+        for (const auto& w : windows) {
+            if (w.length < 2) continue;
+            base_sum += forward(model, std::vector<int>(eval.begin() + w.start, eval.begin() + w.start + w.length), fo).loss * (w.length - 1);
+            predictions += w.length - 1;
+        }
+        step();
+    }
+    const double base = base_sum / predictions;
+    const double all = loss_with(model, avg, eval, windows, [](int, int) { return true; });
+    step();
+    Json layers = Json::array(), heads = Json::array();
+    for (int l = 0; l < c.n_layer; ++l) {
+        const double loss = loss_with(model, avg, eval, windows, [l](int layer, int) { return layer == l; });
+        layers.push_back({{"layer", l}, {"loss", loss}, {"perplexity", std::exp(loss)}, {"cost", loss - base}});
+        step();
+    }
+    for (int l = 0; l < c.n_layer; ++l)
+        for (int h = 0; h < c.n_head; ++h) {
+            const double loss = loss_with(model, avg, eval, windows, [l, h](int layer, int head) { return layer == l && head == h; });
+            heads.push_back({{"layer", l}, {"head", h}, {"loss", loss}, {"cost", loss - base},
+                             {"distance", number_json(distance[static_cast<std::size_t>(l * c.n_head + h)].mean())}});
+            step();
+        }
+    std::vector<std::size_t> by_cost(heads.size()), by_distance(heads.size());
+    for (std::size_t i = 0; i < heads.size(); ++i) by_cost[i] = by_distance[i] = i;
+    std::sort(by_cost.begin(), by_cost.end(), [&](std::size_t a, std::size_t b) { return heads[a]["cost"].get<double>() > heads[b]["cost"].get<double>(); });
+    std::sort(by_distance.begin(), by_distance.end(), [&](std::size_t a, std::size_t b) {
+        return heads[a]["distance"].get<double>() < heads[b]["distance"].get<double>();
+    });
+    for (std::size_t r = 0; r < by_cost.size(); ++r) {
+        heads[by_cost[r]]["rank_by_cost"] = r + 1;
+        heads[by_distance[r]]["rank_by_constancy"] = r + 1;
+    }
+    long eval_tokens = 0;
+    for (const auto& w : windows) eval_tokens += w.length;
+    Json out;
+    out["analysis"] = "constant";
+    out["averaged_windows"] = avg.windows;
+    out["averaged_tokens"] = avg.tokens;
+    out["window"] = avg.size;
+    out["eval_tokens"] = eval_tokens;
+    out["baseline"] = {{"loss", base}, {"perplexity", std::exp(base)}};
+    out["all_heads"] = {{"loss", all}, {"perplexity", std::exp(all)}, {"cost", all - base}};
+    out["layers"] = std::move(layers);
+    out["heads"] = std::move(heads);
+    return out;
+}
+
+}  // namespace attnlab
