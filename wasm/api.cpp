@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "analysis/conditioning.hpp"
+#include "analysis/constant_attention.hpp"
 #include "analysis/hardmax.hpp"
 #include "analysis/paper.hpp"
 #include "analysis/reports.hpp"
@@ -246,6 +247,21 @@ public:
         });
     }
 
+    // Averages each head over the windows of `corpus` and evaluates on `text`. Options (JSON):
+    // {"window": 64, "max_windows": 64, "eval_windows": 16}
+    val constant(const std::string& corpus, const std::string& text, const std::string& options, const val& progress) {
+        return guarded([&] {
+            const Json o = parse_options(options);
+            const attnlab::Model& model = checkpoint().model;
+            attnlab::ConstantRequest r;
+            r.window = o.value("window", std::min(64, model.config.n_positions));
+            r.max_windows = o.value("max_windows", r.max_windows);
+            r.eval_windows = o.value("eval_windows", r.eval_windows);
+            const attnlab::ConstantAttention avg = attnlab::average_attention(model, ids_of(corpus), r.window, r.max_windows);
+            return json_value(attnlab::constant_attention_report(model, avg, ids_of(text), r, progress_from_js(progress)));
+        });
+    }
+
 private:
     const attnlab::Checkpoint& checkpoint() const {
         if (!checkpoint_) throw attnlab::Error("no model is loaded");
@@ -293,6 +309,7 @@ EMSCRIPTEN_BINDINGS(attnlab) {
         .function("sensitivity", &Session::sensitivity)
         .function("paper", &Session::paper)
         .function("hardmax", &Session::hardmax)
-        .function("conditioning", &Session::conditioning);
+        .function("conditioning", &Session::conditioning)
+        .function("constant", &Session::constant);
     emscripten::function("checkpointFileNames", &file_names);
 }

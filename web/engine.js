@@ -81,6 +81,10 @@ export class Engine {
     return unwrap(this.#session().hardmax(text, JSON.stringify(options)));
   }
 
+  constant(corpus, text, options = {}, progress = undefined) {
+    return unwrap(this.#session().constant(corpus, text, JSON.stringify(options), progress));
+  }
+
   conditioning(text, options = {}, progress = undefined) {
     return unwrap(this.#session().conditioning(text, JSON.stringify(options), progress));
   }

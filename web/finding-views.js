@@ -6,6 +6,7 @@ import { heatmap, linePlot, PALETTE } from './plot.js';
 
 export const NORMALISERS = ['softmax', 'topk:4', 'sparsemax', 'entmax15', 'hardmax'];
 const fmt = (v, d = 2) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const signed = (v, d = 3) => `${v >= 0 ? '+' : ''}${fmt(v, d)}`;
 const range = (n, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 
 // The mean over layers of the layers' medians, at each N.
@@ -90,6 +91,31 @@ export function conditioningFigures({ conditioning, info }) {
     json: conditioning.heads,
   };
   return [fig1, fig2, fig3];
+}
+
+export function constantFigures({ constant, info }) {
+  const values = new Float64Array(info.n_layer * info.n_head);
+  constant.heads.forEach((h) => { values[h.layer * info.n_head + h.head] = h.cost; });
+  const costs = constant.heads.map((h) => h.cost);
+  const costly = [...constant.heads].sort((a, b) => a.rank_by_cost - b.rank_by_cost)[0];
+  const constantest = [...constant.heads].sort((a, b) => a.rank_by_constancy - b.rank_by_constancy)[0];
+  const base = constant.baseline.perplexity, all = constant.all_heads.perplexity;
+  return [{
+    name: 'constant-attention-cost',
+    svg: heatmap({ title: 'Loss cost of replacing one head by its averaged attention (nats)', rows: info.n_layer, cols: info.n_head,
+      values, rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
+      rowTitle: 'layer', colTitle: 'head', vmin: Math.min(0, ...costs), vmax: Math.max(1e-9, ...costs), valueLabel: 'Δ loss', size: 480 }),
+    caption: 'Tests the PAPA finding that constant attention costs surprisingly little: each head\'s attention averaged over ' +
+      `${constant.averaged_windows} windows of ${constant.window} tokens of this text (in-sample here; the CLI averages over a corpus and ` +
+      'evaluates on held-out text), then swapped in for the head\'s own attention, one head at a time.',
+    finding: `All heads constant: perplexity ${fmt(base, 1)} → ${fmt(all, 1)} (${fmt(100 * (all / base - 1), 0)}% higher). ` +
+      `Layers: ${constant.layers.map((l) => `${l.layer}: ${signed(l.cost)}`).join(', ')} nats. Costliest head: layer ${costly.layer} head ` +
+      `${costly.head} (${signed(costly.cost)}); nearest to constant: layer ${constantest.layer} head ${constantest.head} ` +
+      `(mean TV ${fmt(constantest.distance, 3)} from its average).`,
+    csv: [['layer', 'head', 'loss', 'cost', 'distance', 'rank_by_cost', 'rank_by_constancy'],
+      ...constant.heads.map((h) => [h.layer, h.head, h.loss, h.cost, h.distance, h.rank_by_cost, h.rank_by_constancy])],
+    json: constant,
+  }];
 }
 
 export function hardmaxFigures({ hardmax, info }) {

@@ -5,12 +5,13 @@ import { defaults, formatHash, isEmbed, parseHash, SHIPPED_MODEL } from './url-s
 import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { paperFigures } from './paper-views.js';
-import { conditioningFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
+import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
 const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 const SENSITIVITY = { temperatures: '0.05:5:10', max_tokens: 128 };
+const CONSTANT_WINDOW = 32;  // short windows, so a page-sized text gives several to average
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
@@ -202,6 +203,13 @@ async function figuresFor(view) {
     ctx.conditioning = await need('conditioning', () => worker.call('conditioning', { text, options: {} },
       (done, total) => progress(done / total, `Conditioning (SVDs): window ${done} of ${total}`)));
     return conditioningFigures(ctx);
+  }
+  if (view === 'constant') {
+    // the page has one text: the averages come from it and are evaluated on it (in-sample); the CLI takes a
+    // separate corpus and held-out text
+    ctx.constant = await need('constant', () => worker.call('constant', { corpus: text, text, options: { window: CONSTANT_WINDOW } },
+      (done, total) => progress(done / total, `Constant attention: evaluation ${done} of ${total}`)));
+    return constantFigures(ctx);
   }
   if (view === 'hardmax') {
     ctx.hardmax = await need('hardmax', () => worker.call('hardmax', { text, options: {} }));

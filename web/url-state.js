@@ -1,7 +1,7 @@
 // The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..) so it can be shared,
 // bookmarked and embedded; ?embed=1 in the query selects the compact embed mode.
 
-export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'hardmax'];
+export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'hardmax'];
 export const SHIPPED_MODEL = 'tiny-gpt2';
 
 export const DEFAULT_TEXT =

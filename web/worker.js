@@ -22,6 +22,7 @@ function handlers(engine, id) {
     paper: ({ text, options }) => engine.paper(text, options, progress),
     hardmax: ({ text, options }) => engine.hardmax(text, options),
     conditioning: ({ text, options }) => engine.conditioning(text, options, progress),
+    constant: ({ corpus, text, options }) => engine.constant(corpus, text, options, progress),
     memory: () => ({ bytes: engine.module.HEAPU8.length }),
   };
 }

@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 4, normalisers: 1, conditioning: 3, hardmax: 1 };
+const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 4, normalisers: 1, conditioning: 3, constant: 1, hardmax: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {

@@ -67,6 +67,15 @@ test('the hard-max agreement and the conditioning give the CLI\'s reports', () =
     native(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '4,16,32']));
 });
 
+test('constant attention gives the CLI\'s report', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { tempDir } = await import('../cli/helpers.mjs');
+  const file = join(tempDir(), 'text.txt');
+  writeFileSync(file, text);
+  const { averaging_tokens_per_second: _t, ...cli } = native(['analyze', 'constant', '--model', model, '--corpus', file, '--eval', file, '--window', '16']);
+  assertSame(engine.constant(text, text, { window: 16 }), cli);
+});
+
 test('the attention view of a head equals the CLI\'s attention rows', () => {
   const a = engine.attention(text, 2, 5, 1);
   const rows = native(['run', '--model', model, '--text', text, '--attention', '2:5']).attention['2:5'];
