@@ -143,7 +143,7 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) {
             const double loss = loss_with(model, avg, eval, windows, [l, h](int layer, int head) { return layer == l && head == h; });
-            heads.push_back({{"layer", l}, {"head", h}, {"loss", loss}, {"cost", loss - base},
+            heads.push_back({{"layer", l}, {"head", h}, {"loss", loss}, {"perplexity", std::exp(loss)}, {"cost", loss - base},
                              {"distance", number_json(distance[static_cast<std::size_t>(l * c.n_head + h)].mean())}});
             step();
         }

@@ -182,6 +182,7 @@ test('analyze constant averages over a corpus, saves the averages, and reuses th
   assert.equal(j.heads.length, 4);
   assert.deepEqual(j.heads.map((h) => h.rank_by_cost).sort(), [1, 2, 3, 4]);
   assert.ok(Math.abs(j.all_heads.cost - (j.all_heads.loss - j.baseline.loss)) < 1e-12);
+  for (const h of j.heads) assert.ok(Math.abs(h.perplexity - Math.exp(h.loss)) < 1e-9 * h.perplexity);
   const again = attnlab(['analyze', 'constant', '--model', model, '--averages', avg, '--eval', evalText]);
   assert.equal(again.code, 0, again.stderr);
   const { averaging_tokens_per_second: _t, model: _m1, ...a } = j;
