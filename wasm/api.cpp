@@ -290,12 +290,6 @@ double weight_bytes(const attnlab::Weights& w) {
     return total;
 }
 
-val file_names() {
-    val out = val::array();
-    for (const auto& n : attnlab::checkpoint_file_names()) out.call<void>("push", n);
-    return out;
-}
-
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(attnlab) {
@@ -311,5 +305,4 @@ EMSCRIPTEN_BINDINGS(attnlab) {
         .function("hardmax", &Session::hardmax)
         .function("conditioning", &Session::conditioning)
         .function("constant", &Session::constant);
-    emscripten::function("checkpointFileNames", &file_names);
 }

@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "analysis/stats.hpp"
-#include "analysis/windows.hpp"
 #include "error.hpp"
 
 namespace attnlab {
@@ -79,11 +78,7 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
             }
         }
     };
-    const auto windows = split_windows(static_cast<int>(ids.size()), window);
-    for (std::size_t w = 0; w < windows.size(); ++w) {
-        forward(model, std::vector<int>(ids.begin() + windows[w].start, ids.begin() + windows[w].start + windows[w].length), fo);
-        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
-    }
+    const auto windows = forward_windows(model, ids, window, fo, progress);
     auto bands = [&](std::vector<std::vector<double>>& per_length) {
         std::vector<double> q1, med, q3;
         for (auto& v : per_length) {

@@ -84,19 +84,11 @@ ConstantAttention read_constant_attention(ByteView bytes, const Config& c, const
 namespace {
 
 // Mean next-token loss over the evaluation windows with the given heads on their averages.
-double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, const std::vector<Window>& windows,
+double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
                  const std::function<bool(int, int)>& replaced) {
     ForwardOptions fo;
-    fo.keep_logits = KeepLogits::None;
     fo.constant_probs = [&](int l, int h) -> const MatRM* { return replaced(l, h) ? &avg.of(l, h) : nullptr; };
-    double sum = 0;
-    long predictions = 0;
-    for (const auto& w : windows) {
-        if (w.length < 2) continue;
-        sum += forward(model, std::vector<int>(eval.begin() + w.start, eval.begin() + w.start + w.length), fo).loss * (w.length - 1);
-        predictions += w.length - 1;
-    }
-    return sum / predictions;
+    return windowed_loss(model, eval, avg.size, eval_windows, fo);
 }
 
 }  // namespace
@@ -105,44 +97,32 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
                                const ConstantRequest& request, const Progress& progress) {
     const Config& c = model.config;
     if (eval.size() < 2) throw Error("constant attention: the evaluation text must have at least 2 tokens");
-    auto windows = split_windows(static_cast<int>(eval.size()), avg.size);
-    if (static_cast<int>(windows.size()) > request.eval_windows) windows.resize(static_cast<std::size_t>(request.eval_windows));
     const int runs = 2 + c.n_layer + c.n_layer * c.n_head;
     int done = 0;
     auto step = [&] { if (progress) progress(++done, runs, "evaluation"); };
 
     // the baseline pass also measures how far each head's own rows are from its average (mean TV per row)
     std::vector<Mean> distance(static_cast<std::size_t>(c.n_layer * c.n_head));
-    double base_sum = 0;
-    long predictions = 0;
-    {
-        ForwardOptions fo;
-        fo.keep_logits = KeepLogits::None;
-        fo.observer = [&](const HeadView& v) {
-            const MatRM& a = avg.of(v.layer, v.head);
-            for (Eigen::Index i = 0; i < v.probs.rows(); ++i)
-                distance[static_cast<std::size_t>(v.layer * c.n_head + v.head)].add(
-                    0.5 * (v.probs.row(i).head(i + 1) - a.row(i).head(i + 1)).cwiseAbs().sum());
-        };
-        for (const auto& w : windows) {
-            if (w.length < 2) continue;
-            base_sum += forward(model, std::vector<int>(eval.begin() + w.start, eval.begin() + w.start + w.length), fo).loss * (w.length - 1);
-            predictions += w.length - 1;
-        }
-        step();
-    }
-    const double base = base_sum / predictions;
-    const double all = loss_with(model, avg, eval, windows, [](int, int) { return true; });
+    ForwardOptions measure;
+    measure.observer = [&](const HeadView& v) {
+        const MatRM& a = avg.of(v.layer, v.head);
+        for (Eigen::Index i = 0; i < v.probs.rows(); ++i)
+            distance[static_cast<std::size_t>(v.layer * c.n_head + v.head)].add(
+                0.5 * (v.probs.row(i).head(i + 1) - a.row(i).head(i + 1)).cwiseAbs().sum());
+    };
+    const double base = windowed_loss(model, eval, avg.size, request.eval_windows, measure);
+    step();
+    const double all = loss_with(model, avg, eval, request.eval_windows, [](int, int) { return true; });
     step();
     Json layers = Json::array(), heads = Json::array();
     for (int l = 0; l < c.n_layer; ++l) {
-        const double loss = loss_with(model, avg, eval, windows, [l](int layer, int) { return layer == l; });
+        const double loss = loss_with(model, avg, eval, request.eval_windows, [l](int layer, int) { return layer == l; });
         layers.push_back({{"layer", l}, {"loss", loss}, {"perplexity", std::exp(loss)}, {"cost", loss - base}});
         step();
     }
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) {
-            const double loss = loss_with(model, avg, eval, windows, [l, h](int layer, int head) { return layer == l && head == h; });
+            const double loss = loss_with(model, avg, eval, request.eval_windows, [l, h](int layer, int head) { return layer == l && head == h; });
             heads.push_back({{"layer", l}, {"head", h}, {"loss", loss}, {"perplexity", std::exp(loss)}, {"cost", loss - base},
                              {"distance", number_json(distance[static_cast<std::size_t>(l * c.n_head + h)].mean())}});
             step();
@@ -157,8 +137,7 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
         heads[by_cost[r]]["rank_by_cost"] = r + 1;
         heads[by_distance[r]]["rank_by_constancy"] = r + 1;
     }
-    long eval_tokens = 0;
-    for (const auto& w : windows) eval_tokens += w.length;
+    const long eval_tokens = static_cast<long>(std::min<std::size_t>(eval.size(), static_cast<std::size_t>(avg.size) * request.eval_windows));
     Json out;
     out["analysis"] = "constant";
     out["averaged_windows"] = avg.windows;

@@ -2,7 +2,6 @@
 
 #include <Eigen/Eigenvalues>
 
-#include "analysis/windows.hpp"
 #include "attention/hull_index.hpp"
 #include "error.hpp"
 
@@ -12,7 +11,6 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
                                               const Progress& progress) {
     const Config& c = model.config;
     std::vector<HeadHullAgreement> out(static_cast<std::size_t>(c.n_layer * c.n_head));
-    std::vector<long> windows_seen(out.size(), 0);
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) out[static_cast<std::size_t>(l * c.n_head + h)] = {l, h};
     ForwardOptions fo;
@@ -27,7 +25,6 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
         const Eigen::MatrixXd P = eig.eigenvectors().rightCols(std::min(2, hs));  // (hs, 2)
         const double total = eig.eigenvalues().sum();
         r.energy_2d += total > 0 ? eig.eigenvalues().tail(std::min(2, hs)).sum() / total : 1.0;
-        ++windows_seen[static_cast<std::size_t>(v.layer * c.n_head + v.head)];
         const Eigen::MatrixXd k2 = k * P, q2 = q * P;  // (T, 2)
         HullIndex index;
         for (int i = 0; i < T; ++i) {
@@ -41,13 +38,9 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
             ++r.rows;
         }
     };
-    const auto windows = split_windows(static_cast<int>(ids.size()), window);
-    for (std::size_t w = 0; w < windows.size(); ++w) {
-        forward(model, std::vector<int>(ids.begin() + windows[w].start, ids.begin() + windows[w].start + windows[w].length), fo);
-        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
-    }
-    for (std::size_t i = 0; i < out.size(); ++i)
-        if (windows_seen[i]) out[i].energy_2d /= static_cast<double>(windows_seen[i]);
+    const auto windows = forward_windows(model, ids, window, fo, progress);
+    if (!windows.empty())
+        for (auto& h : out) h.energy_2d /= static_cast<double>(windows.size());  // every head sees every window
     return out;
 }
 

@@ -54,6 +54,18 @@ void check_heads(const std::vector<HeadId>& heads, const Config& c) {
                         std::to_string(c.n_layer) + " layers of " + std::to_string(c.n_head) + " heads)");
 }
 
+std::vector<Window> forward_windows(const Model& model, const std::vector<int>& ids, int window, const ForwardOptions& fo,
+                                    const Progress& progress, const std::function<void(const Trace&)>& each) {
+    const auto windows = split_windows(static_cast<int>(ids.size()), window);
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+        const Trace trace =
+            forward(model, std::vector<int>(ids.begin() + windows[w].start, ids.begin() + windows[w].start + windows[w].length), fo);
+        if (each) each(trace);
+        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
+    }
+    return windows;
+}
+
 Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& request,
                         const Progress& progress) {
     const Config& c = model.config;
@@ -64,7 +76,6 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     if (!(o.eps > 0 && o.eps < 1)) throw Error("selectivity: eps must be in (0, 1)");
     check_heads(o.detail, c);
     const int max_tokens = checked_max_tokens(request.max_tokens, c.n_positions, c, "selectivity");
-    const auto windows = split_windows(static_cast<int>(ids.size()), max_tokens);
 
     ForwardOptions fo;
     const std::string described = apply_choice(request.normaliser, request.temperature, c, fo);
@@ -72,11 +83,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     std::vector<HeadRows> rows;
     fo.observer = [&](const HeadView& v) { rows.push_back(head_selectivity(v, o)); };
     Mean loss;
-    for (std::size_t w = 0; w < windows.size(); ++w) {
-        const std::vector<int> window(ids.begin() + windows[w].start, ids.begin() + windows[w].start + windows[w].length);
-        loss.add(forward(model, window, fo).loss);
-        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(windows.size()), "window");
-    }
+    const auto windows = forward_windows(model, ids, max_tokens, fo, progress, [&](const Trace& t) { loss.add(t.loss); });
 
     Json out;
     out["analysis"] = "selectivity";

@@ -9,11 +9,17 @@
 #include "analysis/report_json.hpp"
 #include "analysis/selectivity.hpp"
 #include "analysis/sensitivity.hpp"
+#include "analysis/windows.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab {
 
 using Progress = std::function<void(int done, int total, const std::string& what)>;
+
+// One forward pass per consecutive window of at most `window` tokens of ids, with progress per window;
+// each(trace) sees every pass. Returns the windows.
+std::vector<Window> forward_windows(const Model& model, const std::vector<int>& ids, int window, const ForwardOptions& fo,
+                                    const Progress& progress, const std::function<void(const Trace&)>& each = nullptr);
 
 // Selectivity of every head over consecutive windows of at most max_tokens (0: n_positions) tokens.
 // Which heads use another normaliser than softmax(T): every head (all), or the listed ones.

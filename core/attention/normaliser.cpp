@@ -13,12 +13,13 @@
 namespace attnlab {
 namespace {
 
-void softmax_row(const float* z, int n, float* p) {
+// p = softmax(s * inv_t); reads each s_j before writing p_j, so p may alias s
+void softmax_row(const float* s, int n, float inv_t, float* p) {
     // subtracting the max keeps exp() in range without changing the result
-    const float max = *std::max_element(z, z + n);
+    const float max = *std::max_element(s, s + n);
     float sum = 0.0f;
     for (int j = 0; j < n; ++j) {
-        p[j] = std::exp(z[j] - max);
+        p[j] = std::exp((s[j] - max) * inv_t);
         sum += p[j];
     }
     const float inv_sum = 1.0f / sum;
@@ -65,60 +66,40 @@ double entmax15_threshold(const float* z, int n) {
 
 void Normaliser::apply(const float* scores, int n, float* probs) const {
     const float inv_t = 1.0f / temperature;
-    if (kind == NormaliserKind::Softmax) {  // the hot path: no copy (reads each score before writing its weight)
-        const float max = *std::max_element(scores, scores + n);
-        float sum = 0.0f;
-        for (int j = 0; j < n; ++j) {
-            probs[j] = std::exp((scores[j] - max) * inv_t);
-            sum += probs[j];
-        }
-        const float inv_sum = 1.0f / sum;
-        for (int j = 0; j < n; ++j) probs[j] *= inv_sum;
+    if (kind == NormaliserKind::Softmax || (kind == NormaliserKind::TopK && n <= k)) {
+        softmax_row(scores, n, inv_t, probs);  // the hot path: no copy
         return;
     }
     std::vector<float> z(scores, scores + n);  // probs may alias scores
     for (auto& v : z) v *= inv_t;
-    switch (kind) {
-        case NormaliserKind::Softmax:
-            break;
-        case NormaliserKind::TopK: {
-            if (n <= k) {
-                softmax_row(z.data(), n, probs);
-                return;
-            }
-            std::vector<int> order(static_cast<std::size_t>(n));
-            std::iota(order.begin(), order.end(), 0);
-            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
-            std::vector<float> kept(static_cast<std::size_t>(k)), p(static_cast<std::size_t>(k));
-            for (int i = 0; i < k; ++i) kept[static_cast<std::size_t>(i)] = z[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
-            softmax_row(kept.data(), k, p.data());
-            std::fill(probs, probs + n, 0.0f);
-            for (int i = 0; i < k; ++i) probs[order[static_cast<std::size_t>(i)]] = p[static_cast<std::size_t>(i)];
-            return;
-        }
-        case NormaliserKind::Sparsemax: {
-            const double tau = sparsemax_threshold(z.data(), n);
-            for (int j = 0; j < n; ++j) probs[j] = static_cast<float>(std::max(0.0, z[j] - tau));
-            break;
-        }
-        case NormaliserKind::Entmax15: {
-            const double tau = entmax15_threshold(z.data(), n);
-            for (int j = 0; j < n; ++j) {
-                const double v = std::max(0.0, z[j] / 2.0 - tau);
-                probs[j] = static_cast<float>(v * v);
-            }
-            break;
-        }
-        case NormaliserKind::Hardmax: {
-            const float max = *std::max_element(z.begin(), z.end());
-            const int ties = static_cast<int>(std::count(z.begin(), z.end(), max));
-            for (int j = 0; j < n; ++j) probs[j] = z[j] == max ? 1.0f / ties : 0.0f;
-            return;
-        }
+    if (kind == NormaliserKind::TopK) {
+        std::vector<int> order(static_cast<std::size_t>(n));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return z[a] > z[b]; });
+        std::vector<float> kept(static_cast<std::size_t>(k));
+        for (int i = 0; i < k; ++i) kept[static_cast<std::size_t>(i)] = z[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
+        softmax_row(kept.data(), k, 1.0f, kept.data());
+        std::fill(probs, probs + n, 0.0f);
+        for (int i = 0; i < k; ++i) probs[order[static_cast<std::size_t>(i)]] = kept[static_cast<std::size_t>(i)];
+        return;
     }
-    // sparsemax and entmax: the threshold makes the row sum to 1 up to rounding; make it exact
+    if (kind == NormaliserKind::Hardmax) {
+        const float max = *std::max_element(z.begin(), z.end());
+        const int ties = static_cast<int>(std::count(z.begin(), z.end(), max));
+        for (int j = 0; j < n; ++j) probs[j] = z[j] == max ? 1.0f / ties : 0.0f;
+        return;
+    }
+    // sparsemax: max(z - tau, 0); entmax-1.5: max(z/2 - tau, 0)^2
+    const bool sparse = kind == NormaliserKind::Sparsemax;
+    const double tau = sparse ? sparsemax_threshold(z.data(), n) : entmax15_threshold(z.data(), n);
     double sum = 0;
-    for (int j = 0; j < n; ++j) sum += probs[j];
+    for (int j = 0; j < n; ++j) {
+        const double above = std::max(0.0, sparse ? z[j] - tau : z[j] / 2.0 - tau);
+        const double v = sparse ? above : above * above;
+        probs[j] = static_cast<float>(v);
+        sum += probs[j];
+    }
+    // the threshold makes the row sum to 1 up to rounding; make it exact
     for (int j = 0; j < n; ++j) probs[j] = static_cast<float>(probs[j] / sum);
 }
 

@@ -138,7 +138,11 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     return trace;
 }
 
-double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows) {
+double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
+                     const ForwardOptions& base) {
+    ForwardOptions fo = base;
+    fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = true;
     double sum = 0;
     long predictions = 0;
     int windows = 0;
@@ -147,8 +151,6 @@ double windowed_loss(const Model& model, const std::vector<int>& tokens, int win
         const std::size_t n = std::min(static_cast<std::size_t>(window), tokens.size() - start);
         if (n < 2) break;
         const std::vector<int> ids(tokens.begin() + static_cast<long>(start), tokens.begin() + static_cast<long>(start + n));
-        ForwardOptions fo;
-        fo.keep_logits = KeepLogits::None;
         sum += forward(model, ids, fo).loss * static_cast<double>(n - 1);
         predictions += static_cast<long>(n - 1);
     }

@@ -104,7 +104,9 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
 
 // Mean next-token loss over consecutive windows of `window` tokens (at most max_windows of them),
 // weighted by the predictions each window makes. Throws Error if no window has 2 tokens.
-double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows);
+// `base` supplies everything but the logits (observer, normalisers, constant attention).
+double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
+                     const ForwardOptions& base = {});
 
 // Floating-point operations of one forward pass over T tokens (matmuls and attention, multiply-add = 2).
 double forward_flops(const Config& config, int T);
