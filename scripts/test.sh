@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Every test: the native build (core doctest, CLI, PyTorch references, the shipped model), the WebAssembly
-# build against the native CLI and the page in Chromium (screenshots in build/test-artifacts/e2e), then the
-# native suite again under AddressSanitizer + UndefinedBehaviorSanitizer (all but the shipped model's quality).
+# Every test: the native build (core doctest, CLI, PyTorch references, the shipped model, a valgrind memcheck
+# of one end-to-end run), the WebAssembly build against the native CLI and the page in Chromium (screenshots
+# in build/test-artifacts/e2e), then the native suite again built by clang under AddressSanitizer +
+# UndefinedBehaviorSanitizer (all but the shipped model's quality), with a bounded libFuzzer run of every
+# fuzz target (scripts/fuzz.sh --quick: ATTNLAB_FUZZ_SECONDS, 12 s, per target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

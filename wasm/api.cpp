@@ -5,6 +5,7 @@
 // the caller copies them (.slice()) before the next call, since memory growth detaches views.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <memory>
 #include <new>
@@ -106,11 +107,17 @@ class Session {
 public:
     // files: {name: Uint8Array} with config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json;
     // model.safetensors may instead be a reader {size, read(offset, view)} (see source_from_js).
-    // Options (JSON): {"storage": "auto" | "f16" | "f32"} (how weight matrices are kept; default auto).
+    // Options (JSON): {"storage": "auto" | "f16" | "f32"} (how weight matrices are kept; default auto),
+    // "max_checkpoint_bytes" (3.5 GiB), "max_weight_bytes" (3 GiB), "max_tensors" (10,000): checked first.
     val load(const val& files, const std::string& options) {
         return guarded([&] {
+            const Json o = parse_options(options);
             attnlab::LoadOptions lo;
-            lo.storage = attnlab::parse_weight_storage(parse_options(options).value("storage", std::string("auto")), "storage");
+            lo.storage = attnlab::parse_weight_storage(o.value("storage", std::string("auto")), "storage");
+            // A tab's wasm32 memory is 4 GiB: room for the weights and the activations of a run.
+            lo.limits.max_checkpoint_bytes = o.value("max_checkpoint_bytes", std::uint64_t{7} << 29);  // 3.5 GiB
+            lo.limits.max_weight_bytes = o.value("max_weight_bytes", std::uint64_t{3} << 30);
+            lo.limits.max_tensors = o.value("max_tensors", lo.limits.max_tensors);
             std::vector<attnlab::NamedBuffer> buffers;
             const val names = val::global("Object").call<val>("keys", files);
             const int n = names["length"].as<int>();
@@ -290,9 +297,14 @@ double weight_bytes(const attnlab::Weights& w) {
     return total;
 }
 
+// Bytes of the heap in use (dlmalloc's count of allocated, not freed bytes): how tests and the page see that
+// unloading a model gives its memory back. Counted as unsigned: a wasm32 heap is at most 4 GiB.
+double heap_in_use() { return static_cast<double>(static_cast<unsigned>(mallinfo().uordblks)); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(attnlab) {
+    emscripten::function("heapInUse", &heap_in_use);
     emscripten::class_<Session>("Session")
         .constructor<>()
         .function("load", &Session::load)

@@ -40,6 +40,11 @@ export class Engine {
     return info;
   }
 
+  // Bytes of the wasm heap in use (allocated and not freed), as the allocator counts them.
+  usedBytes() {
+    return this.module.heapInUse();
+  }
+
   unload() {
     if (this.session) this.session.delete();
     this.session = null;

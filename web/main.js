@@ -17,7 +17,7 @@ const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
 let state = parseHash(location.hash);
 let loadedModel = null;      // the label of the model in the worker
-let data = {};               // results for the current model, text and temperature
+let data = { info: null, results: {}, calls: new Set() };  // for the current model, text and temperature (freshData)
 let renderToken = 0;         // a newer render makes older results stale
 
 // ---- status, progress, errors ------------------------------------------------------------------
@@ -87,7 +87,7 @@ async function sendModel(label, files) {
   setBusy(true, `Reading ${label} into the model…`);
   const { info } = await worker.call('load', { files: buffers, options: { storage } }, null, transfer);
   loadedModel = label;
-  data = { info };
+  data = freshData(info);
   state.model = label;
   state.layer = Math.min(state.layer, info.n_layer - 1);
   state.head = Math.min(state.head, info.n_head - 1);
@@ -96,11 +96,13 @@ async function sendModel(label, files) {
 
 async function loadWith(what, getFiles) {
   const previous = loadedModel;
+  worker.cancel(data.calls);  // the old model's queued analyses would only delay the load
   showError('');
   setBusy(true, `Loading ${what}…`);
   try {
-    const { label, files } = await getFiles();
+    const { label, files, remember } = await getFiles();
     await sendModel(label, files);
+    if (remember) await remember();  // downloads enter the cache only once they have loaded
   } catch (e) {
     setBusy(false);
     showError(`Could not load ${what}: ${e.message}` + (previous ? `\nThe page keeps ${previous}.` : ''));
@@ -129,14 +131,32 @@ function loadLocal(fileList) {
 }
 
 // ---- analysis and drawing ----------------------------------------------------------------------
+// Results for one model, text and temperature: promises, kept from the moment they are asked for, so
+// repeated clicks during a run share it instead of queueing copies. Starting afresh (new text, temperature
+// or model) withdraws the old requests the worker has not started yet.
+function freshData(info) {
+  worker.cancel(data.calls);
+  return { info, results: {}, calls: new Set() };
+}
+
 // What the current view needs, fetched once per model/text/temperature (and head where it matters).
-async function need(key, make) {
-  if (!data[key]) data[key] = await make();
-  return data[key];
+function need(key, make) {
+  const results = data.results;
+  if (!results[key]) {
+    const p = make();
+    results[key] = p;
+    p.catch(() => { if (results[key] === p) delete results[key]; });  // a failure is asked again next time
+  }
+  return results[key];
+}
+
+// A worker request that belongs to the current results (withdrawn with them).
+function ask(type, payload, onProgress = null) {
+  return worker.call(type, payload, onProgress, [], data.calls);
 }
 
 async function analyse() {
-  data = { info: data.info };
+  data = freshData(data.info);
   await render();
 }
 
@@ -170,20 +190,20 @@ function figureElement(fig) {
 async function figuresFor(view) {
   const text = state.text;
   const t = state.t;
-  const tokens = await need('tokens', async () => (await worker.call('tokenize', { text })).tokens);
+  const tokens = await need('tokens', async () => (await ask('tokenize', { text })).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
-  const selectivity = await need('selectivity', () => worker.call('selectivity', { text, options: { temperature: t } },
+  const selectivity = await need('selectivity', () => ask('selectivity', { text, options: { temperature: t } },
     (done, total) => progress(done / total, `Selectivity: window ${done} of ${total}`)));
   const ctx = { info: data.info, tokens, selectivity, state: { ...state } };
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
-    ctx.attention = await need(key, () => worker.call('attention', { text, layer: state.layer, head: state.head, temperature: t }));
+    ctx.attention = await need(key, () => ask('attention', { text, layer: state.layer, head: state.head, temperature: t }));
     return attentionFigures(ctx);
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
   if (view === 'selectivity') return selectivityFigures(ctx);
   if (view === 'topk') {
-    ctx.detail = await need(`detail:${state.layer}:${state.head}`, () => worker.call('selectivity',
+    ctx.detail = await need(`detail:${state.layer}:${state.head}`, () => ask('selectivity',
       { text, options: { temperature: t, heads: [[state.layer, state.head]] } },
       (done, total) => progress(done / total, `Top-k detail: window ${done} of ${total}`)));
     return topkFigures(ctx);
@@ -193,34 +213,34 @@ async function figuresFor(view) {
       const out = [];
       for (const [i, spec] of NORMALISERS.entries()) {
         progress(i / NORMALISERS.length, `Selectivity under ${spec}`);
-        out.push(await worker.call('selectivity', { text, options: { temperature: t, normaliser: spec } }));
+        out.push(await ask('selectivity', { text, options: { temperature: t, normaliser: spec } }));
       }
       return out;
     });
     return normaliserFigures(ctx);
   }
   if (view === 'conditioning') {
-    ctx.conditioning = await need('conditioning', () => worker.call('conditioning', { text, options: {} },
+    ctx.conditioning = await need('conditioning', () => ask('conditioning', { text, options: {} },
       (done, total) => progress(done / total, `Conditioning (SVDs): window ${done} of ${total}`)));
     return conditioningFigures(ctx);
   }
   if (view === 'constant') {
     // the page has one text: the averages come from it and are evaluated on it (in-sample); the CLI takes a
     // separate corpus and held-out text
-    ctx.constant = await need('constant', () => worker.call('constant', { corpus: text, text, options: { window: CONSTANT_WINDOW } },
+    ctx.constant = await need('constant', () => ask('constant', { corpus: text, text, options: { window: CONSTANT_WINDOW } },
       (done, total) => progress(done / total, `Constant attention: evaluation ${done} of ${total}`)));
     return constantFigures(ctx);
   }
   if (view === 'hardmax') {
-    ctx.hardmax = await need('hardmax', () => worker.call('hardmax', { text, options: {} }));
+    ctx.hardmax = await need('hardmax', () => ask('hardmax', { text, options: {} }));
     return hardmaxFigures(ctx);
   }
   if (view === 'paper') {
-    ctx.paper = await need('paper', () => worker.call('paper', { text, options: {} },
+    ctx.paper = await need('paper', () => ask('paper', { text, options: {} },
       (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
     return paperFigures(ctx);
   }
-  ctx.sensitivity = await need('sensitivity', () => worker.call('sensitivity', { text, options: SENSITIVITY },
+  ctx.sensitivity = await need('sensitivity', () => ask('sensitivity', { text, options: SENSITIVITY },
     (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));
   return sensitivityFigures(ctx);
 }
@@ -235,12 +255,12 @@ async function render() {
     const figures = await figuresFor(state.view);
     if (token !== renderToken) return;  // a newer request owns the page
     $('figures').replaceChildren(...figures.map(figureElement));
-    $('token-count').textContent = `${data.tokens.length} tokens`;
+    $('token-count').textContent = `${(await data.results.tokens).length} tokens`;
     showError('');
     setBusy(false);
     document.body.dataset.view = state.view;
   } catch (e) {
-    if (token !== renderToken) return;
+    if (token !== renderToken || e.cancelled) return;  // a newer request owns the page
     setBusy(false);
     showError(e.message);
   }
@@ -250,7 +270,7 @@ function update(change) {
   const textChanged = change.text !== undefined && change.text !== state.text;
   const tChanged = change.t !== undefined && change.t !== state.t;
   state = { ...state, ...change };
-  if (textChanged || tChanged) data = { info: data.info };
+  if (textChanged || tChanged) data = freshData(data.info);
   return render();
 }
 

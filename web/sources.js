@@ -73,6 +73,8 @@ async function readBody(response, name, onProgress, asBlob) {
   }
   if (declared && received < declared)
     throw new Error(`${name}: the download stopped at ${mib(received)} of ${mib(declared)}; try again`);
+  if (looksLikeHtml(chunks[0]))
+    throw new Error(`${name}: the server returned a web page, not the file (is the URL a checkpoint folder or a Hugging Face repository id?)`);
   if (asBlob) return new Blob(chunks);
   const out = new Uint8Array(received);
   let at = 0;
@@ -80,8 +82,16 @@ async function readBody(response, name, onProgress, asBlob) {
   return out;
 }
 
-// Fetches one file; resolves null for a 404 when optional.
-async function fetchFile(url, name, { cache, optional, onProgress }) {
+// A body that starts like an HTML document (a login or error page served with a non-HTML type).
+function looksLikeHtml(first) {
+  if (!first) return false;
+  const head = new TextDecoder().decode(first.subarray(0, 64)).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
+// Fetches one file; resolves null for a 404 when optional. Fresh downloads are added to `fresh` (url ->
+// bytes), for the cache once the model has loaded: a download cut short is never kept.
+async function fetchFile(url, name, { cache, optional, onProgress, fresh }) {
   let response = cache ? await cache.match(url) : undefined;
   const cached = Boolean(response);
   if (!response) {
@@ -94,33 +104,39 @@ async function fetchFile(url, name, { cache, optional, onProgress }) {
   if (response.status === 404 && optional) return null;
   if (!response.ok) throw new Error(`${name}: ${url} answered HTTP ${response.status}${response.status === 401 ? ' (a private or gated repository)' : ''}`);
   const bytes = await readBody(response, name, onProgress, name === WEIGHTS);
-  if (cache && !cached)
-    await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+  if (!cached) fresh.set(url, bytes);
   return bytes;
 }
 
-// {label, files: {name: Uint8Array, 'model.safetensors': Blob}}; onProgress(fraction, message).
+// {label, files: {name: Uint8Array, 'model.safetensors': Blob}, remember()}; onProgress(fraction, message).
+// remember() keeps the downloaded files in Cache Storage: call it once the model has loaded.
 export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = true } = {}) {
   const remote = resolveRemote(spec);
   const cache = useCache ? await openCache() : null;
   const files = {};
+  const fresh = new Map();
   const plan = [['config.json', false], ...TOKENIZER_PAIR.map((f) => [f, true]), [WEIGHTS, false]];
   for (let i = 0; i < plan.length; i++) {
     const [name, optional] = plan[i];
     const bytes = await fetchFile(remote.url(name), name, {
-      cache, optional,
+      cache, optional, fresh,
       onProgress: (got, total) => onProgress((i + (total ? got / total : 0.5)) / plan.length,
         `${name}: ${mib(got)}${total ? ` of ${mib(total)}` : ''}`),
     });
     if (bytes) files[name] = bytes;
   }
   if (!files['vocab.json'] || !files['merges.txt']) {
-    const tj = await fetchFile(remote.url('tokenizer.json'), 'tokenizer.json', { cache, optional: true, onProgress: () => {} });
+    const tj = await fetchFile(remote.url('tokenizer.json'), 'tokenizer.json', { cache, optional: true, fresh, onProgress: () => {} });
     if (!tj) throw new Error(`${remote.label}: no tokenizer found (need vocab.json + merges.txt, or tokenizer.json)`);
     files['tokenizer.json'] = tj;
   }
   onProgress(1, 'downloaded');
-  return { label: remote.label, files };
+  const remember = async () => {
+    if (!cache) return;
+    for (const [url, bytes] of fresh)
+      await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+  };
+  return { label: remote.label, files, remember };
 }
 
 export const CHECKPOINT_FILES = ['config.json', WEIGHTS, ...TOKENIZER_PAIR, 'tokenizer.json'];

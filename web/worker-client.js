@@ -9,12 +9,19 @@ export class WorkerClient {
     this.worker.onerror = (event) => this.#failAll(event.message || 'the analysis worker stopped');
   }
 
-  call(type, payload = {}, onProgress = null, transfer = []) {
+  // group: an optional Set that holds the call's id while it is pending, so cancel(group) can withdraw it.
+  call(type, payload = {}, onProgress = null, transfer = [], group = null) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, group });
+      if (group) group.add(id);
       this.worker.postMessage({ type, id, ...payload }, transfer);
     });
+  }
+
+  // Withdraws the group's calls that have not started; they reject with an error whose `cancelled` is true.
+  cancel(group) {
+    if (group && group.size) this.worker.postMessage({ type: 'cancel', ids: [...group] });
   }
 
   #receive(message) {
@@ -25,8 +32,9 @@ export class WorkerClient {
       return;
     }
     this.pending.delete(message.id);
+    if (p.group) p.group.delete(message.id);
     if (message.type === 'result') p.resolve(message.result);
-    else p.reject(new Error(message.message));
+    else p.reject(Object.assign(new Error(message.message), { cancelled: Boolean(message.cancelled) }));
   }
 
   #failAll(message) {

@@ -30,7 +30,7 @@ void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer"},
+                     "weight-decay", "tokenizer", "sinusoidal-positions"},
                     {}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
@@ -46,6 +46,8 @@ void cmd_train(const Argv& argv) {
     o.clip = static_cast<float>(args.number("clip", o.clip));
     o.adamw.weight_decay = static_cast<float>(args.number("weight-decay", o.adamw.weight_decay));
     o.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
+    o.sinusoidal_positions = static_cast<float>(args.number("sinusoidal-positions", 0.0));
+    if (!(o.sinusoidal_positions >= 0)) throw Error("attnlab train: --sinusoidal-positions must be >= 0 (0: random wpe)");
     o.threads = args.integer("threads", 1, 1, 256);
     if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
     const double val_fraction = args.number("val-fraction", 0.05);
@@ -101,7 +103,8 @@ void cmd_train(const Argv& argv) {
                      {"vocab_size", c.vocab_size}, {"parameters", param_count(c)}};
     log["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len}, {"lr", o.lr}, {"min_lr", o.min_lr},
                       {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
-                      {"threads", o.threads}, {"val_fraction", val_fraction}, {"dtype", dtype_name(dtype)}};
+                      {"threads", o.threads}, {"val_fraction", val_fraction}, {"dtype", dtype_name(dtype)},
+                      {"sinusoidal_positions", o.sinusoidal_positions}};
     Json corpus = Json::array();
     for (const auto& f : files) corpus.push_back({{"path", f.path}, {"bytes", f.bytes}, {"tokens", f.tokens}});
     log["corpus"] = corpus;

@@ -1,6 +1,7 @@
 #include "io/checkpoint.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -10,6 +11,30 @@
 
 namespace attnlab {
 namespace {
+
+// "1618080 bytes (1.5 MiB)": exact, so a size just over a limit never reads as equal to it.
+std::string byte_text(std::uint64_t bytes) {
+    char buf[64];
+    if (bytes >= (std::uint64_t{1} << 30))
+        std::snprintf(buf, sizeof buf, "%llu bytes (%.2f GiB)", static_cast<unsigned long long>(bytes), static_cast<double>(bytes) / (1 << 30));
+    else if (bytes >= (1u << 20))
+        std::snprintf(buf, sizeof buf, "%llu bytes (%.1f MiB)", static_cast<unsigned long long>(bytes), static_cast<double>(bytes) / (1 << 20));
+    else std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+    return buf;
+}
+
+void check_checkpoint_size(std::uint64_t size, const std::string& file_name, const LoadLimits& limits) {
+    if (size > limits.max_checkpoint_bytes)
+        throw Error(file_name + " is " + byte_text(size) + ", more than the limit of " + byte_text(limits.max_checkpoint_bytes) +
+                    " for a checkpoint");
+}
+
+SafetensorsLimits safetensors_limits(const LoadLimits& limits) {
+    SafetensorsLimits s;
+    s.max_tensors = limits.max_tensors;
+    return s;
+}
+
 
 const NamedBuffer* find_file(const std::vector<NamedBuffer>& files, const std::string& name) {
     for (const auto& f : files)
@@ -183,6 +208,10 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
             p.where != Placement::ToF16)
             kept_f32 += n;
     }
+    const std::uint64_t weight_bytes = static_cast<std::uint64_t>(to_f32) * 4 + static_cast<std::uint64_t>(to_f16) * 2;
+    if (weight_bytes > options.limits.max_weight_bytes)
+        throw Error(file_name + ": its weights would take " + byte_text(weight_bytes) + " in memory, more than the limit of " +
+                    byte_text(options.limits.max_weight_bytes) + (options.storage == WeightStorage::F32 ? " (F16 storage halves it)" : ""));
     auto floats = std::make_shared<std::vector<float>>(static_cast<std::size_t>(to_f32));
     auto halves = std::make_shared<std::vector<std::uint16_t>>(static_cast<std::size_t>(to_f16));
     float* next_f32 = floats->data();
@@ -250,18 +279,21 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
 
 Weights load_weights(const Config& config, const SharedBytes& bytes, const std::string& file_name,
                      std::vector<std::string>* notes, const LoadOptions& options) {
-    const SafetensorsFile file = parse_safetensors(bytes.bytes, file_name);
+    check_checkpoint_size(bytes.bytes.size, file_name, options.limits);
+    const SafetensorsFile file = parse_safetensors(bytes.bytes, file_name, safetensors_limits(options.limits));
     return assemble_weights(config, file, TensorReader(bytes.bytes.data, nullptr, file_name), bytes.owner, file_name,
                             notes, options);
 }
 
 Weights load_weights(const Config& config, const ByteSource& source, const std::string& file_name,
                      std::vector<std::string>* notes, const LoadOptions& options) {
+    check_checkpoint_size(source.size, file_name, options.limits);
+    const SafetensorsLimits limits = safetensors_limits(options.limits);
     std::vector<std::uint8_t> head(std::min<std::size_t>(8, source.size));
     source.read(0, head.size(), head.data());
-    head.resize(safetensors_header_end(ByteView{head.data(), head.size()}, source.size, file_name));
+    head.resize(safetensors_header_end(ByteView{head.data(), head.size()}, source.size, file_name, limits));
     source.read(0, head.size(), head.data());
-    const SafetensorsFile file = parse_safetensors_header(ByteView{head.data(), head.size()}, source.size, file_name);
+    const SafetensorsFile file = parse_safetensors_header(ByteView{head.data(), head.size()}, source.size, file_name, limits);
     return assemble_weights(config, file, TensorReader(nullptr, &source, file_name), nullptr, file_name, notes, options);
 }
 
@@ -286,6 +318,10 @@ Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOpti
                         "(the Hugging Face page of most GPT-2 models offers it)");
         throw Error("checkpoint: model.safetensors is missing");
     }
+    for (const auto& f : files)
+        if (f.name != "model.safetensors" && f.bytes.bytes.size > options.limits.max_text_file_bytes)
+            throw Error(f.name + " is " + byte_text(f.bytes.bytes.size) + ", more than the limit of " +
+                        byte_text(options.limits.max_text_file_bytes) + " for a checkpoint's text files");
     Checkpoint ck;
     const auto& cb = config_file->bytes.bytes;
     ck.model.config = parse_config(std::string(reinterpret_cast<const char*>(cb.data), cb.size), "config.json");

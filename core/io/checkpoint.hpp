@@ -42,8 +42,19 @@ enum class WeightStorage { F32, F16, Auto };
 // "f32", "f16" or "auto"; throws Error naming `what` otherwise.
 WeightStorage parse_weight_storage(const std::string& text, const std::string& what);
 
+// Declared maxima, checked before anything is allocated for the file they concern: a hostile or mistaken
+// file is refused by its sizes alone (the file size, the header's tensor count, the memory its weights
+// would take), never after an allocation has failed.
+struct LoadLimits {
+    std::uint64_t max_checkpoint_bytes = std::uint64_t{32} << 30;  // model.safetensors (gpt2-xl F32: 6.4 GB)
+    std::size_t max_tensors = 10000;                               // gpt2-xl has 580
+    std::uint64_t max_weight_bytes = std::uint64_t{32} << 30;      // the weights as kept in memory
+    std::uint64_t max_text_file_bytes = std::uint64_t{256} << 20;  // config.json, vocab.json, merges.txt, tokenizer.json
+};
+
 struct LoadOptions {
     WeightStorage storage = WeightStorage::F32;
+    LoadLimits limits;
 };
 
 Weights load_weights(const Config& config, const SharedBytes& safetensors, const std::string& file_name,

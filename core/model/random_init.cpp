@@ -24,7 +24,15 @@ std::vector<float> random_params(const Config& config, const RandomInit& init) {
         const std::int64_t n = spec.count();
         const bool is_gain = ends_with(spec.name, "ln_1.weight") || ends_with(spec.name, "ln_2.weight") ||
                              ends_with(spec.name, "ln_f.weight");
-        if (spec.shape.size() == 2) {
+        if (spec.name == "wpe.weight" && init.sinusoidal_positions > 0) {
+            const int C = config.n_embd;
+            for (int t = 0; t < config.n_positions; ++t)
+                for (int j = 0; j < C; ++j) {
+                    const double angle = t / std::pow(10000.0, static_cast<double>(j - j % 2) / C);
+                    p[static_cast<std::size_t>(t) * C + j] =
+                        init.sinusoidal_positions * static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
+                }
+        } else if (spec.shape.size() == 2) {
             const float s = ends_with(spec.name, "c_proj.weight") ? residual_std : init.std;
             for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.normal()) * s;
         } else {

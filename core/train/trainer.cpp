@@ -24,6 +24,7 @@ std::vector<float> initial_params(const Config& c, const TrainOptions& o) {
     RandomInit init;
     init.seed = o.seed;
     init.std = o.init_std;
+    init.sinusoidal_positions = o.sinusoidal_positions;
     return random_params(c, init);
 }
 

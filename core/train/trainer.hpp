@@ -20,6 +20,7 @@ struct TrainOptions {
     float min_lr = 1e-4f;   // at the end of the cosine
     float clip = 1.0f;      // global gradient-norm clip (0: none)
     float init_std = 0.02f;
+    float sinusoidal_positions = 0.0f;  // > 0: wpe starts as sinusoids of this amplitude (RandomInit)
     AdamWOptions adamw;
     std::uint64_t seed = 1;
     int threads = 1;

@@ -98,7 +98,8 @@ TEST_CASE("score gradients match finite differences of the loss in each score") 
     for (const auto& s : scores) sum_sq += s.squaredNorm();
     CHECK(sum_sq == doctest::Approx(g.scores_norm_sq[0] + g.scores_norm_sq[1]).epsilon(1e-6));
     for (int layer : {0, 1}) {
-        for (auto [i, j] : {std::pair<int, int>{5, 2}, {7, 0}, {3, 3}, {6, 5}}) {
+        for (const auto& ij : {std::pair<int, int>{5, 2}, {7, 0}, {3, 3}, {6, 5}}) {
+            const int i = ij.first, j = ij.second;  // plain ints: C++17 lambdas cannot capture structured bindings
             const int head = (i + j) % 2;
             const float h = 1e-2f;
             auto bump = [&](float delta) {

@@ -29,6 +29,12 @@ MatRM all_logits(const Checkpoint& ck, const std::vector<int>& ids) {
 
 const std::vector<int> k_ids = {464, 3290, 318, 257, 1332, 13};
 
+LoadOptions stored_as(WeightStorage storage) {
+    LoadOptions o;
+    o.storage = storage;
+    return o;
+}
+
 }  // namespace
 
 TEST_SUITE("checkpoint") {
@@ -73,7 +79,7 @@ TEST_CASE("F16 storage of an F16 checkpoint views the file's halves in place and
     const auto files = checkpoint_files(c, params, f16);
     const MatRM reference = all_logits(load_checkpoint(files), k_ids);
     for (WeightStorage s : {WeightStorage::F16, WeightStorage::Auto}) {
-        const Checkpoint ck = load_checkpoint(files, LoadOptions{s});
+        const Checkpoint ck = load_checkpoint(files, stored_as(s));
         const auto* half = reinterpret_cast<const std::uint8_t*>(ck.model.weights.layers[1].fc_w.half);
         REQUIRE(half != nullptr);
         CHECK(ck.model.weights.layers[1].fc_w.data == nullptr);
@@ -99,7 +105,7 @@ TEST_CASE("F16 storage of an F32 checkpoint equals the F32 model of its matrices
     }
     const MatRM reference = all_logits(load_checkpoint(checkpoint_files(c, rounded)), k_ids);
     auto files = checkpoint_files(c, params);
-    const Checkpoint ck = load_checkpoint(files, LoadOptions{WeightStorage::F16});
+    const Checkpoint ck = load_checkpoint(files, stored_as(WeightStorage::F16));
     CHECK(ck.model.weights.wte.half != nullptr);
     CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
     // every weight was copied out of the file (vectors too), so its bytes can be released
@@ -114,7 +120,7 @@ TEST_CASE("F16 storage keeps a tensor beyond F16's range in F32 and says so") {
     params[5] = 1e6f;  // in wte
     std::vector<std::string> notes;
     const auto files = checkpoint_files(c, params);
-    const Weights w = load_weights(c, files[1].bytes, "model.safetensors", &notes, LoadOptions{WeightStorage::F16});
+    const Weights w = load_weights(c, files[1].bytes, "model.safetensors", &notes, stored_as(WeightStorage::F16));
     CHECK(w.wte.data != nullptr);
     CHECK(w.wte.half == nullptr);
     CHECK(w.wpe.half != nullptr);
@@ -150,9 +156,9 @@ TEST_CASE("a weights file read on demand loads like one in memory, in chunks, fo
             BuildOptions o;
             o.dtype = dt;
             const auto files = checkpoint_files(c, params, o);
-            const MatRM reference = all_logits(load_checkpoint(files, LoadOptions{st}), k_ids);
+            const MatRM reference = all_logits(load_checkpoint(files, stored_as(st)), k_ids);
             std::size_t largest = 0;
-            const Checkpoint ck = load_checkpoint(as_source(files, &largest), LoadOptions{st});
+            const Checkpoint ck = load_checkpoint(as_source(files, &largest), stored_as(st));
             CHECK((all_logits(ck, k_ids) - reference).cwiseAbs().maxCoeff() == 0.0f);
             CHECK(largest <= std::size_t(1) << 20);                       // never the whole 13 MB file at once
             CHECK(largest < files[1].bytes.bytes.size / 4);
@@ -271,6 +277,63 @@ TEST_CASE("missing files are named") {
 TEST_CASE("a tokenizer larger than the model's vocabulary is refused") {
     const Config c = tiny_config(1, 1, 4, 8, 1000);
     CHECK(load_error(checkpoint_files(c, exact_params(c))).find("vocab_size = 1000") != std::string::npos);
+}
+
+TEST_CASE("a checkpoint larger than the declared maximum is refused before a byte of it is read") {
+    const Config c = tiny_config();
+    const auto files = checkpoint_files(c, exact_params(c));
+    LoadOptions o;
+    o.limits.max_checkpoint_bytes = files[1].bytes.bytes.size - 1;
+    std::size_t largest = 0;
+    CHECK_THROWS_WITH_AS(load_checkpoint(as_source(files, &largest), o),
+                         doctest::Contains(("more than the limit of " + std::to_string(files[1].bytes.bytes.size - 1) + " bytes").c_str()), Error);
+    CHECK(largest == 0);
+    CHECK_THROWS_WITH_AS(load_checkpoint(files, o), doctest::Contains("model.safetensors is"), Error);
+    o.limits.max_checkpoint_bytes = files[1].bytes.bytes.size;  // the limit itself is allowed
+    CHECK_NOTHROW(load_checkpoint(files, o));
+}
+
+TEST_CASE("more tensors than the declared maximum are refused from the header alone") {
+    const Config c = tiny_config(2);  // 2 layers: 2 + 12 * 2 + 2 = 28 tensors
+    const auto files = checkpoint_files(c, exact_params(c));
+    LoadOptions o;
+    o.limits.max_tensors = 27;
+    std::size_t largest = 0;
+    CHECK_THROWS_WITH_AS(load_checkpoint(as_source(files, &largest), o), doctest::Contains("more than 27 tensors"), Error);
+    CHECK(largest > 0);
+    CHECK(largest < 4096);  // the 8-byte length and the JSON header, no tensor data
+    o.limits.max_tensors = 28;
+    CHECK_NOTHROW(load_checkpoint(files, o));
+}
+
+TEST_CASE("weights that would need more memory than the declared maximum are refused before allocation") {
+    const Config c = tiny_config(1, 2, 8, 16);
+    BuildOptions b;
+    b.dtype = DType::F16;
+    const auto files = checkpoint_files(c, exact_params(c), b);
+    const std::uint64_t f32_bytes = static_cast<std::uint64_t>(param_count(c)) * 4;
+    LoadOptions o;
+    o.storage = WeightStorage::F32;  // F16 in the file, converted: 4 bytes a weight
+    o.limits.max_weight_bytes = f32_bytes - 1;
+    std::size_t largest = 0;
+    CHECK_THROWS_WITH_AS(load_checkpoint(as_source(files, &largest), o), doctest::Contains("F16 storage halves it"), Error);
+    CHECK(largest < 4096);  // refused from the header: no tensor was read
+    o.limits.max_weight_bytes = f32_bytes;
+    CHECK_NOTHROW(load_checkpoint(as_source(files, &largest), o));
+    o.storage = WeightStorage::F16;  // matrices in 2 bytes fit under half the limit plus the vectors
+    o.limits.max_weight_bytes = f32_bytes / 2 + 4096;
+    CHECK_NOTHROW(load_checkpoint(as_source(files, &largest), o));
+}
+
+TEST_CASE("a tokenizer or config file over the declared maximum is refused by name") {
+    const Config c = tiny_config();
+    const auto files = checkpoint_files(c, exact_params(c));
+    LoadOptions o;
+    o.limits.max_text_file_bytes = 1000000;  // GPT-2's vocab.json is 1,042,301 bytes, merges.txt 456,318
+    CHECK_THROWS_WITH_AS(load_checkpoint(files, o),
+                         doctest::Contains("vocab.json is 1042301 bytes, more than the limit of 1000000 bytes"), Error);
+    o.limits.max_text_file_bytes = 1042301;
+    CHECK_NOTHROW(load_checkpoint(files, o));
 }
 
 }

@@ -5,6 +5,7 @@
 #include "analysis/heads.hpp"
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
+#include "model/random_init.hpp"
 #include "train/adamw.hpp"
 #include "train/corpus.hpp"
 #include "train/trainer.hpp"
@@ -147,6 +148,24 @@ TEST_CASE("the induction test compares the two copies' losses position by positi
     CHECK(std::isfinite(r.first_copy_loss));
     CHECK(std::isfinite(r.second_copy_loss));
     CHECK_THROWS_AS(induction_test(m, 40, 1, 7), Error);  // 2 x 40 > n_positions
+}
+
+TEST_CASE("sinusoidal position init: wpe[t][2i] = a sin(t / 10000^(2i/C)), wpe[t][2i+1] = a cos(..)") {
+    const Config c = tiny_config(1, 2, 8, 16, 64);
+    RandomInit init;
+    init.sinusoidal_positions = 0.5f;
+    const auto params = random_params(c, init);
+    const Model m = model_of(c, params);
+    MatRM scratch;
+    const MatRM wpe = m.weights.wpe.f32(scratch);
+    for (int t : {0, 1, 7, 15})
+        for (int i = 0; i < 4; ++i) {
+            const double angle = t / std::pow(10000.0, 2.0 * i / 8);
+            CHECK(wpe(t, 2 * i) == doctest::Approx(0.5 * std::sin(angle)).epsilon(1e-6));
+            CHECK(wpe(t, 2 * i + 1) == doctest::Approx(0.5 * std::cos(angle)).epsilon(1e-6));
+        }
+    // the other parameters stay random: wte is not all zero
+    CHECK(m.weights.wte.f32(scratch).cwiseAbs().maxCoeff() > 0.0f);
 }
 
 }
