@@ -4,6 +4,8 @@
 # in build/test-artifacts/e2e), then the native suite again built by clang under AddressSanitizer +
 # UndefinedBehaviorSanitizer (all but the shipped model's quality), with a bounded libFuzzer run of every
 # fuzz target (scripts/fuzz.sh --quick: ATTNLAB_FUZZ_SECONDS, 12 s, per target).
+# The test presets give every test process one OpenMP thread: ctest -j 2 runs two of them on a 2-core
+# machine, and two threads each made their barriers spin against each other (core suite 290 s, now 10 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

@@ -57,6 +57,36 @@ test('bad requests are refused with the reason', () => {
   stillWorks();
 });
 
+test('declared limits refuse a checkpoint by its size, tensor count or weight memory, keeping the loaded model', () => {
+  const bytes = shipped['model.safetensors'].length;
+  const refusals = [
+    [{ max_checkpoint_bytes: bytes - 1 }, new RegExp(`model\\.safetensors is ${bytes} bytes .*more than the limit of ${bytes - 1} bytes`)],
+    [{ max_tensors: 10 }, /more than 10 tensors/],
+    [{ max_weight_bytes: 1000000, storage: 'f32' }, /weights would take \d+ bytes .* in memory, more than the limit of 1000000 bytes \(F16 storage halves it\)/],
+    [{ max_tensors: 'many' }, /./],
+  ];
+  for (const [options, pattern] of refusals) {
+    assert.throws(() => engine.load(shipped, options), (e) => e instanceof AttnlabError && pattern.test(e.message), JSON.stringify(options));
+    stillWorks();
+  }
+  assert.equal(engine.load(shipped, { max_checkpoint_bytes: bytes }).n_layer, 4);  // the limit itself is allowed
+});
+
+test('the heap in use returns to the same level when a model replaces another', () => {
+  const small = checkpointFiles(makeModel());
+  engine.load(small);
+  engine.load(shipped);
+  const level = engine.usedBytes();
+  for (let i = 0; i < 10; i++) {
+    engine.load(small);
+    assert.ok(engine.usedBytes() < level, 'the small model takes less than the shipped one');
+    engine.load(shipped);
+    // within 64 KiB (allocator bookkeeping); a model left behind would be 14 MB
+    assert.ok(Math.abs(engine.usedBytes() - level) <= 65536, `cycle ${i}: ${engine.usedBytes()} bytes in use vs ${level}`);
+  }
+  stillWorks();
+});
+
 test('a second model replaces the first and the first is freed', () => {
   const small = checkpointFiles(makeModel());
   const before = engine.module.HEAPU8.length;
