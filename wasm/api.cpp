@@ -193,7 +193,8 @@ public:
         });
     }
 
-    // Options (JSON): {"k": [1,2,4,8,16], "eps": 0.1, "temperature": 1, "max_tokens": 0, "heads": [[l, h], ...]}
+    // Options (JSON): {"k": [1,2,4,8,16], "eps": 0.1, "temperature": 1, "max_tokens": 0, "heads": [[l, h], ...],
+    // "loss": true (false skips the output layer: the figures need only the attention)}
     val selectivity(const std::string& text, const std::string& options, const val& progress) {
         return guarded([&] {
             const Json o = parse_options(options);
@@ -204,6 +205,7 @@ public:
             r.max_tokens = o.value("max_tokens", 0);
             r.options.detail = heads_option(o, "heads");
             r.normaliser = normaliser_option(o);
+            r.loss = o.value("loss", true);
             return json_value(attnlab::selectivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
         });
     }

@@ -1,6 +1,6 @@
 // The page: model loading, the text and head controls, the views, URL state and embedding. All model
 // work happens in the worker; this file only asks for results and draws them.
-import { WorkerClient } from './worker-client.js';
+import { cancelledError, WorkerClient } from './worker-client.js';
 import { defaults, formatHash, isEmbed, parseHash, SHIPPED_MODEL } from './url-state.js';
 import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
@@ -139,9 +139,10 @@ function freshData(info) {
   return { info, results: {}, calls: new Set() };
 }
 
-// What the current view needs, fetched once per model/text/temperature (and head where it matters).
-function need(key, make) {
-  const results = data.results;
+// What a view needs, fetched once per model/text/temperature (and head where it matters), kept in the
+// results `d` of the render that asked.
+function need(d, key, make) {
+  const results = d.results;
   if (!results[key]) {
     const p = make();
     results[key] = p;
@@ -150,9 +151,11 @@ function need(key, make) {
   return results[key];
 }
 
-// A worker request that belongs to the current results (withdrawn with them).
-function ask(type, payload, onProgress = null) {
-  return worker.call(type, payload, onProgress, [], data.calls);
+// A worker request for the results `d` (withdrawn with them); a render whose results were replaced asks
+// for nothing more.
+function ask(d, type, payload, onProgress = null) {
+  if (d !== data) return Promise.reject(cancelledError());
+  return worker.call(type, payload, onProgress, [], d.calls);
 }
 
 async function analyse() {
@@ -187,60 +190,60 @@ function figureElement(fig) {
   return figure;
 }
 
-async function figuresFor(view) {
+async function figuresFor(view, d) {
   const text = state.text;
   const t = state.t;
-  const tokens = await need('tokens', async () => (await ask('tokenize', { text })).tokens);
+  const tokens = await need(d, 'tokens', async () => (await ask(d, 'tokenize', { text })).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
-  const selectivity = await need('selectivity', () => ask('selectivity', { text, options: { temperature: t } },
+  const selectivity = await need(d, 'selectivity', () => ask(d, 'selectivity', { text, options: { temperature: t, loss: false } },
     (done, total) => progress(done / total, `Selectivity: window ${done} of ${total}`)));
-  const ctx = { info: data.info, tokens, selectivity, state: { ...state } };
+  const ctx = { info: d.info, tokens, selectivity, state: { ...state } };
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
-    ctx.attention = await need(key, () => ask('attention', { text, layer: state.layer, head: state.head, temperature: t }));
+    ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t }));
     return attentionFigures(ctx);
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
   if (view === 'selectivity') return selectivityFigures(ctx);
   if (view === 'topk') {
-    ctx.detail = await need(`detail:${state.layer}:${state.head}`, () => ask('selectivity',
-      { text, options: { temperature: t, heads: [[state.layer, state.head]] } },
+    ctx.detail = await need(d, `detail:${state.layer}:${state.head}`, () => ask(d, 'selectivity',
+      { text, options: { temperature: t, heads: [[state.layer, state.head]], loss: false } },
       (done, total) => progress(done / total, `Top-k detail: window ${done} of ${total}`)));
     return topkFigures(ctx);
   }
   if (view === 'normalisers') {
-    ctx.normalisers = await need('normalisers', async () => {
+    ctx.normalisers = await need(d, 'normalisers', async () => {
       const out = [];
       for (const [i, spec] of NORMALISERS.entries()) {
         progress(i / NORMALISERS.length, `Selectivity under ${spec}`);
-        out.push(await ask('selectivity', { text, options: { temperature: t, normaliser: spec } }));
+        out.push(await ask(d, 'selectivity', { text, options: { temperature: t, normaliser: spec } }));
       }
       return out;
     });
     return normaliserFigures(ctx);
   }
   if (view === 'conditioning') {
-    ctx.conditioning = await need('conditioning', () => ask('conditioning', { text, options: {} },
+    ctx.conditioning = await need(d, 'conditioning', () => ask(d, 'conditioning', { text, options: {} },
       (done, total) => progress(done / total, `Conditioning (SVDs): window ${done} of ${total}`)));
     return conditioningFigures(ctx);
   }
   if (view === 'constant') {
     // the page has one text: the averages come from it and are evaluated on it (in-sample); the CLI takes a
     // separate corpus and held-out text
-    ctx.constant = await need('constant', () => ask('constant', { corpus: text, text, options: { window: CONSTANT_WINDOW } },
+    ctx.constant = await need(d, 'constant', () => ask(d, 'constant', { corpus: text, text, options: { window: CONSTANT_WINDOW } },
       (done, total) => progress(done / total, `Constant attention: evaluation ${done} of ${total}`)));
     return constantFigures(ctx);
   }
   if (view === 'hardmax') {
-    ctx.hardmax = await need('hardmax', () => ask('hardmax', { text, options: {} }));
+    ctx.hardmax = await need(d, 'hardmax', () => ask(d, 'hardmax', { text, options: {} }));
     return hardmaxFigures(ctx);
   }
   if (view === 'paper') {
-    ctx.paper = await need('paper', () => ask('paper', { text, options: {} },
+    ctx.paper = await need(d, 'paper', () => ask(d, 'paper', { text, options: {} },
       (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
     return paperFigures(ctx);
   }
-  ctx.sensitivity = await need('sensitivity', () => ask('sensitivity', { text, options: SENSITIVITY },
+  ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity', { text, options: SENSITIVITY },
     (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));
   return sensitivityFigures(ctx);
 }
@@ -252,10 +255,11 @@ async function render() {
   if (!data.info) return;
   setBusy(true, 'Analysing…');
   try {
-    const figures = await figuresFor(state.view);
+    const d = data;
+    const figures = await figuresFor(state.view, d);
     if (token !== renderToken) return;  // a newer request owns the page
     $('figures').replaceChildren(...figures.map(figureElement));
-    $('token-count').textContent = `${(await data.results.tokens).length} tokens`;
+    $('token-count').textContent = `${(await d.results.tokens).length} tokens`;
     showError('');
     setBusy(false);
     document.body.dataset.view = state.view;

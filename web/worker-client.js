@@ -1,9 +1,12 @@
 // The page's side of the worker protocol: call(type, payload, onProgress) returns a promise that settles
-// with the worker's result or rejects with its error message. A worker that dies rejects every pending call.
+// with the worker's result or rejects with its error message. Requests wait here and go to the worker one at
+// a time, so a request that a newer one made pointless can still be withdrawn (cancel) before it starts; the
+// worker runs whatever reaches it. A worker that dies rejects every pending call.
 export class WorkerClient {
   constructor(url) {
     this.worker = new Worker(url, { type: 'module' });
-    this.pending = new Map();
+    this.waiting = [];      // calls not yet sent, in order
+    this.inFlight = null;   // the call the worker is running
     this.nextId = 1;
     this.worker.onmessage = (event) => this.#receive(event.data);
     this.worker.onerror = (event) => this.#failAll(event.message || 'the analysis worker stopped');
@@ -13,32 +16,51 @@ export class WorkerClient {
   call(type, payload = {}, onProgress = null, transfer = [], group = null) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, group });
       if (group) group.add(id);
-      this.worker.postMessage({ type, id, ...payload }, transfer);
+      this.waiting.push({ id, type, payload, transfer, resolve, reject, onProgress, group });
+      this.#pump();
     });
   }
 
   // Withdraws the group's calls that have not started; they reject with an error whose `cancelled` is true.
   cancel(group) {
-    if (group && group.size) this.worker.postMessage({ type: 'cancel', ids: [...group] });
+    if (!group || !group.size) return;
+    this.waiting = this.waiting.filter((call) => {
+      if (!group.has(call.id)) return true;
+      group.delete(call.id);
+      call.reject(cancelledError());
+      return false;
+    });
+  }
+
+  #pump() {
+    if (this.inFlight || !this.waiting.length) return;
+    const call = this.waiting.shift();
+    this.inFlight = call;
+    this.worker.postMessage({ type: call.type, id: call.id, ...call.payload }, call.transfer);
   }
 
   #receive(message) {
-    const p = this.pending.get(message.id);
-    if (!p) return;
+    const call = this.inFlight;
+    if (!call || call.id !== message.id) return;
     if (message.type === 'progress') {
-      if (p.onProgress) p.onProgress(message.done, message.total, message.what);
+      if (call.onProgress) call.onProgress(message.done, message.total, message.what);
       return;
     }
-    this.pending.delete(message.id);
-    if (p.group) p.group.delete(message.id);
-    if (message.type === 'result') p.resolve(message.result);
-    else p.reject(Object.assign(new Error(message.message), { cancelled: Boolean(message.cancelled) }));
+    this.inFlight = null;
+    if (call.group) call.group.delete(call.id);
+    if (message.type === 'result') call.resolve(message.result);
+    else call.reject(new Error(message.message));
+    this.#pump();
   }
 
   #failAll(message) {
-    for (const p of this.pending.values()) p.reject(new Error(message));
-    this.pending.clear();
+    for (const call of [this.inFlight, ...this.waiting]) if (call) call.reject(new Error(message));
+    this.inFlight = null;
+    this.waiting = [];
   }
+}
+
+export function cancelledError() {
+  return Object.assign(new Error('cancelled: a newer request replaced it'), { cancelled: true });
 }

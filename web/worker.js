@@ -1,7 +1,6 @@
 // The Web Worker that owns the wasm module, so the page never freezes. Protocol: requests
 // {type, id, ...}; replies {type: 'progress' | 'result' | 'error', id, ...}. Requests run one at a time
-// in arrival order; every request gets exactly one result or error. {type: 'cancel', ids} (no reply)
-// withdraws requests that have not started.
+// in arrival order; every request gets exactly one result or error.
 import createAttnlab from './attnlab.mjs';
 import { Engine } from './engine.js';
 
@@ -47,23 +46,13 @@ function blobReader(blob) {
   };
 }
 
-// Requests the page no longer needs (a newer text or model replaced them) are skipped when their turn
-// comes; a cancel message is handled at once, not queued. `executed` counts the requests actually run.
-const cancelled = new Set();
+// `executed` counts the requests run, by type (the page's client withdraws stale ones before they are sent).
 const executed = {};
 
 let queue = Promise.resolve();
 self.onmessage = (event) => {
   const request = event.data;
-  if (request.type === 'cancel') {
-    for (const id of request.ids) cancelled.add(id);
-    return;
-  }
   queue = queue.then(async () => {
-    if (cancelled.delete(request.id)) {
-      postMessage({ type: 'error', id: request.id, message: 'cancelled: a newer request replaced it', cancelled: true });
-      return;
-    }
     try {
       executed[request.type] = (executed[request.type] ?? 0) + 1;
       const engine = await ready;

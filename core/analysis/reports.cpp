@@ -80,10 +80,13 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     ForwardOptions fo;
     const std::string described = apply_choice(request.normaliser, request.temperature, c, fo);
     fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = request.loss;
     std::vector<HeadRows> rows;
     fo.observer = [&](const HeadView& v) { rows.push_back(head_selectivity(v, o)); };
     Mean loss;
-    const auto windows = forward_windows(model, ids, max_tokens, fo, progress, [&](const Trace& t) { loss.add(t.loss); });
+    const auto windows = forward_windows(model, ids, max_tokens, fo, progress, [&](const Trace& t) {
+        if (request.loss) loss.add(t.loss);
+    });
 
     Json out;
     out["analysis"] = "selectivity";
@@ -93,7 +96,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     out["windows"] = windows_json(windows);
     out["temperature"] = fo.normaliser.temperature;
     out["normaliser"] = normaliser_json(request.normaliser, described);
-    out["loss"] = number_json(loss.mean());
+    out["loss"] = request.loss ? number_json(loss.mean()) : Json();
     out.update(selectivity_json(summarise_selectivity(rows, c, o), o));
     return out;
 }

@@ -34,6 +34,7 @@ struct SelectivityRequest {
     double temperature = 1.0;
     int max_tokens = 0;
     NormaliserChoice normaliser;
+    bool loss = true;  // false: skip the output layer ("loss" is null); most of a small model's time
 };
 // Checks the request (k >= 1, eps in (0,1), max_tokens in 2..n_positions); throws Error naming the flag.
 Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& request,

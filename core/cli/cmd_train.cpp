@@ -12,6 +12,7 @@
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "io/checkpoint_writer.hpp"
+#include "train/train_state.hpp"
 #include "train/trainer.hpp"
 
 namespace attnlab::cli {
@@ -30,8 +31,8 @@ void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions"},
-                    {}, {"corpus"});
+                     "weight-decay", "tokenizer", "sinusoidal-positions", "stop-after"},
+                    {"resume"}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
     const Config c = config_from_flags(args, "train");
@@ -69,23 +70,92 @@ void cmd_train(const Argv& argv) {
     std::cerr << "attnlab: " << split.train.size() << " training and " << split.val.size()
               << " validation tokens; unigram baseline validation loss " << unigram.val_loss << "\n";
 
+    // What a saved state belongs to: resuming with anything else would not continue the same run.
+    Json fingerprint;
+    fingerprint["config"] = {{"n_layer", c.n_layer}, {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"n_positions", c.n_positions},
+                             {"vocab_size", c.vocab_size}};
+    fingerprint["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len}, {"lr", o.lr}, {"min_lr", o.min_lr},
+                              {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
+                              {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions}};
+    fingerprint["train_tokens"] = split.train.size();
+
     Trainer trainer(c, o);
-    const auto start = std::chrono::steady_clock::now();
+    const std::string state_path = out_dir + "/training_state.safetensors";
     Json steps = Json::array(), evals = Json::array();
+    double earlier_seconds = 0;  // of the segments before this one (--resume)
+    if (args.has("resume")) {
+        const SharedBytes bytes = map_file(state_path);
+        SavedTrainerState saved = decode_trainer_state(bytes.bytes, state_path);
+        const Json was = Json::parse(saved.options, nullptr, false);
+        if (was != fingerprint) {
+            std::string differs;
+            for (const char* part : {"config", "options"})
+                for (const auto& [key, value] : fingerprint[part].items())
+                    if (!was.is_object() || !was.contains(part) || was[part].value(key, Json()) != value)
+                        differs += (differs.empty() ? "" : ", ") + key;
+            if (was.is_object() && was.value("train_tokens", Json()) != fingerprint["train_tokens"])
+                differs += std::string(differs.empty() ? "" : ", ") + "the corpus";
+            throw Error(state_path + ": saved by a run with other settings (" + (differs.empty() ? "unreadable" : differs) +
+                        "); resume with the same flags and corpus, or start afresh without --resume");
+        }
+        trainer.restore(std::move(saved.state));
+        const std::string log_text = read_text(out_dir + "/training_log.json");
+        const Json log = Json::parse(log_text, nullptr, false);
+        if (log.is_discarded() || !log.contains("steps") || !log.contains("evals"))
+            throw Error(out_dir + "/training_log.json: unreadable; it holds the resumed run's history");
+        for (const auto& st : log["steps"])
+            if (st.at(0).get<int>() < trainer.steps_taken()) steps.push_back(st);
+        for (const auto& ev : log["evals"])
+            if (ev.at(0).get<int>() <= trainer.steps_taken()) evals.push_back(ev);
+        earlier_seconds = log.value("seconds", 0.0);
+        std::cerr << "attnlab: resuming at step " << trainer.steps_taken() << " of " << o.steps << "\n";
+    }
+    const int stop = std::min(o.steps, args.integer("stop-after", o.steps, 1, 100000000));
+    if (stop <= trainer.steps_taken())
+        throw Error("attnlab train: the run is already at step " + std::to_string(trainer.steps_taken()) + "; --stop-after " +
+                    std::to_string(stop) + " leaves nothing to do");
+
+    const auto start = std::chrono::steady_clock::now();
+    auto seconds_so_far = [&] { return earlier_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    Json log;
+    log["command"] = "attnlab train";
+    for (std::size_t i = 0; i < argv.size(); ++i) log["command"] = log["command"].get<std::string>() + " " + argv[i];
+    log["config"] = {{"n_layer", c.n_layer}, {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"n_positions", c.n_positions},
+                     {"vocab_size", c.vocab_size}, {"parameters", param_count(c)}};
+    log["options"] = fingerprint["options"];
+    log["options"]["dtype"] = dtype_name(dtype);
+    Json corpus = Json::array();
+    for (const auto& f : files) corpus.push_back({{"path", f.path}, {"bytes", f.bytes}, {"tokens", f.tokens}});
+    log["corpus"] = corpus;
+    log["train_tokens"] = split.train.size();
+    log["val_tokens"] = split.val.size();
+    log["unigram_val_loss"] = unigram.val_loss;
+    log["unigram_alpha"] = unigram.alpha;
+    // The weights, the state to resume from and the log so far, together, so they always match.
     auto save = [&]() {
         write_checkpoint_dir(out_dir, c, weight_tensors(c, trainer.params().data(), WeightsLayout{dtype, "", nullptr}), tok_dir);
+        const auto state = encode_trainer_state(trainer.state(), fingerprint.dump());
+        write_file(state_path, state.data(), state.size());
+        log["steps_done"] = trainer.steps_taken();
+        log["seconds"] = seconds_so_far();
+        log["tokens_per_second"] = static_cast<double>(trainer.steps_taken()) * o.batch * o.seq_len / log["seconds"].get<double>();
+        log["steps"] = steps;
+        log["evals"] = evals;
+        const std::string text = log.dump(1) + "\n";
+        write_file(out_dir + "/training_log.json", text.data(), text.size());
     };
     double last_loss = 0;
-    for (int s = 0; s < o.steps; ++s) {
+    const int first = trainer.steps_taken();
+    for (int s = first; s < stop; ++s) {
         const StepStats st = trainer.step(split.train);
         last_loss = st.loss;
         steps.push_back({st.step, st.loss, st.grad_norm, st.lr});
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const double tokens_per_s = static_cast<double>(s + 1) * o.batch * o.seq_len / elapsed;
-        const bool eval_now = (s + 1) % eval_every == 0 || s + 1 == o.steps;
+        const double tokens_per_s = static_cast<double>(s + 1 - first) * o.batch * o.seq_len / elapsed;
+        const bool eval_now = (s + 1) % eval_every == 0 || s + 1 == stop;
         std::fprintf(stderr, "step %d/%d  loss %.4f  |g| %.3f  lr %.2e  %.0f tok/s  elapsed %s  left %s\n", s + 1, o.steps,
                      st.loss, st.grad_norm, static_cast<double>(st.lr), tokens_per_s, clock_text(elapsed).c_str(),
-                     clock_text(elapsed / (s + 1) * (o.steps - s - 1)).c_str());
+                     clock_text(elapsed / (s + 1 - first) * (stop - s - 1)).c_str());
         if (eval_now) {
             const double val = trainer.evaluate(split.val, eval_windows);
             evals.push_back({s + 1, val});
@@ -93,39 +163,15 @@ void cmd_train(const Argv& argv) {
             save();
         }
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double val_loss = trainer.evaluate(split.val, 1 << 30);
-
-    Json log;
-    log["command"] = "attnlab train";
-    for (std::size_t i = 0; i < argv.size(); ++i) log["command"] = log["command"].get<std::string>() + " " + argv[i];
-    log["config"] = {{"n_layer", c.n_layer}, {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"n_positions", c.n_positions},
-                     {"vocab_size", c.vocab_size}, {"parameters", param_count(c)}};
-    log["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len}, {"lr", o.lr}, {"min_lr", o.min_lr},
-                      {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
-                      {"threads", o.threads}, {"val_fraction", val_fraction}, {"dtype", dtype_name(dtype)},
-                      {"sinusoidal_positions", o.sinusoidal_positions}};
-    Json corpus = Json::array();
-    for (const auto& f : files) corpus.push_back({{"path", f.path}, {"bytes", f.bytes}, {"tokens", f.tokens}});
-    log["corpus"] = corpus;
-    log["train_tokens"] = split.train.size();
-    log["val_tokens"] = split.val.size();
-    log["seconds"] = seconds;
-    log["tokens_per_second"] = static_cast<double>(o.steps) * o.batch * o.seq_len / seconds;
     log["final_train_loss"] = last_loss;
-    log["final_val_loss"] = val_loss;
-    log["unigram_val_loss"] = unigram.val_loss;
-    log["unigram_alpha"] = unigram.alpha;
-    log["steps"] = steps;
-    log["evals"] = evals;
+    if (stop == o.steps) log["final_val_loss"] = trainer.evaluate(split.val, 1 << 30);
+    else std::cerr << "attnlab: stopped after step " << stop << " of " << o.steps << "; continue with the same flags and --resume\n";
     save();
-    const std::string text = log.dump(1) + "\n";
-    write_file(out_dir + "/training_log.json", text.data(), text.size());
 
     Json out;
-    for (const char* k : {"train_tokens", "val_tokens", "seconds", "tokens_per_second", "final_train_loss", "final_val_loss",
-                          "unigram_val_loss"})
-        out[k] = log[k];
+    for (const char* k : {"train_tokens", "val_tokens", "steps_done", "seconds", "tokens_per_second", "final_train_loss",
+                          "final_val_loss", "unigram_val_loss"})
+        if (log.contains(k)) out[k] = log[k];
     out["out"] = out_dir;
     print_json(out);
 }

@@ -1,6 +1,9 @@
 #include "train/adamw.hpp"
 
 #include <cmath>
+#include <string>
+
+#include "error.hpp"
 
 namespace attnlab {
 
@@ -17,6 +20,14 @@ void AdamW::step(std::vector<float>& p, const std::vector<float>& g, float lr) {
         const float update = (m_[i] / c1) / (std::sqrt(v_[i] / c2) + o_.eps);
         p[i] -= lr * (update + (decay_[i] ? o_.weight_decay * p[i] : 0.0f));
     }
+}
+
+void AdamW::restore(std::vector<float> m, std::vector<float> v, int steps) {
+    if (m.size() != m_.size() || v.size() != v_.size() || steps < 0)
+        throw Error("AdamW state: " + std::to_string(m.size()) + " moments for " + std::to_string(m_.size()) + " parameters");
+    m_ = std::move(m);
+    v_ = std::move(v);
+    t_ = steps;
 }
 
 float learning_rate(int step, int total, int warmup, float max_lr, float min_lr) {

@@ -18,6 +18,11 @@ public:
     void step(std::vector<float>& params, const std::vector<float>& grads, float lr);
     int steps() const { return t_; }
 
+    // The moments and step count, to continue a run later exactly where it stopped.
+    const std::vector<float>& first_moment() const { return m_; }
+    const std::vector<float>& second_moment() const { return v_; }
+    void restore(std::vector<float> m, std::vector<float> v, int steps);  // throws Error on a size mismatch
+
 private:
     std::vector<float> m_, v_;
     std::vector<std::uint8_t> decay_;

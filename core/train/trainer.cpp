@@ -43,6 +43,22 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
         throw Error("train: steps, batch and threads must be at least 1");
 }
 
+TrainerState Trainer::state() const {
+    return TrainerState{params_, optimizer_.first_moment(), optimizer_.second_moment(), step_, rng_.state()};
+}
+
+void Trainer::restore(TrainerState s) {
+    if (s.params.size() != params_.size())
+        throw Error("train: the saved state holds " + std::to_string(s.params.size()) + " parameters; this config has " +
+                    std::to_string(params_.size()));
+    if (s.step < 0 || s.step > options_.steps)
+        throw Error("train: the saved state is at step " + std::to_string(s.step) + " of a run of " + std::to_string(options_.steps));
+    optimizer_.restore(std::move(s.adam_m), std::move(s.adam_v), s.step);
+    params_ = std::move(s.params);
+    step_ = s.step;
+    rng_ = Rng(s.rng);
+}
+
 Model Trainer::model() const { return Model{config_, weights_over(config_, params_.data(), nullptr)}; }
 
 StepStats Trainer::step(const std::vector<int>& tokens) {

@@ -33,9 +33,21 @@ struct StepStats {
     float lr = 0;
 };
 
+// Everything a run needs to continue exactly where it stopped: a run stopped after step k and resumed gives
+// the same weights as one that never stopped (same options and thread count).
+struct TrainerState {
+    std::vector<float> params, adam_m, adam_v;
+    int step = 0;              // steps taken
+    std::uint64_t rng = 0;     // the window sampler's state
+};
+
 class Trainer {
 public:
     Trainer(const Config& config, const TrainOptions& options);
+
+    TrainerState state() const;
+    void restore(TrainerState state);  // throws Error when it does not fit this config
+    int steps_taken() const { return step_; }
 
     StepStats step(const std::vector<int>& train_tokens);
     // Mean next-token loss over consecutive windows of seq_len tokens (at most max_windows of them).

@@ -10,6 +10,10 @@ class Rng {
 public:
     explicit Rng(std::uint64_t seed) : state_(seed) {}
 
+    // The whole state of a generator that has drawn no normal() yet (or an even number of them):
+    // Rng(g.state()) continues exactly where g is.
+    std::uint64_t state() const { return state_; }
+
     std::uint64_t next_u64() {
         std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;

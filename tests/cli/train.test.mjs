@@ -44,6 +44,44 @@ test('the same seed and thread count give byte-identical weights; another seed d
   assert.ok(!bytes(a).equals(bytes(c)));
 });
 
+test('a run stopped and resumed (twice) gives the same weights and log as one that never stopped', () => {
+  const whole = join(tempDir(), 'whole'), parts = join(tempDir(), 'parts');
+  const flags = ['--steps', '5', '--eval-every', '1'];
+  assert.equal(train(whole, flags).code, 0);
+  const first = train(parts, [...flags, '--stop-after', '2']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /stopped after step 2 of 5; continue with the same flags and --resume/);
+  assert.equal(first.json.steps_done, 2);
+  assert.equal(first.json.final_val_loss, undefined);
+  const second = train(parts, [...flags, '--resume', '--stop-after', '4']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /resuming at step 2 of 5/);
+  const last = train(parts, [...flags, '--resume']);
+  assert.equal(last.code, 0, last.stderr);
+  const bytes = (d, f) => readFileSync(join(d, f));
+  assert.ok(bytes(parts, 'model.safetensors').equals(bytes(whole, 'model.safetensors')), 'weights');
+  assert.ok(bytes(parts, 'training_state.safetensors').equals(bytes(whole, 'training_state.safetensors')), 'optimizer state');
+  const log = (d) => JSON.parse(readFileSync(join(d, 'training_log.json'), 'utf8'));
+  assert.deepEqual(log(parts).steps, log(whole).steps);
+  assert.deepEqual(log(parts).evals, log(whole).evals);
+  assert.equal(last.json.final_val_loss, log(whole).final_val_loss);
+});
+
+test('resuming with other settings, without a saved state, or past the end is refused with the reason', () => {
+  const out = join(tempDir(), 'model');
+  const flags = ['--steps', '4', '--stop-after', '2'];
+  assert.equal(train(out, flags).code, 0);
+  const other = train(out, ['--steps', '4', '--resume', '--seed', '7', '--lr', '0.01']);
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /saved by a run with other settings \(lr, min_lr, seed\); resume with the same flags and corpus/);
+  const missing = train(join(tempDir(), 'none'), ['--steps', '4', '--resume']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /training_state\.safetensors/);
+  const done = train(out, ['--steps', '4', '--resume', '--stop-after', '1']);
+  assert.equal(done.code, 2);
+  assert.match(done.stderr, /already at step 2; --stop-after 1 leaves nothing to do/);
+});
+
 test('--dtype F16 stores half-size weights', () => {
   const f32 = join(tempDir(), 'f32'), f16 = join(tempDir(), 'f16');
   train(f32);

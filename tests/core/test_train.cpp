@@ -8,6 +8,7 @@
 #include "model/random_init.hpp"
 #include "train/adamw.hpp"
 #include "train/corpus.hpp"
+#include "train/train_state.hpp"
 #include "train/trainer.hpp"
 
 using namespace attnlab;
@@ -166,6 +167,48 @@ TEST_CASE("sinusoidal position init: wpe[t][2i] = a sin(t / 10000^(2i/C)), wpe[t
         }
     // the other parameters stay random: wte is not all zero
     CHECK(m.weights.wte.f32(scratch).cwiseAbs().maxCoeff() > 0.0f);
+}
+
+TEST_CASE("a trainer restored from another's state continues exactly as the original would") {
+    const Config c = tiny_config(1, 2, 16, 16, 50257);
+    TrainOptions o = small_options();
+    o.steps = 6;
+    const auto tokens = cyclic_tokens(300);
+    Trainer original(c, o);
+    for (int s = 0; s < 3; ++s) original.step(tokens);
+    const TrainerState middle = original.state();
+    CHECK(middle.step == 3);
+    for (int s = 0; s < 3; ++s) original.step(tokens);
+
+    Trainer resumed(c, o);  // a fresh trainer: other parameters, moments and sampler until restored
+    resumed.restore(middle);
+    CHECK(resumed.steps_taken() == 3);
+    for (int s = 0; s < 3; ++s) resumed.step(tokens);
+    CHECK(resumed.params() == original.params());
+    CHECK(resumed.state().adam_v == original.state().adam_v);
+}
+
+TEST_CASE("a trainer state survives its file format bit for bit, and other files are refused") {
+    const Config c = tiny_config(1, 2, 16, 16, 50257);
+    TrainOptions o = small_options();
+    Trainer t(c, o);
+    t.step(cyclic_tokens(100));
+    const TrainerState s = t.state();
+    const auto bytes = encode_trainer_state(s, "{\"any\": 1}");
+    const SavedTrainerState back = decode_trainer_state(ByteView{bytes.data(), bytes.size()}, "state.safetensors");
+    CHECK(back.options == "{\"any\": 1}");
+    CHECK(back.state.params == s.params);
+    CHECK(back.state.adam_m == s.adam_m);
+    CHECK(back.state.adam_v == s.adam_v);
+    CHECK(back.state.step == 1);
+    CHECK(back.state.rng == s.rng);
+    // a model checkpoint is not a training state
+    const auto weights = safetensors_of(c, t.params());
+    CHECK_THROWS_WITH_AS(decode_trainer_state(ByteView{weights.data(), weights.size()}, "model.safetensors"),
+                         doctest::Contains("no F32 vector params"), Error);
+    // a state of another config does not fit
+    Trainer other(tiny_config(1, 2, 8, 16, 50257), o);
+    CHECK_THROWS_WITH_AS(other.restore(back.state), doctest::Contains("parameters; this config has"), Error);
 }
 
 }

@@ -39,6 +39,14 @@ test('selectivity gives the CLI\'s report, windows and per-head detail included'
     '--k', '1,3,9', '--eps', '0.05', '--max-tokens', '32', '--temperature', '0.7', '--heads', '1:2']));
 });
 
+test('selectivity without the loss (what the page asks for) gives the same figures and a null loss', () => {
+  const options = { max_tokens: 32, heads: [[2, 5]] };
+  const fast = engine.selectivity(text, { ...options, loss: false });
+  assert.equal(fast.loss, null);
+  assertSame(fast, native(['analyze', 'selectivity', '--model', model, '--text', text, '--max-tokens', '32', '--heads', '2:5']),
+    { skip: ['model', 'loss'] });
+});
+
 test('selectivity under entmax-1.5 in two heads gives the CLI\'s report', () => {
   assertSame(engine.selectivity(text, { normaliser: 'entmax15', normaliser_heads: [[1, 2], [3, 0]] }),
     native(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'entmax15', '--normaliser-heads', '1:2,3:0']));
@@ -51,7 +59,10 @@ test('sensitivity gives the CLI\'s report at every temperature', () => {
   // it is compared against its own scale, the rounding of the losses it comes from (1e-5 x loss).
   const { fd_check: fdWasm, ...restWasm } = wasm;
   const { fd_check: fdCli, ...restCli } = cli;
-  assertSame(restWasm, restCli);
+  // At T = 0.1 the scores are divided by 0.1: a float32 rounding of a score (about 1e-6 of it) moves the
+  // saturated softmax, and the Jacobian norms made from it, by about 1e-5 relative, and which of two builds'
+  // summation orders is nearer is chance (native with 1 or 2 threads differ by that much): 1e-4 relative.
+  assertSame(restWasm, restCli, { rel: 1e-4 });
   assertSame(fdWasm, fdCli, { abs: 1e-5 * Math.max(...cli.loss) });
 });
 
