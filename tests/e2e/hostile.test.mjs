@@ -181,7 +181,7 @@ test('rapid repeated clicks during a run share it or replace it: the worker does
 });
 
 test('a run too large for the wasm memory reports out of memory and the page keeps working', async () => {
-  // 1 layer, 1 head, context 65,536: a 50,000-token text asks for a 50,000 x 50,000 attention matrix (10 GB)
+  // context 65,536: a 50,000-token text asks for a 50,000 x 50,000 attention matrix (10 GB), beyond wasm32
   const big = makeModel(['--ctx', '65536']);
   const page = await openPage(env);
   await drawn(page, 'attention');
