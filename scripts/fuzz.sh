@@ -9,6 +9,7 @@
 #   bash scripts/fuzz.sh --build DIR --quick   what npm test runs: ATTNLAB_FUZZ_SECONDS (12) per target
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+targets=(safetensors config bpe bpe_text tokenizer_json)  # as in tests/fuzz/fuzz_inputs.hpp
 build="" seconds=300 only=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,7 +24,7 @@ if [ -z "$build" ]; then
   cd "$root"
   bash scripts/ensure-deps.sh
   cmake --preset asan >/dev/null
-  cmake --build --preset asan -j "$(nproc)" --target fuzz_safetensors fuzz_config fuzz_bpe fuzz_bpe_text fuzz_tokenizer_json
+  cmake --build --preset asan -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
   build="$root/build/asan-clang"
 fi
 
@@ -31,7 +32,7 @@ summary="$build/fuzz-summary.md"
 echo "| target | seconds | executions | coverage (edges) | corpus | crashes |" > "$summary"
 echo "|---|---|---|---|---|---|" >> "$summary"
 failed=0
-for t in safetensors config bpe bpe_text tokenizer_json; do
+for t in "${targets[@]}"; do
   [ -n "$only" ] && [ "$only" != "$t" ] && continue
   corpus="$build/fuzz-corpus/$t" artifacts="$build/fuzz-artifacts"
   mkdir -p "$corpus" "$artifacts"

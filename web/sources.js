@@ -50,8 +50,7 @@ async function openCache() {
 // Blob (never one contiguous copy: the worker reads it chunk by chunk), other files as bytes.
 async function readBody(response, name, onProgress, asBlob) {
   const type = response.headers.get('content-type') || '';
-  if (type.includes('text/html'))
-    throw new Error(`${name}: the server returned a web page, not the file (is the URL a checkpoint folder or a Hugging Face repository id?)`);
+  if (type.includes('text/html')) throw webPageError(name);
   const declared = Number(response.headers.get('content-length')) || 0;
   checkSize(name, declared);
   if (!response.body) return asBlob ? response.blob() : new Uint8Array(await response.arrayBuffer());
@@ -73,13 +72,16 @@ async function readBody(response, name, onProgress, asBlob) {
   }
   if (declared && received < declared)
     throw new Error(`${name}: the download stopped at ${mib(received)} of ${mib(declared)}; try again`);
-  if (looksLikeHtml(chunks[0]))
-    throw new Error(`${name}: the server returned a web page, not the file (is the URL a checkpoint folder or a Hugging Face repository id?)`);
+  if (looksLikeHtml(chunks[0])) throw webPageError(name);
   if (asBlob) return new Blob(chunks);
   const out = new Uint8Array(received);
   let at = 0;
   for (const c of chunks) { out.set(c, at); at += c.length; }
   return out;
+}
+
+function webPageError(name) {
+  return new Error(`${name}: the server returned a web page, not the file (is the URL a checkpoint folder or a Hugging Face repository id?)`);
 }
 
 // A body that starts like an HTML document (a login or error page served with a non-HTML type).

@@ -100,8 +100,7 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
     for (int L : lengths) limits.push_back(std::log10(1.0 / (L * std::numeric_limits<double>::epsilon())));
     out["log10_kappa_limit"] = numbers_json(limits);  // per length: numerically singular blocks count as this
     Json layers = Json::array(), heads = Json::array();
-    for (int l = 0; l < c.n_layer; ++l)
-    {
+    for (int l = 0; l < c.n_layer; ++l) {
         std::vector<double> singular;
         for (const auto& v : sing[l]) {
             double s = 0;

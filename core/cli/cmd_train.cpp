@@ -120,8 +120,8 @@ void cmd_train(const Argv& argv) {
     Json log;
     log["command"] = "attnlab train";
     for (std::size_t i = 0; i < argv.size(); ++i) log["command"] = log["command"].get<std::string>() + " " + argv[i];
-    log["config"] = {{"n_layer", c.n_layer}, {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"n_positions", c.n_positions},
-                     {"vocab_size", c.vocab_size}, {"parameters", param_count(c)}};
+    log["config"] = fingerprint["config"];
+    log["config"]["parameters"] = param_count(c);
     log["options"] = fingerprint["options"];
     log["options"]["dtype"] = dtype_name(dtype);
     Json corpus = Json::array();

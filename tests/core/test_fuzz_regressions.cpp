@@ -2,32 +2,32 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "fuzz_inputs.hpp"
+#include "helpers.hpp"
 
 namespace fs = std::filesystem;
 using attnlab::fuzz::run_target;
 using attnlab::fuzz::target_names;
+using attnlab::test::read_repo_file;
 
 namespace {
 
-std::vector<std::uint8_t> read_bytes(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<fs::path> files_in(const fs::path& dir) {
-    std::vector<fs::path> out;
+// The files of a repository folder (relative paths, sorted); none when it does not exist.
+std::vector<std::string> files_in(const std::string& relative) {
+    std::vector<std::string> out;
+    const fs::path dir = fs::path(ATTNLAB_SOURCE_DIR) / relative;
     if (fs::is_directory(dir))
         for (const auto& e : fs::directory_iterator(dir))
-            if (e.is_regular_file()) out.push_back(e.path());
+            if (e.is_regular_file()) out.push_back(relative + "/" + e.path().filename().string());
     std::sort(out.begin(), out.end());
     return out;
 }
 
-const fs::path fuzz_dir = fs::path(ATTNLAB_SOURCE_DIR) / "tests" / "fuzz";
+// Runs bytes through a fuzz target: true when accepted, false when refused with attnlab::Error.
+bool run_bytes(const std::string& target, const std::string& bytes) {
+    return run_target(target, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
 
 }  // namespace
 
@@ -35,13 +35,12 @@ TEST_SUITE("fuzz inputs") {
 
 TEST_CASE("every seed (a real file, or one attnlab wrote) is accepted by its fuzz target") {
     for (const auto& target : target_names()) {
-        const auto seeds = files_in(fuzz_dir / "seeds" / target);
+        const auto seeds = files_in("tests/fuzz/seeds/" + target);
         INFO("target " << target);
         CHECK(seeds.size() >= 2);
-        for (const auto& p : seeds) {
-            INFO(p.filename().string());
-            const auto bytes = read_bytes(p);
-            CHECK(run_target(target, bytes.data(), bytes.size()));
+        for (const auto& path : seeds) {
+            INFO(path);
+            CHECK(run_bytes(target, read_repo_file(path)));
         }
     }
 }
@@ -51,22 +50,18 @@ TEST_CASE("every input a fuzzer once crashed on is now refused or accepted clean
     // instead of crashing, aborting or throwing anything but attnlab::Error.
     int replayed = 0;
     for (const auto& target : target_names())
-        for (const auto& p : files_in(fuzz_dir / "regressions" / target)) {
-            INFO(target << "/" << p.filename().string());
-            const auto bytes = read_bytes(p);
-            run_target(target, bytes.data(), bytes.size());
+        for (const auto& path : files_in("tests/fuzz/regressions/" + target)) {
+            INFO(path);
+            run_bytes(target, read_repo_file(path));
             ++replayed;
         }
     MESSAGE(replayed << " saved fuzz inputs replayed");
 }
 
 TEST_CASE("damaged inputs are refused with attnlab::Error, not accepted") {
-    const std::string cut = "{\"n_layer\": 2, \"n_head\": ";
-    CHECK_FALSE(run_target("config", reinterpret_cast<const std::uint8_t*>(cut.data()), cut.size()));
-    const std::uint8_t huge_header[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
-    CHECK_FALSE(run_target("safetensors", huge_header, sizeof huge_header));
-    const std::string bad_utf8 = "caf\xc3";
-    CHECK_FALSE(run_target("bpe_text", reinterpret_cast<const std::uint8_t*>(bad_utf8.data()), bad_utf8.size()));
+    CHECK_FALSE(run_bytes("config", "{\"n_layer\": 2, \"n_head\": "));
+    CHECK_FALSE(run_bytes("safetensors", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8)));  // a 2^63-byte header
+    CHECK_FALSE(run_bytes("bpe_text", "caf\xc3"));
 }
 
 }
