@@ -10,8 +10,8 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
 const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
-const SENSITIVITY = { temperatures: '0.05:5:10', max_tokens: 128 };
-const CONSTANT_WINDOW = 32;  // short windows, so a page-sized text gives several to average
+const SENSITIVITY = { temperatures: '0.05:5:10', max_tokens: 128 };  // or the model's context, if shorter
+const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
@@ -230,7 +230,8 @@ async function figuresFor(view, d) {
   if (view === 'constant') {
     // the page has one text: the averages come from it and are evaluated on it (in-sample); the CLI takes a
     // separate corpus and held-out text
-    ctx.constant = await need(d, 'constant', () => ask(d, 'constant', { corpus: text, text, options: { window: CONSTANT_WINDOW } },
+    ctx.constant = await need(d, 'constant', () => ask(d, 'constant',
+      { corpus: text, text, options: { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) } },
       (done, total) => progress(done / total, `Constant attention: evaluation ${done} of ${total}`)));
     return constantFigures(ctx);
   }
@@ -243,7 +244,8 @@ async function figuresFor(view, d) {
       (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
     return paperFigures(ctx);
   }
-  ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity', { text, options: SENSITIVITY },
+  ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity',
+    { text, options: { ...SENSITIVITY, max_tokens: Math.min(SENSITIVITY.max_tokens, d.info.n_positions) } },
     (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));
   return sensitivityFigures(ctx);
 }

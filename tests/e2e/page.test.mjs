@@ -76,7 +76,7 @@ test('the URL state round-trips: controls follow the hash and a reload restores 
   await page.close();
 });
 
-test('a local checkpoint loads through the file input', async () => {
+test('a local checkpoint loads through the file input, and every view draws within its 32-token context', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
   await page.setInputFiles('#file-input', files(makeModel()));
@@ -84,6 +84,12 @@ test('a local checkpoint loads through the file input', async () => {
   await drawn(page, 'attention');
   assert.equal(await page.locator('#layer option').count(), 2);
   await shot(page, 'local-checkpoint');
+  // the page's default window sizes (sensitivity: 128 tokens) must shrink to a shorter context
+  for (const view of Object.keys(VIEWS)) {
+    await page.click(`[role=tab][data-view=${view}]`);
+    await drawn(page, view);
+    assert.ok(await page.locator('#error').isHidden(), `${view}: ${await page.textContent('#error')}`);
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });
