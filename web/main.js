@@ -10,7 +10,7 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
 const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
-const SENSITIVITY = { temperatures: '0.05:5:10', max_tokens: 128 };  // or the model's context, if shorter
+const SENSITIVITY = { temperatures: '0.05:5:10' };  // max_tokens: the core's default, 128 or the model's context if shorter
 const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
@@ -244,8 +244,7 @@ async function figuresFor(view, d) {
       (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
     return paperFigures(ctx);
   }
-  ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity',
-    { text, options: { ...SENSITIVITY, max_tokens: Math.min(SENSITIVITY.max_tokens, d.info.n_positions) } },
+  ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity', { text, options: SENSITIVITY },
     (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));
   return sensitivityFigures(ctx);
 }
