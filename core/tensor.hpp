@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <new>
+#include <vector>
 
 namespace attnlab {
 
@@ -16,6 +18,29 @@ using RowVecF = Eigen::Matrix<float, 1, Eigen::Dynamic>;
 using MapRM = Eigen::Map<const MatRM>;
 using MapRowVec = Eigen::Map<const RowVecF>;
 using RefRM = Eigen::Ref<const MatRM>;
+
+// Allocates on 64-byte boundaries: a cache line, and the widest packet Eigen uses (AVX-512).
+template <class T>
+struct Align64Allocator {
+    using value_type = T;
+    static constexpr std::size_t alignment = 64;
+    Align64Allocator() = default;
+    template <class U>
+    Align64Allocator(const Align64Allocator<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignment})); }
+    void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{alignment}); }
+    template <class U>
+    bool operator==(const Align64Allocator<U>&) const { return true; }
+    template <class U>
+    bool operator!=(const Align64Allocator<U>&) const { return false; }
+};
+
+// A float buffer that Eigen writes into through Maps (gradients). Where Eigen writes into a Map, the
+// address decides which elements take the scalar path (where the compiler may fuse a multiply-add) and
+// which the packet path; malloc promises only 16 bytes, so with AVX the same inputs gave different bits
+// from one allocation to the next. On a 64-byte boundary every tensor in the buffer has the same
+// alignment every time, in every build.
+using AlignedFloats = std::vector<float, Align64Allocator<float>>;
 
 // Start of row i of a row-major view.
 inline const float* row_ptr(const RefRM& m, Eigen::Index i) { return m.data() + i * m.outerStride(); }

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "analysis/heads.hpp"
 #include "analysis/report_json.hpp"
 #include "cli/args.hpp"
 #include "cli/checkpoint_dir.hpp"
@@ -25,13 +27,28 @@ std::string clock_text(double seconds) {
     return buf;
 }
 
+struct HeadScore {
+    int layer = 0, head = 0;
+    double score = 0;
+};
+
+// The head with the most attention on token i - 1, over the same validation windows as the loss.
+HeadScore strongest_previous_token_head(const Trainer& trainer, const std::vector<int>& val, int windows) {
+    const int T = trainer.options().seq_len;
+    const std::size_t n = std::min(val.size(), static_cast<std::size_t>(windows) * static_cast<std::size_t>(T));
+    const std::vector<double> scores = previous_token_scores(trainer.model(), std::vector<int>(val.begin(), val.begin() + static_cast<long>(n)), T);
+    const auto best = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+    const int NH = trainer.config().n_head;
+    return {best / NH, best % NH, scores[static_cast<std::size_t>(best)]};
+}
+
 }  // namespace
 
 void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions", "stop-after"},
+                     "weight-decay", "tokenizer", "sinusoidal-positions", "repeat-fraction", "stop-after"},
                     {"resume"}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
@@ -49,6 +66,9 @@ void cmd_train(const Argv& argv) {
     o.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
     o.sinusoidal_positions = static_cast<float>(args.number("sinusoidal-positions", 0.0));
     if (!(o.sinusoidal_positions >= 0)) throw Error("attnlab train: --sinusoidal-positions must be >= 0 (0: random wpe)");
+    o.repeat_fraction = static_cast<float>(args.number("repeat-fraction", 0.0));
+    if (!(o.repeat_fraction >= 0 && o.repeat_fraction <= 1))
+        throw Error("attnlab train: --repeat-fraction must be in [0, 1] (the share of windows that end by repeating a span of themselves)");
     o.threads = args.integer("threads", 1, 1, 256);
     if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
     const double val_fraction = args.number("val-fraction", 0.05);
@@ -76,7 +96,8 @@ void cmd_train(const Argv& argv) {
                              {"vocab_size", c.vocab_size}};
     fingerprint["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len}, {"lr", o.lr}, {"min_lr", o.min_lr},
                               {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
-                              {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions}};
+                              {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions},
+                              {"repeat_fraction", o.repeat_fraction}};
     fingerprint["train_tokens"] = split.train.size();
 
     Trainer trainer(c, o);
@@ -158,8 +179,10 @@ void cmd_train(const Argv& argv) {
                      clock_text(elapsed / (s + 1 - first) * (stop - s - 1)).c_str());
         if (eval_now) {
             const double val = trainer.evaluate(split.val, eval_windows);
-            evals.push_back({s + 1, val});
-            std::fprintf(stderr, "step %d  validation loss %.4f (first %d windows)\n", s + 1, val, eval_windows);
+            const HeadScore prev = strongest_previous_token_head(trainer, split.val, eval_windows);
+            evals.push_back({s + 1, val, prev.score, prev.layer, prev.head});
+            std::fprintf(stderr, "step %d  validation loss %.4f, strongest previous-token head %d:%d %.3f (first %d windows)\n",
+                         s + 1, val, prev.layer, prev.head, prev.score, eval_windows);
             save();
         }
     }

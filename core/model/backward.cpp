@@ -67,6 +67,7 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
     MatRM dlnf = MatRM::Zero(T, C);
     const int block = 256;
     MatRM dlogits;
+    double loss_sum = 0;
     for (int r = 0; r < T; r += block) {
         const int n = std::min(block, T - r);
         logits_forward(acts.lnf.middleRows(r, n), w.lm_head, dlogits);  // (n, V)
@@ -78,13 +79,17 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
                 continue;
             }
             const float m = row.maxCoeff();
+            const float target_logit = row(ids[t + 1]);
             row = (row.array() - m).exp().matrix();
-            row /= static_cast<float>(row.cast<double>().sum());  // in double: V terms, any summation order
+            const double sum = row.cast<double>().sum();  // in double: V terms, any summation order
+            loss_sum += std::log(sum) + m - target_logit;
+            row /= static_cast<float>(sum);
             row(ids[t + 1]) -= 1.0f;
             row /= static_cast<float>(T - 1);
         }
         logits_backward(acts.lnf.middleRows(r, n), w.lm_head, dlogits, dlnf.middleRows(r, n), dlm_head);
     }
+    g.loss = loss_sum / (T - 1);
 
     MatRM dx, dtmp, dfc, dfc_pre, dln, datty, dqkv, scratch;  // scratch: F16-stored weights as F32
     layernorm_backward(acts.x_out, acts.lnf_mean, acts.lnf_rstd, w.ln_f_w.map(), dlnf, writable(gw.ln_f_w),

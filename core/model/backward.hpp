@@ -11,9 +11,10 @@
 namespace attnlab {
 
 struct Gradients {
-    std::vector<float> params;           // dL/dθ in param_specs order; a tied lm_head's share is in wte
+    AlignedFloats params;                // dL/dθ in param_specs order; a tied lm_head's share is in wte
     MatRM lm_head;                       // (V, C) dL/d lm_head when the model's lm_head is untied, else empty
     std::vector<double> scores_norm_sq;  // per layer: sum over heads and causal (i, j) of (dL/ds_ij)^2
+    double loss = 0;                     // the mean next-token loss (Trace::loss), from the softmax this pass needs
 };
 
 // Sees dL/ds (T, T, zero above the diagonal) of each head, last layer first.

@@ -1,5 +1,7 @@
 #include "train/trainer.hpp"
 
+#include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "error.hpp"
@@ -30,6 +32,20 @@ std::vector<float> initial_params(const Config& c, const TrainOptions& o) {
 
 }  // namespace
 
+std::vector<int> sample_window(const std::vector<int>& tokens, int length, float repeat_fraction, Rng& rng) {
+    const auto T = static_cast<std::size_t>(length);
+    assert(tokens.size() > T && length >= 2 && "the caller checks that a window fits");
+    const std::size_t start = static_cast<std::size_t>(rng.below(tokens.size() - T));
+    std::vector<int> ids(tokens.begin() + static_cast<long>(start), tokens.begin() + static_cast<long>(start + T));
+    if (repeat_fraction > 0 && length >= 4 && rng.uniform() < repeat_fraction) {
+        const std::size_t m = 2 + static_cast<std::size_t>(rng.below(T / 2 - 1));    // 2 .. T/2
+        const std::size_t from = static_cast<std::size_t>(rng.below(T - 2 * m + 1));  // span ends by T - m
+        std::copy(ids.begin() + static_cast<long>(from), ids.begin() + static_cast<long>(from + m),
+                  ids.end() - static_cast<long>(m));
+    }
+    return ids;
+}
+
 Trainer::Trainer(const Config& config, const TrainOptions& options)
     : config_(config),
       options_(options),
@@ -39,6 +55,8 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
     config_.validate("train");
     if (options.seq_len < 2 || options.seq_len > config.n_positions)
         throw Error("train: the window length must be in 2..n_positions (" + std::to_string(config.n_positions) + ")");
+    if (!(options.repeat_fraction >= 0 && options.repeat_fraction <= 1))
+        throw Error("train: the repeat fraction must be in [0, 1]");
     if (options.batch < 1 || options.steps < 1 || options.threads < 1)
         throw Error("train: steps, batch and threads must be at least 1");
 }
@@ -64,8 +82,8 @@ Model Trainer::model() const { return Model{config_, weights_over(config_, param
 StepStats Trainer::step(const std::vector<int>& tokens) {
     const int B = options_.batch, T = options_.seq_len;
     if (static_cast<int>(tokens.size()) <= T) throw Error("train: the training text has fewer tokens than one window");
-    std::vector<std::size_t> starts(static_cast<std::size_t>(B));
-    for (auto& s : starts) s = static_cast<std::size_t>(rng_.below(tokens.size() - static_cast<std::size_t>(T)));
+    std::vector<std::vector<int>> windows(static_cast<std::size_t>(B));
+    for (auto& w : windows) w = sample_window(tokens, T, options_.repeat_fraction, rng_);
 
     const int threads = options_.threads;
     std::vector<std::vector<float>> partial(static_cast<std::size_t>(threads), std::vector<float>(params_.size(), 0.0f));
@@ -79,13 +97,15 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
 #else
         const int tid = 0;
 #endif
-        const std::vector<int> ids(tokens.begin() + static_cast<long>(starts[b]), tokens.begin() + static_cast<long>(starts[b]) + T);
+        const std::vector<int>& ids = windows[static_cast<std::size_t>(b)];
         Activations acts;
         ForwardOptions fo;
         fo.keep_logits = KeepLogits::None;
+        fo.compute_loss = false;  // backward computes the output layer's softmax, and the loss with it
         fo.activations = &acts;
-        losses[static_cast<std::size_t>(b)] = forward(m, ids, fo).loss;
+        forward(m, ids, fo);
         const Gradients g = backward(m, acts);
+        losses[static_cast<std::size_t>(b)] = g.loss;
         auto& acc = partial[static_cast<std::size_t>(tid)];
         for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += g.params[i];
     }

@@ -21,6 +21,7 @@ struct TrainOptions {
     float clip = 1.0f;      // global gradient-norm clip (0: none)
     float init_std = 0.02f;
     float sinusoidal_positions = 0.0f;  // > 0: wpe starts as sinusoids of this amplitude (RandomInit)
+    float repeat_fraction = 0.0f;       // share of windows that end by repeating an earlier span of themselves
     AdamWOptions adamw;
     std::uint64_t seed = 1;
     int threads = 1;
@@ -41,6 +42,15 @@ struct TrainerState {
     std::uint64_t rng = 0;     // the window sampler's state
 };
 
+// One training window of `length` tokens from a random place in `tokens`. With probability
+// repeat_fraction it is a repeat window: its last m tokens (m uniform in [2, length / 2]) are replaced by a
+// copy of the m tokens that start at a uniform place earlier in the window, ending before the copy begins.
+// Text repeats within documents (names, phrases, quoted lines), which makes looking back for the token
+// that followed the current one (an induction head, built on a previous-token head) worth learning; repeat
+// windows make such repeats common enough to learn from early. With repeat_fraction 0 the generator draws
+// exactly one number per window.
+std::vector<int> sample_window(const std::vector<int>& tokens, int length, float repeat_fraction, Rng& rng);
+
 class Trainer {
 public:
     Trainer(const Config& config, const TrainOptions& options);
@@ -56,6 +66,7 @@ public:
     Model model() const;  // a view of the current parameters (valid while the trainer lives)
     const std::vector<float>& params() const { return params_; }
     const Config& config() const { return config_; }
+    const TrainOptions& options() const { return options_; }
 
 private:
     Config config_;

@@ -111,6 +111,50 @@ TEST_CASE("training is deterministic for a seed and a thread count") {
     CHECK(other.params() != a.params());
 }
 
+TEST_CASE("without repeats a window is a slice of the corpus at a start drawn once per window") {
+    std::vector<int> tokens(1000);
+    for (int i = 0; i < 1000; ++i) tokens[static_cast<std::size_t>(i)] = i;
+    Rng rng(7), reference(7);
+    for (int k = 0; k < 50; ++k) {
+        const auto w = sample_window(tokens, 32, 0.0f, rng);
+        const int start = static_cast<int>(reference.below(1000 - 32));
+        REQUIRE(w.size() == 32);
+        for (int t = 0; t < 32; ++t) CHECK(w[static_cast<std::size_t>(t)] == start + t);
+    }
+}
+
+TEST_CASE("a repeat window ends with a copy of an earlier span of itself, of 2 to T/2 tokens") {
+    std::vector<int> tokens(5000);
+    for (int i = 0; i < 5000; ++i) tokens[static_cast<std::size_t>(i)] = i;  // distinct: a copy is visible
+    const int T = 64;
+    Rng rng(3);
+    int repeats = 0, shortest = T, longest = 0;
+    const int draws = 4000;
+    for (int k = 0; k < draws; ++k) {
+        const auto w = sample_window(tokens, T, 0.3f, rng);
+        REQUIRE(w.size() == static_cast<std::size_t>(T));
+        // the untouched prefix is consecutive; m = the tokens after it
+        int prefix = 1;
+        while (prefix < T && w[static_cast<std::size_t>(prefix)] == w[0] + prefix) ++prefix;
+        const int m = T - prefix;
+        if (m == 0) continue;
+        ++repeats;
+        shortest = std::min(shortest, m);
+        longest = std::max(longest, m);
+        // the tail is a consecutive run that lies inside the prefix and ends before the tail starts
+        const int from = w[static_cast<std::size_t>(prefix)] - w[0];
+        CHECK(from >= 0);
+        CHECK(from + m <= prefix);
+        for (int t = 0; t < m; ++t) CHECK(w[static_cast<std::size_t>(prefix + t)] == w[0] + from + t);
+    }
+    // every repeat is seen: the copy starts at w[from] with from <= T - 2m < T - m, so it never continues
+    // the slice; binomial(4000, 0.3) has mean 1200 and standard deviation 29
+    CHECK(repeats > 1200 - 4 * 29);
+    CHECK(repeats < 1200 + 4 * 29);
+    CHECK(shortest == 2);
+    CHECK(longest == T / 2);
+}
+
 TEST_CASE("per-token losses average to the forward pass's loss") {
     const Config c = tiny_config(2, 2, 16, 32, 50257);
     const auto params = exact_params(c);
