@@ -43,17 +43,21 @@ std::vector<double> token_losses(const Model& model, const std::vector<int>& ids
     return out;
 }
 
-InductionResult induction_test(const Model& model, int length, int trials, std::uint64_t seed) {
+InductionResult induction_test(const Model& model, int length, int trials, std::uint64_t seed, const std::vector<int>& pool) {
     const Config& c = model.config;
     if (length < 2 || 2 * length > c.n_positions)
         throw Error("induction test: the sequence length must be in 2..n_positions/2 (" + std::to_string(c.n_positions / 2) + ")");
+    for (int id : pool)
+        if (id < 0 || id >= c.vocab_size) throw Error("induction test: token id " + std::to_string(id) + " is outside the vocabulary");
     Rng rng(seed);
     InductionResult r;
     r.length = length;
     r.trials = trials;
     for (int trial = 0; trial < trials; ++trial) {
         std::vector<int> ids(static_cast<std::size_t>(length));
-        for (auto& id : ids) id = static_cast<int>(rng.below(static_cast<std::uint64_t>(c.vocab_size - 1)));
+        for (auto& id : ids)
+            id = pool.empty() ? static_cast<int>(rng.below(static_cast<std::uint64_t>(c.vocab_size - 1)))
+                              : pool[static_cast<std::size_t>(rng.below(pool.size()))];
         ids.insert(ids.end(), ids.begin(), ids.end());
         const auto losses = token_losses(model, ids);
         double first = 0, second = 0;

@@ -21,8 +21,12 @@ struct InductionResult {
     double first_copy_loss = 0, second_copy_loss = 0;  // mean over predicted positions of each copy
 };
 
-// `trials` random sequences of `length` token ids drawn uniformly from [0, vocab_size - 1), each repeated
-// twice. First copy: predictions of tokens 2..L; second copy: of tokens L+2..2L (the same tokens again).
-InductionResult induction_test(const Model& model, int length, int trials, std::uint64_t seed);
+// `trials` random sequences of `length` token ids, each repeated twice. First copy: predictions of tokens
+// 2..L; second copy: of tokens L+2..2L (the same tokens again). The ids are drawn uniformly from `pool`, or
+// from [0, vocab_size - 1) when it is empty. A small model trained on a small corpus has never seen most of
+// the vocabulary: those tokens' embeddings get only the softmax's common push-down and end up alike, so no
+// copying can tell them apart; a pool of the tokens its corpus holds measures copying itself.
+InductionResult induction_test(const Model& model, int length, int trials, std::uint64_t seed,
+                               const std::vector<int>& pool = {});
 
 }  // namespace attnlab

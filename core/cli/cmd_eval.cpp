@@ -32,8 +32,15 @@ void cmd_eval(const Argv& argv) {
         heads.push_back({{"layer", order[i] / c.n_head}, {"head", order[i] % c.n_head}, {"score", prev[order[i]]}});
 
     const int length = args.integer("induction-length", std::min(50, c.n_positions / 2), 2, c.n_positions / 2);
-    const InductionResult ind = induction_test(ck.model, length, args.integer("trials", 10, 1, 100000),
-                                               static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647)));
+    const int trials = args.integer("trials", 10, 1, 100000);
+    const auto seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
+    std::vector<int> seen(split.train.begin(), split.train.end());  // the distinct tokens of the training split
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    const auto induction_json = [&](const InductionResult& r) {
+        return Json{{"length", r.length}, {"trials", r.trials}, {"first_copy_loss", r.first_copy_loss},
+                    {"second_copy_loss", r.second_copy_loss}, {"gain", r.first_copy_loss - r.second_copy_loss}};
+    };
 
     Json out;
     out["model"] = args.str("model");
@@ -44,8 +51,9 @@ void cmd_eval(const Argv& argv) {
     out["unigram_alpha"] = unigram.alpha;
     out["below_unigram"] = unigram.val_loss - val_loss;
     out["previous_token_heads"] = heads;
-    out["induction"] = {{"length", ind.length}, {"trials", ind.trials}, {"first_copy_loss", ind.first_copy_loss},
-                        {"second_copy_loss", ind.second_copy_loss}, {"gain", ind.first_copy_loss - ind.second_copy_loss}};
+    out["induction"] = induction_json(induction_test(ck.model, length, trials, seed));
+    out["induction_seen_tokens"] = induction_json(induction_test(ck.model, length, trials, seed, seen));
+    out["induction_seen_tokens"]["pool"] = seen.size();
     print_json(out);
 }
 

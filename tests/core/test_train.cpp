@@ -195,6 +195,22 @@ TEST_CASE("the induction test compares the two copies' losses position by positi
     CHECK_THROWS_AS(induction_test(m, 40, 1, 7), Error);  // 2 x 40 > n_positions
 }
 
+TEST_CASE("the induction test draws its tokens from the pool it is given") {
+    const Config c = tiny_config(1, 2, 16, 64, 50257);
+    auto owned = std::make_shared<std::vector<float>>(exact_params(c));
+    const Model m{c, weights_over(c, owned->data(), owned)};
+    // a pool of one token: every trial is that token 2L times, so the copies' losses are known directly
+    const int L = 6;
+    const auto losses = token_losses(m, std::vector<int>(2 * L, 1234));
+    double first = 0, second = 0;
+    for (int t = 0; t < L - 1; ++t) first += losses[static_cast<std::size_t>(t)] / (L - 1);
+    for (int t = L; t < 2 * L - 1; ++t) second += losses[static_cast<std::size_t>(t)] / (L - 1);
+    const auto r = induction_test(m, L, 3, 7, {1234});
+    CHECK(r.first_copy_loss == doctest::Approx(first).epsilon(1e-9));
+    CHECK(r.second_copy_loss == doctest::Approx(second).epsilon(1e-9));
+    CHECK_THROWS_AS(induction_test(m, L, 1, 7, {50257}), Error);
+}
+
 TEST_CASE("sinusoidal position init: wpe[t][2i] = a sin(t / 10000^(2i/C)), wpe[t][2i+1] = a cos(..)") {
     const Config c = tiny_config(1, 2, 8, 16, 64);
     RandomInit init;
