@@ -48,7 +48,7 @@ void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions", "repeat-fraction", "stop-after"},
+                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "repeat-fraction", "short-seq-len", "short-steps", "stop-after"},
                     {"resume"}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
@@ -58,6 +58,10 @@ void cmd_train(const Argv& argv) {
     o.steps = args.integer("steps", 0, 1, 100000000);
     o.batch = args.integer("batch", o.batch, 1, 1 << 20);
     o.seq_len = args.integer("seq-len", c.n_positions, 2, c.n_positions);
+    o.short_steps = args.integer("short-steps", 0, 0, o.steps);
+    o.short_seq_len = args.integer("short-seq-len", 0, 2, o.seq_len);
+    if ((o.short_steps > 0) != (o.short_seq_len > 0))
+        throw Error("attnlab train: --short-steps and --short-seq-len go together (the first steps' windows and their length)");
     o.lr = static_cast<float>(args.number("lr", o.lr));
     o.min_lr = static_cast<float>(args.number("min-lr", o.lr / 10));
     o.warmup = args.integer("warmup", std::min(100, o.steps / 10 + 1), 0, 100000000);
@@ -66,6 +70,9 @@ void cmd_train(const Argv& argv) {
     o.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
     o.sinusoidal_positions = static_cast<float>(args.number("sinusoidal-positions", 0.0));
     if (!(o.sinusoidal_positions >= 0)) throw Error("attnlab train: --sinusoidal-positions must be >= 0 (0: random wpe)");
+    o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", 1.0));
+    if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
+        throw Error("attnlab train: --sinusoid-top-frequency must be in (0, pi] radians per position");
     o.repeat_fraction = static_cast<float>(args.number("repeat-fraction", 0.0));
     if (!(o.repeat_fraction >= 0 && o.repeat_fraction <= 1))
         throw Error("attnlab train: --repeat-fraction must be in [0, 1] (the share of windows that end by repeating a span of themselves)");
@@ -94,9 +101,11 @@ void cmd_train(const Argv& argv) {
     Json fingerprint;
     fingerprint["config"] = {{"n_layer", c.n_layer}, {"n_head", c.n_head}, {"n_embd", c.n_embd}, {"n_positions", c.n_positions},
                              {"vocab_size", c.vocab_size}};
-    fingerprint["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len}, {"lr", o.lr}, {"min_lr", o.min_lr},
+    fingerprint["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len},
+                              {"short_seq_len", o.short_seq_len}, {"short_steps", o.short_steps}, {"lr", o.lr}, {"min_lr", o.min_lr},
                               {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
                               {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions},
+                              {"sinusoid_top_frequency", o.sinusoid_top_frequency},
                               {"repeat_fraction", o.repeat_fraction}};
     fingerprint["train_tokens"] = split.train.size();
 

@@ -46,7 +46,7 @@ void attention_backward(const Config& c, int layer, const LayerActivations& a, c
 
 }  // namespace
 
-Gradients backward(const Model& model, const Activations& acts, const ScoreGradObserver& observer) {
+Gradients backward(const Model& model, const Activations& acts, const ScoreGradObserver& observer, AlignedFloats into) {
     const Config& c = model.config;
     const Weights& w = model.weights;
     const std::vector<int>& ids = acts.ids;
@@ -56,8 +56,13 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
     if (acts.normaliser.kind != NormaliserKind::Softmax)
         throw Error("backward: gradients are implemented for softmax attention only");
 
+    const auto n_params = static_cast<std::size_t>(param_count(c));
+    if (!into.empty() && into.size() != n_params)
+        throw Error("backward: the buffer to add gradients to holds " + std::to_string(into.size()) + " values; the model has " +
+                    std::to_string(n_params) + " parameters");
     Gradients g;
-    g.params.assign(static_cast<std::size_t>(param_count(c)), 0.0f);
+    if (into.empty()) g.params.assign(n_params, 0.0f);
+    else g.params = std::move(into);
     g.scores_norm_sq.assign(static_cast<std::size_t>(c.n_layer), 0.0);
     const Weights gw = weights_over(c, g.params.data(), nullptr);  // gradient views, same layout as the weights
     if (!w.tied_lm_head) g.lm_head.setZero(V, C);
@@ -121,12 +126,12 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
                            writable(G.ln_1_b), dtmp);
         dx += dtmp;                                                                    // now dL/dx_in
     }
-    // x_0 = wte[ids] + wpe[0..T)
+    // x_0 = wte[ids] + wpe[p..p+T)
     auto dwte = writable(gw.wte);
     auto dwpe = writable(gw.wpe);
     for (int t = 0; t < T; ++t) {
         dwte.row(ids[t]) += dx.row(t);
-        dwpe.row(t) += dx.row(t);
+        dwpe.row(acts.first_position + t) += dx.row(t);
     }
     return g;
 }

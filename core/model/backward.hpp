@@ -20,8 +20,11 @@ struct Gradients {
 // Sees dL/ds (T, T, zero above the diagonal) of each head, last layer first.
 using ScoreGradObserver = std::function<void(int layer, int head, const MatRM& dscores)>;
 
-// Gradients of Trace::loss for the ids the activations were made from (needs T >= 2).
-Gradients backward(const Model& model, const Activations& acts, const ScoreGradObserver& observer = {});
+// Gradients of Trace::loss for the ids the activations were made from (needs T >= 2). Given a buffer `into` of
+// param_count values, the parameter gradients are added to it and it comes back as Gradients::params: a sum
+// over many short windows then costs no full-size buffer per window.
+Gradients backward(const Model& model, const Activations& acts, const ScoreGradObserver& observer = {},
+                   AlignedFloats into = {});
 
 // ||dL/dθ|| of each layer's parameters (the "h.L." tensors), from Gradients::params.
 std::vector<double> layer_param_grad_norms(const Config& config, const Gradients& grads);

@@ -69,12 +69,15 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     const Weights& w = model.weights;
     check_ids(c, ids);
     const int T = static_cast<int>(ids.size()), C = c.n_embd, V = c.vocab_size;
+    if (o.first_position < 0 || o.first_position + T > c.n_positions)
+        throw Error("positions " + std::to_string(o.first_position) + ".." + std::to_string(o.first_position + T - 1) +
+                    " do not fit this model's context of " + std::to_string(c.n_positions) + " positions");
     Trace trace;
     trace.ids = ids;
 
-    // residual stream x (T, C) = wte[ids] + wpe[0..T)
+    // residual stream x (T, C) = wte[ids] + wpe[p..p+T), p = first_position (0 but in training)
     MatRM x(T, C), scratch, scratch_pos;  // scratch: F16-stored weights converted to F32 where they are used
-    const MapRM wpe = w.wpe.rows_f32(0, T, scratch_pos);
+    const MapRM wpe = w.wpe.rows_f32(o.first_position, T, scratch_pos);
     for (int t = 0; t < T; ++t) x.row(t) = w.wte.rows_f32(ids[t], 1, scratch).row(0) + wpe.row(t);
 
     Activations* acts = o.activations;
@@ -83,6 +86,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
             throw Error("the backward pass needs the same softmax in every head; per-head normalisers and constant "
                         "attention are for inference");
         acts->ids = ids;
+        acts->first_position = o.first_position;
         acts->normaliser = o.normaliser;
         acts->layers.assign(static_cast<std::size_t>(c.n_layer), LayerActivations{});
     }

@@ -50,6 +50,7 @@ struct LayerActivations {
 
 struct Activations {
     std::vector<int> ids;
+    int first_position = 0;     // ForwardOptions::first_position
     std::vector<LayerActivations> layers;
     MatRM x_out, lnf;           // (T, C)
     VecF lnf_mean, lnf_rstd;    // (T)
@@ -69,6 +70,9 @@ struct ForwardOptions {
     std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
     KeepLogits keep_logits = KeepLogits::Last;
     bool compute_loss = true;                 // false with KeepLogits::None skips the output layer
+    // The first token's position: wpe rows first_position .. first_position + T - 1. Text always starts at 0;
+    // training on short windows taken from anywhere in the context trains every row of wpe.
+    int first_position = 0;
     Activations* activations = nullptr;       // filled for the backward pass when set
     // Changes a head's scores (T, T) before they are normalised (finite-difference checks).
     std::function<void(int layer, int head, MatRM& scores)> perturb_scores;

@@ -28,7 +28,7 @@ std::vector<float> random_params(const Config& config, const RandomInit& init) {
             const int C = config.n_embd;
             for (int t = 0; t < config.n_positions; ++t)
                 for (int j = 0; j < C; ++j) {
-                    const double angle = t / std::pow(10000.0, static_cast<double>(j - j % 2) / C);
+                    const double angle = t * static_cast<double>(init.sinusoid_top_frequency) / std::pow(10000.0, static_cast<double>(j - j % 2) / C);
                     p[static_cast<std::size_t>(t) * C + j] =
                         init.sinusoidal_positions * static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
                 }

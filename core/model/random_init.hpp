@@ -4,6 +4,9 @@
 // `sinusoidal_positions` > 0 starts wpe from the Transformer's sinusoids instead (Vaswani et al. 2017:
 // wpe[t][2i] = sin(t / 10000^(2i/C)), wpe[t][2i+1] = cos(..), times that scale): positions t and t - 1 are
 // then a fixed rotation apart, so a head can find the previous token from the first step.
+// `sinusoid_top_frequency` scales every frequency (1: Vaswani's, whose fastest turns 1 radian per position).
+// Only frequencies well above 0.3 radian tell a position from its neighbours, and a 16-dimension head can
+// use 8 frequencies at most: with a top frequency near pi, about 16 such frequencies exist instead of 8.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -17,6 +20,7 @@ struct RandomInit {
     float std = 0.02f;
     float jitter = 0.0f;
     float sinusoidal_positions = 0.0f;  // 0: wpe ~ N(0, std) like every matrix
+    float sinusoid_top_frequency = 1.0f;  // radians per position of the fastest sinusoid
 };
 
 // Every parameter in param_specs order, one contiguous buffer.

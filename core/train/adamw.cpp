@@ -10,7 +10,7 @@ namespace attnlab {
 AdamW::AdamW(std::size_t size, std::vector<std::uint8_t> decay, AdamWOptions options)
     : m_(size, 0.0f), v_(size, 0.0f), decay_(std::move(decay)), o_(options) {}
 
-void AdamW::step(std::vector<float>& p, const std::vector<float>& g, float lr) {
+void AdamW::step(std::vector<float>& p, const float* g, float lr) {
     ++t_;
     const float c1 = 1.0f - std::pow(o_.beta1, static_cast<float>(t_));
     const float c2 = 1.0f - std::pow(o_.beta2, static_cast<float>(t_));

@@ -27,6 +27,7 @@ std::vector<float> initial_params(const Config& c, const TrainOptions& o) {
     init.seed = o.seed;
     init.std = o.init_std;
     init.sinusoidal_positions = o.sinusoidal_positions;
+    init.sinusoid_top_frequency = o.sinusoid_top_frequency;
     return random_params(c, init);
 }
 
@@ -55,6 +56,13 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
     config_.validate("train");
     if (options.seq_len < 2 || options.seq_len > config.n_positions)
         throw Error("train: the window length must be in 2..n_positions (" + std::to_string(config.n_positions) + ")");
+    if (options.short_seq_len != 0 && (options.short_seq_len < 2 || options.short_seq_len > options.seq_len))
+        throw Error("train: the short windows' length must be in 2..the window length (" + std::to_string(options.seq_len) + ")");
+    if (options.short_seq_len != 0 && options.batch * options.seq_len % options.short_seq_len != 0)
+        throw Error("train: the short windows' length must divide the tokens per step (" +
+                    std::to_string(options.batch * options.seq_len) + "), so every step takes as many tokens");
+    if (options.short_steps < 0 || (options.short_steps > 0 && options.short_seq_len == 0))
+        throw Error("train: short steps need a short window length");
     if (!(options.repeat_fraction >= 0 && options.repeat_fraction <= 1))
         throw Error("train: the repeat fraction must be in [0, 1]");
     if (options.batch < 1 || options.steps < 1 || options.threads < 1)
@@ -80,13 +88,21 @@ void Trainer::restore(TrainerState s) {
 Model Trainer::model() const { return Model{config_, weights_over(config_, params_.data(), nullptr)}; }
 
 StepStats Trainer::step(const std::vector<int>& tokens) {
-    const int B = options_.batch, T = options_.seq_len;
+    const bool short_step = options_.short_seq_len > 0 && step_ < options_.short_steps;
+    const int T = short_step ? options_.short_seq_len : options_.seq_len;
+    const int B = short_step ? options_.batch * options_.seq_len / T : options_.batch;
     if (static_cast<int>(tokens.size()) <= T) throw Error("train: the training text has fewer tokens than one window");
     std::vector<std::vector<int>> windows(static_cast<std::size_t>(B));
-    for (auto& w : windows) w = sample_window(tokens, T, options_.repeat_fraction, rng_);
+    std::vector<int> first_positions(static_cast<std::size_t>(B), 0);
+    for (int b = 0; b < B; ++b) {
+        windows[static_cast<std::size_t>(b)] = sample_window(tokens, T, options_.repeat_fraction, rng_);
+        if (short_step)
+            first_positions[static_cast<std::size_t>(b)] =
+                static_cast<int>(rng_.below(static_cast<std::uint64_t>(config_.n_positions - T + 1)));
+    }
 
     const int threads = options_.threads;
-    std::vector<std::vector<float>> partial(static_cast<std::size_t>(threads), std::vector<float>(params_.size(), 0.0f));
+    std::vector<AlignedFloats> partial(static_cast<std::size_t>(threads), AlignedFloats(params_.size(), 0.0f));
     std::vector<double> losses(static_cast<std::size_t>(B), 0.0);
     const Model m = model();
     // window b goes to thread b % threads, which takes its windows in order: a fixed summation order
@@ -103,13 +119,14 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
         fo.keep_logits = KeepLogits::None;
         fo.compute_loss = false;  // backward computes the output layer's softmax, and the loss with it
         fo.activations = &acts;
+        fo.first_position = first_positions[static_cast<std::size_t>(b)];
         forward(m, ids, fo);
-        const Gradients g = backward(m, acts);
-        losses[static_cast<std::size_t>(b)] = g.loss;
         auto& acc = partial[static_cast<std::size_t>(tid)];
-        for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += g.params[i];
+        Gradients g = backward(m, acts, {}, std::move(acc));  // adds this window's gradients to the thread's sum
+        acc = std::move(g.params);
+        losses[static_cast<std::size_t>(b)] = g.loss;
     }
-    std::vector<float>& grads = partial[0];
+    AlignedFloats& grads = partial[0];
     for (int t = 1; t < threads; ++t)
         for (std::size_t i = 0; i < grads.size(); ++i) grads[i] += partial[static_cast<std::size_t>(t)][i];
     double sq = 0;
@@ -126,7 +143,7 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
         for (auto& g : grads) g *= s;
     }
     st.lr = learning_rate(step_, options_.steps, options_.warmup, options_.lr, options_.min_lr);
-    optimizer_.step(params_, grads, st.lr);
+    optimizer_.step(params_, grads.data(), st.lr);
     ++step_;
     return st;
 }

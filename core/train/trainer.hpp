@@ -15,12 +15,20 @@ struct TrainOptions {
     int steps = 1000;
     int batch = 8;          // windows per step
     int seq_len = 128;      // tokens per window (at most n_positions)
+    // The first short_steps steps take windows of short_seq_len tokens instead (0: none), each at a random place
+    // in the context (ForwardOptions::first_position), batch * seq_len / short_seq_len of them: the same tokens
+    // per step. A head's score gradient scales with its attention weight, about 1/i at position i, so short
+    // windows learn local heads (the previous token's) several times faster; the long steps after them learn
+    // the long context.
+    int short_seq_len = 0;
+    int short_steps = 0;
     int warmup = 100;
     float lr = 1e-3f;       // peak learning rate
     float min_lr = 1e-4f;   // at the end of the cosine
     float clip = 1.0f;      // global gradient-norm clip (0: none)
     float init_std = 0.02f;
     float sinusoidal_positions = 0.0f;  // > 0: wpe starts as sinusoids of this amplitude (RandomInit)
+    float sinusoid_top_frequency = 1.0f;  // RandomInit::sinusoid_top_frequency
     float repeat_fraction = 0.0f;       // share of windows that end by repeating an earlier span of themselves
     AdamWOptions adamw;
     std::uint64_t seed = 1;

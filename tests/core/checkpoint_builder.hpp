@@ -21,6 +21,17 @@ inline Config tiny_config(int layers = 2, int heads = 2, int embd = 8, int ctx =
     return c;
 }
 
+// Where the tensor `name` starts in a buffer holding every parameter in param_specs order.
+inline std::size_t param_offset(const Config& c, const std::string& name) {
+    std::size_t at = 0;
+    for (const auto& spec : param_specs(c)) {
+        if (spec.name == name) return at;
+        at += static_cast<std::size_t>(spec.count());
+    }
+    FAIL("no parameter " << name);
+    return 0;
+}
+
 struct BuildOptions {
     DType dtype = DType::F32;
     std::string prefix;

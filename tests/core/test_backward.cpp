@@ -180,6 +180,52 @@ TEST_CASE("the gradient buffer starts on a 64-byte boundary, so its bits do not 
     }
 }
 
+TEST_CASE("a window at first_position p reads and trains wpe rows p..p+T-1, as if they were rows 0..T-1") {
+    Fixture f;  // n_positions 16, 8 tokens
+    const int p = 5, T = static_cast<int>(f.ids.size()), C = f.config.n_embd;
+    const std::size_t wpe_at = param_offset(f.config, "wpe.weight");
+    // the reference: the same model with wpe rows p..p+T-1 moved to rows 0..T-1, run from position 0
+    auto shifted = std::make_shared<std::vector<float>>(*f.params);
+    for (int t = 0; t < T; ++t)
+        for (int j = 0; j < C; ++j)
+            (*shifted)[wpe_at + static_cast<std::size_t>(t * C + j)] = (*f.params)[wpe_at + static_cast<std::size_t>((p + t) * C + j)];
+    const Model ref{f.config, weights_over(f.config, shifted->data(), shifted)};
+
+    Activations acts, ref_acts;
+    ForwardOptions o, ref_o;
+    o.activations = &acts;
+    o.first_position = p;
+    ref_o.activations = &ref_acts;
+    CHECK(forward(f.model(), f.ids, o).loss == doctest::Approx(forward(ref, f.ids, ref_o).loss).epsilon(1e-6));
+    const Gradients g = backward(f.model(), acts), gr = backward(ref, ref_acts);
+    for (std::size_t i = 0; i < g.params.size(); ++i) {
+        const bool in_wpe = i >= wpe_at && i < wpe_at + static_cast<std::size_t>(f.config.n_positions * C);
+        const int row = in_wpe ? static_cast<int>((i - wpe_at) / static_cast<std::size_t>(C)) : -1;
+        if (!in_wpe) CHECK(g.params[i] == doctest::Approx(gr.params[i]).epsilon(1e-5).scale(1e-6));
+        else if (row < p || row >= p + T) CHECK(g.params[i] == 0.0f);
+        else CHECK(g.params[i] == doctest::Approx(gr.params[i - static_cast<std::size_t>(p * C)]).epsilon(1e-5).scale(1e-6));
+    }
+    o.first_position = f.config.n_positions - T + 1;  // one position past the context
+    CHECK_THROWS_AS(forward(f.model(), f.ids, o), Error);
+}
+
+TEST_CASE("the backward pass adds to the buffer it is given: the sum of the buffer and the fresh gradients") {
+    Fixture f;
+    Activations acts;
+    ForwardOptions o;
+    o.activations = &acts;
+    forward(f.model(), f.ids, o);
+    const Gradients fresh = backward(f.model(), acts);
+    AlignedFloats start(fresh.params.size());
+    for (std::size_t i = 0; i < start.size(); ++i) start[i] = 0.25f * static_cast<float>(i % 7) - 0.75f;
+    const Gradients added = backward(f.model(), acts, {}, start);
+    REQUIRE(added.params.size() == fresh.params.size());
+    for (std::size_t i = 0; i < start.size(); ++i)
+        CHECK(added.params[i] == doctest::Approx(start[i] + fresh.params[i]).epsilon(1e-5).scale(1e-5));
+    CHECK(added.loss == fresh.loss);
+    CHECK_THROWS_AS(backward(f.model(), acts, {}, AlignedFloats(start.size() - 1, 0.0f)), Error);
+}
+
 TEST_CASE("the backward pass needs two tokens and softmax attention") {
     Fixture f;
     Activations acts;

@@ -211,22 +211,67 @@ TEST_CASE("the induction test draws its tokens from the pool it is given") {
     CHECK_THROWS_AS(induction_test(m, L, 1, 7, {50257}), Error);
 }
 
-TEST_CASE("sinusoidal position init: wpe[t][2i] = a sin(t / 10000^(2i/C)), wpe[t][2i+1] = a cos(..)") {
+TEST_CASE("sinusoidal position init: wpe[t][2i] = a sin(f t / 10000^(2i/C)), wpe[t][2i+1] = a cos(..), f the top frequency") {
     const Config c = tiny_config(1, 2, 8, 16, 64);
-    RandomInit init;
-    init.sinusoidal_positions = 0.5f;
-    const auto params = random_params(c, init);
-    const Model m = model_of(c, params);
-    MatRM scratch;
-    const MatRM wpe = m.weights.wpe.f32(scratch);
-    for (int t : {0, 1, 7, 15})
-        for (int i = 0; i < 4; ++i) {
-            const double angle = t / std::pow(10000.0, 2.0 * i / 8);
-            CHECK(wpe(t, 2 * i) == doctest::Approx(0.5 * std::sin(angle)).epsilon(1e-6));
-            CHECK(wpe(t, 2 * i + 1) == doctest::Approx(0.5 * std::cos(angle)).epsilon(1e-6));
-        }
-    // the other parameters stay random: wte is not all zero
-    CHECK(m.weights.wte.f32(scratch).cwiseAbs().maxCoeff() > 0.0f);
+    for (const double f : {1.0, 3.0}) {
+        CAPTURE(f);
+        RandomInit init;
+        init.sinusoidal_positions = 0.5f;
+        if (f != 1.0) init.sinusoid_top_frequency = static_cast<float>(f);  // the default is Vaswani's f = 1
+        const auto params = random_params(c, init);
+        const Model m = model_of(c, params);
+        MatRM scratch;
+        const MatRM wpe = m.weights.wpe.f32(scratch);
+        for (int t : {0, 1, 7, 15})
+            for (int i = 0; i < 4; ++i) {
+                const double angle = f * t / std::pow(10000.0, 2.0 * i / 8);
+                CHECK(wpe(t, 2 * i) == doctest::Approx(0.5 * std::sin(angle)).epsilon(1e-6));
+                CHECK(wpe(t, 2 * i + 1) == doctest::Approx(0.5 * std::cos(angle)).epsilon(1e-6));
+            }
+        // the other parameters stay random: wte is not all zero
+        CHECK(m.weights.wte.f32(scratch).cwiseAbs().maxCoeff() > 0.0f);
+    }
+}
+
+TEST_CASE("short steps take windows from anywhere in the context, so every row of wpe trains") {
+    const Config c = tiny_config(1, 2, 16, 32, 50257);
+    const auto tokens = cyclic_tokens(400);
+    const std::size_t wpe_at = param_offset(c, "wpe.weight");
+    // rows of wpe at positions >= 8 that one step changed (no weight decay: an untouched row stays put)
+    auto rows_moved_past_8 = [&](const TrainOptions& o) {
+        Trainer t(c, o);
+        const std::vector<float> before = t.params();
+        t.step(tokens);
+        int moved = 0;
+        for (int row = 8; row < c.n_positions; ++row)
+            for (int j = 0; j < c.n_embd; ++j) {
+                const std::size_t i = wpe_at + static_cast<std::size_t>(row * c.n_embd + j);
+                if (t.params()[i] != before[i]) { ++moved; break; }
+            }
+        return moved;
+    };
+    TrainOptions plain = small_options();
+    plain.adamw.weight_decay = 0;
+    plain.seq_len = 8;  // 8-token windows from position 0: rows 8.. never see a gradient
+    CHECK(rows_moved_past_8(plain) == 0);
+    TrainOptions short_first = plain;
+    short_first.seq_len = 32;
+    short_first.short_seq_len = 8;  // 4 x 32 / 8 = 16 windows of 8 tokens, anywhere in 0..31
+    short_first.short_steps = 1;
+    CHECK(rows_moved_past_8(short_first) >= 16);
+}
+
+TEST_CASE("short windows must fit the window and divide the tokens per step") {
+    const Config c = tiny_config(1, 2, 16, 32, 50257);
+    TrainOptions o = small_options();  // batch 4 x 16 tokens
+    o.short_steps = 5;
+    CHECK_THROWS_AS(Trainer(c, o), Error);  // short steps without a length
+    o.short_seq_len = 32;
+    CHECK_THROWS_AS(Trainer(c, o), Error);  // longer than the 16-token windows
+    o.short_seq_len = 6;
+    CHECK_THROWS_AS(Trainer(c, o), Error);  // 64 tokens per step are not whole 6-token windows
+    o.short_seq_len = 8;
+    CHECK_NOTHROW(Trainer(c, o));
 }
 
 TEST_CASE("a trainer restored from another's state continues exactly as the original would") {
