@@ -23,12 +23,13 @@ export function checkpointFiles(dir, names = ['config.json', 'model.safetensors'
 
 // Every number in `actual` equals the one in `expected` within rel * max(|a|, |b|) + abs; same shape,
 // same strings. Keys in `skip` are not compared. Returns a list of differences (empty when equal).
-export function compareNumbers(actual, expected, { rel = 1e-5, abs = 0, skip = [], path = '' } = {}) {
+// `slack(path, a, b)`: an extra absolute tolerance for one number, for figures whose own precision is known.
+export function compareNumbers(actual, expected, { rel = 1e-5, abs = 0, skip = [], path = '', slack = () => 0 } = {}) {
   const out = [];
   const walk = (a, b, p) => {
     if (typeof b === 'number' || typeof a === 'number') {
       if (typeof a !== 'number' || typeof b !== 'number') out.push(`${p}: ${a} vs ${b}`);
-      else if (Math.abs(a - b) > rel * Math.max(Math.abs(a), Math.abs(b)) + abs) out.push(`${p}: ${a} vs ${b}`);
+      else if (Math.abs(a - b) > rel * Math.max(Math.abs(a), Math.abs(b)) + abs + slack(p, a, b)) out.push(`${p}: ${a} vs ${b}`);
     } else if (Array.isArray(b)) {
       if (!Array.isArray(a) || a.length !== b.length) out.push(`${p}: length ${a && a.length} vs ${b.length}`);
       else b.forEach((x, i) => walk(a[i], x, `${p}[${i}]`));
