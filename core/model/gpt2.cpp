@@ -53,11 +53,15 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
 
 }  // namespace
 
-void check_ids(const Config& c, const std::vector<int>& ids) {
+void check_ids(const Config& c, const std::vector<int>& ids, int first_position) {
     if (ids.empty()) throw Error("no tokens to run: the text is empty");
-    if (static_cast<int>(ids.size()) > c.n_positions)
-        throw Error("the text is " + std::to_string(ids.size()) + " tokens but this model's context (n_positions) is " +
-                    std::to_string(c.n_positions) + " tokens; shorten the text (nothing is cut silently)");
+    const auto end = static_cast<long>(first_position) + static_cast<long>(ids.size());
+    if (first_position < 0 || end > c.n_positions)
+        throw Error(first_position == 0
+                        ? "the text is " + std::to_string(ids.size()) + " tokens but this model's context (n_positions) is " +
+                              std::to_string(c.n_positions) + " tokens; shorten the text (nothing is cut silently)"
+                        : "positions " + std::to_string(first_position) + ".." + std::to_string(end - 1) +
+                              " do not fit this model's context of " + std::to_string(c.n_positions) + " positions");
     for (std::size_t t = 0; t < ids.size(); ++t)
         if (ids[t] < 0 || ids[t] >= c.vocab_size)
             throw Error("token id " + std::to_string(ids[t]) + " at position " + std::to_string(t) +
@@ -67,11 +71,8 @@ void check_ids(const Config& c, const std::vector<int>& ids) {
 Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOptions& o) {
     const Config& c = model.config;
     const Weights& w = model.weights;
-    check_ids(c, ids);
+    check_ids(c, ids, o.first_position);
     const int T = static_cast<int>(ids.size()), C = c.n_embd, V = c.vocab_size;
-    if (o.first_position < 0 || o.first_position + T > c.n_positions)
-        throw Error("positions " + std::to_string(o.first_position) + ".." + std::to_string(o.first_position + T - 1) +
-                    " do not fit this model's context of " + std::to_string(c.n_positions) + " positions");
     Trace trace;
     trace.ids = ids;
 

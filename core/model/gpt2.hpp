@@ -101,8 +101,9 @@ struct Trace {
     std::vector<HeadCapture> heads;
 };
 
-// Checks ids against the model (non-empty, within n_positions, within vocab); throws Error with advice.
-void check_ids(const Config& config, const std::vector<int>& ids);
+// Checks ids against the model (non-empty, within n_positions from first_position on, within vocab); throws
+// Error with advice.
+void check_ids(const Config& config, const std::vector<int>& ids, int first_position = 0);
 
 Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOptions& options);
 

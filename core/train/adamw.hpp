@@ -2,7 +2,6 @@
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) + lr * wd * p   (wd only where decay[i])
 #pragma once
-#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -17,10 +16,6 @@ public:
     // decay[i]: whether parameter i gets weight decay (matrices yes; biases, gains no)
     AdamW(std::size_t size, std::vector<std::uint8_t> decay, AdamWOptions options);
     void step(std::vector<float>& params, const float* grads, float lr);  // grads: params.size() values
-    void step(std::vector<float>& params, const std::vector<float>& grads, float lr) {
-        assert(grads.size() == params.size());
-        step(params, grads.data(), lr);
-    }
     int steps() const { return t_; }
 
     // The moments and step count, to continue a run later exactly where it stopped.

@@ -53,7 +53,7 @@ TEST_CASE("AdamW's first step moves each weight by lr against the sign of its gr
     AdamWOptions o;
     o.weight_decay = 0.1f;
     AdamW opt(3, {1, 0, 1}, o);
-    opt.step(p, g, 0.01f);
+    opt.step(p, g.data(), 0.01f);
     // bias-corrected m = g and v = g^2, so the update is g / (|g| + eps)
     CHECK(p[0] == doctest::Approx(1.0 - 0.01 * (1.0 + 0.1 * 1.0)));
     CHECK(p[1] == doctest::Approx(-2.0 + 0.01));  // no decay on this one
