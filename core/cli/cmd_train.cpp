@@ -48,7 +48,7 @@ void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "repeat-fraction", "short-seq-len", "short-steps", "stop-after"},
+                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "repeat-fraction", "echo-fraction", "short-seq-len", "short-steps", "stop-after"},
                     {"resume"}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
@@ -76,6 +76,9 @@ void cmd_train(const Argv& argv) {
     o.repeat_fraction = static_cast<float>(args.number("repeat-fraction", 0.0));
     if (!(o.repeat_fraction >= 0 && o.repeat_fraction <= 1))
         throw Error("attnlab train: --repeat-fraction must be in [0, 1] (the share of windows that end by repeating a span of themselves)");
+    o.echo_fraction = static_cast<float>(args.number("echo-fraction", 0.0));
+    if (!(o.echo_fraction >= 0 && o.echo_fraction <= 1))
+        throw Error("attnlab train: --echo-fraction must be in [0, 1] (the share of windows made of (x, y, x) token triples)");
     o.threads = args.integer("threads", 1, 1, 256);
     if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
     const double val_fraction = args.number("val-fraction", 0.05);
@@ -106,7 +109,7 @@ void cmd_train(const Argv& argv) {
                               {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
                               {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions},
                               {"sinusoid_top_frequency", o.sinusoid_top_frequency},
-                              {"repeat_fraction", o.repeat_fraction}};
+                              {"repeat_fraction", o.repeat_fraction}, {"echo_fraction", o.echo_fraction}};
     fingerprint["train_tokens"] = split.train.size();
 
     Trainer trainer(c, o);

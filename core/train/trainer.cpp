@@ -47,6 +47,20 @@ std::vector<int> sample_window(const std::vector<int>& tokens, int length, float
     return ids;
 }
 
+std::vector<int> echo_window(const std::vector<int>& tokens, int length, Rng& rng) {
+    assert(!tokens.empty() && length >= 0);
+    const auto draw = [&] { return tokens[static_cast<std::size_t>(rng.below(tokens.size()))]; };
+    const auto phase = static_cast<int>(rng.below(3));
+    std::vector<int> ids(static_cast<std::size_t>(length));
+    int x = draw();  // the first triple's x, when the phase cuts it off
+    for (int p = 0; p < length; ++p) {
+        const int k = (p + phase) % 3;
+        if (k == 0) x = draw();
+        ids[static_cast<std::size_t>(p)] = k == 1 ? draw() : x;
+    }
+    return ids;
+}
+
 Trainer::Trainer(const Config& config, const TrainOptions& options)
     : config_(config),
       options_(options),
@@ -65,6 +79,8 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
         throw Error("train: short steps need a short window length");
     if (!(options.repeat_fraction >= 0 && options.repeat_fraction <= 1))
         throw Error("train: the repeat fraction must be in [0, 1]");
+    if (!(options.echo_fraction >= 0 && options.echo_fraction <= 1))
+        throw Error("train: the echo fraction must be in [0, 1]");
     if (options.batch < 1 || options.steps < 1 || options.threads < 1)
         throw Error("train: steps, batch and threads must be at least 1");
 }
@@ -95,7 +111,9 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
     std::vector<std::vector<int>> windows(static_cast<std::size_t>(B));
     std::vector<int> first_positions(static_cast<std::size_t>(B), 0);
     for (int b = 0; b < B; ++b) {
-        windows[static_cast<std::size_t>(b)] = sample_window(tokens, T, options_.repeat_fraction, rng_);
+        const bool echo = options_.echo_fraction > 0 && rng_.uniform() < options_.echo_fraction;
+        windows[static_cast<std::size_t>(b)] =
+            echo ? echo_window(tokens, T, rng_) : sample_window(tokens, T, options_.repeat_fraction, rng_);
         if (short_step)
             first_positions[static_cast<std::size_t>(b)] =
                 static_cast<int>(rng_.below(static_cast<std::uint64_t>(config_.n_positions - T + 1)));

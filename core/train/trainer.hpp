@@ -30,6 +30,7 @@ struct TrainOptions {
     float sinusoidal_positions = 0.0f;  // > 0: wpe starts as sinusoids of this amplitude (RandomInit)
     float sinusoid_top_frequency = 1.0f;  // RandomInit::sinusoid_top_frequency
     float repeat_fraction = 0.0f;       // share of windows that end by repeating an earlier span of themselves
+    float echo_fraction = 0.0f;         // share of windows that are echo windows (echo_window) instead of text
     AdamWOptions adamw;
     std::uint64_t seed = 1;
     int threads = 1;
@@ -58,6 +59,14 @@ struct TrainerState {
 // windows make such repeats common enough to learn from early. With repeat_fraction 0 the generator draws
 // exactly one number per window.
 std::vector<int> sample_window(const std::vector<int>& tokens, int length, float repeat_fraction, Rng& rng);
+
+// An echo window of `length` tokens: triples (x, y, x) of tokens drawn from uniform places in `tokens`, the
+// first triple cut at a uniform phase (0, 1 or 2 tokens of it missing), so no position is the middle of a
+// triple more often than another. At a triple's middle the next token is the one before the current token,
+// and nothing else in the window tells which of the earlier tokens that is: only a head that attends to the
+// previous token by position predicts it. Such heads (the first half of an induction circuit) form very
+// slowly from text alone in a run this project can afford; a share of echo windows trains one directly.
+std::vector<int> echo_window(const std::vector<int>& tokens, int length, Rng& rng);
 
 class Trainer {
 public:

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "analysis/heads.hpp"
@@ -153,6 +154,62 @@ TEST_CASE("a repeat window ends with a copy of an earlier span of itself, of 2 t
     CHECK(repeats < 1200 + 4 * 29);
     CHECK(shortest == 2);
     CHECK(longest == T / 2);
+}
+
+TEST_CASE("an echo window is (x, y, x) triples of corpus tokens, its first triple cut at a uniform phase") {
+    std::vector<int> tokens(5000);
+    for (int i = 0; i < 5000; ++i) tokens[static_cast<std::size_t>(i)] = 7 * i + 3;  // distinct, and not 0..n-1
+    const int T = 31, draws = 3000;
+    Rng rng(11);
+    int phases[3] = {0, 0, 0};
+    for (int k = 0; k < draws; ++k) {
+        const auto w = echo_window(tokens, T, rng);
+        REQUIRE(w.size() == static_cast<std::size_t>(T));
+        for (int t : w) CHECK((t - 3) % 7 == 0);
+        // the phase: the one offset at which every third token repeats the token two before it
+        int found = -1, matches = 0;
+        for (int phase = 0; phase < 3; ++phase) {
+            bool all = true;
+            for (int p = 2; p < T; ++p)
+                if ((p + phase) % 3 == 2 && w[static_cast<std::size_t>(p)] != w[static_cast<std::size_t>(p - 2)]) all = false;
+            if (all) found = phase, ++matches;
+        }
+        REQUIRE(matches == 1);  // draws from 5,000 distinct tokens almost never mimic another phase
+        ++phases[found];
+        // the middle of a triple is a fresh draw: it is not the x around it (barring a 1-in-5,000 coincidence)
+        int same = 0;
+        for (int p = 1; p + 1 < T; ++p)
+            if ((p + found) % 3 == 1 && w[static_cast<std::size_t>(p)] == w[static_cast<std::size_t>(p - 1)]) ++same;
+        CHECK(same <= 1);
+    }
+    // binomial(3000, 1/3): mean 1000, standard deviation 26
+    for (int n : phases) {
+        CHECK(n > 1000 - 4 * 26);
+        CHECK(n < 1000 + 4 * 26);
+    }
+}
+
+TEST_CASE("training on echo windows forms a head that attends to the previous token of any text") {
+    const Config c = tiny_config(1, 2, 32, 16, 64);
+    TrainOptions o = small_options();
+    o.steps = 400;
+    o.batch = 8;
+    o.echo_fraction = 1.0f;
+    std::vector<int> corpus(2000);
+    Rng draw(5);
+    for (auto& t : corpus) t = static_cast<int>(draw.below(64));
+    Trainer t(c, o);
+    // a text the model never trained on: tokens in a random order, no triples
+    std::vector<int> text(64);
+    for (auto& x : text) x = static_cast<int>(draw.below(64));
+    const auto before = previous_token_scores(t.model(), text, 16);
+    for (int s = 0; s < o.steps; ++s) t.step(corpus);
+    const auto after = previous_token_scores(t.model(), text, 16);
+    const double best_before = *std::max_element(before.begin(), before.end());
+    const double best_after = *std::max_element(after.begin(), after.end());
+    MESSAGE("strongest previous-token head " << best_before << " -> " << best_after);
+    CHECK(best_before < 0.3);  // about uniform: row i spreads over i + 1 tokens, and the mean of 1/(i + 1) over rows 1..15 is 0.16
+    CHECK(best_after > 0.5);
 }
 
 TEST_CASE("per-token losses average to the forward pass's loss") {
