@@ -42,6 +42,13 @@ HeadScore strongest_previous_token_head(const Trainer& trainer, const std::vecto
     return {best / NH, best % NH, scores[static_cast<std::size_t>(best)]};
 }
 
+// A share of the windows, from --flag (default 0): a number in [0, 1].
+float window_share(const Args& args, const std::string& flag, const char* meaning) {
+    const auto share = static_cast<float>(args.number(flag, 0.0));
+    if (!(share >= 0 && share <= 1)) throw Error("attnlab train: --" + flag + " must be in [0, 1] (" + meaning + ")");
+    return share;
+}
+
 }  // namespace
 
 void cmd_train(const Argv& argv) {
@@ -73,12 +80,8 @@ void cmd_train(const Argv& argv) {
     o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", 1.0));
     if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
         throw Error("attnlab train: --sinusoid-top-frequency must be in (0, pi] radians per position");
-    o.repeat_fraction = static_cast<float>(args.number("repeat-fraction", 0.0));
-    if (!(o.repeat_fraction >= 0 && o.repeat_fraction <= 1))
-        throw Error("attnlab train: --repeat-fraction must be in [0, 1] (the share of windows that end by repeating a span of themselves)");
-    o.echo_fraction = static_cast<float>(args.number("echo-fraction", 0.0));
-    if (!(o.echo_fraction >= 0 && o.echo_fraction <= 1))
-        throw Error("attnlab train: --echo-fraction must be in [0, 1] (the share of windows made of (x, y, x) token triples)");
+    o.repeat_fraction = window_share(args, "repeat-fraction", "the share of windows that end by repeating a span of themselves");
+    o.echo_fraction = window_share(args, "echo-fraction", "the share of windows made of (x, y, x) token triples");
     o.threads = args.integer("threads", 1, 1, 256);
     if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
     const double val_fraction = args.number("val-fraction", 0.05);

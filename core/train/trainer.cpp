@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <utility>
 
 #include "error.hpp"
 #include "model/backward.hpp"
@@ -77,10 +78,8 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
                     std::to_string(options.batch * options.seq_len) + "), so every step takes as many tokens");
     if (options.short_steps < 0 || (options.short_steps > 0 && options.short_seq_len == 0))
         throw Error("train: short steps need a short window length");
-    if (!(options.repeat_fraction >= 0 && options.repeat_fraction <= 1))
-        throw Error("train: the repeat fraction must be in [0, 1]");
-    if (!(options.echo_fraction >= 0 && options.echo_fraction <= 1))
-        throw Error("train: the echo fraction must be in [0, 1]");
+    for (const auto& [share, name] : {std::pair{options.repeat_fraction, "repeat"}, std::pair{options.echo_fraction, "echo"}})
+        if (!(share >= 0 && share <= 1)) throw Error(std::string("train: the ") + name + " fraction must be in [0, 1]");
     if (options.batch < 1 || options.steps < 1 || options.threads < 1)
         throw Error("train: steps, batch and threads must be at least 1");
 }
