@@ -55,7 +55,7 @@ void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "repeat-fraction", "echo-fraction", "short-seq-len", "short-steps", "stop-after"},
+                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "mimetic-qk", "repeat-fraction", "echo-fraction", "short-seq-len", "short-steps", "stop-after"},
                     {"resume"}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
@@ -80,6 +80,8 @@ void cmd_train(const Argv& argv) {
     o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", 1.0));
     if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
         throw Error("attnlab train: --sinusoid-top-frequency must be in (0, pi] radians per position");
+    o.mimetic_qk = static_cast<float>(args.number("mimetic-qk", 0.0));
+    if (!(o.mimetic_qk >= 0)) throw Error("attnlab train: --mimetic-qk must be >= 0 (0: W_Q and W_K independent, like every matrix)");
     o.repeat_fraction = window_share(args, "repeat-fraction", "the share of windows that end by repeating a span of themselves");
     o.echo_fraction = window_share(args, "echo-fraction", "the share of windows made of (x, y, x) token triples");
     o.threads = args.integer("threads", 1, 1, 256);
@@ -111,7 +113,7 @@ void cmd_train(const Argv& argv) {
                               {"short_seq_len", o.short_seq_len}, {"short_steps", o.short_steps}, {"lr", o.lr}, {"min_lr", o.min_lr},
                               {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
                               {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions},
-                              {"sinusoid_top_frequency", o.sinusoid_top_frequency},
+                              {"sinusoid_top_frequency", o.sinusoid_top_frequency}, {"mimetic_qk", o.mimetic_qk},
                               {"repeat_fraction", o.repeat_fraction}, {"echo_fraction", o.echo_fraction}};
     fingerprint["train_tokens"] = split.train.size();
 

@@ -35,6 +35,16 @@ std::vector<float> random_params(const Config& config, const RandomInit& init) {
         } else if (spec.shape.size() == 2) {
             const float s = ends_with(spec.name, "c_proj.weight") ? residual_std : init.std;
             for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.normal()) * s;
+            if (init.mimetic_qk > 0 && ends_with(spec.name, "attn.c_attn.weight")) {
+                // (C, 3C), columns [W_Q | W_K | W_V]: the same draws, rescaled, for W_Q, copied into W_K
+                const std::int64_t C = config.n_embd;
+                for (std::int64_t r = 0; r < C; ++r)
+                    for (std::int64_t j = 0; j < C; ++j) {
+                        float& q = p[r * 3 * C + j];
+                        q *= init.mimetic_qk / init.std;
+                        p[r * 3 * C + C + j] = q;
+                    }
+            }
         } else {
             for (std::int64_t i = 0; i < n; ++i)
                 p[i] = (is_gain ? 1.0f : 0.0f) + (init.jitter > 0 ? static_cast<float>(rng.normal()) * init.jitter : 0.0f);

@@ -7,6 +7,12 @@
 // `sinusoid_top_frequency` scales every frequency (1: Vaswani's, whose fastest turns 1 radian per position).
 // Only frequencies well above 0.3 radian tell a position from its neighbours, and a 16-dimension head can
 // use 8 frequencies at most: with a top frequency near pi, about 16 such frequencies exist instead of 8.
+// `mimetic_qk` > 0 is mimetic initialisation (Trockman & Kolter 2023, "Mimetic Initialization of
+// Self-Attention Layers"): every layer's query matrix ~ N(0, mimetic_qk) and its key matrix starts equal to
+// it, so each head's scores start as q_i . q_j, largest where a residual resembles the row's own: the token
+// itself and, with sinusoidal positions, its neighbours. Heads then start local instead of nearly uniform,
+// and attention near the current token, a previous-token head's, gets its gradient at any context length
+// (with uniform attention a key's gradient shrinks like 1/i at position i). Values stay N(0, std).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -21,6 +27,7 @@ struct RandomInit {
     float jitter = 0.0f;
     float sinusoidal_positions = 0.0f;  // 0: wpe ~ N(0, std) like every matrix
     float sinusoid_top_frequency = 1.0f;  // radians per position of the fastest sinusoid
+    float mimetic_qk = 0.0f;  // 0: W_Q and W_K ~ N(0, std) independently
 };
 
 // Every parameter in param_specs order, one contiguous buffer.

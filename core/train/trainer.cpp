@@ -29,6 +29,7 @@ std::vector<float> initial_params(const Config& c, const TrainOptions& o) {
     init.std = o.init_std;
     init.sinusoidal_positions = o.sinusoidal_positions;
     init.sinusoid_top_frequency = o.sinusoid_top_frequency;
+    init.mimetic_qk = o.mimetic_qk;
     return random_params(c, init);
 }
 

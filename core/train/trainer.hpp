@@ -29,6 +29,7 @@ struct TrainOptions {
     float init_std = 0.02f;
     float sinusoidal_positions = 0.0f;  // > 0: wpe starts as sinusoids of this amplitude (RandomInit)
     float sinusoid_top_frequency = 1.0f;  // RandomInit::sinusoid_top_frequency
+    float mimetic_qk = 0.0f;            // > 0: W_K starts equal to W_Q ~ N(0, mimetic_qk) (RandomInit)
     float repeat_fraction = 0.0f;       // share of windows that end by repeating an earlier span of themselves
     float echo_fraction = 0.0f;         // share of windows that are echo windows (echo_window) instead of text
     AdamWOptions adamw;

@@ -212,6 +212,31 @@ TEST_CASE("training on echo windows forms a head that attends to the previous to
     CHECK(best_after > 0.5);
 }
 
+TEST_CASE("mimetic init: every layer's W_K starts equal to W_Q, drawn with std mimetic_qk; W_V keeps the usual std") {
+    const Config c = tiny_config(2, 2, 32, 16, 64);
+    RandomInit init;
+    init.mimetic_qk = 0.2f;
+    const auto params = random_params(c, init);
+    const std::int64_t C = c.n_embd;
+    for (int layer = 0; layer < c.n_layer; ++layer) {
+        CAPTURE(layer);
+        const float* w = params.data() + param_offset(c, "h." + std::to_string(layer) + ".attn.c_attn.weight");
+        double qq = 0, vv = 0;
+        bool k_is_q = true;
+        for (std::int64_t r = 0; r < C; ++r)
+            for (std::int64_t j = 0; j < C; ++j) {
+                const float q = w[r * 3 * C + j], k = w[r * 3 * C + C + j], v = w[r * 3 * C + 2 * C + j];
+                k_is_q = k_is_q && k == q;
+                qq += static_cast<double>(q) * q;
+                vv += static_cast<double>(v) * v;
+            }
+        CHECK(k_is_q);
+        // a sample std of n = 1024 normal draws is within 4 / sqrt(2 n) = 9% of the true one
+        CHECK(std::sqrt(qq / (C * C)) == doctest::Approx(0.2).epsilon(0.09));
+        CHECK(std::sqrt(vv / (C * C)) == doctest::Approx(0.02).epsilon(0.09));
+    }
+}
+
 TEST_CASE("per-token losses average to the forward pass's loss") {
     const Config c = tiny_config(2, 2, 16, 32, 50257);
     const auto params = exact_params(c);
