@@ -49,6 +49,13 @@ float window_share(const Args& args, const std::string& flag, const char* meanin
     return share;
 }
 
+// An initialisation scale from --flag (default 0: that initialisation is off): a number >= 0.
+float init_scale(const Args& args, const std::string& flag, const char* off_means) {
+    const auto scale = static_cast<float>(args.number(flag, 0.0));
+    if (!(scale >= 0)) throw Error("attnlab train: --" + flag + " must be >= 0 (0: " + off_means + ")");
+    return scale;
+}
+
 }  // namespace
 
 void cmd_train(const Argv& argv) {
@@ -75,13 +82,11 @@ void cmd_train(const Argv& argv) {
     o.clip = static_cast<float>(args.number("clip", o.clip));
     o.adamw.weight_decay = static_cast<float>(args.number("weight-decay", o.adamw.weight_decay));
     o.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
-    o.sinusoidal_positions = static_cast<float>(args.number("sinusoidal-positions", 0.0));
-    if (!(o.sinusoidal_positions >= 0)) throw Error("attnlab train: --sinusoidal-positions must be >= 0 (0: random wpe)");
+    o.sinusoidal_positions = init_scale(args, "sinusoidal-positions", "random wpe");
     o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", 1.0));
     if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
         throw Error("attnlab train: --sinusoid-top-frequency must be in (0, pi] radians per position");
-    o.mimetic_qk = static_cast<float>(args.number("mimetic-qk", 0.0));
-    if (!(o.mimetic_qk >= 0)) throw Error("attnlab train: --mimetic-qk must be >= 0 (0: W_Q and W_K independent, like every matrix)");
+    o.mimetic_qk = init_scale(args, "mimetic-qk", "W_Q and W_K independent, like every matrix");
     o.repeat_fraction = window_share(args, "repeat-fraction", "the share of windows that end by repeating a span of themselves");
     o.echo_fraction = window_share(args, "echo-fraction", "the share of windows made of (x, y, x) token triples");
     o.threads = args.integer("threads", 1, 1, 256);
