@@ -62,7 +62,7 @@ void cmd_train(const Argv& argv) {
     const Args args(argv, "train",
                     {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
                      "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "mimetic-qk", "repeat-fraction", "echo-fraction", "short-seq-len", "short-steps", "stop-after"},
+                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "mimetic-qk", "offset-heads", "repeat-fraction", "echo-fraction", "short-seq-len", "short-steps", "stop-after"},
                     {"resume"}, {"corpus"});
     const std::string out_dir = args.required("out");
     for (const char* f : {"steps", "corpus"}) args.required(f);
@@ -87,6 +87,9 @@ void cmd_train(const Argv& argv) {
     if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
         throw Error("attnlab train: --sinusoid-top-frequency must be in (0, pi] radians per position");
     o.mimetic_qk = init_scale(args, "mimetic-qk", "W_Q and W_K independent, like every matrix");
+    o.offset_heads = init_scale(args, "offset-heads", "layer 0 like every layer");
+    if (o.offset_heads > 0 && !(o.sinusoidal_positions > 0))
+        throw Error("attnlab train: --offset-heads reads the position sinusoids: give --sinusoidal-positions too");
     o.repeat_fraction = window_share(args, "repeat-fraction", "the share of windows that end by repeating a span of themselves");
     o.echo_fraction = window_share(args, "echo-fraction", "the share of windows made of (x, y, x) token triples");
     o.threads = args.integer("threads", 1, 1, 256);
@@ -119,6 +122,7 @@ void cmd_train(const Argv& argv) {
                               {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
                               {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions},
                               {"sinusoid_top_frequency", o.sinusoid_top_frequency}, {"mimetic_qk", o.mimetic_qk},
+                              {"offset_heads", o.offset_heads},
                               {"repeat_fraction", o.repeat_fraction}, {"echo_fraction", o.echo_fraction}};
     fingerprint["train_tokens"] = split.train.size();
 

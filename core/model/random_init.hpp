@@ -13,6 +13,14 @@
 // itself and, with sinusoidal positions, its neighbours. Heads then start local instead of nearly uniform,
 // and attention near the current token, a previous-token head's, gets its gradient at any context length
 // (with uniform attention a key's gradient shrinks like 1/i at position i). Values stay N(0, std).
+// `offset_heads` > 0 (needs sinusoidal_positions) starts layer 0 as a causal convolution, the local
+// initialisation of ConViT (d'Ascoli et al. 2021) for text: head h starts attending to the token h + 1
+// places back. Its query reads the d/2 fastest sinusoid pairs of the position (d: the head size) and its key
+// reads them rotated by (h + 1) steps, so on the position part of the input q_i . k_j = A^2 * sum over the
+// pairs of 2 cos(w (i - j - h - 1)), largest at j = i - h - 1. A (`offset_heads`) is added to those entries
+// of the usual random draws; 2 puts about 0.9 of a head's weight on its token when the input is mostly
+// position, as at the start. Training is then free to keep, move or drop each head. Without it, heads here
+// find the previous token only after far more training than this project's machine gives (model card).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -28,9 +36,11 @@ struct RandomInit {
     float sinusoidal_positions = 0.0f;  // 0: wpe ~ N(0, std) like every matrix
     float sinusoid_top_frequency = 1.0f;  // radians per position of the fastest sinusoid
     float mimetic_qk = 0.0f;  // 0: W_Q and W_K ~ N(0, std) independently
+    float offset_heads = 0.0f;  // 0: layer 0's heads start like every layer's
 };
 
-// Every parameter in param_specs order, one contiguous buffer.
+// Every parameter in param_specs order, one contiguous buffer. Throws Error for offset_heads without
+// sinusoidal_positions or with an odd head size.
 std::vector<float> random_params(const Config& config, const RandomInit& init);
 
 }  // namespace attnlab

@@ -30,6 +30,7 @@ std::vector<float> initial_params(const Config& c, const TrainOptions& o) {
     init.sinusoidal_positions = o.sinusoidal_positions;
     init.sinusoid_top_frequency = o.sinusoid_top_frequency;
     init.mimetic_qk = o.mimetic_qk;
+    init.offset_heads = o.offset_heads;
     return random_params(c, init);
 }
 

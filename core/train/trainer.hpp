@@ -30,6 +30,7 @@ struct TrainOptions {
     float sinusoidal_positions = 0.0f;  // > 0: wpe starts as sinusoids of this amplitude (RandomInit)
     float sinusoid_top_frequency = 1.0f;  // RandomInit::sinusoid_top_frequency
     float mimetic_qk = 0.0f;            // > 0: W_K starts equal to W_Q ~ N(0, mimetic_qk) (RandomInit)
+    float offset_heads = 0.0f;          // > 0: layer 0's head h starts attending h + 1 tokens back (RandomInit)
     float repeat_fraction = 0.0f;       // share of windows that end by repeating an earlier span of themselves
     float echo_fraction = 0.0f;         // share of windows that are echo windows (echo_window) instead of text
     AdamWOptions adamw;

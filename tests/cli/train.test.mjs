@@ -107,13 +107,15 @@ test('eval reports validation loss against the unigram baseline, previous-token 
 test('each evaluation logs the strongest previous-token head, as eval finds it on the same windows', () => {
   const out = join(tempDir(), 'model');
   // evaluations over every validation window, so the last one sees what eval sees on the final weights
-  const r = train(out, ['--eval-windows', '1000', '--repeat-fraction', '0.5', '--echo-fraction', '0.25', '--mimetic-qk', '0.1']);
+  const r = train(out, ['--eval-windows', '1000', '--repeat-fraction', '0.5', '--echo-fraction', '0.25', '--mimetic-qk', '0.1',
+    '--sinusoidal-positions', '0.1', '--offset-heads', '2']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /step 4 +validation loss [\d.]+, strongest previous-token head \d+:\d+ [\d.]+/);
   const log = JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'));
   assert.equal(log.options.repeat_fraction, 0.5);
   assert.equal(log.options.echo_fraction, 0.25);
   assert.ok(Math.abs(log.options.mimetic_qk - 0.1) < 1e-7);  // stored as a float
+  assert.equal(log.options.offset_heads, 2);
   const [step, , score, layer, head] = log.evals.at(-1);
   assert.equal(step, 4);
   const e = attnlab(['eval', '--model', out, '--corpus', ...corpus, '--induction-length', '4', '--trials', '1']);
@@ -143,4 +145,7 @@ test('train refuses a missing corpus, one too short for a window, and bad option
   fails(['train', '--corpus', ...corpus, ...base, '--repeat-fraction', '1.5'], /--repeat-fraction must be in \[0, 1\]/);
   fails(['train', '--corpus', ...corpus, ...base, '--echo-fraction', '-0.1'], /--echo-fraction must be in \[0, 1\]/);
   fails(['train', '--corpus', ...corpus, ...base, '--mimetic-qk', '-0.1'], /--mimetic-qk must be >= 0/);
+  fails(['train', '--corpus', ...corpus, ...base, '--offset-heads', '2'], /--offset-heads reads the position sinusoids: give --sinusoidal-positions/);
+  fails(['train', '--corpus', ...corpus, '--out', out, '--layers', '1', '--heads', '2', '--embd', '18', '--ctx', '32', '--steps', '2',
+    '--sinusoidal-positions', '0.1', '--offset-heads', '2'], /offset heads need an even head size \(sinusoid pairs\), got 9/);
 });

@@ -6,6 +6,7 @@
 #include "analysis/heads.hpp"
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
+#include "model/gpt2.hpp"
 #include "model/random_init.hpp"
 #include "train/adamw.hpp"
 #include "train/corpus.hpp"
@@ -235,6 +236,52 @@ TEST_CASE("mimetic init: every layer's W_K starts equal to W_Q, drawn with std m
         CHECK(std::sqrt(qq / (C * C)) == doctest::Approx(0.2).epsilon(0.09));
         CHECK(std::sqrt(vv / (C * C)) == doctest::Approx(0.02).epsilon(0.09));
     }
+}
+
+// Mean attention of each layer-0 head h on the token h + 1 places back, over the rows that have one.
+std::vector<double> layer0_offset_scores(const Config& c, const RandomInit& init, const std::vector<int>& text) {
+    auto owned = std::make_shared<std::vector<float>>(random_params(c, init));
+    const Model m{c, weights_over(c, owned->data(), owned)};
+    std::vector<double> score(static_cast<std::size_t>(c.n_head), 0.0);
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = false;
+    fo.observer = [&](const HeadView& v) {
+        if (v.layer != 0) return;
+        const Eigen::Index back = v.head + 1;
+        double s = 0;
+        for (Eigen::Index i = back; i < v.probs.rows(); ++i) s += v.probs(i, i - back);
+        score[static_cast<std::size_t>(v.head)] = s / static_cast<double>(v.probs.rows() - back);
+    };
+    forward(m, text, fo);
+    return score;
+}
+
+TEST_CASE("offset heads: layer 0's head h starts with most of its attention on the token h + 1 places back") {
+    const Config c = tiny_config(2, 8, 128, 64, 500);  // the shipped model's head size (16) and width
+    std::vector<int> text(64);
+    Rng draw(3);
+    for (auto& t : text) t = static_cast<int>(draw.below(500));
+    RandomInit init;
+    init.sinusoidal_positions = 0.1f;
+    const auto plain = layer0_offset_scores(c, init, text);
+    init.offset_heads = 2.0f;
+    const auto offset = layer0_offset_scores(c, init, text);
+    for (int h = 0; h < c.n_head; ++h) {
+        CAPTURE(h);
+        MESSAGE("head " << h << ": " << plain[static_cast<std::size_t>(h)] << " without, " << offset[static_cast<std::size_t>(h)] << " with");
+        CHECK(plain[static_cast<std::size_t>(h)] < 0.2);  // near uniform: about 1 / (i + 1) at row i
+        CHECK(offset[static_cast<std::size_t>(h)] > 0.5);
+    }
+}
+
+TEST_CASE("offset heads need sinusoidal positions and an even head size") {
+    RandomInit init;
+    init.offset_heads = 2.0f;
+    CHECK_THROWS_WITH_AS(random_params(tiny_config(1, 2, 32, 16, 64), init), doctest::Contains("sinusoidal positions"), Error);
+    init.sinusoidal_positions = 0.1f;
+    CHECK_THROWS_WITH_AS(random_params(tiny_config(1, 2, 6, 16, 64), init), doctest::Contains("even head size"), Error);
+    CHECK_NOTHROW(random_params(tiny_config(1, 2, 8, 16, 64), init));
 }
 
 TEST_CASE("per-token losses average to the forward pass's loss") {
