@@ -33,8 +33,16 @@ test('its validation loss is at least 1.5 nats below the unigram baseline', () =
   assert.ok(report.below_unigram >= 1.5, `only ${report.below_unigram} nats below the unigram baseline`);
 });
 
+test('one of its heads puts most of its attention on the previous token', () => {
+  const best = report.previous_token_heads[0];
+  assert.ok(best.score > 0.5, `strongest previous-token head ${best.layer}:${best.head} scores only ${best.score}`);
+});
+
 test('the model card states the figures eval measures', () => {
   const card = readFileSync(join(model, 'README.md'), 'utf8');
-  assert.ok(card.includes(report.val_loss.toFixed(3)), 'validation loss ' + report.val_loss.toFixed(3));
-  assert.ok(card.includes(report.unigram_val_loss.toFixed(3)), 'unigram loss ' + report.unigram_val_loss.toFixed(3));
+  const best = report.previous_token_heads[0];
+  for (const [what, value] of [['validation loss', report.val_loss], ['unigram loss', report.unigram_val_loss],
+    ['previous-token score', best.score], ['induction gain', report.induction.gain]])
+    assert.ok(card.includes(value.toFixed(3)), `${what} ${value.toFixed(3)}`);
+  assert.ok(card.includes(`layer ${best.layer} head ${best.head}`), `head ${best.layer}:${best.head}`);
 });
