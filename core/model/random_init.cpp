@@ -14,6 +14,12 @@ bool ends_with(const std::string& s, const char* suffix) {
     return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
 }
 
+// The angle that sinusoid pair `pair` of wpe (dims 2 pair: sin, 2 pair + 1: cos) turns through over `steps`
+// positions: steps * top frequency / 10000^(2 pair / C).
+double sinusoid_angle(const RandomInit& init, int C, int pair, int steps) {
+    return steps * static_cast<double>(init.sinusoid_top_frequency) / std::pow(10000.0, 2.0 * pair / C);
+}
+
 // Adds RandomInit::offset_heads to layer 0's c_attn weight `w` (C, 3C: columns [W_Q | W_K | W_V]): head h's
 // query takes sinusoid pair m (input dims 2m: sin, 2m + 1: cos) as is, its key takes it rotated forward by
 // (h + 1) * w_m, so q . k compares position i with position j + h + 1.
@@ -21,8 +27,7 @@ void add_offset_heads(float* w, const Config& config, const RandomInit& init) {
     const int C = config.n_embd, d = C / config.n_head;
     for (int h = 0; h < config.n_head; ++h)
         for (int m = 0; m < d / 2; ++m) {
-            const double omega = static_cast<double>(init.sinusoid_top_frequency) / std::pow(10000.0, 2.0 * m / C);
-            const double phi = omega * (h + 1);
+            const double phi = sinusoid_angle(init, C, m, h + 1);
             const float a = init.offset_heads, c = a * static_cast<float>(std::cos(phi)), s = a * static_cast<float>(std::sin(phi));
             const int out = h * d + 2 * m;
             auto at = [&](int row, int col) -> float& { return w[static_cast<std::size_t>(row) * 3 * C + col]; };
@@ -54,7 +59,7 @@ std::vector<float> random_params(const Config& config, const RandomInit& init) {
             const int C = config.n_embd;
             for (int t = 0; t < config.n_positions; ++t)
                 for (int j = 0; j < C; ++j) {
-                    const double angle = t * static_cast<double>(init.sinusoid_top_frequency) / std::pow(10000.0, static_cast<double>(j - j % 2) / C);
+                    const double angle = sinusoid_angle(init, C, j / 2, t);
                     p[static_cast<std::size_t>(t) * C + j] =
                         init.sinusoidal_positions * static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
                 }
