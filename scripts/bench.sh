@@ -14,7 +14,7 @@ size_mib=$(( $(stat -c %s "$dir/model.safetensors") / 1048576 ))
 echo "checkpoint file: ${size_mib} MiB (target: peak_rss_mib <= file + 64 MiB)"
 echo "== selectivity over all 144 heads, 124M shape, 512 tokens, against the forward pass alone"
 "$cli" bench --model "$dir" --tokens 512 --threads 1 --repeats 2 --analysis selectivity
-echo "== the paper's measurements (distance, separability, gradient bound), 124M shape, 1024 tokens, against one forward pass"
+echo "== the paper's quantities (d~, separability, the gradient lemma), 124M shape, 1024 tokens, against one forward pass (target: paper_over_forward < 1.5)"
 "$cli" bench --model "$dir" --tokens 1024 --threads 1 --repeats 1 --analysis paper
 echo "== hard-max in O(log n): hull index queries against a linear scan, n = 10^2 .. 10^6"
 "$cli" bench --analysis hull

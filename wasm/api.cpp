@@ -222,13 +222,15 @@ public:
         });
     }
 
-    // Options (JSON): {"top_n": [1,2,4,...], "lengths": [16,32,...], "delta": 0.05, "temperatures": "0.05:5:12",
-    // "max_tokens": 0}
+    // Options (JSON): {"top_n": [1,2,4,...], "rho": [0.1,0.25,0.5], "lengths": [16,32,...], "delta": 0.05,
+    // "temperatures": "0.05:5:12", "max_tokens": 0, "model_name": "tiny-gpt2"}
     val paper(const std::string& text, const std::string& options, const val& progress) {
         return guarded([&] {
             const Json o = parse_options(options);
             attnlab::PaperRequest r;
             r.top_ns = o.value("top_n", r.top_ns);
+            r.rhos = o.value("rho", r.rhos);
+            r.model_name = o.value("model_name", std::string());
             r.lengths = o.value("lengths", r.lengths);
             r.delta = o.value("delta", r.delta);
             if (o.contains("temperatures")) r.temperatures = attnlab::parse_temperature_range(o.at("temperatures").get<std::string>());

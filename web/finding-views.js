@@ -1,4 +1,4 @@
-// Views of the other findings (SCIENCE.md sections 3 and 5, and the normalisers of section 5): how each
+// Views of the other findings (docs/science.md sections 4 to 7): how each
 // normaliser changes loss and selectivity, how ill-conditioned attention matrices are, and how often hard-max
 // through the 2-D hull index finds the true argmax. Data: the CLI's JSON (analyze selectivity --normaliser,
 // analyze conditioning, analyze hardmax).

@@ -11,7 +11,8 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 const $ = (id) => document.getElementById(id);
 const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 const SENSITIVITY = { temperatures: '0.05:5:10' };  // max_tokens: the core's default, 128 or the model's context if shorter
-const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
+const CONSTANT_WINDOW = 32;
+const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured  // short windows (or the model's context), so a page-sized text gives several to average
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
@@ -174,6 +175,14 @@ function figureElement(fig) {
   finding.textContent = fig.finding;
   caption.appendChild(finding);
   figure.appendChild(caption);
+  if (fig.action) {
+    const act = document.createElement('button');
+    act.type = 'button';
+    act.className = 'figure-action';
+    act.textContent = fig.action.label;
+    act.addEventListener('click', () => Promise.resolve().then(fig.action.run).catch((e) => showError(e.message)));
+    figure.appendChild(act);
+  }
   const bar = document.createElement('div');
   bar.className = 'export';
   const actions = [['SVG', () => exportSvg(fig.svg, fig.name)], ['PNG', () => exportPng(fig.svg, fig.name)],
@@ -240,9 +249,9 @@ async function figuresFor(view, d) {
     return hardmaxFigures(ctx);
   }
   if (view === 'paper') {
-    ctx.paper = await need(d, 'paper', () => ask(d, 'paper', { text, options: {} },
+    ctx.paper = await need(d, 'paper', () => ask(d, 'paper', { text, options: { model_name: loadedModel } },
       (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
-    return paperFigures(ctx);
+    return paperFigures({ ...ctx, loadGpt2: () => loadRemote(GPT2_124M) });
   }
   ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity', { text, options: SENSITIVITY },
     (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));

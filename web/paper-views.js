@@ -1,105 +1,137 @@
-// The "Paper figures" view: the measurements of Mudarisov et al., "Limitations of Normalization in Attention
-// Mechanism" (arXiv 2508.17821), laid out like its figures, each with what the paper claims and whether the
-// loaded model agrees. Data: the JSON of `attnlab analyze paper`.
+// The "Paper figures" view: Mudarisov et al., "Limitations of Normalization in Attention Mechanism" (arXiv
+// 2508.17821), measured on the loaded model. Each figure plots one quantity; its finding is the core's verdict
+// sentence (the JSON of `attnlab analyze paper`), which sets the paper's claim beside the same quantity and
+// names the model, so the page and the CLI say the same thing. docs/science.md defines every quantity.
 import { linePlot, PALETTE } from './plot.js';
 
 const fmt = (v, d = 2) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
-const finite = (xs) => xs.filter(Number.isFinite);
+const colour = (i) => PALETTE[i % PALETTE.length];
 
-// The median grid [length][top-n] of one measure, per layer.
-function column(grid, ni) { return grid.median.map((row) => row[ni]); }
-function row(grid, li) { return grid.median[li]; }
+// One column of a quartile grid [length][column] as {median, q1, q3} arrays over the lengths; one row likewise.
+const column = (g, c) => ({ median: g.median.map((r) => r[c]), q1: g.q1.map((r) => r[c]), q3: g.q3.map((r) => r[c]) });
+const row = (g, r) => ({ median: g.median[r], q1: g.q1[r], q3: g.q3[r] });
 
-export function paperFigures({ paper }) {
-  const { lengths, top_n: topN, delta, temperatures: T } = paper;
-  const layers = paper.distance;
-  const lastL = lengths.length - 1;
-  const fixedN = topN.findIndex((n) => n >= 4) >= 0 ? topN.findIndex((n) => n >= 4) : 0;
+function bandSeries(layers, pick, x) {
+  return layers.map((l, i) => {
+    const q = pick(l);
+    return { name: `layer ${l.layer}`, x, y: q.median, color: colour(i), band: { lo: q.q1, hi: q.q3 } };
+  });
+}
+
+function quartileCsv(xName, xs, layers, pick) {
+  return [[xName, ...layers.flatMap((l) => [`layer${l.layer}_q1`, `layer${l.layer}_median`, `layer${l.layer}_q3`])],
+    ...xs.map((x, i) => [x, ...layers.flatMap((l) => { const q = pick(l); return [q.q1[i], q.median[i], q.q3[i]]; })])];
+}
+
+// loadGpt2: a callback that loads openai-community/gpt2 (offered when the model is not GPT-2 124M's shape).
+export function paperFigures({ paper, loadGpt2 = null }) {
+  const { lengths, top_n: topN, rho, proportional_n: propN, delta, temperatures: T, verdicts } = paper;
+  const say = (figure) => verdicts.find((v) => v.figure === figure).sentence;
+  const last = lengths.length - 1;
+  const mid = Math.floor(rho.length / 2);
+  const fixedAt = (n) => { const i = topN.findIndex((x) => x >= n); return i >= 0 ? i : topN.length - 1; };
+  const fixed = fixedAt(4);
+  const dist = paper.distance, sep = paper.separability, grad = paper.gradient;
+  const on = paper.measured_on;
   const figs = [];
 
-  // 1. distance collapse: ratio against L at fixed N
-  const ratioVsL = layers.map((l) => column(l.ratio, fixedN));
-  const firstL = ratioVsL.map((r) => finite(r)[0]), endL = ratioVsL.map((r) => finite(r).slice(-1)[0]);
-  const falls = ratioVsL.filter((r, i) => endL[i] < firstL[i]).length;
   figs.push({
-    name: 'paper-distance-vs-length',
-    svg: linePlot({ title: `Distance ratio (rest / top-${topN[fixedN]}) against sequence length`, xLabel: 'sequence length L',
-      yLabel: 'mean ‖v_j − s‖ rest / top set', xLog: true,
-      series: layers.map((l, i) => ({ name: `layer ${l.layer}`, x: lengths, y: ratioVsL[i], color: PALETTE[i % PALETTE.length] })),
-      refs: [{ name: `1 + δ (δ = ${delta})`, x: lengths, y: lengths.map(() => 1 + delta) }] }),
-    caption: `The paper's distance analysis at fixed top-N: in each head's value space, how much farther the unselected ` +
-      `tokens are from the head's output than the ${topN[fixedN]} selected ones (median over heads and windows). ` +
-      'The paper claims this ratio collapses towards 1 as L grows: selected and unselected tokens stop being told apart.',
-    finding: `${falls} of ${layers.length} layers fall from L = ${lengths[0]} to L = ${lengths[lastL]} ` +
-      `(${layers.map((l, i) => `L${l.layer}: ${fmt(firstL[i])} → ${fmt(endL[i])}`).join(', ')}): ` +
-      (falls > layers.length / 2 ? 'this model agrees with the paper.' : 'this model does not show the collapse on this text.'),
-    csv: [['L', ...layers.map((l) => `layer${l.layer}_ratio_median`)], ...lengths.map((L, li) => [L, ...ratioVsL.map((r) => r[li])])],
-    json: { lengths, top_n: topN[fixedN], layers: layers.map((l, i) => ({ layer: l.layer, ratio_median: ratioVsL[i] })) },
+    name: 'paper-distance-proportional',
+    svg: linePlot({ title: `d~ against L with the top-N set growing with it: N = ⌈${rho[mid]} L⌉`, xLabel: 'sequence length L',
+      yLabel: 'd~ = ‖Σ_rest αx − Σ_top αx‖', xLog: true, yLog: true,
+      series: bandSeries(dist, (l) => column(l.proportional.d, mid), lengths) }),
+    caption: 'Theorem 1\'s distance: in each head\'s value space, d~ = ‖Σ_{j∉S} α_j x_j − s‖ with s = Σ_{j∈S} α_j x_j the ' +
+      `top-N tokens' weighted sum, here with N = ⌈${rho[mid]} L⌉ (N = ${propN.map((r) => r[mid]).join(', ')} at L = ` +
+      `${lengths.join(', ')}); median and quartiles over heads and windows. The paper reports "distance collapse" on GPT-2 as ` +
+      'the top-N set grows with L.',
+    finding: say('distance-proportional'),
+    action: !on.gpt2_124m && loadGpt2 ? { label: 'Measure on GPT-2 124M: load openai-community/gpt2 (about 550 MB)', run: loadGpt2 } : null,
+    csv: quartileCsv('L', lengths, dist, (l) => column(l.proportional.d, mid)),
+    json: { lengths, rho: rho[mid], n: propN.map((r) => r[mid]), measured_on: on,
+      layers: dist.map((l) => ({ layer: l.layer, d: column(l.proportional.d, mid), d_over_w: column(l.proportional.d_over_w, mid) })) },
   });
 
-  // 2. ratio against N at the longest L, with the critical N
-  const ratioVsN = layers.map((l) => row(l.ratio, lastL));
-  const crit = layers.map((l) => l.critical_n.median[lastL]);
+  figs.push({
+    name: 'paper-distance-fixed-n',
+    svg: linePlot({ title: `d~ against L at a fixed top-${topN[fixed]} set`, xLabel: 'sequence length L',
+      yLabel: 'd~', xLog: true, yLog: true, series: bandSeries(dist, (l) => column(l.fixed_n.d, fixed), lengths) }),
+    caption: `The same distance for a fixed top-${topN[fixed]} set as L grows (the paper's first distance analysis, for which ` +
+      'Theorem 1 gives an upper bound); median and quartiles over heads and windows.',
+    finding: say('distance-fixed-n'),
+    csv: quartileCsv('L', lengths, dist, (l) => column(l.fixed_n.d, fixed)),
+    json: { lengths, top_n: topN[fixed], layers: dist.map((l) => ({ layer: l.layer, d: column(l.fixed_n.d, fixed) })) },
+  });
+
   figs.push({
     name: 'paper-distance-vs-top-n',
-    svg: linePlot({ title: `Distance ratio against top-N at L = ${lengths[lastL]}`, xLabel: 'top-N (selected set size)',
-      yLabel: 'mean ‖v_j − s‖ rest / top set', xLog: true,
-      series: layers.map((l, i) => ({ name: `layer ${l.layer}`, x: topN, y: ratioVsN[i], color: PALETTE[i % PALETTE.length] })),
-      refs: [{ name: `1 + δ (δ = ${delta})`, x: topN, y: topN.map(() => 1 + delta) }] }),
-    caption: 'The paper\'s analysis at fixed length for a growing top-N set, and its critical top-N: the first N whose ratio ' +
-      'falls below 1 + δ. The paper claims such a critical N exists: beyond it, selection is no better than picking at random.',
-    finding: `Median critical N at L = ${lengths[lastL]}: ${layers.map((l, i) => `layer ${l.layer}: ${Number.isFinite(crit[i]) ? crit[i] : `none up to ${topN[topN.length - 1]}`} ` +
-      `(${fmt(100 * l.critical_n.never_fraction[lastL], 0)}% of heads never cross)`).join('; ')}.`,
-    csv: [['top_n', ...layers.map((l) => `layer${l.layer}_ratio_median`)], ...topN.map((n, ni) => [n, ...ratioVsN.map((r) => r[ni])])],
-    json: { top_n: topN, length: lengths[lastL], delta, layers: layers.map((l, i) => ({ layer: l.layer, ratio_median: ratioVsN[i], critical_n: l.critical_n })) },
+    svg: linePlot({ title: `d~ / W against top-N at L = ${lengths[last]} (attnlab's scale)`, xLabel: 'top-N (selected set size)',
+      yLabel: 'd~ / Σ α_j ‖x_j‖', xLog: true, yDomain: [0, 1],
+      series: bandSeries(dist, (l) => row(l.fixed_n.d_over_w, last), topN),
+      refs: [{ name: `δ = ${delta}`, x: topN, y: topN.map(() => delta) }] }),
+    caption: 'The paper\'s second analysis: d~ for a growing top-N set at a fixed length, divided by W = Σ α_j ‖x_j‖ ' +
+      '(attnlab\'s scale: d~ ≤ W, so heads and layers compare). attnlab\'s critical N is the first N whose d~ falls to δ W; ' +
+      'the paper\'s own detection rule (its Algorithm 3) could not be checked.',
+    finding: say('critical-n'),
+    csv: quartileCsv('top_n', topN, dist, (l) => row(l.fixed_n.d_over_w, last)),
+    json: { top_n: topN, length: lengths[last], delta, layers: dist.map((l) => ({ layer: l.layer, d_over_w: row(l.fixed_n.d_over_w, last), critical_n: l.critical_n })) },
   });
 
-  // 3. separability: share of unselected tokens outside the top set's ball
-  const sep = paper.separability;
-  const outside = sep.map((l) => row(l.unselected_outside, lastL));
-  const all = finite(outside.flat());
-  const mean = all.reduce((a, b) => a + b, 0) / Math.max(1, all.length);
   figs.push({
     name: 'paper-separability',
-    svg: linePlot({ title: `Separability at L = ${lengths[lastL]}: unselected tokens outside the top set's ball`,
-      xLabel: 'top-N', yLabel: 'fraction of the rest outside the ball', xLog: true, yDomain: [0, 1],
-      series: sep.map((l, i) => ({ name: `layer ${l.layer}`, x: topN, y: outside[i], color: PALETTE[i % PALETTE.length],
-        band: { lo: l.unselected_outside.q1[lastL], hi: l.unselected_outside.q3[lastL] } })),
-      refs: [{ name: 'paper: 70%', x: topN, y: topN.map(() => 0.7) }, { name: 'paper: 85%', x: topN, y: topN.map(() => 0.85), dash: '2 3' }] }),
-    caption: 'Geometric separability (ball rule): the ball around the head\'s output that just holds the selected tokens; ' +
-      'the share of unselected tokens left outside it (median and quartiles over heads). The paper measures about 70-85% ' +
-      'on GPT-2. (This project\'s rule: radius = the farthest selected token, so recall is 1 and precision = |S| / |ball|.)',
-    finding: `Mean over layers and N: ${fmt(100 * mean, 0)}%, ` +
-      (mean >= 0.7 && mean <= 0.85 ? 'inside the paper\'s range.' : mean > 0.85 ? 'above the paper\'s range.' : 'below the paper\'s range.'),
-    csv: [['top_n', ...sep.map((l) => `layer${l.layer}_outside_median`), ...sep.map((l) => `layer${l.layer}_f_score_median`)],
-      ...topN.map((n, ni) => [n, ...outside.map((r) => r[ni]), ...sep.map((l) => l.f_score.median[lastL][ni])])],
-    json: { top_n: topN, length: lengths[lastL], layers: sep },
+    svg: linePlot({ title: `Share of the top-N set distinguishable at L = ${lengths[last]}`, xLabel: 'top-N',
+      yLabel: 'share of the selected tokens', xLog: true, yDomain: [0, 1],
+      series: bandSeries(sep, (l) => row(l.fixed_n, last), topN),
+      refs: [{ name: 'paper, its own rule: 70%', x: topN, y: topN.map(() => 0.7) },
+        { name: 'paper, its own rule: 85%', x: topN, y: topN.map(() => 0.85), dash: '2 3' }] }),
+    caption: 'Separability of the selected tokens (Theorem 2), by attnlab\'s reading of the rule: a selected token counts as ' +
+      'distinguishable when its weighted point α_i x_i lies nearer to s than every unselected token\'s α_j x_j. The paper\'s ' +
+      '70-85% on GPT-2 is drawn for orientation only: its exact rule is not known, so there is no verdict.',
+    finding: say('separability'),
+    csv: quartileCsv('top_n', topN, sep, (l) => row(l.fixed_n, last)),
+    json: { top_n: topN, length: lengths[last], layers: sep.map((l) => ({ layer: l.layer, distinguishable: row(l.fixed_n, last) })) },
   });
 
-  // 4. the gradient bound
-  const gl = paper.gradient.layers;
-  const overLow = gl.map((l) => l.above_paper_bound[0]);
+  const gl = grad.layers;
   figs.push({
-    name: 'paper-gradient-bound',
-    svg: linePlot({ title: 'Gradient of the top weight against temperature, with the paper\'s bound', xLabel: 'temperature T',
-      yLabel: '‖∇ p_max‖', xLog: true, yLog: true,
+    name: 'paper-gradient-lemma',
+    svg: linePlot({ title: 'The lemma\'s quantity against temperature: the largest diagonal entry ∂α_i/∂l_i', xLabel: 'temperature T',
+      yLabel: 'max_i α_i (1 − α_i) / T', xLog: true, yLog: true,
       series: [
-        ...gl.map((l, i) => ({ name: `max L${l.layer}`, x: T, y: l.top_weight_grad.max, color: PALETTE[i % PALETTE.length] })),
-        ...gl.map((l, i) => ({ name: `median L${l.layer}`, x: T, y: l.top_weight_grad.median, color: PALETTE[i % PALETTE.length], dash: '1 3' })),
-        { name: '‖J‖₂ max, all layers', x: T, y: T.map((_, ti) => Math.max(...gl.map((l) => l.jacobian_spectral.max[ti]))), color: 'var(--fg)', width: 1 },
+        ...gl.map((l, i) => ({ name: `max L${l.layer}`, x: T, y: l.lemma_diagonal.max, color: colour(i) })),
+        ...gl.map((l, i) => ({ name: `median L${l.layer}`, x: T, y: l.lemma_diagonal.median, color: colour(i), dash: '1 3' })),
       ],
-      refs: [{ name: 'paper min(1/(4T), √2)', x: T, y: paper.gradient.bounds.paper },
-        { name: '‖J‖₂ ceiling 1/(2T)', x: T, y: paper.gradient.bounds.jacobian_spectral_exact, dash: '2 3' }] }),
-    caption: 'The paper bounds one weight\'s gradient by min(1/(4T), √2) and expects 1/T-scaled sensitivity at low T. ' +
-      'Measured: ‖∇ p_max‖ = p (√((1 − p)² + Σ_{j≠max} p_j²)) / T for each row\'s top weight (rows at the chosen lengths, their ' +
-      'scores renormalised at each T), and the whole Jacobian\'s largest ‖J‖₂ beside its exact ceiling 1/(2T).',
-    finding: `At T = ${fmt(T[0])}: ${gl.map((l, i) => `layer ${l.layer}: max ${fmt(l.top_weight_grad.max[0])}, ${fmt(100 * overLow[i], 1)}% of rows above the bound`).join('; ')}. ` +
-      (overLow.some((v) => v > 0) ? 'Some rows exceed the stated bound, so this model does not agree with it as stated (two tied tokens give exactly 1/(2√2·T) ≈ 0.354/T, above 1/(4T)); the 1/T scaling does hold.'
-        : 'Every row stays within the stated bound on this text.'),
-    csv: [['T', ...gl.flatMap((l) => [`L${l.layer}_grad_median`, `L${l.layer}_grad_max`, `L${l.layer}_above_bound`]), 'paper_bound', 'jacobian_ceiling'],
-      ...T.map((t, ti) => [t, ...gl.flatMap((l) => [l.top_weight_grad.median[ti], l.top_weight_grad.max[ti], l.above_paper_bound[ti]]),
-        paper.gradient.bounds.paper[ti], paper.gradient.bounds.jacobian_spectral_exact[ti]])],
-    json: paper.gradient,
+      refs: [{ name: 'paper: 1/(4T)', x: T, y: grad.bounds.lemma_diagonal }] }),
+    caption: 'The paper\'s gradient lemma, ‖∇_l α‖ ≤ min{1/(4T), √2}: 1/(4T) is the largest value of a diagonal entry ' +
+      '∂α_i/∂l_i = α_i (1 − α_i) / T of the softmax Jacobian (reached at α_i = 1/2), √2 the largest temperature-free gradient ' +
+      'α_i ‖e_i − α‖. Plotted: each row\'s largest diagonal entry (max and median over rows at the chosen lengths, their scores ' +
+      'renormalised at each T) against 1/(4T). A theorem holds on every row; a row above the line would mean a bug.',
+    finding: say('gradient-lemma'),
+    csv: [['T', ...gl.flatMap((l) => [`L${l.layer}_diagonal_median`, `L${l.layer}_diagonal_max`, `L${l.layer}_within_lemma`]), 'lemma_bound'],
+      ...T.map((t, ti) => [t, ...gl.flatMap((l) => [l.lemma_diagonal.median[ti], l.lemma_diagonal.max[ti], l.within_lemma[ti]]), grad.bounds.lemma_diagonal[ti]])],
+    json: { temperatures: T, bounds: grad.bounds, within_lemma: grad.within_lemma, layers: gl.map((l) => ({ layer: l.layer, lemma_diagonal: l.lemma_diagonal, scaled_weight_grad_max: l.scaled_weight_grad_max, within_lemma: l.within_lemma })) },
+  });
+
+  const worst = (key, ti) => Math.max(...gl.map((l) => l[key].max[ti]));
+  figs.push({
+    name: 'paper-gradient-own',
+    svg: linePlot({ title: 'attnlab\'s own measures: the top weight\'s full gradient and ‖J‖₂', xLabel: 'temperature T',
+      yLabel: 'norm', xLog: true, yLog: true,
+      series: [
+        ...gl.map((l, i) => ({ name: `‖∇α_top‖ max L${l.layer}`, x: T, y: l.top_weight_grad.max, color: colour(i) })),
+        { name: '‖J‖₂ max, all layers', x: T, y: T.map((_, ti) => worst('jacobian_spectral', ti)), color: 'var(--fg)', width: 1 },
+      ],
+      refs: [{ name: '√2/(4T): two tied weights', x: T, y: grad.bounds.top_weight_grad_ceiling },
+        { name: '1/(2T): ‖J‖₂ ceiling', x: T, y: grad.bounds.jacobian_spectral_ceiling, dash: '2 3' }] }),
+    caption: 'Not the paper\'s quantities, so no verdict: the full gradient of each row\'s top weight, ‖∇_l α_top‖ = ' +
+      'α (√((1 − α)² + Σ_{j≠top} α_j²)) / T, whose ceiling √2/(4T) (two tied weights) lies above 1/(4T), and the whole ' +
+      'Jacobian\'s ‖J‖₂ with its ceiling 1/(2T). Both scale as 1/T at low temperature when rows are near a tie.',
+    finding: `attnlab's own measures, measured on ${on.description}: at T = ${fmt(T[0])}, the largest ‖∇α_top‖ is ` +
+      `${fmt(Math.max(...gl.map((l) => l.top_weight_grad.max[0])))} (ceiling ${fmt(grad.bounds.top_weight_grad_ceiling[0])}) and the ` +
+      `largest ‖J‖₂ ${fmt(worst('jacobian_spectral', 0))} (ceiling ${fmt(grad.bounds.jacobian_spectral_ceiling[0])}).`,
+    csv: [['T', ...gl.flatMap((l) => [`L${l.layer}_top_grad_median`, `L${l.layer}_top_grad_max`, `L${l.layer}_spectral_max`]), 'top_grad_ceiling', 'spectral_ceiling'],
+      ...T.map((t, ti) => [t, ...gl.flatMap((l) => [l.top_weight_grad.median[ti], l.top_weight_grad.max[ti], l.jacobian_spectral.max[ti]]),
+        grad.bounds.top_weight_grad_ceiling[ti], grad.bounds.jacobian_spectral_ceiling[ti]])],
+    json: { temperatures: T, layers: gl.map((l) => ({ layer: l.layer, top_weight_grad: l.top_weight_grad, jacobian_spectral: l.jacobian_spectral })) },
   });
   return figs;
 }

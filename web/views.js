@@ -174,18 +174,19 @@ export function sensitivityFigures({ sensitivity }) {
       series: [
         ...layers.map((l, i) => ({ name: `‖J‖₂ median L${l.layer}`, x: T, y: l.jacobian_spectral.median, color: PALETTE[i % PALETTE.length],
           band: { lo: l.jacobian_spectral.q1, hi: l.jacobian_spectral.q3 } })),
-        ...layers.map((l, i) => ({ name: `‖∇p_max‖ L${l.layer}`, x: T, y: l.top_weight_grad, color: PALETTE[i % PALETTE.length], dash: '1 3', width: 1.5 })),
+        ...layers.map((l, i) => ({ name: `max ∂p_i/∂s_i L${l.layer}`, x: T, y: l.lemma_diagonal_max, color: PALETTE[i % PALETTE.length], dash: '1 3', width: 1.5 })),
       ],
       refs: [
-        { name: 'exact max 1/(2T)', x: T, y: sensitivity.bounds.jacobian_spectral_exact },
-        { name: 'paper min(1/(4T), √2)', x: T, y: sensitivity.bounds.paper_weight_grad, dash: '2 3' },
+        { name: '‖J‖₂ ceiling 1/(2T)', x: T, y: sensitivity.bounds.jacobian_spectral_exact },
+        { name: 'paper\'s lemma: ∂p_i/∂s_i ≤ 1/(4T)', x: T, y: sensitivity.bounds.paper_lemma_diagonal, dash: '2 3' },
       ] }),
-    caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median, quartiles) ' +
-      'against its exact ceiling 1/(2T), reached only by tied rows, and the paper\'s bound on one weight\'s gradient.',
+    caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median, quartiles; ' +
+      'attnlab\'s measure) against its exact ceiling 1/(2T), reached only by tied rows; and the largest diagonal entry ' +
+      '∂p_i/∂s_i = p_i (1 − p_i) / T over the rows (dotted), the quantity the paper\'s lemma bounds by 1/(4T).',
     finding: layers.map((l) => `layer ${l.layer}: max ‖J‖₂ ${fmt(l.jacobian_spectral.max[0], 2)} at T = ${fmt(T[0], 2)} ` +
       `(ceiling ${fmt(1 / (2 * T[0]), 2)}), ${fmt(l.jacobian_spectral.max[lastT], 3)} at T = ${fmt(T[lastT], 2)}`).join('; ') + '.',
-    csv: [['T', ...layers.flatMap((l) => [`L${l.layer}_spectral_q1`, `L${l.layer}_spectral_median`, `L${l.layer}_spectral_q3`, `L${l.layer}_spectral_max`, `L${l.layer}_frobenius_median`, `L${l.layer}_top_weight_grad`])],
-      ...T.map((t, i) => [t, ...layers.flatMap((l) => [l.jacobian_spectral.q1[i], l.jacobian_spectral.median[i], l.jacobian_spectral.q3[i], l.jacobian_spectral.max[i], l.jacobian_frobenius.median[i], l.top_weight_grad[i]])])],
+    csv: [['T', ...layers.flatMap((l) => [`L${l.layer}_spectral_q1`, `L${l.layer}_spectral_median`, `L${l.layer}_spectral_q3`, `L${l.layer}_spectral_max`, `L${l.layer}_frobenius_median`, `L${l.layer}_top_weight_grad`, `L${l.layer}_lemma_diagonal_max`])],
+      ...T.map((t, i) => [t, ...layers.flatMap((l) => [l.jacobian_spectral.q1[i], l.jacobian_spectral.median[i], l.jacobian_spectral.q3[i], l.jacobian_spectral.max[i], l.jacobian_frobenius.median[i], l.top_weight_grad[i], l.lemma_diagonal_max[i]])])],
     json: { temperatures: T, bounds: sensitivity.bounds, layers },
   };
   const figF = {

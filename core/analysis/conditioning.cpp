@@ -79,16 +79,6 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
         }
     };
     const auto windows = forward_windows(model, ids, window, fo, progress);
-    auto bands = [&](std::vector<std::vector<double>>& per_length) {
-        std::vector<double> q1, med, q3;
-        for (auto& v : per_length) {
-            const Quartiles q = quartiles(v);
-            q1.push_back(q.q1);
-            med.push_back(q.median);
-            q3.push_back(q.q3);
-        }
-        return Json{{"q1", numbers_json(q1)}, {"median", numbers_json(med)}, {"q3", numbers_json(q3)}};
-    };
     Json out;
     out["analysis"] = "conditioning";
     out["tokens"] = ids.size();
@@ -107,8 +97,8 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
             for (double x : v) s += x;
             singular.push_back(v.empty() ? std::numeric_limits<double>::quiet_NaN() : s / v.size());
         }
-        layers.push_back({{"layer", l}, {"log10_kappa", bands(lk[l])}, {"log10_kappa_preconditioned", bands(lkp[l])},
-                          {"min_diagonal", bands(md[l])}, {"numerically_singular", numbers_json(singular)}});
+        layers.push_back({{"layer", l}, {"log10_kappa", quartile_bands(lk[l])}, {"log10_kappa_preconditioned", quartile_bands(lkp[l])},
+                          {"min_diagonal", quartile_bands(md[l])}, {"numerically_singular", numbers_json(singular)}});
     }
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) {

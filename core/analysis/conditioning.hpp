@@ -1,4 +1,4 @@
-// Conditioning of attention matrices (SCIENCE.md section 3). A = a head's attention matrix (rows of p,
+// Conditioning of attention matrices (docs/science.md section 4). A = a head's attention matrix (rows of p,
 // lower triangular); its L x L top-left block is exactly the attention matrix of the L-token prefix.
 //   kappa_2(A) = sigma_max / sigma_min (SVD, in double; +inf when sigma_min is below L eps sigma_max, where
 //   double precision cannot tell it from 0: "numerically singular"); for a triangular A the eigenvalues are its diagonal,

@@ -1,4 +1,4 @@
-// Constant (averaged) attention, PAPA-style (Hassid et al. 2022; SCIENCE.md section 4), for causal GPT-2.
+// Constant (averaged) attention, PAPA-style (Hassid et al. 2022; docs/science.md section 5), for causal GPT-2.
 // For each head, the attention matrices of consecutive corpus windows are averaged row by row (row i over
 // the windows that reach it), so every row stays a distribution over j <= i; at inference a head can use
 // the top-left (T, T) block of its average instead of its own attention.

@@ -1,4 +1,4 @@
-// Hard-max through the 2-D hull on a real model (SCIENCE.md section 5): per head, the keys and queries are
+// Hard-max through the 2-D hull on a real model (docs/science.md section 6): per head, the keys and queries are
 // projected onto the keys' top-2 principal directions (eigenvectors of K^T K over the window); as tokens
 // arrive, each key goes into a HullIndex and each query asks it for its argmax over the keys so far. The
 // agreement is the share of rows where that key also maximises the full-dimension score q . k.

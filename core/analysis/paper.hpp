@@ -1,47 +1,34 @@
-// The measurements of the normalisation paper (Mudarisov et al., arXiv 2508.17821; SCIENCE.md section 1,
-// "The paper's own measurements", and section 2), made in each head's value space.
-//   N = tokens competing in a row (row i of a causal window sees N = i + 1 tokens: the same row as the
-//   last one of the N-token prefix, so one pass over a window gives every sequence length L <= window);
-//   p = the row's weights; v_j = the head's value vectors; s = sum_j p_j v_j = the head's output;
-//   S = the top-n set: the n largest weights (ties broken by position).
-// Distance: mean ||v_j - s|| over S and over the rest, and ratio = rest / S (1: no longer told apart).
-// Separability (ball rule): r = max_{j in S} ||v_j - s||; the ball {j : ||v_j - s|| <= r} holds all of S
-//   (recall 1), precision = |S| / |ball|, F = 2PR / (P + R), and the fraction of the rest outside the ball.
-// Gradient bound: for the top weight, ||d p_max / d s|| = p sqrt((1 - p)^2 + sum_{j != max} p_j^2) / T and
-//   the Jacobian's ||J||_2, against the paper's min(1/(4T), sqrt 2) and the exact ceiling 1/(2T), with the
-//   rows' scores renormalised at each T.
+// The measurements of Mudarisov et al., "Limitations of Normalization in Attention Mechanism" (arXiv
+// 2508.17821), on a loaded model: the paper's own quantities where its definitions could be pinned, attnlab's
+// own (named as such, with no verdict) where they could not. docs/science.md gives each formula and source;
+// the per-row quantities are in analysis/paper_measures.hpp.
+//   Rows: row i of a causal window sees N = i + 1 tokens, the same row as the last one of the (i + 1)-token
+//   prefix, so one pass over a window gives every sequence length L <= window (row L - 1).
+//   Distance d~ (Theorem 1) of the top-N set: at fixed N for each L (the paper's Algorithm 1), for each N at
+//   each L (Algorithm 2), and with N = ceil(rho L) growing with L (the paper's "top-N grows with L").
+//   Critical N: attnlab's rule, the smallest N whose d~ falls to delta W.
+//   Separability: the share of the top-N set distinguishable (attnlab's reading of Theorem 2).
+//   Gradient lemma: each row's largest diagonal Jacobian entry against 1/(4T), and its largest temperature-free
+//   weight gradient against sqrt 2, with the rows' scores renormalised at each T; beside them attnlab's own
+//   measures, the top weight's full gradient (<= sqrt(2)/(4T)) and ||J||_2 (<= 1/(2T)).
+//   Verdicts: sentences that set the paper's claim beside the same quantity measured here, naming the model.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "analysis/reports.hpp"
-#include "analysis/stats.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab {
 
-struct TopSetDistances {
-    double selected = 0, unselected = 0, ratio = 0;  // NaN where undefined (top_n >= n)
-};
-// One row: p[0..n) and values (at least n rows, hs columns).
-TopSetDistances top_set_distances(const float* p, const RefRM& values, int n, int top_n);
-
-struct BallSeparability {
-    double radius = 0;
-    int inside = 0;  // tokens within the radius, S included
-    double precision = 0, recall = 1, f_score = 0;
-    double unselected_outside = 0;  // NaN when top_n >= n
-};
-BallSeparability ball_separability(const float* p, const RefRM& values, int n, int top_n);
-
-// The first top-n (in the order given, ascending) whose ratio falls below 1 + delta; 0 when none does.
-int critical_top_n(const std::vector<int>& top_ns, const std::vector<double>& ratios, double delta);
-
 struct PaperRequest {
     std::vector<int> top_ns = {1, 2, 4, 8, 16, 32};
+    std::vector<double> rhos = {0.1, 0.25, 0.5};  // N = ceil(rho L)
     std::vector<int> lengths;          // empty: 16, 32, ... up to the window
-    double delta = 0.05;
+    double delta = 0.05;               // critical N: d~ <= delta W
     std::vector<double> temperatures;  // empty: 12 from 0.05 to 5, log-spaced
     int max_tokens = 0;                // window length; 0: n_positions
+    std::string model_name;            // how the verdicts name the model ("tiny-gpt2", "openai-community/gpt2")
 };
 
 // texts: one or more token sequences (each split into windows). Throws Error on bad requests.

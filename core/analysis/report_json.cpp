@@ -18,6 +18,17 @@ Json per_point(const std::vector<SensitivityPoint>& pts, F f) {
 
 Json number_json(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
+Json quartile_bands(std::vector<std::vector<double>>& samples) {
+    std::vector<double> q1, med, q3;
+    for (auto& v : samples) {
+        const Quartiles q = quartiles(v);
+        q1.push_back(q.q1);
+        med.push_back(q.median);
+        q3.push_back(q.q3);
+    }
+    return {{"q1", numbers_json(q1)}, {"median", numbers_json(med)}, {"q3", numbers_json(q3)}};
+}
+
 Json numbers_json(const std::vector<double>& v) {
     Json out = Json::array();
     for (double x : v) out.push_back(number_json(x));
@@ -70,7 +81,7 @@ Json sensitivity_json(const std::vector<SensitivityPoint>& pts) {
     Json j;
     j["temperatures"] = per_point(pts, [](const auto& p) { return p.temperature; });
     j["bounds"] = {{"jacobian_spectral_exact", per_point(pts, [](const auto& p) { return 1.0 / (2.0 * p.temperature); })},
-                   {"paper_weight_grad", per_point(pts, [](const auto& p) { return std::min(1.0 / (4.0 * p.temperature), std::sqrt(2.0)); })}};
+                   {"paper_lemma_diagonal", per_point(pts, [](const auto& p) { return 1.0 / (4.0 * p.temperature); })}};
     j["loss"] = per_point(pts, [](const auto& p) { return p.loss; });
     j["saturated_fraction"] = per_point(pts, [](const auto& p) { return p.saturated_fraction; });
     j["tied_fraction"] = per_point(pts, [](const auto& p) { return p.tied_fraction; });
@@ -92,6 +103,7 @@ Json sensitivity_json(const std::vector<SensitivityPoint>& pts) {
               {"median", f([](const auto& x) { return x.frobenius.median; })},
               {"q3", f([](const auto& x) { return x.frobenius.q3; })}}},
             {"top_weight_grad", f([](const auto& x) { return x.top_weight_grad; })},
+            {"lemma_diagonal_max", f([](const auto& x) { return x.diagonal_max; })},
             {"saturated_fraction", f([](const auto& x) { return x.saturated_fraction; })},
             {"tied_fraction", f([](const auto& x) { return x.tied_fraction; })},
             {"score_grad_norm", f([](const auto& x) { return x.score_grad_norm; })},

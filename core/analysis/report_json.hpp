@@ -12,6 +12,8 @@ using Json = nlohmann::ordered_json;
 
 Json number_json(double v);
 Json numbers_json(const std::vector<double>& v);
+// {"q1": [...], "median": [...], "q3": [...]}: the quartiles of each sample set (reorders the samples).
+Json quartile_bands(std::vector<std::vector<double>>& samples);
 Json selectivity_json(const SelectivityReport& report, const SelectivityOptions& options);
 Json sensitivity_json(const std::vector<SensitivityPoint>& points);
 

@@ -1,4 +1,4 @@
-// Selectivity of attention rows (SCIENCE.md section 1): how far each row is from uniform, and whether the
+// Selectivity of attention rows (docs/science.md section 1): how far each row is from uniform, and whether the
 // head's scores can single out a top-k set at all.
 //   N = i + 1 tokens compete in row i; p = probabilities, s = scores (q k^T * scale), k = a set size.
 // Per row: entropy H, H / log N, N_eff = exp(H) and N_eff / N, top-k mass m_k, k_90, TV distance to

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/paper_measures.hpp"
 #include "error.hpp"
 #include "model/backward.hpp"
 #include "util/rng.hpp"
@@ -83,7 +84,7 @@ SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids,
 
     struct LayerAcc {
         std::vector<double> spectral, frobenius;
-        double spectral_max = 0, top_grad = 0;
+        double spectral_max = 0, top_grad = 0, diagonal_max = 0;
         long rows = 0, saturated = 0, tied = 0;
     };
     std::vector<LayerAcc> acc(static_cast<std::size_t>(c.n_layer));
@@ -106,6 +107,7 @@ SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids,
             for (int j = 0; j < n; ++j)
                 if (j != top) second = std::max(second, p[j]);
             a.top_grad += weight_grad_norm(p, n, top, temperature);
+            a.diagonal_max = std::max(a.diagonal_max, lemma_diagonal_max(p, n, temperature));
             ++a.rows;
             if (p[top] > o.saturated) ++a.saturated;
             if (p[top] - second < o.tied) ++a.tied;
@@ -128,6 +130,7 @@ SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids,
         ls.frobenius = quartiles(a.frobenius);
         ls.spectral_max = a.spectral_max;
         ls.top_weight_grad = a.rows ? a.top_grad / a.rows : 0;
+        ls.diagonal_max = a.diagonal_max;
         ls.saturated_fraction = a.rows ? double(a.saturated) / a.rows : 0;
         ls.tied_fraction = a.rows ? double(a.tied) / a.rows : 0;
         ls.score_grad_norm = std::sqrt(g.scores_norm_sq[static_cast<std::size_t>(l)]);

@@ -1,4 +1,4 @@
-// Sensitivity of softmax attention to its scores, and of the model to temperature (SCIENCE.md section 2).
+// Sensitivity of softmax attention to its scores, and of the model to temperature (docs/science.md section 3).
 // For p = softmax(s / T) the Jacobian is J = (diag(p) - p p^T) / T.
 //   ||J||_2: its largest eigenvalue, exact (root of the secular equation of a diagonal minus rank one);
 //   ||J||_F^2 = (sum p^2 - 2 sum p^3 + (sum p^2)^2) / T^2;
@@ -30,6 +30,7 @@ struct LayerSensitivity {
     int layer = 0;
     Quartiles spectral{}, frobenius{};  // over rows with N >= 2 of every head
     double spectral_max = 0, top_weight_grad = 0;  // max ||J||_2; mean ||d p_max / d s||
+    double diagonal_max = 0;  // max over rows of max_i d p_i / d s_i: the quantity the paper's lemma bounds by 1/(4T)
     double saturated_fraction = 0, tied_fraction = 0;
     double score_grad_norm = 0;  // ||dL/ds|| over the layer's heads
     double param_grad_norm = 0;  // ||dL/dθ|| over the layer's parameters

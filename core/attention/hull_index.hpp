@@ -1,4 +1,4 @@
-// Hard-max attention in O(log n) for 2-D keys (SCIENCE.md section 5): the key maximising q . k is a vertex
+// Hard-max attention in O(log n) for 2-D keys (docs/science.md section 6): the key maximising q . k is a vertex
 // of the keys' convex hull, so an index that keeps the hull as keys arrive answers each query by binary
 // search instead of a scan.
 //   For q = (qx, qy) with qy > 0: q . k = qy (k_y + t k_x) with t = qx / qy, the upper envelope of the lines

@@ -73,25 +73,48 @@ std::vector<std::string> Args::list(const std::string& name) const {
     return it == lists_.end() ? std::vector<std::string>{} : it->second;
 }
 
-std::vector<int> Args::int_list(const std::string& name, const std::vector<int>& fallback) const {
-    if (!has(name)) return fallback;
-    std::vector<int> out;
-    const std::string s = str(name);
+namespace {
+
+// The comma-separated items of a flag's value, each read by `parse` (false: not one), or Error naming `kind`.
+template <class T, class Parse>
+std::vector<T> comma_list(const std::string& command, const std::string& name, const std::string& s, const char* kind,
+                          Parse parse) {
+    std::vector<T> out;
     std::size_t pos = 0;
     while (pos <= s.size()) {
         std::size_t comma = s.find(',', pos);
         if (comma == std::string::npos) comma = s.size();
         const std::string item = s.substr(pos, comma - pos);
-        char* end = nullptr;
-        errno = 0;
-        const long v = std::strtol(item.c_str(), &end, 10);
-        if (item.empty() || *end != '\0' || errno != 0 || v < -(1L << 30) || v > (1L << 30))
-            throw Error("attnlab " + command_ + ": --" + name + " must be a comma-separated list of integers (bad item '" +
+        T v{};
+        if (item.empty() || !parse(item, v))
+            throw Error("attnlab " + command + ": --" + name + " must be a comma-separated list of " + kind + " (bad item '" +
                         item + "')");
-        out.push_back(static_cast<int>(v));
+        out.push_back(v);
         pos = comma + 1;
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<int> Args::int_list(const std::string& name, const std::vector<int>& fallback) const {
+    if (!has(name)) return fallback;
+    return comma_list<int>(command_, name, str(name), "integers", [](const std::string& item, int& v) {
+        char* end = nullptr;
+        errno = 0;
+        const long x = std::strtol(item.c_str(), &end, 10);
+        v = static_cast<int>(x);
+        return *end == '\0' && errno == 0 && x >= -(1L << 30) && x <= (1L << 30);
+    });
+}
+
+std::vector<double> Args::number_list(const std::string& name, const std::vector<double>& fallback) const {
+    if (!has(name)) return fallback;
+    return comma_list<double>(command_, name, str(name), "numbers", [](const std::string& item, double& v) {
+        char* end = nullptr;
+        v = std::strtod(item.c_str(), &end);
+        return *end == '\0' && std::isfinite(v);
+    });
 }
 
 }  // namespace attnlab::cli

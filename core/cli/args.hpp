@@ -20,6 +20,7 @@ public:
     int integer(const std::string& name, int fallback, int min, int max) const;
     double number(const std::string& name, double fallback) const;
     std::vector<int> int_list(const std::string& name, const std::vector<int>& fallback) const;
+    std::vector<double> number_list(const std::string& name, const std::vector<double>& fallback) const;
     std::vector<std::string> list(const std::string& name) const;
 
 private:

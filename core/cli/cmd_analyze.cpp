@@ -79,7 +79,7 @@ void analyze_sensitivity(const Argv& argv) {
 }
 
 void analyze_paper(const Argv& argv) {
-    const Args args(argv, "analyze paper", {"model", "text", "top-n", "lengths", "delta", "temperatures", "max-tokens", "storage"},
+    const Args args(argv, "analyze paper", {"model", "text", "top-n", "rho", "lengths", "delta", "temperatures", "max-tokens", "storage"},
                     {}, {"text-file"});
     const Checkpoint ck = load_model_argument(args);
     const std::vector<std::string> files = args.list("text-file");
@@ -90,8 +90,10 @@ void analyze_paper(const Argv& argv) {
     for (const auto& f : files) texts.push_back(ck.tokenizer.encode(read_text(f)));
     PaperRequest r;
     r.top_ns = args.int_list("top-n", r.top_ns);
+    r.rhos = args.number_list("rho", r.rhos);
     r.lengths = args.int_list("lengths", {});
     r.delta = args.number("delta", r.delta);
+    r.model_name = model_folder_name(args.str("model"));
     if (args.has("temperatures")) {
         try {
             r.temperatures = parse_temperature_range(args.str("temperatures"));

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -93,6 +94,17 @@ std::string text_argument(const Args& args, const std::string& command) {
     if (args.has("text") == args.has("text-file"))
         throw Error("attnlab " + command + ": give exactly one of --text S or --text-file F");
     return args.has("text") ? args.str("text") : read_text(args.str("text-file"));
+}
+
+std::string model_folder_name(const std::string& dir) {
+    std::filesystem::path p(dir);
+    if (!p.has_filename()) p = p.parent_path();  // a trailing slash
+    std::string name = p.filename().string();
+    if (name.empty() || name == "." || name == "..") {
+        std::error_code ec;
+        name = std::filesystem::weakly_canonical(p, ec).filename().string();
+    }
+    return name.empty() ? dir : name;
 }
 
 }  // namespace attnlab::cli

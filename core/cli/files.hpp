@@ -16,6 +16,9 @@ void make_dir(const std::string& path);
 // The checkpoint files present in `dir` (config, weights, tokenizer); with tokenizer_only, just the latter.
 std::vector<NamedBuffer> read_checkpoint_dir(const std::string& dir, bool tokenizer_only = false);
 
+// The folder's own name ("models/tiny-gpt2/" -> "tiny-gpt2"): how reports name a model given by path.
+std::string model_folder_name(const std::string& dir);
+
 class Args;
 // The text to work on, from --text S or --text-file F (exactly one of them).
 std::string text_argument(const Args& args, const std::string& command);

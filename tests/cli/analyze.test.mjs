@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { attnlab, makeModel, tempDir } from './helpers.mjs';
 
 let model;
@@ -51,9 +51,10 @@ test('sensitivity sweeps log-spaced temperatures and reports the reference bound
   assert.equal(j.temperatures.length, 3);
   assert.ok(Math.abs(j.temperatures[1] - 1) < 1e-9);
   assert.deepEqual(j.bounds.jacobian_spectral_exact.map((x) => +x.toFixed(9)), [5, 0.5, 0.05]);
-  assert.deepEqual(j.bounds.paper_weight_grad.map((x) => +x.toFixed(9)), [1.414213562, 0.25, 0.025]);
+  assert.deepEqual(j.bounds.paper_lemma_diagonal.map((x) => +x.toFixed(9)), [2.5, 0.25, 0.025]);
   for (const layer of j.layers) {
     for (let t = 0; t < 3; t++) assert.ok(layer.jacobian_spectral.max[t] <= j.bounds.jacobian_spectral_exact[t] + 1e-9);
+    for (let t = 0; t < 3; t++) assert.ok(layer.lemma_diagonal_max[t] <= j.bounds.paper_lemma_diagonal[t] * (1 + 1e-12));
     assert.equal(layer.param_grad_norm.length, 3);
   }
   assert.ok(j.tied_fraction[2] >= j.tied_fraction[0], 'hotter is more tied');
@@ -85,34 +86,47 @@ test('bad analyze arguments are refused clearly', () => {
   fails(['analyze', 'sensitivity', '--model', model, '--text', text, '--max-tokens', '999'], /--max-tokens must be an integer in 2..32/);
 });
 
-test('analyze paper reports distance, separability and the gradient bound per layer, over one or more text files', () => {
+test('analyze paper reports d~, separability and the lemma per layer, over one or more text files, with verdicts naming the model', () => {
   const dir = tempDir();
   const a = join(dir, 'a.txt'), b = join(dir, 'b.txt');
   writeFileSync(a, 'In the beginning God created the heaven and the earth. '.repeat(4));
   writeFileSync(b, 'A hacker is a person who enjoys exploring the details of programmable systems. '.repeat(3));
-  const r = attnlab(['analyze', 'paper', '--model', model, '--text-file', a, b, '--top-n', '1,2,4', '--lengths', '8,16',
-    '--temperatures', '0.1:1:3', '--max-tokens', '16']);
+  const r = attnlab(['analyze', 'paper', '--model', model, '--text-file', a, b, '--top-n', '1,2,4', '--rho', '0.25,0.5',
+    '--lengths', '8,16', '--temperatures', '0.01:10:4', '--max-tokens', '16']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json;
   assert.equal(j.analysis, 'paper');
   assert.equal(j.texts, 2);
   assert.deepEqual(j.top_n, [1, 2, 4]);
+  assert.deepEqual(j.rho, [0.25, 0.5]);
+  assert.deepEqual(j.proportional_n, [[2, 4], [4, 8]]);  // ceil(rho L)
   assert.deepEqual(j.lengths, [8, 16]);
   assert.equal(j.distance.length, 2);  // the test model's layers
   for (const l of j.distance) {
-    assert.equal(l.ratio.median.length, 2);
-    assert.equal(l.ratio.median[0].length, 3);
-    for (const row of l.ratio.median) for (const v of row) assert.ok(v > 0);
+    assert.equal(l.fixed_n.d.median.length, 2);
+    assert.equal(l.fixed_n.d.median[0].length, 3);
+    for (const row of l.fixed_n.d_over_w.median) for (const v of row) assert.ok(v > 0 && v <= 1);
   }
-  for (const l of j.separability) for (const row of l.precision.median) for (const v of row) assert.ok(v > 0 && v <= 1);
-  const paper = j.gradient.bounds.paper;
-  [0.1, Math.sqrt(0.1), 1].forEach((t, i) => assert.ok(Math.abs(paper[i] - Math.min(1 / (4 * t), Math.SQRT2)) < 1e-9));
-  for (const l of j.gradient.layers) for (let i = 0; i < 3; i++) assert.ok(l.top_weight_grad.max[i] <= 1 / (2 * [0.1, Math.sqrt(0.1), 1][i]) + 1e-9);
+  for (const l of j.separability) {
+    assert.equal(l.fixed_n.median[0][0], 1);  // the top token's weighted point is s itself
+    for (const row of l.proportional.median) for (const v of row) assert.ok(v >= 0 && v <= 1);
+  }
+  const T = j.temperatures;
+  j.gradient.bounds.lemma_diagonal.forEach((bound, i) => assert.ok(Math.abs(bound - 1 / (4 * T[i])) < 1e-9));
+  assert.deepEqual(j.gradient.within_lemma, [1, 1, 1, 1]);
+  for (const l of j.gradient.layers) for (let i = 0; i < 4; i++) assert.ok(l.top_weight_grad.max[i] <= Math.SQRT2 / (4 * T[i]) + 1e-9);
+  assert.equal(j.measured_on.name, basename(model));
+  assert.equal(j.measured_on.gpt2_124m, false);
+  assert.deepEqual(j.verdicts.map((v) => v.figure), ['distance-proportional', 'distance-fixed-n', 'critical-n', 'separability', 'gradient-lemma']);
+  for (const v of j.verdicts) assert.match(v.sentence, new RegExp(`Measured on ${basename(model)}, a .*not GPT-2 124M`));
+  assert.equal(j.verdicts[4].verdict, 'agrees');
 });
 
 test('bad paper arguments are refused clearly', () => {
   fails(['analyze', 'paper', '--model', model, '--text', text, '--lengths', '999'], /every length must be in 2\.\./);
   fails(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '0'], /top-n must be >= 1/);
+  fails(['analyze', 'paper', '--model', model, '--text', text, '--rho', '0.5,x'], /--rho must be a comma-separated list of numbers/);
+  fails(['analyze', 'paper', '--model', model, '--text', text, '--rho', '1.5'], /every rho must be in \(0, 1\)/);
   fails(['analyze', 'paper', '--model', model], /give --text S or --text-file F/);
 });
 

@@ -2,10 +2,12 @@
 
 #include <cmath>
 
+#include "analysis/measured_on.hpp"
 #include "analysis/paper.hpp"
+#include "analysis/paper_measures.hpp"
 #include "analysis/sensitivity.hpp"
-#include "error.hpp"
 #include "checkpoint_builder.hpp"
+#include "error.hpp"
 #include "util/rng.hpp"
 
 using namespace attnlab;
@@ -13,94 +15,188 @@ using namespace attnlab::test;
 
 namespace {
 
-// Four value vectors at the compass points and weights 0.7, 0.1, 0.1, 0.1: the output is s = (0.6, 0), so
-// the distances to it are 0.4, sqrt(1.36), 1.6, sqrt(1.36).
+// Four value vectors at the compass points and weights 0.7, 0.1, 0.1, 0.1 (W = sum alpha_j ||x_j|| = 1).
+//   top-1 {0}: s = (0.7, 0), the rest sums to (-0.1, 0): d~ = 0.8
+//   top-2 {0, 1} (the three-way tie broken by position): s = (0.7, 0.1), rest (-0.1, -0.1): d~ = sqrt(0.68)
+//   top-3 {0, 1, 2}: s = (0.6, 0.1), rest (0, -0.1): d~ = sqrt(0.40)
+// The weighted points y_j = alpha_j x_j are (0.7, 0), (0, 0.1), (-0.1, 0), (0, -0.1). Their distances to s:
+//   top-2: y0 0.1, y1 0.7; the unselected y2 sqrt(0.65), y3 sqrt(0.53): both selected are nearer (share 1)
+//   top-3: y0 sqrt(0.02), y1 0.6, y2 sqrt(0.50); the one unselected y3 sqrt(0.40): y2 is farther, share 2/3
 struct Compass {
     MatRM values = (MatRM(4, 2) << 1, 0, 0, 1, -1, 0, 0, -1).finished();
     std::vector<float> p = {0.7f, 0.1f, 0.1f, 0.1f};
+    SelectionSweep sweep(std::vector<int> top_ns, double delta = 0) const {
+        return selection_sweep(p.data(), values, 4, top_ns, delta);
+    }
 };
-const double r136 = std::sqrt(1.36);
+
+// p = softmax(s / T) in double, for finite differences.
+double softmax_at(const std::vector<double>& s, int i, double T) {
+    const double m = *std::max_element(s.begin(), s.end());
+    double z = 0;
+    for (double v : s) z += std::exp((v - m) / T);
+    return std::exp((s[static_cast<std::size_t>(i)] - m) / T) / z;
+}
+
+std::vector<float> softmax_row(const std::vector<float>& s, double T) {
+    std::vector<float> p(s.size());
+    softmax_normaliser(static_cast<float>(T)).apply(s.data(), static_cast<int>(s.size()), p.data());
+    return p;
+}
 
 }  // namespace
 
 TEST_SUITE("paper") {
 
-TEST_CASE("distances of the top-1 set and of the rest to the head's output, worked by hand") {
-    const Compass c;
-    const TopSetDistances d = top_set_distances(c.p.data(), c.values, 4, 1);
-    CHECK(d.selected == doctest::Approx(0.4).epsilon(1e-6));
-    CHECK(d.unselected == doctest::Approx((2 * r136 + 1.6) / 3).epsilon(1e-6));
-    CHECK(d.ratio == doctest::Approx((2 * r136 + 1.6) / 3 / 0.4).epsilon(1e-6));
+TEST_CASE("d~ is the distance between the unselected and the selected tokens' weighted sums, worked by hand") {
+    const SelectionSweep r = Compass().sweep({1, 2, 3, 4});
+    CHECK(r.scale == doctest::Approx(1.0).epsilon(1e-6));
+    CHECK(r.distance[0] == doctest::Approx(0.8).epsilon(1e-6));
+    CHECK(r.distance[1] == doctest::Approx(std::sqrt(0.68)).epsilon(1e-6));
+    CHECK(r.distance[2] == doctest::Approx(std::sqrt(0.40)).epsilon(1e-6));
+    CHECK(std::isnan(r.distance[3]));  // a top set as large as the row leaves no unselected token
 }
 
-TEST_CASE("a top-2 set breaks the three-way tie by position and takes token 1") {
-    const Compass c;
-    const TopSetDistances d = top_set_distances(c.p.data(), c.values, 4, 2);
-    CHECK(d.selected == doctest::Approx((0.4 + r136) / 2).epsilon(1e-6));
-    CHECK(d.unselected == doctest::Approx((1.6 + r136) / 2).epsilon(1e-6));
+TEST_CASE("a selected token is distinguishable when its weighted point lies nearer to s than every unselected one, worked by hand") {
+    const SelectionSweep r = Compass().sweep({1, 2, 3, 4});
+    CHECK(r.distinguishable[0] == 1.0);
+    CHECK(r.distinguishable[1] == 1.0);
+    CHECK(r.distinguishable[2] == doctest::Approx(2.0 / 3.0));
+    CHECK(std::isnan(r.distinguishable[3]));
 }
 
-TEST_CASE("a top set as large as the row leaves no rest: the ratio is undefined") {
-    const Compass c;
-    const TopSetDistances d = top_set_distances(c.p.data(), c.values, 4, 4);
-    CHECK(std::isnan(d.unselected));
-    CHECK(std::isnan(d.ratio));
+TEST_CASE("the top token's weighted point is s itself, so it is distinguishable even where its value vector is not nearest") {
+    // alpha = (0.4, 0.3, 0.3): s = 0.4 x0 = (0.4, 0). The value vector x1 = (0.3, 0) lies nearer to s than x0 does,
+    // but the weighted points are y0 = (0.4, 0) = s and y1 = (0.09, 0), y2 = (0, 0.09).
+    const MatRM x = (MatRM(3, 2) << 1, 0, 0.3, 0, 0, 0.3).finished();
+    const std::vector<float> p = {0.4f, 0.3f, 0.3f};
+    CHECK(selection_sweep(p.data(), x, 3, {1}, 0).distinguishable[0] == 1.0);
 }
 
-TEST_CASE("the ball of the top-1 set holds it alone: precision 1, every other token outside") {
-    const Compass c;
-    const BallSeparability b = ball_separability(c.p.data(), c.values, 4, 1);
-    CHECK(b.radius == doctest::Approx(0.4).epsilon(1e-6));
-    CHECK(b.inside == 1);
-    CHECK(b.precision == 1.0);
-    CHECK(b.recall == 1.0);
-    CHECK(b.f_score == 1.0);
-    CHECK(b.unselected_outside == 1.0);
-}
-
-TEST_CASE("the ball of the top-2 set also catches token 3 at the same distance: precision 2/3, F 0.8") {
-    const Compass c;
-    const BallSeparability b = ball_separability(c.p.data(), c.values, 4, 2);
-    CHECK(b.radius == doctest::Approx(r136).epsilon(1e-6));
-    CHECK(b.inside == 3);
-    CHECK(b.precision == doctest::Approx(2.0 / 3.0));
-    CHECK(b.f_score == doctest::Approx(0.8));
-    CHECK(b.unselected_outside == doctest::Approx(0.5));
-}
-
-TEST_CASE("the critical top-n is the first whose ratio falls below 1 + delta, and 0 when none does") {
-    const std::vector<int> ns = {1, 2, 4};
-    const std::vector<double> ratios = {1.2, 1.04, 0.9};
-    CHECK(critical_top_n(ns, ratios, 0.05) == 2);
-    CHECK(critical_top_n(ns, ratios, 0.01) == 4);
-    CHECK(critical_top_n(ns, {1.5, 1.4, 1.3}, 0.05) == 0);
-}
-
-TEST_CASE("the top weight's gradient norm equals central finite differences of softmax(s / T)") {
-    Rng rng(11);
-    for (double T : {0.1, 0.5, 1.0, 3.0}) {
-        const int n = 9;
-        std::vector<float> s(n), p(n);
-        for (auto& x : s) x = static_cast<float>(rng.normal());
-        const auto softmax = [&](const std::vector<double>& x, int i) {
-            double m = *std::max_element(x.begin(), x.end()), z = 0;
-            for (double v : x) z += std::exp((v - m) / T);
-            return std::exp((x[i] - m) / T) / z;
-        };
-        softmax_normaliser(static_cast<float>(T)).apply(s.data(), n, p.data());
-        const int top = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
-        std::vector<double> x(s.begin(), s.end());
-        double sq = 0;
-        const double h = 1e-6;
-        for (int j = 0; j < n; ++j) {
-            auto up = x, down = x;
-            up[j] += h;
-            down[j] -= h;
-            const double g = (softmax(up, top) - softmax(down, top)) / (2 * h);
-            sq += g * g;
+TEST_CASE("on uniform spherical embeddings the share distinguishable is near Theorem 2's 80% at N = 8 and 16") {
+    // the paper's setting for Theorem 2: unit-norm token vectors drawn uniformly, softmax weights of q . x_j / T
+    Rng rng(2024);
+    const int n = 128, d = 64, trials = 40;
+    for (int top : {8, 16}) {
+        double sum = 0;
+        for (int t = 0; t < trials; ++t) {
+            MatRM x(n, d);
+            for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.normal());
+            for (int j = 0; j < n; ++j) x.row(j).normalize();
+            Eigen::RowVectorXf q(d);
+            for (int i = 0; i < d; ++i) q(i) = static_cast<float>(rng.normal());
+            q.normalize();
+            std::vector<float> l(static_cast<std::size_t>(n));
+            for (int j = 0; j < n; ++j) l[static_cast<std::size_t>(j)] = x.row(j).dot(q);
+            const std::vector<float> p = softmax_row(l, 0.3);
+            sum += selection_sweep(p.data(), x, n, {top}, 0).distinguishable[0];
         }
-        CHECK(weight_grad_norm(p.data(), n, top, T) == doctest::Approx(std::sqrt(sq)).epsilon(1e-4));
+        INFO("N = " << top << ": mean share " << sum / trials);
+        CHECK(sum / trials >= 0.7);
+        CHECK(sum / trials <= 0.95);
     }
+}
+
+TEST_CASE("the critical N is the first N whose d~ falls to delta W, and 0 when none does") {
+    CHECK(Compass().sweep({1}, 0.7).critical_n == 3);   // d~: 0.8, 0.825, 0.632
+    CHECK(Compass().sweep({1}, 0.81).critical_n == 1);
+    CHECK(Compass().sweep({1}, 0.5).critical_n == 0);
+}
+
+TEST_CASE("d~ and the distinguishable share match a direct recomputation on random rows") {
+    Rng rng(5);
+    for (int n : {2, 7, 33}) {
+        MatRM x(n, 6);
+        for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.normal());
+        std::vector<float> s(static_cast<std::size_t>(n));
+        for (auto& v : s) v = static_cast<float>(2 * rng.normal());
+        const std::vector<float> p = softmax_row(s, 1.0);
+        std::vector<int> ns;
+        for (int k = 1; k < n; k += 3) ns.push_back(k);
+        const SelectionSweep r = selection_sweep(p.data(), x, n, ns, 0.0);
+        for (std::size_t a = 0; a < ns.size(); ++a) {
+            const int k = ns[a];
+            // the top-k set, chosen by repeated arg-max (a different route from the sweep's sort)
+            std::vector<bool> in(static_cast<std::size_t>(n), false);
+            for (int c = 0; c < k; ++c) {
+                int best = -1;
+                for (int j = 0; j < n; ++j)
+                    if (!in[static_cast<std::size_t>(j)] && (best < 0 || p[static_cast<std::size_t>(j)] > p[static_cast<std::size_t>(best)])) best = j;
+                in[static_cast<std::size_t>(best)] = true;
+            }
+            Eigen::RowVectorXd sel = Eigen::RowVectorXd::Zero(6), rest = sel;
+            for (int j = 0; j < n; ++j) (in[static_cast<std::size_t>(j)] ? sel : rest) += double(p[static_cast<std::size_t>(j)]) * x.row(j).cast<double>();
+            CHECK(r.distance[a] == doctest::Approx((rest - sel).norm()).epsilon(1e-9));
+            int told = 0;
+            for (int i = 0; i < n; ++i) {
+                if (!in[static_cast<std::size_t>(i)]) continue;
+                bool nearer = true;
+                const auto y = [&](int j) { return Eigen::RowVectorXd(double(p[static_cast<std::size_t>(j)]) * x.row(j).cast<double>()); };
+                for (int j = 0; j < n; ++j)
+                    if (!in[static_cast<std::size_t>(j)] && (y(j) - sel).norm() <= (y(i) - sel).norm()) nearer = false;
+                told += nearer;
+            }
+            CHECK(r.distinguishable[a] == doctest::Approx(static_cast<double>(told) / k));
+        }
+    }
+}
+
+TEST_CASE("the lemma's diagonal entry d alpha_i / d l_i equals central finite differences of softmax(l / T)") {
+    Rng rng(17);
+    for (double T : {0.05, 0.5, 2.0}) {
+        std::vector<float> s(9);
+        for (auto& v : s) v = static_cast<float>(0.3 * rng.normal());
+        const std::vector<double> x(s.begin(), s.end());
+        double best = 0;
+        for (int i = 0; i < 9; ++i) {
+            auto up = x, down = x;
+            up[static_cast<std::size_t>(i)] += 1e-7;
+            down[static_cast<std::size_t>(i)] -= 1e-7;
+            best = std::max(best, (softmax_at(up, i, T) - softmax_at(down, i, T)) / 2e-7);
+        }
+        CHECK(lemma_diagonal_max(softmax_row(s, T).data(), 9, T) == doctest::Approx(best).epsilon(1e-4));
+    }
+}
+
+TEST_CASE("the lemma's bound holds on adversarial rows at T from 0.01 to 10, and is reached at a two-way tie") {
+    Rng rng(3);
+    std::vector<std::vector<float>> rows = {
+        {9.f, 0.f, 0.f, 0.f},                  // one-hot
+        {1.f, 1.f, -3.f, -3.f, -3.f},          // two-way tie
+        {2.f, 2.f, 2.f, 0.f, 0.f, 0.f, 0.f},   // three-way tie
+        {0.5f, 0.5f, 0.5f, 0.5f, 0.5f},        // five-way tie = uniform
+        std::vector<float>(200, 0.25f),        // uniform, long
+        {0.f, 1e-3f},                          // near-tie of two
+    };
+    for (int r = 0; r < 60; ++r) {
+        std::vector<float> row(static_cast<std::size_t>(2 + r % 40));
+        for (auto& v : row) v = static_cast<float>((0.1 + r % 7) * rng.normal());
+        rows.push_back(row);
+    }
+    for (double T : {0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0}) {
+        for (const auto& s : rows) {
+            const std::vector<float> p = softmax_row(s, T);
+            const int n = static_cast<int>(p.size());
+            CHECK(lemma_diagonal_max(p.data(), n, T) <= (1 + 1e-12) / (4 * T));
+            CHECK(scaled_weight_grad_max(p.data(), n) <= std::sqrt(2.0));
+        }
+        // equality: two tied weights of 1/2 each (at T <= 0.3 the other three weigh under 1e-5)
+        const std::vector<float> tie = softmax_row(rows[1], T);
+        if (T <= 0.3) CHECK(lemma_diagonal_max(tie.data(), 5, T) == doctest::Approx(1 / (4 * T)).epsilon(1e-4));
+    }
+}
+
+TEST_CASE("the temperature-free gradient is T times the largest weight gradient, and the top weight reaches sqrt(2)/(4T) at a tie") {
+    // why the top weight's full gradient is no test of 1/(4T): at a two-way tie it is sqrt 2 times larger
+    const std::vector<float> p = {0.5f, 0.5f};
+    CHECK(weight_grad_norm(p.data(), 2, 0, 0.1) == doctest::Approx(std::sqrt(2.0) / 0.4));
+    Rng rng(9);
+    std::vector<float> s(12);
+    for (auto& v : s) v = static_cast<float>(rng.normal());
+    const std::vector<float> q = softmax_row(s, 0.7);
+    double best = 0;
+    for (int i = 0; i < 12; ++i) best = std::max(best, 0.7 * weight_grad_norm(q.data(), 12, i, 0.7));
+    CHECK(scaled_weight_grad_max(q.data(), 12) == doctest::Approx(best).epsilon(1e-9));
 }
 
 TEST_CASE("the report's row for length L is the last row of the L-token prefix (causal attention)") {
@@ -108,26 +204,50 @@ TEST_CASE("the report's row for length L is the last row of the L-token prefix (
     const std::vector<int> ids = spread_ids(32, 7919, 5);
     PaperRequest r;
     r.top_ns = {2};
+    r.rhos = {0.5};
     r.lengths = {8};
     const Json rep = paper_report(m, {ids}, r);
     // the independent path: a forward pass over the first 8 tokens alone, its last row
-    TopSetDistances expected;
-    BallSeparability ball;
+    SelectionSweep expected;
     ForwardOptions fo;
-    fo.observer = [&](const HeadView& v) {
-        expected = top_set_distances(row_ptr(v.probs, 7), v.v, 8, 2);
-        ball = ball_separability(row_ptr(v.probs, 7), v.v, 8, 2);
-    };
+    fo.observer = [&](const HeadView& v) { expected = selection_sweep(row_ptr(v.probs, 7), v.v, 8, {2, 4}, r.delta); };
     forward(m, std::vector<int>(ids.begin(), ids.begin() + 8), fo);
     CHECK(rep["windows"] == 1);
-    CHECK(rep["distance"][0]["ratio"]["median"][0][0].get<double>() == doctest::Approx(expected.ratio).epsilon(1e-5));
-    CHECK(rep["distance"][0]["selected"]["median"][0][0].get<double>() == doctest::Approx(expected.selected).epsilon(1e-5));
-    CHECK(rep["separability"][0]["precision"]["median"][0][0].get<double>() == doctest::Approx(ball.precision));
+    CHECK(rep["proportional_n"][0][0] == 4);  // ceil(0.5 x 8)
+    CHECK(rep["distance"][0]["fixed_n"]["d"]["median"][0][0].get<double>() == doctest::Approx(expected.distance[0]).epsilon(1e-5));
+    CHECK(rep["distance"][0]["proportional"]["d"]["median"][0][0].get<double>() == doctest::Approx(expected.distance[1]).epsilon(1e-5));
+    CHECK(rep["separability"][0]["proportional"]["median"][0][0].get<double>() == doctest::Approx(expected.distinguishable[1]));
+}
+
+TEST_CASE("every row of a random model is within the lemma's bound at T from 0.01 to 10, and the verdict says so") {
+    const Model m = random_model(tiny_config(2, 4, 16, 64), 1.5f);  // large weights: peaked and near-tied rows
+    PaperRequest r;
+    r.temperatures = log_spaced(0.01, 10, 9);
+    r.model_name = "random-test";
+    const Json rep = paper_report(m, {spread_ids(64, 7919, 3)}, r);
+    for (const auto& share : rep["gradient"]["within_lemma"]) CHECK(share.get<double>() == 1.0);
+    const Json& v = rep["verdicts"].back();
+    CHECK(v["figure"] == "gradient-lemma");
+    CHECK(v["verdict"] == "agrees");
+    CHECK(v["sentence"].get<std::string>().find("random-test, a ") != std::string::npos);
+}
+
+TEST_CASE("verdicts name the model, and say when it is not the GPT-2 124M the paper measured") {
+    Config gpt2 = tiny_config(12, 12, 768, 1024);
+    const MeasuredOn big = measured_on(gpt2, "openai-community/gpt2");
+    CHECK(big.parameters == 124439808);  // GPT-2 124M, lm_head tied
+    CHECK(big.gpt2_124m);
+    CHECK(big.description == "openai-community/gpt2 (GPT-2 124M's shape, 124.4 M parameters)");
+    const MeasuredOn small = measured_on(tiny_config(4, 8, 128, 256), "tiny-gpt2");
+    CHECK_FALSE(small.gpt2_124m);
+    CHECK(small.description == "tiny-gpt2, a 7.3 M-parameter model (4 layers x 8 heads x 128 channels), not GPT-2 124M");
+    const Json rep = paper_report(random_model(tiny_config(1, 2, 8, 32)), {spread_ids(32)}, PaperRequest{});
+    for (const auto& v : rep["verdicts"])
+        CHECK(v["sentence"].get<std::string>().find("not GPT-2 124M (the paper's figures are for GPT-2 124M)") != std::string::npos);
 }
 
 TEST_CASE("bad paper requests are refused with the reason") {
-    const Config c = tiny_config(1, 1, 16, 32);
-    const Model m = model_of(c, random_params(c, RandomInit{}));
+    const Model m = random_model(tiny_config(1, 1, 16, 32));
     const std::vector<int> ids(20, 464);
     PaperRequest r;
     r.lengths = {64};
@@ -136,6 +256,9 @@ TEST_CASE("bad paper requests are refused with the reason") {
     r.top_ns = {0};
     CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("top-n must be >= 1"), Error);
     r.top_ns = {1};
+    r.rhos = {1.0};
+    CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("every rho must be in (0, 1)"), Error);
+    r.rhos = {0.5};
     CHECK_THROWS_WITH_AS(paper_report(m, {std::vector<int>{464}}, r), doctest::Contains("at least 2 tokens"), Error);
 }
 

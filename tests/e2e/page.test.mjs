@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 4, normalisers: 1, conditioning: 3, constant: 1, hardmax: 1 };
+const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, hardmax: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {
@@ -25,6 +25,11 @@ test('the page opens on the shipped model and every view draws', async () => {
     await drawn(page, view);
     assert.equal(await page.locator('#figures figure svg').count(), count, `${view}: figures`);
     for (const caption of await page.locator('#figures figcaption').allTextContents()) assert.ok(caption.length > 60, `${view}: caption`);
+    if (view === 'paper') {
+      // every verdict names the model it was measured on, and the view offers GPT-2 124M, which the paper measured
+      for (const finding of await page.locator('#figures .finding').allTextContents()) assert.match(finding, /tiny-gpt2/);
+      assert.match(await page.textContent('#figures .figure-action'), /openai-community\/gpt2/);
+    }
     await shot(page, `view-${view}`);
   }
   assert.deepEqual(page.problems, []);

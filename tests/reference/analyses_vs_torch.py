@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""`attnlab analyze selectivity` and `attnlab analyze sensitivity` against a second implementation.
+"""`attnlab analyze selectivity`, `sensitivity` and `paper` against a second implementation.
 
 The model runs in PyTorch float64 (torch_gpt2.gpt2); the selectivity measures are
 recomputed with numpy from the reference attention, the Jacobian norms with torch.linalg.eigvalsh on each
-row's explicit Jacobian, and the loss gradients with autograd. Prints the largest differences; exits 1
+row's explicit Jacobian, and the loss gradients with autograd; the paper's d~, distinguishable share, critical N and
+lemma quantities by brute force over each row's top-N sets in numpy. Prints the largest differences; exits 1
 on a mismatch.
 """
 import json, math, os, subprocess, sys
@@ -38,16 +39,22 @@ def quartiles(values):
     return tuple(float(np.quantile(v, q)) for q in (0.25, 0.5, 0.75))  # linear interpolation, as attnlab
 
 
+def analysis(cli, d, text, name, flags):
+    """`attnlab analyze NAME` on the text, and the text's token ids; (None, None) with a FAIL line on an error."""
+    out = subprocess.run([cli, 'analyze', name, '--model', d, '--text', text, *flags], capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f'FAIL {name}: ' + out.stderr)
+        return None, None
+    ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
+    return json.loads(out.stdout), ids
+
+
 def check_selectivity(cli, d, text, cfg, w):
     ks = [1, 2, 4]
     eps = 0.1
-    out = subprocess.run([cli, 'analyze', 'selectivity', '--model', d, '--text', text, '--k', ','.join(map(str, ks)),
-                          '--eps', str(eps), '--heads', '1:0'], capture_output=True, text=True)
-    if out.returncode != 0:
-        print('FAIL selectivity: ' + out.stderr)
+    got, ids = analysis(cli, d, text, 'selectivity', ['--k', ','.join(map(str, ks)), '--eps', str(eps), '--heads', '1:0'])
+    if got is None:
         return False
-    got = json.loads(out.stdout)
-    ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
     ref = gpt2(cfg, w, ids)
     probs, qs, ks_ = ref['probs'], ref['q'], ref['k']
     T = len(ids)
@@ -98,13 +105,9 @@ def check_selectivity(cli, d, text, cfg, w):
 
 
 def check_sensitivity(cli, d, text, cfg, w):
-    out = subprocess.run([cli, 'analyze', 'sensitivity', '--model', d, '--text', text, '--temperatures', '0.2:3:3'],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        print('FAIL sensitivity: ' + out.stderr)
+    got, ids = analysis(cli, d, text, 'sensitivity', ['--temperatures', '0.2:3:3'])
+    if got is None:
         return False
-    got = json.loads(out.stdout)
-    ids = json.loads(subprocess.run([cli, 'tokenize', '--model', d, '--text', text], capture_output=True, text=True).stdout)['ids']
     ok = True
     for ti, temperature in enumerate(got['temperatures']):
         ref = gpt2(cfg, w, ids, temperature, grads=True)
@@ -131,6 +134,84 @@ def check_sensitivity(cli, d, text, cfg, w):
     print(('ok   ' if ok else 'FAIL ') + f'sensitivity: loss, gradient norms and Jacobian norms at {len(got["temperatures"])} temperatures')
     return ok
 
+def paper_row(p, x, N):
+    """d~, W and the distinguishable share of the top-N set, from the sets themselves (no running sums)."""
+    order = np.argsort(-p, kind='stable')
+    S, R = order[:N], order[N:]
+    s = (p[S, None] * x[S]).sum(0)
+    d = float(np.linalg.norm((p[R, None] * x[R]).sum(0) - s))
+    W = float((p * np.linalg.norm(x, axis=1)).sum())
+    y = p[:, None] * x
+    to_s = np.linalg.norm(y - s, axis=1)
+    return d, W, float((to_s[S] < to_s[R].min()).mean())
+
+
+def check_paper(cli, d, text, cfg, w):
+    tops, rhos, lengths, delta = [1, 2, 3], [0.25, 0.5], [8, 12, 19], 0.5  # delta: some rows reach it, some never
+    got, ids = analysis(cli, d, text, 'paper', ['--top-n', '1,2,3', '--rho', '0.25,0.5', '--lengths', '8,12,19',
+                                                '--delta', str(delta), '--temperatures', '0.05:5:3'])
+    if got is None:
+        return False
+    ref = gpt2(cfg, w, ids)
+    ok = True
+    for l in range(cfg['n_layer']):
+        for li, L in enumerate(lengths):
+            fixed = {N: [] for N in tops}
+            prop = {r: [] for r in rhos}
+            crit = []
+            for h in range(cfg['n_head']):
+                p = ref['probs'][(l, h)][L - 1, :L]
+                x = ref['v'][(l, h)][:L]
+                for N in tops:
+                    fixed[N].append(paper_row(p, x, N))
+                for r in rhos:
+                    prop[r].append(paper_row(p, x, math.ceil(r * L)))
+                first = next((k for k in range(1, L) if paper_row(p, x, k)[0] <= delta * paper_row(p, x, k)[1]), None)
+                crit.append(first)
+            dist, sep = got['distance'][l], got['separability'][l]
+            for ni, N in enumerate(tops):
+                q1, med, q3 = quartiles([v[0] for v in fixed[N]])
+                ok &= close(f'd~ median[layer {l} L={L} N={N}]', dist['fixed_n']['d']['median'][li][ni], med)
+                ok &= close(f'd~ q1[layer {l} L={L} N={N}]', dist['fixed_n']['d']['q1'][li][ni], q1)
+                ok &= close(f'd~/W median[layer {l} L={L} N={N}]', dist['fixed_n']['d_over_w']['median'][li][ni],
+                            quartiles([v[0] / v[1] for v in fixed[N]])[1])
+                ok &= close(f'distinguishable median[layer {l} L={L} N={N}]', sep['fixed_n']['median'][li][ni],
+                            quartiles([v[2] for v in fixed[N]])[1], tol=1e-9, floor=1.0)
+            for ri, r in enumerate(rhos):
+                ok &= close(f'd~ proportional median[layer {l} L={L} rho={r}]', dist['proportional']['d']['median'][li][ri],
+                            quartiles([v[0] for v in prop[r]])[1])
+                ok &= close(f'distinguishable proportional median[layer {l} L={L} rho={r}]', sep['proportional']['median'][li][ri],
+                            quartiles([v[2] for v in prop[r]])[1], tol=1e-9, floor=1.0)
+            never = sum(c is None for c in crit) / len(crit)
+            ok &= close(f'critical never fraction[layer {l} L={L}]', dist['critical_n']['never_fraction'][li], never, tol=1e-9, floor=1.0)
+            # the median with "never" counted as beyond every N; None when it falls among the nevers
+            reached = sorted(c if c is not None else math.inf for c in crit)
+            pos = 0.5 * (len(reached) - 1)
+            lo, hi = math.floor(pos), math.ceil(pos)
+            m = None if math.inf in (reached[lo], reached[hi]) else reached[lo] + (pos - lo) * (reached[hi] - reached[lo])
+            ok &= close(f'critical median[layer {l} L={L}]', dist['critical_n']['median'][li], m, tol=1e-9, floor=1.0)
+        for ti, T in enumerate(got['temperatures']):
+            diag, top, spec = [], [], []
+            for h in range(cfg['n_head']):
+                for L in lengths:
+                    z = torch.tensor(ref['scores'][(l, h)][L - 1, :L], dtype=torch.float64) / T
+                    p = torch.softmax(z, 0)
+                    J = (torch.diag(p) - torch.outer(p, p)) / T
+                    diag.append(float(torch.diagonal(J).max()))
+                    top.append(float(torch.linalg.norm(J[int(torch.argmax(p))])))
+                    spec.append(float(torch.linalg.eigvalsh(J).max()))
+            g = got['gradient']['layers'][l]
+            ok &= close(f'lemma diagonal max[layer {l} T={T:.3g}]', g['lemma_diagonal']['max'][ti], max(diag))
+            # a saturated row's 1 - p_max is below float32's resolution: compare against the bound's scale
+            ok &= close(f'lemma diagonal median[layer {l} T={T:.3g}]', g['lemma_diagonal']['median'][ti], quartiles(diag)[1],
+                        floor=1e-3 / (4 * T))
+            ok &= close(f'top weight grad max[layer {l} T={T:.3g}]', g['top_weight_grad']['max'][ti], max(top))
+            ok &= close(f'jacobian spectral max[layer {l} T={T:.3g}]', g['jacobian_spectral']['max'][ti], max(spec))
+            ok &= close(f'within lemma[layer {l} T={T:.3g}]', g['within_lemma'][ti],
+                        float(np.mean([v <= 1 / (4 * T) * (1 + 1e-12) for v in diag])), tol=1e-9, floor=1.0)
+    print(('ok   ' if ok else 'FAIL ') + f'paper: d~, d~/W, distinguishable share, critical N and the lemma at {len(lengths)} lengths')
+    return ok
+
 
 def main():
     args = work_dir_from_args()
@@ -141,6 +222,7 @@ def main():
     text = 'Attention decides which earlier tokens each token reads from; selectivity fades as more tokens compete.'
     ok = check_selectivity(args.cli, d, text, cfg, w)
     ok &= check_sensitivity(args.cli, d, text, cfg, w)
+    ok &= check_paper(args.cli, d, text, cfg, w)
     print('largest relative differences: ' + ', '.join(f'{k} {v:.1e}' for k, v in sorted(worst.items())))
     print('1 passed, 0 failed' if ok else '0 passed, 1 failed')
     sys.exit(0 if ok else 1)

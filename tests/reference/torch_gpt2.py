@@ -35,7 +35,7 @@ def load(model_dir):
 
 
 def gpt2(cfg, w, ids, temperature=1.0, grads=False):
-    """Runs GPT-2; returns logits, loss, per-head probs/q/k (numpy, keyed (layer, head)) and, with grads,
+    """Runs GPT-2; returns logits, loss, per-head probs/q/k/v and scores (numpy, keyed (layer, head)) and, with grads,
     the gradient norm of each layer's parameters and of each layer's attention scores."""
     T, C, NH = len(ids), cfg['n_embd'], cfg['n_head']
     hs = C // NH
@@ -44,7 +44,7 @@ def gpt2(cfg, w, ids, temperature=1.0, grads=False):
     params = {k: v.clone().requires_grad_(grads) for k, v in w.items()}
     x = params['wte.weight'][ids] + params['wpe.weight'][:T]
     mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
-    scores, probs, qs, ks = [], {}, {}, {}
+    scores, probs, qs, ks, vs, raw = [], {}, {}, {}, {}, {}
     for l in range(cfg['n_layer']):
         p = f'h.{l}.'
         h = F.layer_norm(x, (C,), params[p + 'ln_1.weight'], params[p + 'ln_1.bias'], eps)
@@ -61,6 +61,8 @@ def gpt2(cfg, w, ids, temperature=1.0, grads=False):
             probs[(l, head)] = att[head].detach().numpy()
             qs[(l, head)] = q[head].detach().numpy()
             ks[(l, head)] = k[head].detach().numpy()
+            vs[(l, head)] = v[head].detach().numpy()
+            raw[(l, head)] = s[head].detach().numpy()
         y = (att @ v).transpose(0, 1).reshape(T, C)
         x = x + y @ params[p + 'attn.c_proj.weight'] + params[p + 'attn.c_proj.bias']
         h = F.layer_norm(x, (C,), params[p + 'ln_2.weight'], params[p + 'ln_2.bias'], eps)
@@ -69,7 +71,8 @@ def gpt2(cfg, w, ids, temperature=1.0, grads=False):
     x = F.layer_norm(x, (C,), params['ln_f.weight'], params['ln_f.bias'], eps)
     logits = x @ params.get('lm_head.weight', params['wte.weight']).T
     loss = F.cross_entropy(logits[:-1], torch.tensor(ids[1:])) if T > 1 else None
-    out = {'logits': logits.detach(), 'loss': loss.item() if loss is not None else None, 'probs': probs, 'q': qs, 'k': ks}
+    out = {'logits': logits.detach(), 'loss': loss.item() if loss is not None else None, 'probs': probs, 'q': qs, 'k': ks, 'v': vs,
+           'scores': raw}
     if grads:
         loss.backward()
         out['layer_param_grad'] = [math.sqrt(sum(float((params[k].grad ** 2).sum()) for k in params if k.startswith(f'h.{l}.')))

@@ -66,10 +66,21 @@ test('sensitivity gives the CLI\'s report at every temperature', () => {
   assertSame(fdWasm, fdCli, { abs: 1e-5 * Math.max(...cli.loss) });
 });
 
-test('the paper measurements give the CLI\'s report', () => {
-  const options = { top_n: [1, 2, 4, 8], lengths: [8, 16, 32], delta: 0.1, temperatures: '0.1:2:4' };
-  assertSame(engine.paper(text, options), native(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '1,2,4,8',
-    '--lengths', '8,16,32', '--delta', '0.1', '--temperatures', '0.1:2:4']));
+test('the paper measurements give the CLI\'s report, verdict sentences included', () => {
+  // T from 0.1: below it a score's float32 rounding, divided by T, moves near-tied rows' figures by about 1e-5
+  // relative (see the sensitivity test), enough to change a digit of a verdict sentence
+  const options = { top_n: [1, 2, 4, 8], rho: [0.2, 0.5], lengths: [8, 16, 32], delta: 0.3, temperatures: '0.1:10:4',
+    model_name: 'tiny-gpt2' };
+  const wasm = engine.paper(text, options);
+  assertSame(wasm, native(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '1,2,4,8', '--rho', '0.2,0.5',
+    '--lengths', '8,16,32', '--delta', '0.3', '--temperatures', '0.1:10:4']));
+  assert.deepEqual(wasm.gradient.within_lemma, [1, 1, 1, 1]);
+  assert.deepEqual(engine.paper(text, { ...options, temperatures: '0.01:0.03:3' }).gradient.within_lemma, [1, 1, 1]);
+  assert.match(wasm.verdicts[0].sentence, /Measured on tiny-gpt2, a 7\.3 M-parameter model/);
+});
+
+test('the page\'s default paper request gives the CLI\'s default report', () => {
+  assertSame(engine.paper(text, { model_name: 'tiny-gpt2' }), native(['analyze', 'paper', '--model', model, '--text', text]));
 });
 
 // An SVD finds sigma_min of an n x n matrix to within about n u sigma_max (u = 2^-53): kappa itself is known to
