@@ -4,7 +4,7 @@
 #include <string>
 
 #include "analysis/report_json.hpp"
-#include "io/config.hpp"
+#include "model/config.hpp"
 
 namespace attnlab {
 

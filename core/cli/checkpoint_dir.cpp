@@ -1,6 +1,7 @@
 #include "cli/checkpoint_dir.hpp"
 
 #include "cli/files.hpp"
+#include "io/config_json.hpp"
 
 namespace attnlab::cli {
 

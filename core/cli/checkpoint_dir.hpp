@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
+#include "model/config.hpp"
 #include "io/safetensors.hpp"
 
 #ifndef ATTNLAB_TOKENIZER_DIR

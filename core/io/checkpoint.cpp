@@ -6,7 +6,8 @@
 #include <set>
 
 #include "error.hpp"
-#include "io/float16.hpp"
+#include "io/config_json.hpp"
+#include "util/float16.hpp"
 #include "io/safetensors.hpp"
 
 namespace attnlab {

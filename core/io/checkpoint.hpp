@@ -9,8 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
-#include "model/weights.hpp"
+#include "model/model.hpp"
 #include "tensor.hpp"
 #include "text/bpe.hpp"
 
@@ -20,11 +19,6 @@ struct NamedBuffer {
     std::string name;  // file name, e.g. "model.safetensors"
     SharedBytes bytes;
     ByteSource source = {};  // instead of bytes, for model.safetensors: read on demand, never held whole
-};
-
-struct Model {
-    Config config;
-    Weights weights;
 };
 
 struct Checkpoint {

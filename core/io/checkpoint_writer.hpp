@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
+#include "model/config.hpp"
 #include "io/safetensors.hpp"
 
 namespace attnlab {

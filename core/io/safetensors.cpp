@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
-#include "io/float16.hpp"
+#include "util/float16.hpp"
 
 namespace attnlab {
 namespace {

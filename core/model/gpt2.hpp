@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "attention/normaliser.hpp"
-#include "io/checkpoint.hpp"
+#include "model/model.hpp"
 #include "tensor.hpp"
 
 namespace attnlab {

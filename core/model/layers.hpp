@@ -1,7 +1,7 @@
 // The GPT-2 building blocks as free functions, forward direction (llm.c style).
 // T = tokens, C = channels. All matrices row-major.
 #pragma once
-#include "io/config.hpp"
+#include "model/config.hpp"
 #include "model/weights.hpp"
 #include "tensor.hpp"
 

@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "io/config.hpp"
+#include "model/config.hpp"
 
 namespace attnlab {
 

@@ -1,6 +1,6 @@
 #include "model/weights.hpp"
 
-#include "io/float16.hpp"
+#include "util/float16.hpp"
 
 namespace attnlab {
 

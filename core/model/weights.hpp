@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "io/config.hpp"
+#include "model/config.hpp"
 #include "tensor.hpp"
 
 namespace attnlab {

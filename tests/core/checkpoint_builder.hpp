@@ -6,6 +6,7 @@
 #include "helpers.hpp"
 #include "io/checkpoint.hpp"
 #include "io/checkpoint_writer.hpp"
+#include "io/config_json.hpp"
 #include "model/random_init.hpp"
 #include "model/weights.hpp"
 

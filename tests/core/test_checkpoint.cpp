@@ -4,7 +4,7 @@
 
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
-#include "io/float16.hpp"
+#include "util/float16.hpp"
 #include "model/gpt2.hpp"
 
 using namespace attnlab;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "error.hpp"
-#include "io/config.hpp"
+#include "io/config_json.hpp"
 
 using namespace attnlab;
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "io/float16.hpp"
+#include "util/float16.hpp"
 
 using namespace attnlab;
 

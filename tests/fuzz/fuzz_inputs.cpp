@@ -10,7 +10,7 @@
 
 #include "error.hpp"
 #include "io/checkpoint.hpp"
-#include "io/config.hpp"
+#include "io/config_json.hpp"
 #include "io/safetensors.hpp"
 #include "text/bpe.hpp"
 

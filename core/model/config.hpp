@@ -1,4 +1,4 @@
-// GPT-2 hyper-parameters, read from a Hugging Face config.json.
+// GPT-2 hyper-parameters (io/config_json.hpp reads and writes them as a Hugging Face config.json).
 #pragma once
 #include <string>
 
@@ -33,8 +33,6 @@ struct ConfigLimits {
     int max_vocab = 1 << 22;
 };
 
-Config parse_config(const std::string& json_text, const std::string& file_name);
-std::string config_to_json(const Config& config);
 const char* activation_name(Activation activation);
 
 }  // namespace attnlab

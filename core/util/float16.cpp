@@ -1,4 +1,4 @@
-#include "io/float16.hpp"
+#include "util/float16.hpp"
 
 #include <cstring>
 
