@@ -11,11 +11,8 @@
 #include <new>
 #include <optional>
 
-#include "analysis/conditioning.hpp"
-#include "analysis/constant_attention.hpp"
-#include "analysis/hardmax.hpp"
-#include "analysis/paper.hpp"
-#include "analysis/reports.hpp"
+#include "analysis/registry.hpp"
+#include "analysis/run_report.hpp"
 #include "error.hpp"
 #include "io/checkpoint.hpp"
 
@@ -85,13 +82,7 @@ std::vector<attnlab::HeadId> heads_option(const Json& o, const char* key) {
 
 // {"normaliser": "sparsemax", "normaliser_heads": [[l, h], ...]} (no heads: every head)
 attnlab::NormaliserChoice normaliser_option(const Json& o) {
-    attnlab::NormaliserChoice choice;
-    choice.spec = o.value("normaliser", std::string("softmax"));
-    if (o.contains("normaliser_heads")) {
-        choice.all_heads = false;
-        choice.heads = heads_option(o, "normaliser_heads");
-    }
-    return choice;
+    return {o.value("normaliser", std::string("softmax")), heads_option(o, "normaliser_heads")};
 }
 
 Json parse_options(const std::string& text) {
@@ -193,83 +184,36 @@ public:
         });
     }
 
-    // Options (JSON): {"k": [1,2,4,8,16], "eps": 0.1, "temperature": 1, "max_tokens": 0, "heads": [[l, h], ...],
-    // "loss": true (false skips the output layer: the figures need only the attention)}
-    val selectivity(const std::string& text, const std::string& options, const val& progress) {
+    // One analysis of the core's table (describe() lists them). inputs: {text: "..." | ["...", ...],
+    // corpus: "...", averages: Uint8Array, model_name: "..."}; request (JSON): the analysis's fields, missing
+    // ones at their defaults. Progress: progress(done, total, what).
+    val analyze(const std::string& name, const val& inputs, const std::string& request, const val& progress) {
         return guarded([&] {
-            const Json o = parse_options(options);
-            attnlab::SelectivityRequest r;
-            r.options.ks = o.value("k", r.options.ks);
-            r.options.eps = o.value("eps", r.options.eps);
-            r.temperature = o.value("temperature", 1.0);
-            r.max_tokens = o.value("max_tokens", 0);
-            r.options.detail = heads_option(o, "heads");
-            r.normaliser = normaliser_option(o);
-            r.loss = o.value("loss", true);
-            return json_value(attnlab::selectivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
-        });
-    }
-
-    // Options (JSON): {"temperatures": "0.05:5:16", "max_tokens": 0, "fd_epsilon": 1e-3}
-    val sensitivity(const std::string& text, const std::string& options, const val& progress) {
-        return guarded([&] {
-            const Json o = parse_options(options);
-            attnlab::SensitivityRequest r;
-            r.temperatures = attnlab::parse_temperature_range(o.value("temperatures", std::string("0.05:5:16")));
-            r.max_tokens = o.value("max_tokens", 0);
-            r.options.fd_epsilon = o.value("fd_epsilon", r.options.fd_epsilon);
-            return json_value(attnlab::sensitivity_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
-        });
-    }
-
-    // Options (JSON): {"top_n": [1,2,4,...], "rho": [0.1,0.25,0.5], "lengths": [16,32,...], "delta": 0.05,
-    // "temperatures": "0.05:5:12", "max_tokens": 0, "model_name": "tiny-gpt2"}
-    val paper(const std::string& text, const std::string& options, const val& progress) {
-        return guarded([&] {
-            const Json o = parse_options(options);
-            attnlab::PaperRequest r;
-            r.top_ns = o.value("top_n", r.top_ns);
-            r.rhos = o.value("rho", r.rhos);
-            r.model_name = o.value("model_name", std::string());
-            r.lengths = o.value("lengths", r.lengths);
-            r.delta = o.value("delta", r.delta);
-            if (o.contains("temperatures")) r.temperatures = attnlab::parse_temperature_range(o.at("temperatures").get<std::string>());
-            r.max_tokens = o.value("max_tokens", 0);
-            return json_value(attnlab::paper_report(checkpoint().model, {ids_of(text)}, r, progress_from_js(progress)));
-        });
-    }
-
-    // Options (JSON): {"max_tokens": 0}
-    val hardmax(const std::string& text, const std::string& options) {
-        return guarded([&] {
-            const Json o = parse_options(options);
-            return json_value(attnlab::hardmax_report(checkpoint().model, ids_of(text), o.value("max_tokens", 0)));
-        });
-    }
-
-    // Options (JSON): {"lengths": [16, 32, ...], "max_tokens": 0}
-    val conditioning(const std::string& text, const std::string& options, const val& progress) {
-        return guarded([&] {
-            const Json o = parse_options(options);
-            attnlab::ConditioningRequest r;
-            r.lengths = o.value("lengths", r.lengths);
-            r.max_tokens = o.value("max_tokens", 0);
-            return json_value(attnlab::conditioning_report(checkpoint().model, ids_of(text), r, progress_from_js(progress)));
-        });
-    }
-
-    // Averages each head over the windows of `corpus` and evaluates on `text`. Options (JSON):
-    // {"window": 64, "max_windows": 64, "eval_windows": 16}
-    val constant(const std::string& corpus, const std::string& text, const std::string& options, const val& progress) {
-        return guarded([&] {
-            const Json o = parse_options(options);
-            const attnlab::Model& model = checkpoint().model;
-            attnlab::ConstantRequest r;
-            r.window = o.value("window", std::min(64, model.config.n_positions));
-            r.max_windows = o.value("max_windows", r.max_windows);
-            r.eval_windows = o.value("eval_windows", r.eval_windows);
-            const attnlab::ConstantAttention avg = attnlab::average_attention(model, ids_of(corpus), r.window, r.max_windows);
-            return json_value(attnlab::constant_attention_report(model, avg, ids_of(text), r, progress_from_js(progress)));
+            const attnlab::AnalysisSpec& spec = attnlab::find_analysis(name);
+            attnlab::AnalysisInputs in;
+            std::vector<attnlab::SharedBytes> kept;
+            if (inputs["model_name"].isString()) in.model_name = inputs["model_name"].as<std::string>();
+            for (const auto& i : spec.inputs) {
+                const val v = inputs[i.name];
+                if (v.isUndefined() || v.isNull()) {
+                    if (i.group.empty()) throw attnlab::Error(name + ": give the " + i.name + " input (" + i.help + ")");
+                    continue;
+                }
+                if (i.kind == attnlab::InputKind::Bytes) {
+                    kept.push_back(bytes_from_js(v));
+                    in.bytes[i.name] = kept.back().bytes;
+                } else if (i.kind == attnlab::InputKind::Corpus) {
+                    in.corpora[i.name] = ids_of(v.as<std::string>());
+                } else if (v.isArray()) {
+                    const int n = v["length"].as<int>();
+                    for (int k = 0; k < n; ++k) in.texts.push_back(ids_of(v[k].as<std::string>()));
+                } else {
+                    in.texts.push_back(ids_of(v.as<std::string>()));
+                }
+            }
+            return json_value(attnlab::run_analysis(spec, checkpoint().model, in, parse_options(request),
+                                                    attnlab::NameStyle::Key, progress_from_js(progress))
+                                  .report);
         });
     }
 
@@ -303,22 +247,21 @@ double weight_bytes(const attnlab::Weights& w) {
 
 // Bytes of the heap in use (dlmalloc's count of allocated, not freed bytes): how tests and the page see that
 // unloading a model gives its memory back. Counted as unsigned: a wasm32 heap is at most 4 GiB.
+// The analyses' table as JSON: names, request fields with defaults and limits, inputs (describe_analyses).
+std::string describe() { return attnlab::describe_analyses().dump(); }
+
 double heap_in_use() { return static_cast<double>(static_cast<unsigned>(mallinfo().uordblks)); }
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(attnlab) {
     emscripten::function("heapInUse", &heap_in_use);
+    emscripten::function("describe", &describe);
     emscripten::class_<Session>("Session")
         .constructor<>()
         .function("load", &Session::load)
         .function("tokenize", &Session::tokenize)
         .function("attention", &Session::attention)
         .function("run", &Session::run)
-        .function("selectivity", &Session::selectivity)
-        .function("sensitivity", &Session::sensitivity)
-        .function("paper", &Session::paper)
-        .function("hardmax", &Session::hardmax)
-        .function("conditioning", &Session::conditioning)
-        .function("constant", &Session::constant);
+        .function("analyze", &Session::analyze);
 }

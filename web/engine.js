@@ -70,27 +70,14 @@ export class Engine {
     return unwrap(this.#session().run(text, JSON.stringify(options)));
   }
 
-  selectivity(text, options = {}, progress = undefined) {
-    return unwrap(this.#session().selectivity(text, JSON.stringify(options), progress));
+  // One analysis of the core's table: name (describe() lists them), inputs {text, corpus, averages,
+  // model_name}, request {field: value} (missing fields take the core's defaults). Returns the report.
+  analyze(name, inputs, request = {}, progress = undefined) {
+    return unwrap(this.#session().analyze(name, inputs, JSON.stringify(request), progress));
   }
 
-  sensitivity(text, options = {}, progress = undefined) {
-    return unwrap(this.#session().sensitivity(text, JSON.stringify(options), progress));
-  }
-
-  paper(text, options = {}, progress = undefined) {
-    return unwrap(this.#session().paper(text, JSON.stringify(options), progress));
-  }
-
-  hardmax(text, options = {}) {
-    return unwrap(this.#session().hardmax(text, JSON.stringify(options)));
-  }
-
-  constant(corpus, text, options = {}, progress = undefined) {
-    return unwrap(this.#session().constant(corpus, text, JSON.stringify(options), progress));
-  }
-
-  conditioning(text, options = {}, progress = undefined) {
-    return unwrap(this.#session().conditioning(text, JSON.stringify(options), progress));
+  // The analyses' table: [{name, summary, fields: [{name, kind, default, limits, help}], inputs, outputs}].
+  describe() {
+    return JSON.parse(this.module.describe());
   }
 }

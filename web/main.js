@@ -1,7 +1,7 @@
 // The page: model loading, the text and head controls, the views, URL state and embedding. All model
 // work happens in the worker; this file only asks for results and draws them.
 import { cancelledError, WorkerClient } from './worker-client.js';
-import { defaults, formatHash, isEmbed, parseHash, SHIPPED_MODEL } from './url-state.js';
+import { formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
 import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { paperFigures } from './paper-views.js';
@@ -10,13 +10,13 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
 const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
-const SENSITIVITY = { temperatures: '0.05:5:10' };  // max_tokens: the core's default, 128 or the model's context if shorter
-const CONSTANT_WINDOW = 32;
-const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured  // short windows (or the model's context), so a page-sized text gives several to average
+// The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
+const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
+const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
-let state = parseHash(location.hash);
+let state = null;            // the view (URL hash), read once the core's defaults are known
 let loadedModel = null;      // the label of the model in the worker
 let data = { info: null, results: {}, calls: new Set() };  // for the current model, text and temperature (freshData)
 let renderToken = 0;         // a newer render makes older results stale
@@ -159,6 +159,12 @@ function ask(d, type, payload, onProgress = null) {
   return worker.call(type, payload, onProgress, [], d.calls);
 }
 
+// One analysis of the core's table on the page's text (and model name), with progress under `label`.
+function analysis(d, name, request, label, inputs = {}) {
+  return ask(d, 'analyze', { name, inputs: { text: state.text, model_name: loadedModel, ...inputs }, request },
+    (done, total, what) => progress(done / total, `${label}: ${what} ${done} of ${total}`));
+}
+
 async function analyse() {
   data = freshData(data.info);
   await render();
@@ -204,8 +210,8 @@ async function figuresFor(view, d) {
   const t = state.t;
   const tokens = await need(d, 'tokens', async () => (await ask(d, 'tokenize', { text })).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
-  const selectivity = await need(d, 'selectivity', () => ask(d, 'selectivity', { text, options: { temperature: t, loss: false } },
-    (done, total) => progress(done / total, `Selectivity: window ${done} of ${total}`)));
+  // loss: false, since no view of selectivity shows the loss and the output layer is most of a small model's time
+  const selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false }, 'Selectivity'));
   const ctx = { info: d.info, tokens, selectivity, state: { ...state } };
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
@@ -215,9 +221,8 @@ async function figuresFor(view, d) {
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
   if (view === 'selectivity') return selectivityFigures(ctx);
   if (view === 'topk') {
-    ctx.detail = await need(d, `detail:${state.layer}:${state.head}`, () => ask(d, 'selectivity',
-      { text, options: { temperature: t, heads: [[state.layer, state.head]], loss: false } },
-      (done, total) => progress(done / total, `Top-k detail: window ${done} of ${total}`)));
+    ctx.detail = await need(d, `detail:${state.layer}:${state.head}`, () => analysis(d, 'selectivity',
+      { temperature: t, heads: [[state.layer, state.head]], loss: false }, 'Top-k detail'));
     return topkFigures(ctx);
   }
   if (view === 'normalisers') {
@@ -225,36 +230,32 @@ async function figuresFor(view, d) {
       const out = [];
       for (const [i, spec] of NORMALISERS.entries()) {
         progress(i / NORMALISERS.length, `Selectivity under ${spec}`);
-        out.push(await ask(d, 'selectivity', { text, options: { temperature: t, normaliser: spec } }));
+        out.push(await analysis(d, 'selectivity', { temperature: t, normaliser: spec }, `Selectivity under ${spec}`));
       }
       return out;
     });
     return normaliserFigures(ctx);
   }
   if (view === 'conditioning') {
-    ctx.conditioning = await need(d, 'conditioning', () => ask(d, 'conditioning', { text, options: {} },
-      (done, total) => progress(done / total, `Conditioning (SVDs): window ${done} of ${total}`)));
+    ctx.conditioning = await need(d, 'conditioning', () => analysis(d, 'conditioning', {}, 'Conditioning (SVDs)'));
     return conditioningFigures(ctx);
   }
   if (view === 'constant') {
     // the page has one text: the averages come from it and are evaluated on it (in-sample); the CLI takes a
     // separate corpus and held-out text
-    ctx.constant = await need(d, 'constant', () => ask(d, 'constant',
-      { corpus: text, text, options: { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) } },
-      (done, total) => progress(done / total, `Constant attention: evaluation ${done} of ${total}`)));
+    ctx.constant = await need(d, 'constant', () => analysis(d, 'constant',
+      { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) }, 'Constant attention', { corpus: text }));
     return constantFigures(ctx);
   }
   if (view === 'hardmax') {
-    ctx.hardmax = await need(d, 'hardmax', () => ask(d, 'hardmax', { text, options: {} }));
+    ctx.hardmax = await need(d, 'hardmax', () => analysis(d, 'hardmax', {}, 'Hard-max'));
     return hardmaxFigures(ctx);
   }
   if (view === 'paper') {
-    ctx.paper = await need(d, 'paper', () => ask(d, 'paper', { text, options: { model_name: loadedModel } },
-      (done, total) => progress(done / total, `Paper measurements: window ${done} of ${total}`)));
+    ctx.paper = await need(d, 'paper', () => analysis(d, 'paper', {}, 'Paper measurements'));
     return paperFigures({ ...ctx, loadGpt2: () => loadRemote(GPT2_124M) });
   }
-  ctx.sensitivity = await need(d, 'sensitivity', () => ask(d, 'sensitivity', { text, options: SENSITIVITY },
-    (done, total) => progress(done / total, `Sensitivity: temperature ${done} of ${total} (forward and backward passes)`)));
+  ctx.sensitivity = await need(d, 'sensitivity', () => analysis(d, 'sensitivity', {}, 'Sensitivity (forward and backward passes)'));
   return sensitivityFigures(ctx);
 }
 
@@ -349,6 +350,7 @@ function wire() {
   });
   $('embed-button').addEventListener('click', copyEmbed);
   window.addEventListener('hashchange', () => {
+    if (!state) return;  // still starting: the start reads the hash itself
     const next = parseHash(location.hash);
     if (formatHash(next) === formatHash(state)) return;
     if (next.model !== state.model && next.model !== loadedModel) return startFrom(next);
@@ -374,4 +376,7 @@ if (isEmbed(location.search)) {
   $('open-link').href = `./${location.hash}`;
 }
 wire();
-startFrom(state.model ? state : defaults());
+worker.call('describe').then((table) => {
+  setCoreDefaults(table);
+  return startFrom(parseHash(location.hash));
+}).catch((e) => showError(`The page could not start its WebAssembly worker: ${e.message}`));

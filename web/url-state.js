@@ -12,8 +12,17 @@ export const DEFAULT_TEXT =
   'systems and how to stretch their capabilities, as opposed to most users, who prefer to learn only the ' +
   'minimum necessary.';
 
+// The temperature control's default is selectivity's, read from the core's table (setCoreDefaults).
+let defaultTemperature = null;
+
+export function setCoreDefaults(table) {
+  const field = table.find((a) => a.name === 'selectivity').fields.find((f) => f.name === 'temperature');
+  defaultTemperature = field.default;
+}
+
 export function defaults() {
-  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: 1 };
+  if (defaultTemperature === null) throw new Error('url-state: the core\'s defaults are not known yet (setCoreDefaults)');
+  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature };
 }
 
 function integer(v, fallback) {
@@ -42,7 +51,7 @@ export function formatHash(state) {
   p.set('layer', String(state.layer));
   p.set('head', String(state.head));
   p.set('view', state.view);
-  if (state.t !== 1) p.set('t', String(state.t));
+  if (state.t !== defaults().t) p.set('t', String(state.t));
   return `#${p.toString()}`;
 }
 

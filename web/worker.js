@@ -17,12 +17,8 @@ function handlers(engine, id) {
     tokenize: ({ text }) => engine.tokenize(text),
     attention: ({ text, layer, head, temperature }) => engine.attention(text, layer, head, temperature),
     run: ({ text, options }) => engine.run(text, options),
-    selectivity: ({ text, options }) => engine.selectivity(text, options, progress),
-    sensitivity: ({ text, options }) => engine.sensitivity(text, options, progress),
-    paper: ({ text, options }) => engine.paper(text, options, progress),
-    hardmax: ({ text, options }) => engine.hardmax(text, options),
-    conditioning: ({ text, options }) => engine.conditioning(text, options, progress),
-    constant: ({ corpus, text, options }) => engine.constant(corpus, text, options, progress),
+    analyze: ({ name, inputs, request }) => engine.analyze(name, inputs, request, progress),
+    describe: () => engine.describe(),
     memory: () => ({ bytes: engine.module.HEAPU8.length, used: engine.usedBytes() }),
     stats: () => ({ executed: { ...executed } }),
   };
@@ -46,7 +42,8 @@ function blobReader(blob) {
   };
 }
 
-// `executed` counts the requests run, by type (the page's client withdraws stale ones before they are sent).
+// `executed` counts the requests run, by type, analyses by name (the page's client withdraws stale ones
+// before they are sent).
 const executed = {};
 
 let queue = Promise.resolve();
@@ -54,7 +51,8 @@ self.onmessage = (event) => {
   const request = event.data;
   queue = queue.then(async () => {
     try {
-      executed[request.type] = (executed[request.type] ?? 0) + 1;
+      const kind = request.type === 'analyze' ? request.name : request.type;
+      executed[kind] = (executed[kind] ?? 0) + 1;
       const engine = await ready;
       const handler = handlers(engine, request.id)[request.type];
       if (!handler) throw new Error(`unknown request '${request.type}'`);

@@ -32,22 +32,25 @@ MatrixConditioning conditioning_of(const RefRM& attention, int L) {
     return m;
 }
 
-Json conditioning_report(const Model& model, const std::vector<int>& ids, const ConditioningRequest& request,
+namespace {
+
+const RequestFields<ConditioningRequest>& fields() {
+    static const auto f = RequestFields<ConditioningRequest>()
+        .add("lengths", &ConditioningRequest::lengths, "lengths L of the attention blocks (none: 16, 32, ... up to 256 and the window)", at_least(1))
+        .add("max_tokens", &ConditioningRequest::max_tokens, "window length (0: the model's context)", context_tokens());
+    return f;
+}
+
+}  // namespace
+
+Json conditioning_report(const Model& model, const std::vector<int>& ids, const ConditioningRequest& given,
                          const Progress& progress) {
     const Config& c = model.config;
-    const int window = request.max_tokens == 0 ? c.n_positions : request.max_tokens;
-    if (window < 2 || window > c.n_positions) throw Error("conditioning: max tokens must be in 2.." + std::to_string(c.n_positions));
+    const ConditioningRequest request = fields().checked(given, c, "conditioning");
+    const int window = window_of(request.max_tokens, c.n_positions, c, "conditioning");
     if (ids.size() < 2) throw Error("conditioning: the text must be at least 2 tokens");
     const int reach = static_cast<int>(std::min<std::size_t>(ids.size(), static_cast<std::size_t>(window)));
-    std::vector<int> lengths = request.lengths;
-    if (lengths.empty())
-        for (int L = 16; L <= std::min(reach, 256); L *= 2) lengths.push_back(L);
-    if (lengths.empty()) lengths.push_back(reach);
-    std::sort(lengths.begin(), lengths.end());
-    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
-    for (int L : lengths)
-        if (L < 1 || L > reach)
-            throw Error("conditioning: every length must be in 1.." + std::to_string(reach) + " (got " + std::to_string(L) + ")");
+    const std::vector<int> lengths = lengths_to_measure(request.lengths, 1, reach, 256, "conditioning");
 
     const std::size_t NL = lengths.size();
     // [layer][length] samples over heads and windows; per head at the longest length: means over windows
@@ -57,10 +60,7 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
         return std::log10(std::isinf(kappa) ? 1.0 / (L * std::numeric_limits<double>::epsilon()) : kappa);
     };
     std::vector<Mean> head_lk(static_cast<std::size_t>(c.n_layer * c.n_head)), head_lkp = head_lk, head_md = head_lk;
-    ForwardOptions fo;
-    fo.keep_logits = KeepLogits::None;
-    fo.compute_loss = false;
-    fo.observer = [&](const HeadView& v) {
+    const ForwardOptions fo = attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
         for (std::size_t li = 0; li < NL; ++li) {
             if (lengths[li] > T) continue;
@@ -77,7 +77,7 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
                 head_md[h].add(m.min_diagonal);
             }
         }
-    };
+    });
     const auto windows = forward_windows(model, ids, window, fo, progress);
     Json out;
     out["analysis"] = "conditioning";
@@ -110,6 +110,11 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
     out["layers"] = std::move(layers);
     out["heads"] = std::move(heads);
     return out;
+}
+
+AnalysisSpec conditioning_analysis() {
+    return text_analysis("conditioning", "kappa_2 of each head's attention matrices against length, before and after row equilibration",
+                         fields(), "the text (split into windows of max_tokens)", conditioning_report);
 }
 
 }  // namespace attnlab

@@ -8,7 +8,7 @@
 #pragma once
 #include <vector>
 
-#include "analysis/reports.hpp"
+#include "analysis/registry.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab {
@@ -26,5 +26,7 @@ struct ConditioningRequest {
 
 Json conditioning_report(const Model& model, const std::vector<int>& ids, const ConditioningRequest& request,
                          const Progress& progress = nullptr);
+
+AnalysisSpec conditioning_analysis();
 
 }  // namespace attnlab

@@ -1,10 +1,12 @@
 #include "analysis/constant_attention.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
 #include "analysis/windows.hpp"
+#include "analysis/stats.hpp"
 #include "error.hpp"
 #include "io/safetensors.hpp"
 
@@ -23,13 +25,10 @@ ConstantAttention average_attention(const Model& model, const std::vector<int>& 
     avg.size = windows[0].length;
     avg.probs.assign(static_cast<std::size_t>(c.n_layer * c.n_head), MatRM::Zero(avg.size, avg.size));
     std::vector<double> reach(static_cast<std::size_t>(avg.size), 0.0);  // windows that reach row i
-    ForwardOptions fo;
-    fo.keep_logits = KeepLogits::None;
-    fo.compute_loss = false;
-    fo.observer = [&](const HeadView& v) {
+    const ForwardOptions fo = attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
         avg.probs[static_cast<std::size_t>(v.layer * c.n_head + v.head)].topLeftCorner(T, T) += v.probs;
-    };
+    });
     for (std::size_t w = 0; w < windows.size(); ++w) {
         const auto& win = windows[w];
         forward(model, std::vector<int>(ids.begin() + win.start, ids.begin() + win.start + win.length), fo);
@@ -91,11 +90,20 @@ double loss_with(const Model& model, const ConstantAttention& avg, const std::ve
     return windowed_loss(model, eval, avg.size, eval_windows, fo);
 }
 
+const RequestFields<ConstantRequest>& fields() {
+    static const auto f = RequestFields<ConstantRequest>()
+        .add("window", &ConstantRequest::window, "averaging window (0: the model's context)", context_tokens())
+        .add("max_windows", &ConstantRequest::max_windows, "windows of the corpus averaged, at most", at_least(1))
+        .add("eval_windows", &ConstantRequest::eval_windows, "windows of the evaluated text, at most", at_least(1));
+    return f;
+}
+
 }  // namespace
 
 Json constant_attention_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval,
-                               const ConstantRequest& request, const Progress& progress) {
+                               const ConstantRequest& given, const Progress& progress) {
     const Config& c = model.config;
+    const ConstantRequest request = fields().checked(given, c, "constant attention");
     if (eval.size() < 2) throw Error("constant attention: the evaluation text must have at least 2 tokens");
     const int runs = 2 + c.n_layer + c.n_layer * c.n_head;
     int done = 0;
@@ -127,10 +135,11 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
                              {"distance", number_json(distance[static_cast<std::size_t>(l * c.n_head + h)].mean())}});
             step();
         }
+    // ranks: ties (equal cost or distance) keep head order, so every build ranks them alike
     std::vector<std::size_t> by_cost(heads.size()), by_distance(heads.size());
     for (std::size_t i = 0; i < heads.size(); ++i) by_cost[i] = by_distance[i] = i;
-    std::sort(by_cost.begin(), by_cost.end(), [&](std::size_t a, std::size_t b) { return heads[a]["cost"].get<double>() > heads[b]["cost"].get<double>(); });
-    std::sort(by_distance.begin(), by_distance.end(), [&](std::size_t a, std::size_t b) {
+    std::stable_sort(by_cost.begin(), by_cost.end(), [&](std::size_t a, std::size_t b) { return heads[a]["cost"].get<double>() > heads[b]["cost"].get<double>(); });
+    std::stable_sort(by_distance.begin(), by_distance.end(), [&](std::size_t a, std::size_t b) {
         return heads[a]["distance"].get<double>() < heads[b]["distance"].get<double>();
     });
     for (std::size_t r = 0; r < by_cost.size(); ++r) {
@@ -149,6 +158,36 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
     out["layers"] = std::move(layers);
     out["heads"] = std::move(heads);
     return out;
+}
+
+AnalysisSpec constant_analysis() {
+    return {"constant", "each head replaced by its attention averaged over a corpus (PAPA): the loss each costs on held-out text",
+            fields().fields(),
+            {{"corpus", InputKind::Corpus, "corpus", "the text to average attention over", "source"},
+             {"averages", InputKind::Bytes, "averages", "averages saved by an earlier run", "source"},
+             {"text", InputKind::Text, "eval", "the held-out text to evaluate on", ""}},
+            {{"averages", "out", "the averages, as safetensors (one F32 h.L.attn.constant [n_head, T, T] per layer)"}},
+            [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
+                const ConstantRequest r = fields().read(request);
+                const auto corpus = in.corpora.find("corpus");
+                const auto saved = in.bytes.find("averages");
+                if ((corpus == in.corpora.end()) == (saved == in.bytes.end()))
+                    throw Error("constant attention: give a corpus to average over or saved averages, one of them");
+                ConstantAttention avg;
+                double averaging_s = 0;
+                if (corpus != in.corpora.end()) {
+                    const auto start = std::chrono::steady_clock::now();
+                    avg = average_attention(m, corpus->second, window_of(r.window, m.config.n_positions, m.config, "constant attention"),
+                                            r.max_windows, progress);
+                    averaging_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                } else {
+                    avg = read_constant_attention(saved->second, m.config, "averages");
+                }
+                AnalysisOutput out{constant_attention_report(m, avg, in.texts.at(0), r, progress), {}};
+                if (averaging_s > 0) out.report["averaging_tokens_per_second"] = avg.tokens / averaging_s;
+                if (in.outputs.count("averages")) out.files["averages"] = constant_attention_safetensors(avg);
+                return out;
+            }};
 }
 
 }  // namespace attnlab

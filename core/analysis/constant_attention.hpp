@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "analysis/reports.hpp"
+#include "analysis/registry.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab {
@@ -28,7 +28,7 @@ std::vector<std::uint8_t> constant_attention_safetensors(const ConstantAttention
 ConstantAttention read_constant_attention(ByteView bytes, const Config& config, const std::string& file_name);
 
 struct ConstantRequest {
-    int window = 0;          // 0: n_positions
+    int window = 0;          // averaging window; 0: the model's context (averages read from a file keep theirs)
     int max_windows = 64;    // averaged from the corpus
     int eval_windows = 16;   // evaluated on the held-out text
 };
@@ -37,5 +37,9 @@ struct ConstantRequest {
 // each head; heads ranked by the loss they cost and by their distance (mean TV per row) from the average.
 Json constant_attention_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval,
                                const ConstantRequest& request, const Progress& progress = nullptr);
+
+// The table's row: averages from the `corpus` input (or read from the `averages` bytes), evaluated on `text`;
+// the `averages` output is the safetensors file of the averages.
+AnalysisSpec constant_analysis();
 
 }  // namespace attnlab

@@ -3,6 +3,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "attention/hull_index.hpp"
+#include "analysis/stats.hpp"
 #include "error.hpp"
 
 namespace attnlab {
@@ -13,10 +14,7 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
     std::vector<HeadHullAgreement> out(static_cast<std::size_t>(c.n_layer * c.n_head));
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) out[static_cast<std::size_t>(l * c.n_head + h)] = {l, h};
-    ForwardOptions fo;
-    fo.keep_logits = KeepLogits::None;
-    fo.compute_loss = false;
-    fo.observer = [&](const HeadView& v) {
+    const ForwardOptions fo = attention_only([&](const HeadView& v) {
         auto& r = out[static_cast<std::size_t>(v.layer * c.n_head + v.head)];
         const Eigen::MatrixXd k = v.k.cast<double>(), q = v.q.cast<double>();  // (T, hs)
         const int T = static_cast<int>(k.rows()), hs = static_cast<int>(k.cols());
@@ -37,17 +35,26 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
             r.agree += mine >= best - 1e-9 * std::max(1.0, std::abs(best));
             ++r.rows;
         }
-    };
+    });
     const auto windows = forward_windows(model, ids, window, fo, progress);
     if (!windows.empty())
         for (auto& h : out) h.energy_2d /= static_cast<double>(windows.size());  // every head sees every window
     return out;
 }
 
-Json hardmax_report(const Model& model, const std::vector<int>& ids, int max_tokens, const Progress& progress) {
+namespace {
+
+const RequestFields<HardmaxRequest>& fields() {
+    static const auto f = RequestFields<HardmaxRequest>()
+        .add("max_tokens", &HardmaxRequest::max_tokens, "window length (0: the model's context)", context_tokens());
+    return f;
+}
+
+}  // namespace
+
+Json hardmax_report(const Model& model, const std::vector<int>& ids, const HardmaxRequest& given, const Progress& progress) {
     const Config& c = model.config;
-    const int window = max_tokens == 0 ? c.n_positions : max_tokens;
-    if (window < 1 || window > c.n_positions) throw Error("hard-max: max tokens must be in 1.." + std::to_string(c.n_positions));
+    const int window = window_of(fields().checked(given, c, "hard-max").max_tokens, c.n_positions, c, "hard-max");
     if (ids.empty()) throw Error("hard-max: the text is empty");
     const auto heads = hull_agreement(model, ids, window, progress);
     Json out;
@@ -67,6 +74,11 @@ Json hardmax_report(const Model& model, const std::vector<int>& ids, int max_tok
     out["layers"] = std::move(layers);
     out["heads"] = std::move(hs);
     return out;
+}
+
+AnalysisSpec hardmax_analysis() {
+    return text_analysis("hardmax", "per head, how often the 2-D hull index finds the full-dimension argmax (hard-max in O(log n))",
+                         fields(), "the text (split into windows of max_tokens)", hardmax_report);
 }
 
 }  // namespace attnlab

@@ -5,7 +5,7 @@
 #pragma once
 #include <vector>
 
-#include "analysis/reports.hpp"
+#include "analysis/registry.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab {
@@ -20,6 +20,12 @@ struct HeadHullAgreement {
 std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vector<int>& ids, int window,
                                               const Progress& progress = nullptr);
 
-Json hardmax_report(const Model& model, const std::vector<int>& ids, int max_tokens, const Progress& progress = nullptr);
+struct HardmaxRequest {
+    int max_tokens = 0;  // window length; 0: the model's context
+};
+Json hardmax_report(const Model& model, const std::vector<int>& ids, const HardmaxRequest& request,
+                    const Progress& progress = nullptr);
+
+AnalysisSpec hardmax_analysis();
 
 }  // namespace attnlab

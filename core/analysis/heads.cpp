@@ -15,14 +15,11 @@ std::vector<double> previous_token_scores(const Model& model, const std::vector<
     long rows = 0;
     for (const auto& w : split_windows(static_cast<int>(ids.size()), window)) {
         if (w.length < 2) continue;
-        ForwardOptions fo;
-        fo.keep_logits = KeepLogits::None;
-        fo.compute_loss = false;
-        fo.observer = [&](const HeadView& v) {
+        const ForwardOptions fo = attention_only([&](const HeadView& v) {
             double s = 0;
             for (Eigen::Index i = 1; i < v.probs.rows(); ++i) s += v.probs(i, i - 1);
             sum[static_cast<std::size_t>(v.layer * c.n_head + v.head)] += s;
-        };
+        });
         forward(model, std::vector<int>(ids.begin() + w.start, ids.begin() + w.start + w.length), fo);
         rows += w.length - 1;
     }

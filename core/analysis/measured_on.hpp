@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "analysis/report_json.hpp"
+#include "analysis/json.hpp"
 #include "model/config.hpp"
 
 namespace attnlab {

@@ -7,8 +7,9 @@
 
 #include "analysis/measured_on.hpp"
 #include "analysis/paper_measures.hpp"
-#include "analysis/sensitivity.hpp"
+#include "analysis/sensitivity_report.hpp"
 #include "analysis/windows.hpp"
+#include "analysis/stats.hpp"
 #include "error.hpp"
 
 namespace attnlab {
@@ -71,31 +72,15 @@ struct Sweeps {
     std::vector<std::vector<int>> asked;   // [length]: every N the row needs, ascending
 };
 
-Sweeps checked_sweeps(const PaperRequest& request, int reach) {
+Sweeps sweeps_of(const PaperRequest& request, int reach) {
     Sweeps s;
     s.top_ns = request.top_ns;
     if (s.top_ns.empty()) throw Error("paper: give at least one top-n");
-    for (int n : s.top_ns)
-        if (n < 1) throw Error("paper: every top-n must be >= 1");
     std::sort(s.top_ns.begin(), s.top_ns.end());
     s.top_ns.erase(std::unique(s.top_ns.begin(), s.top_ns.end()), s.top_ns.end());
     s.rhos = request.rhos;
-    for (double r : s.rhos)
-        if (!(r > 0 && r < 1)) throw Error("paper: every rho must be in (0, 1) (N = ceil(rho L))");
-    if (!(request.delta >= 0) || !std::isfinite(request.delta)) throw Error("paper: delta must be a number >= 0");
-    s.lengths = request.lengths;
-    if (s.lengths.empty())
-        for (int L = 16; L <= reach; L *= 2) s.lengths.push_back(L);
-    if (s.lengths.empty()) s.lengths.push_back(reach);
-    std::sort(s.lengths.begin(), s.lengths.end());
-    s.lengths.erase(std::unique(s.lengths.begin(), s.lengths.end()), s.lengths.end());
-    for (int L : s.lengths)
-        if (L < 2 || L > reach)
-            throw Error("paper: every length must be in 2.." + std::to_string(reach) +
-                        " (the longest window this text and max tokens allow; got " + std::to_string(L) + ")");
-    s.temperatures = request.temperatures.empty() ? log_spaced(0.05, 5.0, 12) : request.temperatures;
-    for (double t : s.temperatures)
-        if (!(t > 0) || !std::isfinite(t)) throw Error("paper: every temperature must be finite and > 0");
+    s.lengths = lengths_to_measure(request.lengths, 2, reach, reach, "paper");
+    s.temperatures = parse_temperature_range(request.temperatures);
     for (int L : s.lengths) {
         std::vector<int> prop;
         for (double r : s.rhos) prop.push_back(static_cast<int>(std::ceil(r * L - 1e-9)));
@@ -255,17 +240,28 @@ Json verdicts(const Sweeps& s, const std::vector<LayerCells>& layers, const Meas
     return out;
 }
 
+const RequestFields<PaperRequest>& fields() {
+    static const auto f = RequestFields<PaperRequest>()
+        .add("top_n", &PaperRequest::top_ns, "sizes N of the top-N set", at_least(1))
+        .add("rho", &PaperRequest::rhos, "top-N sets growing with L: N = ceil(rho L)", open_unit())
+        .add("lengths", &PaperRequest::lengths, "sequence lengths L (none: 16, 32, ... up to the window)", at_least(2))
+        .add("delta", &PaperRequest::delta, "attnlab's critical N: the first N with d~ <= delta W", at_least(0))
+        .add("temperatures", &PaperRequest::temperatures, "FROM:TO:COUNT, log-spaced, for the gradient lemma")
+        .add("max_tokens", &PaperRequest::max_tokens, "window length (0: the model's context)", context_tokens());
+    return f;
+}
+
 }  // namespace
 
-Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts, const PaperRequest& request,
+Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts, const PaperRequest& given,
                   const Progress& progress) {
     const Config& c = model.config;
-    const int window = request.max_tokens == 0 ? c.n_positions : request.max_tokens;
-    if (window < 2 || window > c.n_positions) throw Error("paper: max tokens must be in 2.." + std::to_string(c.n_positions));
+    const PaperRequest request = fields().checked(given, c, "paper");
+    const int window = window_of(request.max_tokens, c.n_positions, c, "paper");
     std::size_t longest = 0;
     for (const auto& t : texts) longest = std::max(longest, t.size());
     if (longest < 2) throw Error("paper: the text must be at least 2 tokens");
-    const Sweeps s = checked_sweeps(request, static_cast<int>(std::min<std::size_t>(longest, static_cast<std::size_t>(window))));
+    const Sweeps s = sweeps_of(request, static_cast<int>(std::min<std::size_t>(longest, static_cast<std::size_t>(window))));
     const std::size_t NL = s.lengths.size(), NN = s.top_ns.size(), NR = s.rhos.size(), NT = s.temperatures.size();
 
     std::vector<LayerCells> layers(static_cast<std::size_t>(c.n_layer));
@@ -281,15 +277,12 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     std::vector<std::pair<std::size_t, Window>> all_windows;
     for (std::size_t t = 0; t < texts.size(); ++t)
         for (const auto& w : split_windows(static_cast<int>(texts[t].size()), window)) all_windows.push_back({t, w});
-    ForwardOptions fo;
-    fo.keep_logits = KeepLogits::None;
-    fo.compute_loss = false;
     std::vector<float> pt;
-    fo.observer = [&](const HeadView& v) {
+    const ForwardOptions fo = attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
         for (std::size_t li = 0; li < NL; ++li)
             if (s.lengths[li] <= T) measure_row(v, s.lengths[li], li, s, request.delta, layers[static_cast<std::size_t>(v.layer)], pt);
-    };
+    });
     for (std::size_t w = 0; w < all_windows.size(); ++w) {
         const auto& [t, win] = all_windows[w];
         forward(model, std::vector<int>(texts[t].begin() + win.start, texts[t].begin() + win.start + win.length), fo);
@@ -373,6 +366,18 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
                        {"layers", std::move(grad)}};
     out["verdicts"] = verdicts(s, layers, on);
     return out;
+}
+
+AnalysisSpec paper_analysis() {
+    return {"paper", "the quantities of Mudarisov et al. (arXiv 2508.17821): distance d~, separability, the gradient lemma",
+            fields().fields(),
+            {{"text", InputKind::Texts, "text", "one or more texts (each split into windows of max_tokens)", ""}},
+            {},
+            [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
+                PaperRequest r = fields().read(request);
+                r.model_name = in.model_name;
+                return AnalysisOutput{paper_report(m, in.texts, r, progress), {}};
+            }};
 }
 
 }  // namespace attnlab

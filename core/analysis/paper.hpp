@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/reports.hpp"
+#include "analysis/registry.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab {
@@ -26,13 +26,15 @@ struct PaperRequest {
     std::vector<double> rhos = {0.1, 0.25, 0.5};  // N = ceil(rho L)
     std::vector<int> lengths;          // empty: 16, 32, ... up to the window
     double delta = 0.05;               // critical N: d~ <= delta W
-    std::vector<double> temperatures;  // empty: 12 from 0.05 to 5, log-spaced
+    std::string temperatures = "0.05:5:12";  // FROM:TO:COUNT, log-spaced
     int max_tokens = 0;                // window length; 0: n_positions
-    std::string model_name;            // how the verdicts name the model ("tiny-gpt2", "openai-community/gpt2")
+    std::string model_name;            // how the verdicts name the model (AnalysisInputs::model_name)
 };
 
 // texts: one or more token sequences (each split into windows). Throws Error on bad requests.
 Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts, const PaperRequest& request,
                   const Progress& progress = nullptr);
+
+AnalysisSpec paper_analysis();
 
 }  // namespace attnlab

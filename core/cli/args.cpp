@@ -3,37 +3,57 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <algorithm>
 
 #include "error.hpp"
 
 namespace attnlab::cli {
 
-Args::Args(const std::vector<std::string>& argv, const std::string& command, const std::set<std::string>& valued,
-           const std::set<std::string>& switches, const std::set<std::string>& lists)
-    : command_(command) {
+Args::Args(const std::vector<std::string>& argv, const CommandSpec& spec) : command_(spec.name), spec_(&spec) {
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a.rfind("--", 0) != 0 || a.size() < 3)
-            throw Error("attnlab " + command + ": unexpected argument '" + a + "' (flags look like --name value)");
+            throw Error("attnlab " + command_ + ": unexpected argument '" + a + "' (flags look like --name value)");
         const std::string name = a.substr(2);
-        if (switches.count(name)) {
+        const auto f = std::find_if(spec.flags.begin(), spec.flags.end(), [&](const FlagSpec& x) { return x.name == name; });
+        if (f == spec.flags.end()) {
+            std::string known;
+            for (const auto& x : spec.flags) known += " --" + x.name;
+            throw Error("attnlab " + command_ + ": unknown flag --" + name + " (accepted:" + known + "; see attnlab help " +
+                        command_ + ")");
+        }
+        if (f->takes == FlagSpec::Takes::Switch) {
             values_[name] = "1";
-        } else if (lists.count(name)) {
+        } else if (f->takes == FlagSpec::Takes::List) {
             auto& items = lists_[name];
             while (i + 1 < argv.size() && argv[i + 1].rfind("--", 0) != 0) items.push_back(argv[++i]);
-            if (items.empty()) throw Error("attnlab " + command + ": flag --" + name + " needs at least one value");
+            if (items.empty()) throw Error("attnlab " + command_ + ": flag --" + name + " needs at least one value");
             values_[name] = items.front();
-        } else if (valued.count(name)) {
-            if (i + 1 >= argv.size()) throw Error("attnlab " + command + ": flag --" + name + " needs a value");
-            values_[name] = argv[++i];
         } else {
-            std::string known;
-            for (const auto& v : valued) known += " --" + v;
-            for (const auto& s : switches) known += " --" + s;
-            for (const auto& l : lists) known += " --" + l;
-            throw Error("attnlab " + command + ": unknown flag --" + name + " (accepted:" + known + ")");
+            if (i + 1 >= argv.size()) throw Error("attnlab " + command_ + ": flag --" + name + " needs a value");
+            values_[name] = argv[++i];
         }
     }
+    for (const auto& f : spec.flags)
+        if (f.required && !has(f.name)) throw Error("attnlab " + command_ + ": --" + f.name + " is required");
+}
+
+const FlagSpec& Args::declared(const std::string& name) const {
+    for (const auto& f : spec_->flags)
+        if (f.name == name) return f;
+    throw Error("attnlab " + command_ + ": internal error: no flag --" + name + " is declared");
+}
+
+std::string Args::str(const std::string& name) const { return str(name, declared(name).default_text); }
+
+int Args::integer(const std::string& name, int min, int max) const {
+    const std::string d = declared(name).default_text;
+    return integer(name, has(name) ? 0 : std::stoi(d), min, max);
+}
+
+double Args::number(const std::string& name) const {
+    const std::string d = declared(name).default_text;
+    return number(name, has(name) ? 0.0 : std::stod(d));
 }
 
 std::string Args::str(const std::string& name, const std::string& fallback) const {

@@ -1,11 +1,11 @@
+// attnlab analyze NAME: every analysis of the core's table (analysis/registry.hpp), its flags and help read
+// from the table: request field max_tokens is flag --max-tokens, its default the table's.
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
+#include <map>
 
-#include "analysis/conditioning.hpp"
-#include "analysis/constant_attention.hpp"
-#include "analysis/hardmax.hpp"
-#include "analysis/paper.hpp"
-#include "analysis/reports.hpp"
+#include "analysis/registry.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
@@ -16,8 +16,129 @@
 namespace attnlab::cli {
 namespace {
 
-int max_tokens_argument(const Args& args, const Config& c, int fallback) {
-    return args.integer("max-tokens", std::min(fallback, c.n_positions), 2, c.n_positions);
+using Takes = FlagSpec::Takes;
+
+std::string flag_of(const std::string& field) { return field_label(field, NameStyle::Flag).substr(2); }
+
+std::string heads_text(const Json& heads) {
+    std::string s;
+    for (const auto& h : heads) s += (s.empty() ? "" : ",") + std::to_string(h[0].get<int>()) + ":" + std::to_string(h[1].get<int>());
+    return s;
+}
+
+// A default as it would be typed: lists comma-separated, heads L:H; an empty list has no default to print.
+std::string cli_text(const Json& v, FieldKind kind) {
+    switch (kind) {
+        case FieldKind::Int: return std::to_string(v.get<long long>());
+        case FieldKind::Number: return number_text(v.get<double>());
+        case FieldKind::Bool: return v.get<bool>() ? "true" : "false";
+        case FieldKind::Text: return v.get<std::string>();
+        case FieldKind::Heads: return heads_text(v);
+        case FieldKind::IntList:
+        case FieldKind::NumberList: {
+            std::string s;
+            for (const auto& x : v) s += (s.empty() ? "" : ",") + (kind == FieldKind::IntList ? std::to_string(x.get<long long>()) : number_text(x.get<double>()));
+            return s;
+        }
+    }
+    return "";
+}
+
+const char* placeholder(FieldKind kind) {
+    switch (kind) {
+        case FieldKind::Int: return "N";
+        case FieldKind::Number: return "X";
+        case FieldKind::Bool: return "true|false";
+        case FieldKind::Text: return "S";
+        case FieldKind::IntList: return "N,N,...";
+        case FieldKind::NumberList: return "X,X,...";
+        case FieldKind::Heads: return "L:H,...";
+    }
+    return "V";
+}
+
+// The flags of one input: --text S and --text-file F for a text, one file flag otherwise.
+std::vector<FlagSpec> input_flags(const InputSpec& in) {
+    if (in.flag == "text") {
+        FlagSpec file = text_file_flag();
+        if (in.kind == InputKind::Texts) file.takes = Takes::List;
+        return {text_flag(), file};
+    }
+    return {{in.flag, Takes::Value, "F", in.help + " (a file)", "", in.group.empty()}};
+}
+
+// Inputs that are alternatives, by group.
+std::map<std::string, std::vector<const InputSpec*>> input_groups(const AnalysisSpec& a) {
+    std::map<std::string, std::vector<const InputSpec*>> groups;
+    for (const auto& in : a.inputs)
+        if (!in.group.empty()) groups[in.group].push_back(&in);
+    return groups;
+}
+
+// "give --corpus F (the text to average over) or --averages F (...), one of them"
+std::string group_rule(const std::vector<const InputSpec*>& group) {
+    std::string rule = "give ";
+    for (std::size_t i = 0; i < group.size(); ++i) rule += (i ? " or --" : "--") + group[i]->flag + " F (" + group[i]->help + ")";
+    return rule + ", one of them";
+}
+
+CommandSpec command_of(const AnalysisSpec& a) {
+    CommandSpec spec{"analyze " + a.name, a.summary, {model_flag()}, {}};
+    for (const auto& in : a.inputs) {
+        for (const auto& f : input_flags(in)) spec.flags.push_back(f);
+        if (in.flag == "text")
+            spec.notes.push_back(in.kind == InputKind::Texts ? "Give --text S or --text-file F [F ...], one of them: " + in.help + "."
+                                                             : text_note() + " It is " + in.help + ".");
+    }
+    for (const auto& [group, inputs] : input_groups(a)) {
+        std::string rule = group_rule(inputs);
+        rule[0] = 'G';
+        spec.notes.push_back(rule + ".");
+    }
+    for (const auto& o : a.outputs) spec.flags.push_back({o.flag, Takes::Value, "F", "write " + o.help});
+    for (const auto& f : a.fields)
+        spec.flags.push_back({flag_of(f.name), Takes::Value, placeholder(f.kind), f.help, cli_text(f.default_value, f.kind)});
+    spec.flags.push_back(storage_flag());
+    return spec;
+}
+
+// The request the flags ask for: each given flag's value in its field's kind; the rest is left to the defaults.
+Json request_from(const Args& args, const AnalysisSpec& a) {
+    Json request = Json::object();
+    for (const auto& f : a.fields) {
+        const std::string flag = flag_of(f.name);
+        if (!args.has(flag)) continue;
+        const std::string text = args.str(flag);
+        switch (f.kind) {
+            case FieldKind::Int: request[f.name] = args.integer(flag, 0, -2147483647, 2147483647); break;
+            case FieldKind::Number: request[f.name] = args.number(flag, 0); break;
+            case FieldKind::Text: request[f.name] = text; break;
+            case FieldKind::IntList: request[f.name] = args.int_list(flag, {}); break;
+            case FieldKind::NumberList: request[f.name] = args.number_list(flag, {}); break;
+            case FieldKind::Heads: request[f.name] = heads_to_json(parse_head_list(text, "--" + flag)); break;  // checked by the table
+            case FieldKind::Bool:
+                if (text != "true" && text != "false") throw Error("attnlab analyze " + a.name + ": --" + flag + " must be true or false");
+                request[f.name] = text == "true";
+                break;
+        }
+    }
+    return request;
+}
+
+// Progress on stderr: at most about 20 lines a phase, with the time left in the phase.
+Progress progress_printer() {
+    struct Phase {
+        std::string what;
+        std::chrono::steady_clock::time_point start;
+    };
+    auto phase = std::make_shared<Phase>();
+    return [phase](int done, int total, const std::string& what) {
+        if (what != phase->what) *phase = {what, std::chrono::steady_clock::now()};
+        if (total <= 1 || (done % std::max(1, total / 20) != 0 && done != total)) return;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase->start).count();
+        std::cerr << "attnlab: " << what << " " << done << "/" << total << " done ("
+                  << static_cast<long>(elapsed / done * (total - done)) << " s left)\n";
+    };
 }
 
 // The report with "model" (the --model argument) after "analysis", as the page has its model name there.
@@ -30,151 +151,67 @@ void print_report(const Json& report, const Args& args) {
     print_json(out);
 }
 
-void analyze_selectivity(const Argv& argv) {
-    const Args args(argv, "analyze selectivity",
-                    {"model", "text", "text-file", "k", "eps", "max-tokens", "temperature", "heads", "storage", "normaliser", "normaliser-heads"});
-    const Checkpoint ck = load_model_argument(args);
-    const Config& c = ck.model.config;
-    const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze selectivity", false);
-
-    SelectivityRequest r;
-    r.options.ks = args.int_list("k", r.options.ks);
-    for (int k : r.options.ks)
-        if (k < 1) throw Error("attnlab analyze selectivity: every --k must be >= 1");
-    r.options.eps = args.number("eps", r.options.eps);
-    if (!(r.options.eps > 0 && r.options.eps < 1)) throw Error("attnlab analyze selectivity: --eps must be in (0, 1)");
-    if (args.has("heads")) r.options.detail = parse_heads(args.str("heads"), c, "--heads");
-    r.temperature = args.number("temperature", 1.0);
-    r.max_tokens = max_tokens_argument(args, c, c.n_positions);
-    r.normaliser = normaliser_argument(args, c);
-    print_report(selectivity_report(ck.model, ids, r,
-                                    [](int done, int total, const std::string&) {
-                                        if (total > 1) std::cerr << "attnlab: window " << done << "/" << total << " done\n";
-                                    }),
-                 args);
-}
-
-void analyze_sensitivity(const Argv& argv) {
-    const Args args(argv, "analyze sensitivity", {"model", "text", "text-file", "temperatures", "max-tokens", "fd-epsilon", "storage"});
-    const Checkpoint ck = load_model_argument(args);
-    const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze sensitivity", false);
-    SensitivityRequest r;
-    try {
-        r.temperatures = parse_temperature_range(args.str("temperatures", "0.05:5:16"));
-    } catch (const Error& e) {
-        throw Error(std::string("attnlab analyze sensitivity: --") + e.what());
-    }
-    r.options.fd_epsilon = args.number("fd-epsilon", r.options.fd_epsilon);
-    r.max_tokens = max_tokens_argument(args, ck.model.config, 128);
-    const auto start = std::chrono::steady_clock::now();
-    print_report(sensitivity_report(ck.model, ids, r,
-                                    [&](int done, int total, const std::string&) {
-                                        const double elapsed =
-                                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                                        std::cerr << "attnlab: T = " << r.temperatures[static_cast<std::size_t>(done - 1)]
-                                                  << " done (" << done << "/" << total << ", "
-                                                  << static_cast<int>(elapsed / done * (total - done)) << " s left)\n";
-                                    }),
-                 args);
-}
-
-void analyze_paper(const Argv& argv) {
-    const Args args(argv, "analyze paper", {"model", "text", "top-n", "rho", "lengths", "delta", "temperatures", "max-tokens", "storage"},
-                    {}, {"text-file"});
-    const Checkpoint ck = load_model_argument(args);
-    const std::vector<std::string> files = args.list("text-file");
-    if (args.has("text") == !files.empty())
-        throw Error("attnlab analyze paper: give --text S or --text-file F [F ...], not both and not neither");
-    std::vector<std::vector<int>> texts;
-    if (args.has("text")) texts.push_back(ck.tokenizer.encode(args.str("text")));
-    for (const auto& f : files) texts.push_back(ck.tokenizer.encode(read_text(f)));
-    PaperRequest r;
-    r.top_ns = args.int_list("top-n", r.top_ns);
-    r.rhos = args.number_list("rho", r.rhos);
-    r.lengths = args.int_list("lengths", {});
-    r.delta = args.number("delta", r.delta);
-    r.model_name = model_folder_name(args.str("model"));
-    if (args.has("temperatures")) {
-        try {
-            r.temperatures = parse_temperature_range(args.str("temperatures"));
-        } catch (const Error& e) {
-            throw Error(std::string("attnlab analyze paper: --") + e.what());
-        }
-    }
-    r.max_tokens = max_tokens_argument(args, ck.model.config, ck.model.config.n_positions);
-    print_report(paper_report(ck.model, texts, r,
-                              [](int done, int total, const std::string&) {
-                                  if (total > 1) std::cerr << "attnlab: window " << done << "/" << total << " done\n";
-                              }),
-                 args);
-}
-
-void analyze_hardmax(const Argv& argv) {
-    const Args args(argv, "analyze hardmax", {"model", "text", "text-file", "max-tokens", "storage"});
-    const Checkpoint ck = load_model_argument(args);
-    const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze hardmax", false);
-    print_report(hardmax_report(ck.model, ids, max_tokens_argument(args, ck.model.config, ck.model.config.n_positions)), args);
-}
-
-void analyze_conditioning(const Argv& argv) {
-    const Args args(argv, "analyze conditioning", {"model", "text", "text-file", "lengths", "max-tokens", "storage"});
-    const Checkpoint ck = load_model_argument(args);
-    const std::vector<int> ids = ids_argument(args, ck.tokenizer, "analyze conditioning", false);
-    ConditioningRequest r;
-    r.lengths = args.int_list("lengths", {});
-    r.max_tokens = max_tokens_argument(args, ck.model.config, ck.model.config.n_positions);
-    print_report(conditioning_report(ck.model, ids, r), args);
-}
-
-// analyze constant --model DIR (--corpus F | --averages F) --eval F [--out F] [--window N] [--max-windows N] [--eval-windows N]
-void analyze_constant(const Argv& argv) {
-    const Args args(argv, "analyze constant", {"model", "corpus", "averages", "eval", "out", "window", "max-windows", "eval-windows", "storage"});
-    const Checkpoint ck = load_model_argument(args);
-    const Config& c = ck.model.config;
-    if (args.has("corpus") == args.has("averages"))
-        throw Error("attnlab analyze constant: give --corpus F (to average over) or --averages F (saved by --out), one of them");
-    ConstantRequest r;
-    r.window = args.integer("window", c.n_positions, 2, c.n_positions);
-    r.max_windows = args.integer("max-windows", r.max_windows, 1, 1 << 30);
-    r.eval_windows = args.integer("eval-windows", r.eval_windows, 1, 1 << 30);
-    ConstantAttention avg;
-    double averaging_s = 0;
-    if (args.has("corpus")) {
-        const auto start = std::chrono::steady_clock::now();
-        avg = average_attention(ck.model, ck.tokenizer.encode(read_text(args.str("corpus"))), r.window, r.max_windows,
-                                [](int done, int total, const std::string&) {
-                                    std::cerr << "attnlab: averaged window " << done << "/" << total << "\n";
-                                });
-        averaging_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    } else {
-        const SharedBytes bytes = map_file(args.str("averages"));
-        avg = read_constant_attention(bytes.bytes, c, args.str("averages"));
-    }
-    if (args.has("out")) {
-        const auto bytes = constant_attention_safetensors(avg);
-        write_file(args.str("out"), bytes.data(), bytes.size());
-    }
-    Json report = constant_attention_report(ck.model, avg, ck.tokenizer.encode(read_text(args.required("eval"))), r,
-                                            [](int done, int total, const std::string&) {
-                                                if (done % 8 == 0 || done == total)
-                                                    std::cerr << "attnlab: evaluation " << done << "/" << total << "\n";
-                                            });
-    if (averaging_s > 0) report["averaging_tokens_per_second"] = avg.tokens / averaging_s;
-    print_report(report, args);
-}
-
 }  // namespace
 
+const CommandSpec& analyze_spec(const std::string& name) {
+    static std::map<std::string, CommandSpec> specs;
+    const AnalysisSpec& a = find_analysis(name);
+    auto it = specs.find(a.name);
+    if (it == specs.end()) it = specs.emplace(a.name, command_of(a)).first;
+    return it->second;
+}
+
 void cmd_analyze(const Argv& argv) {
-    if (argv.empty()) throw Error("attnlab analyze: name an analysis: selectivity, sensitivity, paper, hardmax, conditioning or constant");
+    std::string names;
+    for (const auto& a : analyses()) names += (names.empty() ? "" : ", ") + a.name;
+    if (argv.empty() || argv[0].rfind("--", 0) == 0) throw Error("attnlab analyze: name an analysis: " + names);
+    const AnalysisSpec& a = find_analysis(argv[0]);
+    const CommandSpec& spec = analyze_spec(a.name);
     const Argv rest(argv.begin() + 1, argv.end());
-    if (argv[0] == "selectivity") analyze_selectivity(rest);
-    else if (argv[0] == "sensitivity") analyze_sensitivity(rest);
-    else if (argv[0] == "paper") analyze_paper(rest);
-    else if (argv[0] == "hardmax") analyze_hardmax(rest);
-    else if (argv[0] == "conditioning") analyze_conditioning(rest);
-    else if (argv[0] == "constant") analyze_constant(rest);
-    else throw Error("attnlab analyze: unknown analysis '" + argv[0] + "' (selectivity, sensitivity, paper, hardmax, conditioning, constant)");
+    const Args args(rest, spec);
+    const Checkpoint ck = load_model_argument(args);
+
+    AnalysisInputs inputs;
+    inputs.model_name = model_folder_name(args.str("model"));
+    std::vector<SharedBytes> kept;  // the files the Bytes inputs view
+    std::map<std::string, int> given;
+    for (const auto& in : a.inputs) {
+        if (in.flag == "text" && in.kind == InputKind::Texts) {
+            const std::vector<std::string> files = args.list("text-file");
+            if (args.has("text") == !files.empty())
+                throw Error("attnlab " + spec.name + ": give --text S or --text-file F [F ...], not both and not neither");
+            if (args.has("text")) inputs.texts.push_back(ck.tokenizer.encode(args.str("text")));
+            for (const auto& f : files) inputs.texts.push_back(ck.tokenizer.encode(read_text(f)));
+            continue;
+        }
+        if (in.flag == "text") {
+            inputs.texts.push_back(ck.tokenizer.encode(text_argument(args, spec.name)));
+            continue;
+        }
+        if (!args.has(in.flag)) continue;
+        ++given[in.group];
+        const std::string path = args.str(in.flag);
+        if (in.kind == InputKind::Bytes) {
+            kept.push_back(map_file(path));
+            inputs.bytes[in.name] = kept.back().bytes;
+        } else if (in.kind == InputKind::Corpus) {
+            inputs.corpora[in.name] = ck.tokenizer.encode(read_text(path));
+        } else {
+            inputs.texts.push_back(ck.tokenizer.encode(read_text(path)));
+        }
+    }
+    for (const auto& [group, members] : input_groups(a))
+        if (given[group] != 1) throw Error("attnlab " + spec.name + ": " + group_rule(members));
+    for (const auto& o : a.outputs)
+        if (args.has(o.flag)) inputs.outputs.insert(o.name);
+
+    const AnalysisOutput out = run_analysis(a, ck.model, inputs, request_from(args, a), NameStyle::Flag, progress_printer());
+    for (const auto& o : a.outputs)
+        if (args.has(o.flag)) {
+            const auto& bytes = out.files.at(o.name);
+            write_file(args.str(o.flag), bytes.data(), bytes.size());
+        }
+    print_report(out.report, args);
 }
 
 }  // namespace attnlab::cli

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/args.hpp"
+#include "cli/checkpoint_dir.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
 #include "cli/inputs.hpp"
@@ -18,9 +19,6 @@
 #include "model/random_init.hpp"
 #include "util/rng.hpp"
 
-#ifndef ATTNLAB_TOKENIZER_DIR
-#define ATTNLAB_TOKENIZER_DIR "models/gpt2-tokenizer"
-#endif
 
 namespace attnlab::cli {
 namespace {
@@ -105,10 +103,26 @@ void bench_hull(int repeats) {
 
 }  // namespace
 
+const CommandSpec& bench_spec() {
+    static const CommandSpec spec{
+        "bench", "times the forward pass (and an analysis) on random tokens beside an Eigen sgemm of the model's main shape",
+        {{"model", FlagSpec::Takes::Value, "DIR", "a checkpoint folder to time"},
+         {"shape", FlagSpec::Takes::Value, "gpt2|gpt2-medium", "random weights of this shape, built in memory (instead of --model)", "gpt2"},
+         {"tokens", FlagSpec::Takes::Value, "N", "random tokens per pass (default: 128, or the model's context if shorter)"},
+         {"threads", FlagSpec::Takes::Value, "N", "Eigen threads", "1"},
+         {"repeats", FlagSpec::Takes::Value, "N", "timings taken; the best counts", "3"},
+         {"text-file", FlagSpec::Takes::Value, "F", "also time the tokenizer's encode on this text"},
+         {"analysis", FlagSpec::Takes::Value, "selectivity|sensitivity|paper|hull", "also time this analysis (hull: the hard-max index, no model)"},
+         {"temperatures", FlagSpec::Takes::Value, "N", "with --analysis sensitivity: temperatures in the sweep", "16"},
+         storage_flag()},
+        {}};
+    return spec;
+}
+
 void cmd_bench(const Argv& argv) {
-    const Args args(argv, "bench", {"model", "shape", "tokens", "threads", "repeats", "text-file", "analysis", "temperatures", "storage"});
-    const int threads = args.integer("threads", 1, 1, 256);
-    const int repeats = args.integer("repeats", 3, 1, 1000);
+    const Args args(argv, bench_spec());
+    const int threads = args.integer("threads", 1, 256);
+    const int repeats = args.integer("repeats", 1, 1000);
     Eigen::setNbThreads(threads);
     if (args.str("analysis") == "hull") return bench_hull(repeats);
 
@@ -120,8 +134,8 @@ void cmd_bench(const Argv& argv) {
         source = args.str("model");
         model = load_checkpoint(read_checkpoint_dir(source), load_options_argument(args)).model;
     } else {
-        source = "random " + args.str("shape", "gpt2");
-        model.config = shape_config(args.str("shape", "gpt2"));
+        source = "random " + args.str("shape");
+        model.config = shape_config(args.str("shape"));
         auto params = std::make_shared<std::vector<float>>(random_params(model.config, RandomInit{}));
         model.weights = weights_over(model.config, params->data(), params);
     }
@@ -177,7 +191,7 @@ void cmd_bench(const Argv& argv) {
         j["selectivity_over_forward"] = with_s / forward_s;
     } else if (args.str("analysis") == "sensitivity") {
         // a sweep of N temperatures: forward + backward + a perturbed forward at each
-        const int count = args.integer("temperatures", 16, 1, 1000);
+        const int count = args.integer("temperatures", 1, 1000);
         const auto temps = log_spaced(0.05, 5, count);
         const auto start = std::chrono::steady_clock::now();
         for (double t : temps) sensitivity_at(model, ids, t, SensitivityOptions{});

@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "analysis/heads.hpp"
-#include "analysis/report_json.hpp"
+#include "analysis/json.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/corpus_input.hpp"
@@ -12,12 +12,25 @@
 
 namespace attnlab::cli {
 
+const CommandSpec& eval_spec() {
+    static const CommandSpec spec{
+        "eval", "a checkpoint on the validation split train used: loss, unigram baseline, previous-token heads, induction",
+        {model_flag(), corpus_flag(), val_fraction_flag(),
+         {"window", FlagSpec::Takes::Value, "N", "window length (default: the model's context)"},
+         {"induction-length", FlagSpec::Takes::Value, "L", "length of the repeated random sequence (default: min(50, context / 2))"},
+         {"trials", FlagSpec::Takes::Value, "N", "random sequences", "10"},
+         {"seed", FlagSpec::Takes::Value, "S", "random seed of the induction test", "1"},
+         storage_flag()},
+        {}};
+    return spec;
+}
+
 void cmd_eval(const Argv& argv) {
-    const Args args(argv, "eval", {"model", "val-fraction", "window", "induction-length", "trials", "seed", "storage"}, {}, {"corpus"});
+    const Args args(argv, eval_spec());
     const Checkpoint ck = load_model_argument(args);
     const Config& c = ck.model.config;
     const int window = args.integer("window", c.n_positions, 2, c.n_positions);
-    const TokenSplit split = read_corpus(args.list("corpus"), ck.tokenizer, args.number("val-fraction", 0.05));
+    const TokenSplit split = read_corpus(args.list("corpus"), ck.tokenizer, args.number("val-fraction"));
     if (split.val.size() < 2) throw Error("attnlab eval: no validation tokens; raise --val-fraction");
 
     const double val_loss = windowed_loss(ck.model, split.val, window, 1 << 30);
@@ -32,8 +45,8 @@ void cmd_eval(const Argv& argv) {
         heads.push_back({{"layer", order[i] / c.n_head}, {"head", order[i] % c.n_head}, {"score", prev[order[i]]}});
 
     const int length = args.integer("induction-length", std::min(50, c.n_positions / 2), 2, c.n_positions / 2);
-    const int trials = args.integer("trials", 10, 1, 100000);
-    const auto seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
+    const int trials = args.integer("trials", 1, 100000);
+    const auto seed = static_cast<std::uint64_t>(args.integer("seed", 0, 2147483647));
     std::vector<int> seen(split.train.begin(), split.train.end());  // the distinct tokens of the training split
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());

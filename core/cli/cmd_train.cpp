@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "analysis/heads.hpp"
-#include "analysis/report_json.hpp"
+#include "analysis/json.hpp"
 #include "cli/args.hpp"
 #include "cli/checkpoint_dir.hpp"
 #include "cli/commands.hpp"
@@ -44,28 +44,65 @@ HeadScore strongest_previous_token_head(const Trainer& trainer, const std::vecto
 
 // A share of the windows, from --flag (default 0): a number in [0, 1].
 float window_share(const Args& args, const std::string& flag, const char* meaning) {
-    const auto share = static_cast<float>(args.number(flag, 0.0));
+    const auto share = static_cast<float>(args.number(flag));
     if (!(share >= 0 && share <= 1)) throw Error("attnlab train: --" + flag + " must be in [0, 1] (" + meaning + ")");
     return share;
 }
 
 // An initialisation scale from --flag (default 0: that initialisation is off): a number >= 0.
 float init_scale(const Args& args, const std::string& flag, const char* off_means) {
-    const auto scale = static_cast<float>(args.number(flag, 0.0));
+    const auto scale = static_cast<float>(args.number(flag));
     if (!(scale >= 0)) throw Error("attnlab train: --" + flag + " must be >= 0 (0: " + off_means + ")");
     return scale;
 }
 
+using Takes = FlagSpec::Takes;
+
 }  // namespace
 
+const CommandSpec& train_spec() {
+    static const CommandSpec spec{
+        "train", "trains a GPT-2 from scratch and writes a Hugging Face checkpoint plus training_log.json",
+        [] {
+            const TrainOptions d;
+            std::vector<FlagSpec> f = {corpus_flag(), {"out", Takes::Value, "DIR", "the folder to write", "", true}};
+            for (const auto& s : shape_flags()) f.push_back(s);
+            const std::vector<FlagSpec> rest = {
+                {"steps", Takes::Value, "S", "optimizer steps", "", true},
+                {"batch", Takes::Value, "B", "windows per step", std::to_string(d.batch)},
+                {"seq-len", Takes::Value, "N", "tokens per window (default: --ctx)"},
+                {"lr", Takes::Value, "X", "peak learning rate", number_text(d.lr)},
+                {"min-lr", Takes::Value, "X", "learning rate at the end of the cosine (default: lr / 10)"},
+                {"warmup", Takes::Value, "N", "linear warm-up steps (default: min(100, steps / 10 + 1))"},
+                {"clip", Takes::Value, "X", "global gradient-norm clip (0: none)", number_text(d.clip)},
+                {"weight-decay", Takes::Value, "X", "AdamW weight decay on matrices", number_text(d.adamw.weight_decay)},
+                {"seed", Takes::Value, "S", "random seed (same seed and threads: byte-identical weights)", std::to_string(d.seed)},
+                val_fraction_flag(),
+                {"threads", Takes::Value, "N", "threads the batch is spread over", std::to_string(d.threads)},
+                {"dtype", Takes::Value, "F32|F16|BF16", "storage type of the written weights", "F32"},
+                {"eval-every", Takes::Value, "N", "steps between evaluations and saves (default: steps / 20)"},
+                {"eval-windows", Takes::Value, "N", "validation windows per evaluation", "32"},
+                tokenizer_flag(),
+                {"sinusoidal-positions", Takes::Value, "A", "wpe starts as sinusoids of amplitude A (0: random)", number_text(d.sinusoidal_positions)},
+                {"sinusoid-top-frequency", Takes::Value, "F", "radians per position of the fastest sinusoid, in (0, pi]", number_text(d.sinusoid_top_frequency)},
+                {"mimetic-qk", Takes::Value, "S", "W_K starts equal to W_Q ~ N(0, S) (0: independent)", number_text(d.mimetic_qk)},
+                {"offset-heads", Takes::Value, "A", "layer 0's head h starts attending h + 1 tokens back (needs --sinusoidal-positions)", number_text(d.offset_heads)},
+                {"repeat-fraction", Takes::Value, "F", "share of windows that end by repeating an earlier span", number_text(d.repeat_fraction)},
+                {"echo-fraction", Takes::Value, "F", "share of windows made of (x, y, x) token triples", number_text(d.echo_fraction)},
+                {"short-seq-len", Takes::Value, "S", "with --short-steps: the first steps' window length"},
+                {"short-steps", Takes::Value, "K", "with --short-seq-len: how many first steps take short windows"},
+                {"stop-after", Takes::Value, "K", "stop after step K of --steps (continue later with --resume)"},
+                {"resume", Takes::Switch, "", "continue the run saved in --out (same flags and corpus)"}};
+            f.insert(f.end(), rest.begin(), rest.end());
+            return f;
+        }(),
+        {}};
+    return spec;
+}
+
 void cmd_train(const Argv& argv) {
-    const Args args(argv, "train",
-                    {"out", "layers", "heads", "embd", "ctx", "steps", "batch", "lr", "min-lr", "warmup", "seed",
-                     "val-fraction", "threads", "dtype", "eval-every", "eval-windows", "seq-len", "clip",
-                     "weight-decay", "tokenizer", "sinusoidal-positions", "sinusoid-top-frequency", "mimetic-qk", "offset-heads", "repeat-fraction", "echo-fraction", "short-seq-len", "short-steps", "stop-after"},
-                    {"resume"}, {"corpus"});
+    const Args args(argv, train_spec());
     const std::string out_dir = args.required("out");
-    for (const char* f : {"steps", "corpus"}) args.required(f);
     const Config c = config_from_flags(args, "train");
 
     TrainOptions o;
@@ -81,9 +118,9 @@ void cmd_train(const Argv& argv) {
     o.warmup = args.integer("warmup", std::min(100, o.steps / 10 + 1), 0, 100000000);
     o.clip = static_cast<float>(args.number("clip", o.clip));
     o.adamw.weight_decay = static_cast<float>(args.number("weight-decay", o.adamw.weight_decay));
-    o.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 2147483647));
+    o.seed = static_cast<std::uint64_t>(args.integer("seed", static_cast<int>(o.seed), 0, 2147483647));
     o.sinusoidal_positions = init_scale(args, "sinusoidal-positions", "random wpe");
-    o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", 1.0));
+    o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", o.sinusoid_top_frequency));
     if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
         throw Error("attnlab train: --sinusoid-top-frequency must be in (0, pi] radians per position");
     o.mimetic_qk = init_scale(args, "mimetic-qk", "W_Q and W_K independent, like every matrix");
@@ -92,13 +129,13 @@ void cmd_train(const Argv& argv) {
         throw Error("attnlab train: --offset-heads reads the position sinusoids: give --sinusoidal-positions too");
     o.repeat_fraction = window_share(args, "repeat-fraction", "the share of windows that end by repeating a span of themselves");
     o.echo_fraction = window_share(args, "echo-fraction", "the share of windows made of (x, y, x) token triples");
-    o.threads = args.integer("threads", 1, 1, 256);
+    o.threads = args.integer("threads", o.threads, 1, 256);
     if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
-    const double val_fraction = args.number("val-fraction", 0.05);
-    const DType dtype = float_dtype(args.str("dtype", "F32"), "attnlab train: --dtype");
+    const double val_fraction = args.number("val-fraction");
+    const DType dtype = float_dtype(args.str("dtype"), "attnlab train: --dtype");
     const int eval_every = args.integer("eval-every", std::max(1, o.steps / 20), 1, 100000000);
-    const int eval_windows = args.integer("eval-windows", 32, 1, 1 << 20);
-    const std::string tok_dir = args.str("tokenizer", ATTNLAB_TOKENIZER_DIR);
+    const int eval_windows = args.integer("eval-windows", 1, 1 << 20);
+    const std::string tok_dir = args.str("tokenizer");
     Eigen::setNbThreads(o.threads);
 
     const std::vector<NamedBuffer> tok_files = read_checkpoint_dir(tok_dir, true);

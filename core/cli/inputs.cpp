@@ -3,14 +3,38 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/checkpoint_dir.hpp"
 #include "cli/files.hpp"
 #include "error.hpp"
 
 namespace attnlab::cli {
 
+FlagSpec text_flag() { return {"text", FlagSpec::Takes::Value, "S", "the text"}; }
+FlagSpec text_file_flag() { return {"text-file", FlagSpec::Takes::Value, "F", "the text of a file (\"-\": standard input)"}; }
+std::string text_note() { return "Give --text S or --text-file F, one of them."; }
+
+std::vector<FlagSpec> shape_flags() {
+    return {{"layers", FlagSpec::Takes::Value, "L", "layers", "", true},
+            {"heads", FlagSpec::Takes::Value, "H", "heads per layer", "", true},
+            {"embd", FlagSpec::Takes::Value, "C", "channels (a multiple of --heads)", "", true},
+            {"ctx", FlagSpec::Takes::Value, "T", "context length (positions)", "", true}};
+}
+
+FlagSpec tokenizer_flag() {
+    return {"tokenizer", FlagSpec::Takes::Value, "DIR", "where vocab.json and merges.txt come from", ATTNLAB_TOKENIZER_DIR};
+}
+
+FlagSpec corpus_flag() {
+    return {"corpus", FlagSpec::Takes::List, "FILE", "text files, one document each (their last --val-fraction is validation)", "", true};
+}
+
+FlagSpec val_fraction_flag() {
+    return {"val-fraction", FlagSpec::Takes::Value, "F", "the share of each corpus file's tokens kept for validation", "0.05"};
+}
+
 LoadOptions load_options_argument(const Args& args) {
     LoadOptions o;
-    if (args.has("storage")) o.storage = parse_weight_storage(args.str("storage"), "--storage");
+    o.storage = parse_weight_storage(args.str("storage"), "--storage");
     return o;
 }
 
@@ -30,17 +54,13 @@ std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, cons
 
 NormaliserChoice normaliser_argument(const Args& args, const Config& config) {
     NormaliserChoice choice;
-    choice.spec = args.str("normaliser", "softmax");
+    choice.spec = args.str("normaliser");
     parse_normaliser(choice.spec, 1.0f, "--normaliser");  // refuse a bad name before any work
-    if (args.has("normaliser-heads")) {
-        choice.all_heads = false;
-        choice.heads = parse_heads(args.str("normaliser-heads"), config, "--normaliser-heads");
-    }
+    if (args.has("normaliser-heads")) choice.heads = parse_heads(args.str("normaliser-heads"), config, "--normaliser-heads");
     return choice;
 }
 
 Config config_from_flags(const Args& args, const std::string& command) {
-    for (const char* f : {"layers", "heads", "embd", "ctx"}) args.required(f);
     Config c;
     c.n_layer = args.integer("layers", 0, 1, 512);
     c.n_head = args.integer("heads", 0, 1, 1024);
@@ -51,7 +71,7 @@ Config config_from_flags(const Args& args, const std::string& command) {
     return c;
 }
 
-std::vector<HeadId> parse_heads(const std::string& spec, const Config& c, const std::string& flag) {
+std::vector<HeadId> parse_head_list(const std::string& spec, const std::string& flag) {
     std::vector<HeadId> heads;
     std::size_t pos = 0;
     while (pos < spec.size()) {
@@ -62,12 +82,18 @@ std::vector<HeadId> parse_heads(const std::string& spec, const Config& c, const 
         char tail = 0;
         if (std::sscanf(item.c_str(), "%d:%d%c", &layer, &head, &tail) != 2)
             throw Error(flag + ": '" + item + "' is not LAYER:HEAD (e.g. 0:3)" + (flag == "--attention" ? " or 'all'" : ""));
-        if (layer < 0 || layer >= c.n_layer || head < 0 || head >= c.n_head)
-            throw Error(flag + ": " + item + " is outside this model (layers 0.." + std::to_string(c.n_layer - 1) +
-                        ", heads 0.." + std::to_string(c.n_head - 1) + ")");
         heads.push_back({layer, head});
         pos = comma + 1;
     }
+    return heads;
+}
+
+std::vector<HeadId> parse_heads(const std::string& spec, const Config& c, const std::string& flag) {
+    const std::vector<HeadId> heads = parse_head_list(spec, flag);
+    for (const HeadId& h : heads)
+        if (h.layer < 0 || h.layer >= c.n_layer || h.head < 0 || h.head >= c.n_head)
+            throw Error(flag + ": " + std::to_string(h.layer) + ":" + std::to_string(h.head) + " is outside this model (layers 0.." +
+                        std::to_string(c.n_layer - 1) + ", heads 0.." + std::to_string(c.n_head - 1) + ")");
     return heads;
 }
 

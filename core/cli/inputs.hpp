@@ -4,12 +4,22 @@
 #include <string>
 #include <vector>
 
-#include "analysis/reports.hpp"
+#include "analysis/run_report.hpp"
 #include "cli/args.hpp"
+#include "cli/command_spec.hpp"
 #include "io/checkpoint.hpp"
 #include "model/gpt2.hpp"
 
 namespace attnlab::cli {
+
+// The flags several commands declare the same way.
+FlagSpec text_flag();        // --text S
+FlagSpec text_file_flag();   // --text-file F
+std::string text_note();     // "Give --text S or --text-file F ..."
+std::vector<FlagSpec> shape_flags();  // --layers --heads --embd --ctx (required)
+FlagSpec tokenizer_flag();   // --tokenizer DIR (default: the shipped GPT-2 tokenizer files)
+FlagSpec corpus_flag();      // --corpus FILE [FILE ...] (required)
+FlagSpec val_fraction_flag();  // --val-fraction F
 
 // --storage f32|f16|auto (how weight matrices are kept in memory; default f32).
 LoadOptions load_options_argument(const Args& args);
@@ -26,7 +36,8 @@ Config config_from_flags(const Args& args, const std::string& command);
 // --normaliser SPEC [--normaliser-heads L:H,...] (default: softmax in every head).
 NormaliserChoice normaliser_argument(const Args& args, const Config& config);
 
-// "L:H,L:H,..." (layers and heads from 0), each checked against the model.
+// "L:H,L:H,..." (layers and heads from 0) as written; parse_heads also checks each against the model.
+std::vector<HeadId> parse_head_list(const std::string& spec, const std::string& flag);
 std::vector<HeadId> parse_heads(const std::string& spec, const Config& config, const std::string& flag);
 
 }  // namespace attnlab::cli

@@ -43,12 +43,6 @@ const NamedBuffer* find_file(const std::vector<NamedBuffer>& files, const std::s
     return nullptr;
 }
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 bool is_ignored_buffer(const std::string& name) {
     auto ends_with = [&](const char* suffix) {
         const std::size_t n = std::strlen(suffix);

@@ -9,6 +9,13 @@
 #include "util/float16.hpp"
 
 namespace attnlab {
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
 namespace {
 
 struct DTypeInfo {
@@ -29,12 +36,6 @@ const DTypeInfo& info(DType dtype) {
     for (const auto& d : k_dtypes)
         if (d.dtype == dtype) return d;
     throw Error("internal: unknown dtype enum");
-}
-
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-    return s + "]";
 }
 
 // data: the data block (its pointer null when the file is read on demand); data_offset: where it starts.

@@ -76,4 +76,7 @@ void decode_floats(const TensorEntry& tensor, std::size_t first, std::size_t cou
 // `count` elements of the tensor's dtype from raw little-endian bytes (read from anywhere) as float.
 void decode_raw_floats(const TensorEntry& tensor, const std::uint8_t* raw, std::size_t count, float* out, const std::string& file_name);
 
+// "[64,128]": a shape as error messages write it.
+std::string shape_text(const std::vector<std::int64_t>& shape);
+
 }  // namespace attnlab

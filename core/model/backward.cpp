@@ -12,6 +12,15 @@ namespace {
 Eigen::Map<MatRM> writable(const Tensor2& t) { return {const_cast<float*>(t.data), t.rows, t.cols}; }
 Eigen::Map<RowVecF> writable(const Tensor1& t) { return {const_cast<float*>(t.data), t.size}; }
 
+// y = x W + b, backwards: adds x^T dy to dW and dy's column sums to db; dx = dy W^T.
+//   x (T, in), dy (T, out) -> dx (T, in); scratch holds W as F32 when it is stored in F16
+void linear_backward(const MatRM& x, const MatRM& dy, const Tensor2& W, const Tensor2& dW, const Tensor1& db, MatRM& dx,
+                     MatRM& scratch) {
+    writable(dW).noalias() += x.transpose() * dy;
+    writable(db) += dy.colwise().sum();
+    dx.noalias() = dy * W.f32(scratch).transpose();
+}
+
 // Causal attention of one layer, backwards, head by head.
 //   datty (T, C) -> dqkv (T, 3C); adds each head's ||dL/ds||^2 to scores_norm_sq
 void attention_backward(const Config& c, int layer, const LayerActivations& a, const Normaliser& normaliser,
@@ -104,24 +113,16 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
         const LayerWeights& G = gw.layers[l];
         const LayerActivations& a = acts.layers[l];
         // MLP: x_out = x_mid + act(ln2 Wfc + bfc) Wp + bp
-        writable(G.mlp_proj_w).noalias() += a.fc_act.transpose() * dx;
-        writable(G.mlp_proj_b) += dx.colwise().sum();
-        dfc.noalias() = dx * L.mlp_proj_w.f32(scratch).transpose();                          // (T, 4C)
+        linear_backward(a.fc_act, dx, L.mlp_proj_w, G.mlp_proj_w, G.mlp_proj_b, dfc, scratch);  // dfc (T, 4C)
         activation_backward(c.activation, a.fc_pre, dfc, dfc_pre);
-        writable(G.fc_w).noalias() += a.ln2.transpose() * dfc_pre;
-        writable(G.fc_b) += dfc_pre.colwise().sum();
-        dln.noalias() = dfc_pre * L.fc_w.f32(scratch).transpose();                           // (T, C)
+        linear_backward(a.ln2, dfc_pre, L.fc_w, G.fc_w, G.fc_b, dln, scratch);                // dln (T, C)
         layernorm_backward(a.x_mid, a.ln2_mean, a.ln2_rstd, L.ln_2_w.map(), dln, writable(G.ln_2_w),
                            writable(G.ln_2_b), dtmp);
         dx += dtmp;                                                                    // now dL/dx_mid
         // attention: x_mid = x_in + atty Wo + bo
-        writable(G.attn_proj_w).noalias() += a.atty.transpose() * dx;
-        writable(G.attn_proj_b) += dx.colwise().sum();
-        datty.noalias() = dx * L.attn_proj_w.f32(scratch).transpose();                       // (T, C)
+        linear_backward(a.atty, dx, L.attn_proj_w, G.attn_proj_w, G.attn_proj_b, datty, scratch);  // datty (T, C)
         attention_backward(c, l, a, acts.normaliser, datty, dqkv, g.scores_norm_sq[l], observer);
-        writable(G.attn_w).noalias() += a.ln1.transpose() * dqkv;
-        writable(G.attn_b) += dqkv.colwise().sum();
-        dln.noalias() = dqkv * L.attn_w.f32(scratch).transpose();                            // (T, C)
+        linear_backward(a.ln1, dqkv, L.attn_w, G.attn_w, G.attn_b, dln, scratch);              // dln (T, C)
         layernorm_backward(a.x_in, a.ln1_mean, a.ln1_rstd, L.ln_1_w.map(), dln, writable(G.ln_1_w),
                            writable(G.ln_1_b), dtmp);
         dx += dtmp;                                                                    // now dL/dx_in

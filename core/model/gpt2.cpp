@@ -143,6 +143,14 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     return trace;
 }
 
+ForwardOptions attention_only(std::function<void(const HeadView&)> observer) {
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = false;
+    fo.observer = std::move(observer);
+    return fo;
+}
+
 double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
                      const ForwardOptions& base) {
     ForwardOptions fo = base;

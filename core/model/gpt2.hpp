@@ -107,6 +107,10 @@ void check_ids(const Config& config, const std::vector<int>& ids, int first_posi
 
 Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOptions& options);
 
+// Forward options that compute the attention only: no logits, no loss (the output layer is skipped); the
+// observer (may be null) sees every head.
+ForwardOptions attention_only(std::function<void(const HeadView&)> observer = nullptr);
+
 // Mean next-token loss over consecutive windows of `window` tokens (at most max_windows of them),
 // weighted by the predictions each window makes. Throws Error if no window has 2 tokens.
 // `base` supplies everything but the logits (observer, normalisers, constant attention).

@@ -134,9 +134,7 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
 #endif
         const std::vector<int>& ids = windows[static_cast<std::size_t>(b)];
         Activations acts;
-        ForwardOptions fo;
-        fo.keep_logits = KeepLogits::None;
-        fo.compute_loss = false;  // backward computes the output layer's softmax, and the loss with it
+        ForwardOptions fo = attention_only();  // backward computes the output layer's softmax, and the loss with it
         fo.activations = &acts;
         fo.first_position = first_positions[static_cast<std::size_t>(b)];
         forward(m, ids, fo);

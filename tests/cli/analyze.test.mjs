@@ -126,7 +126,7 @@ test('bad paper arguments are refused clearly', () => {
   fails(['analyze', 'paper', '--model', model, '--text', text, '--lengths', '999'], /every length must be in 2\.\./);
   fails(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '0'], /top-n must be >= 1/);
   fails(['analyze', 'paper', '--model', model, '--text', text, '--rho', '0.5,x'], /--rho must be a comma-separated list of numbers/);
-  fails(['analyze', 'paper', '--model', model, '--text', text, '--rho', '1.5'], /every rho must be in \(0, 1\)/);
+  fails(['analyze', 'paper', '--model', model, '--text', text, '--rho', '1.5'], /every --rho must be in \(0, 1\)/);
   fails(['analyze', 'paper', '--model', model], /give --text S or --text-file F/);
 });
 

@@ -102,6 +102,42 @@ test('help is printed with no command, and exits 2', () => {
   assert.match(r.stdout, /usage: attnlab/);
 });
 
+// The analyses in the usage (read from the core's table) and every command.
+function commandsOfUsage() {
+  const usage = attnlab(['help']).stdout;
+  const analyses = [...usage.matchAll(/^    ([a-z]+) /gm)].map((m) => m[1]);
+  const commands = [...usage.matchAll(/^  ([a-z-]+) /gm)].map((m) => m[1]).filter((c) => c !== 'analyze');
+  return [...commands.map((c) => [c]), ...analyses.map((a) => ['analyze', a])];
+}
+
+test('every flag a command accepts is in its help, for every command and every analysis of the table', () => {
+  const all = commandsOfUsage();
+  assert.ok(all.length >= 12, `${all.length} commands`);
+  assert.ok(all.some((c) => c[1] === 'paper') && all.some((c) => c[0] === 'train'));
+  for (const words of all) {
+    const bad = attnlab([...words, '--no-such-flag']);
+    assert.equal(bad.code, 2, words.join(' '));
+    const accepted = bad.stderr.match(/accepted:([^;)]*)/)[1].trim().split(/\s+/).sort();
+    const help = attnlab(['help', ...words]);
+    assert.equal(help.code, 0, help.stderr);
+    const listed = [...help.stdout.matchAll(/^  (--[a-z0-9-]+)/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(listed, accepted, `attnlab help ${words.join(' ')}`);
+    assert.equal(attnlab([...words, '--help']).stdout, help.stdout);
+  }
+});
+
+test('help analyze NAME prints every request field as a flag with its default', () => {
+  const help = attnlab(['help', 'analyze', 'selectivity']).stdout;
+  assert.match(help, /--k N,N,\.\.\. +top-k set sizes \(default: 1,2,4,8,16\)/);
+  assert.match(help, /--eps X .*\(default: 0\.1\)/);
+  assert.match(help, /--max-tokens N .*\(default: 0\)/);
+  assert.match(attnlab(['help', 'analyze', 'sensitivity']).stdout, /--temperatures S .*\(default: 0\.05:5:16\)/);
+  assert.match(attnlab(['help', 'train']).stdout, /--batch B +windows per step \(default: 8\)/);
+  const unknown = attnlab(['help', 'analyze', 'vibes']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown analysis 'vibes' \(selectivity, sensitivity, paper/);
+});
+
 test('--storage f16 keeps an F16 checkpoint in F16 with the same output; f32 and auto too; a bad value is refused', () => {
   const model = makeModel(['--dtype', 'F16']);
   const args = ['analyze', 'selectivity', '--model', model, '--text', 'The storage of weights changes no number.'];

@@ -13,7 +13,7 @@ export function attnlab(args, options = {}) {
   const r = spawnSync(cli, args, { encoding: 'utf8', timeout: 120000, maxBuffer: 1 << 28, ...options });
   if (r.error) throw r.error;
   let json = null;
-  if (r.status === 0) json = JSON.parse(r.stdout);
+  if (r.status === 0 && !(args.includes('--help') || args[0] === 'help')) json = JSON.parse(r.stdout);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
 }
 

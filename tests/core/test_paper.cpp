@@ -222,7 +222,7 @@ TEST_CASE("the report's row for length L is the last row of the L-token prefix (
 TEST_CASE("every row of a random model is within the lemma's bound at T from 0.01 to 10, and the verdict says so") {
     const Model m = random_model(tiny_config(2, 4, 16, 64), 1.5f);  // large weights: peaked and near-tied rows
     PaperRequest r;
-    r.temperatures = log_spaced(0.01, 10, 9);
+    r.temperatures = "0.01:10:9";
     r.model_name = "random-test";
     const Json rep = paper_report(m, {spread_ids(64, 7919, 3)}, r);
     for (const auto& share : rep["gradient"]["within_lemma"]) CHECK(share.get<double>() == 1.0);
@@ -254,7 +254,7 @@ TEST_CASE("bad paper requests are refused with the reason") {
     CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("every length must be in 2..20"), Error);
     r.lengths = {};
     r.top_ns = {0};
-    CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("top-n must be >= 1"), Error);
+    CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("every top_n must be >= 1"), Error);
     r.top_ns = {1};
     r.rhos = {1.0};
     CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("every rho must be in (0, 1)"), Error);

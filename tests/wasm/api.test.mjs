@@ -49,10 +49,10 @@ test('a missing tokenizer is named', () => {
 
 test('bad requests are refused with the reason', () => {
   assert.throws(() => engine.attention('hello', 4, 0), /no head 4:0/);
-  assert.throws(() => engine.selectivity('', {}), /empty/);
-  assert.throws(() => engine.selectivity('hello world', { eps: 2 }), /eps must be in \(0, 1\)/);
-  assert.throws(() => engine.selectivity('hello world', { k: 'many' }), /bad options/);
-  assert.throws(() => engine.sensitivity('hello world', { temperatures: '1:2' }), /FROM:TO:COUNT/);
+  assert.throws(() => engine.analyze('selectivity', { text: '' }, {}), /empty/);
+  assert.throws(() => engine.analyze('selectivity', { text: 'hello world' }, { eps: 2 }), /eps must be in \(0, 1\)/);
+  assert.throws(() => engine.analyze('selectivity', { text: 'hello world' }, { k: 'many' }), /bad options/);
+  assert.throws(() => engine.analyze('sensitivity', { text: 'hello world' }, { temperatures: '1:2' }), /FROM:TO:COUNT/);
   assert.throws(() => engine.run('hello', { heads: [[0, 99]] }), /no head 0:99/);
   stillWorks();
 });
@@ -102,9 +102,9 @@ test('a second model replaces the first and the first is freed', () => {
 test('weight storage: auto keeps an F16 file in F16 (half the bytes, the same numbers), f32 converts it', () => {
   const text = 'And God saw the light, that it was good.';
   const f32 = engine.load(shipped, { storage: 'f32' });
-  const a = engine.selectivity(text, {});
+  const a = engine.analyze('selectivity', { text: text }, {});
   const auto = engine.load(shipped, { storage: 'auto' });
-  const b = engine.selectivity(text, {});
+  const b = engine.analyze('selectivity', { text: text }, {});
   assert.deepEqual(b, a);
   // matrices in F16 (2 bytes); the 6,912 bias and layer-norm entries, 4 x (2+3+1+2+4+1) x 128 + 2 x 128, in F32
   assert.equal(f32.weight_bytes, 7259008 * 4);
@@ -117,7 +117,7 @@ test('weight storage: auto keeps an F16 file in F16 (half the bytes, the same nu
 test('weights read on demand through a reader give the same model and numbers as bytes in memory', () => {
   const text = 'The waters were gathered together unto one place.';
   engine.load(shipped);
-  const expected = engine.selectivity(text, { heads: [[2, 3]] });
+  const expected = engine.analyze('selectivity', { text: text }, { heads: [[2, 3]] });
   const bytes = shipped['model.safetensors'];
   let reads = 0, largest = 0;
   const reader = {
@@ -131,7 +131,7 @@ test('weights read on demand through a reader give the same model and numbers as
   };
   const info = engine.load({ ...shipped, 'model.safetensors': reader });
   assert.equal(info.parameters, 7259008);
-  assert.deepEqual(engine.selectivity(text, { heads: [[2, 3]] }), expected);
+  assert.deepEqual(engine.analyze('selectivity', { text: text }, { heads: [[2, 3]] }), expected);
   assert.ok(reads > 10 && largest <= 2 ** 20, `${reads} reads, largest ${largest} bytes`);
 });
 

@@ -35,25 +35,25 @@ test('run gives the CLI\'s loss, top logits and attention rows', () => {
 
 test('selectivity gives the CLI\'s report, windows and per-head detail included', () => {
   const options = { k: [1, 3, 9], eps: 0.05, max_tokens: 32, temperature: 0.7, heads: [[1, 2]] };
-  assertSame(engine.selectivity(text, options), native(['analyze', 'selectivity', '--model', model, '--text', text,
+  assertSame(engine.analyze('selectivity', { text }, options), native(['analyze', 'selectivity', '--model', model, '--text', text,
     '--k', '1,3,9', '--eps', '0.05', '--max-tokens', '32', '--temperature', '0.7', '--heads', '1:2']));
 });
 
 test('selectivity without the loss (what the page asks for) gives the same figures and a null loss', () => {
   const options = { max_tokens: 32, heads: [[2, 5]] };
-  const fast = engine.selectivity(text, { ...options, loss: false });
+  const fast = engine.analyze('selectivity', { text }, { ...options, loss: false });
   assert.equal(fast.loss, null);
   assertSame(fast, native(['analyze', 'selectivity', '--model', model, '--text', text, '--max-tokens', '32', '--heads', '2:5']),
     { skip: ['model', 'loss'] });
 });
 
 test('selectivity under entmax-1.5 in two heads gives the CLI\'s report', () => {
-  assertSame(engine.selectivity(text, { normaliser: 'entmax15', normaliser_heads: [[1, 2], [3, 0]] }),
+  assertSame(engine.analyze('selectivity', { text }, { normaliser: 'entmax15', normaliser_heads: [[1, 2], [3, 0]] }),
     native(['analyze', 'selectivity', '--model', model, '--text', text, '--normaliser', 'entmax15', '--normaliser-heads', '1:2,3:0']));
 });
 
 test('sensitivity gives the CLI\'s report at every temperature', () => {
-  const wasm = engine.sensitivity(text, { temperatures: '0.1:3:3', max_tokens: 48 });
+  const wasm = engine.analyze('sensitivity', { text }, { temperatures: '0.1:3:3', max_tokens: 48 });
   const cli = native(['analyze', 'sensitivity', '--model', model, '--text', text, '--temperatures', '0.1:3:3', '--max-tokens', '48']);
   // The finite-difference loss change is a difference of two nearly equal losses (about 1e-6 of them):
   // it is compared against its own scale, the rounding of the losses it comes from (1e-5 x loss).
@@ -69,18 +69,38 @@ test('sensitivity gives the CLI\'s report at every temperature', () => {
 test('the paper measurements give the CLI\'s report, verdict sentences included', () => {
   // T from 0.1: below it a score's float32 rounding, divided by T, moves near-tied rows' figures by about 1e-5
   // relative (see the sensitivity test), enough to change a digit of a verdict sentence
-  const options = { top_n: [1, 2, 4, 8], rho: [0.2, 0.5], lengths: [8, 16, 32], delta: 0.3, temperatures: '0.1:10:4',
-    model_name: 'tiny-gpt2' };
-  const wasm = engine.paper(text, options);
+  const options = { top_n: [1, 2, 4, 8], rho: [0.2, 0.5], lengths: [8, 16, 32], delta: 0.3, temperatures: '0.1:10:4' };
+  const wasm = engine.analyze('paper', { text, model_name: 'tiny-gpt2' }, options);
   assertSame(wasm, native(['analyze', 'paper', '--model', model, '--text', text, '--top-n', '1,2,4,8', '--rho', '0.2,0.5',
     '--lengths', '8,16,32', '--delta', '0.3', '--temperatures', '0.1:10:4']));
   assert.deepEqual(wasm.gradient.within_lemma, [1, 1, 1, 1]);
-  assert.deepEqual(engine.paper(text, { ...options, temperatures: '0.01:0.03:3' }).gradient.within_lemma, [1, 1, 1]);
+  assert.deepEqual(engine.analyze('paper', { text }, { ...options, temperatures: '0.01:0.03:3' }).gradient.within_lemma, [1, 1, 1]);
   assert.match(wasm.verdicts[0].sentence, /Measured on tiny-gpt2, a 7\.3 M-parameter model/);
 });
 
-test('the page\'s default paper request gives the CLI\'s default report', () => {
-  assertSame(engine.paper(text, { model_name: 'tiny-gpt2' }), native(['analyze', 'paper', '--model', model, '--text', text]));
+test('every analysis of the core\'s table gives the CLI\'s report under its default request', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { tempDir } = await import('../cli/helpers.mjs');
+  const file = join(tempDir(), 'text.txt');
+  writeFileSync(file, text);
+  const table = engine.describe();
+  assert.deepEqual(table.map((a) => a.name), ['selectivity', 'sensitivity', 'paper', 'conditioning', 'constant', 'hardmax']);
+  for (const a of table) {
+    // each input from the text: as --text S for a text, as the file for a file flag; one of each group
+    const inputs = { model_name: 'tiny-gpt2' }, flags = [], groups = new Set();
+    for (const input of a.inputs) {
+      if (input.kind === 'bytes' || (input.group && groups.has(input.group))) continue;
+      groups.add(input.group);
+      inputs[input.name] = text;
+      flags.push(...(input.cli_flag === 'text' ? ['--text', text] : [`--${input.cli_flag}`, file]));
+    }
+    // the averaging speed is a timing, the one figure that cannot agree; the sensitivity sweep's figures at
+    // low temperature and its finite-difference check are compared as in the sensitivity test above
+    const { averaging_tokens_per_second: _w, fd_check: fdWasm, ...wasm } = engine.analyze(a.name, inputs, {});
+    const { averaging_tokens_per_second: _c, fd_check: fdCli, ...cli } = native(['analyze', a.name, '--model', model, ...flags]);
+    assertSame(wasm, cli, a.name === 'sensitivity' ? { rel: 1e-4 } : {});
+    if (fdCli) assertSame(fdWasm, fdCli, { abs: 1e-5 * Math.max(...cli.loss) });
+  }
 });
 
 // An SVD finds sigma_min of an n x n matrix to within about n u sigma_max (u = 2^-53): kappa itself is known to
@@ -90,8 +110,8 @@ const kappaSlack = (n) => (path, a, b) =>
   /\.log10_kappa(_preconditioned)?(\.|\[|$)/.test(path) ? n * 2 ** -53 * 10 ** Math.max(a, b) / Math.LN10 : 0;
 
 test('the hard-max agreement and the conditioning give the CLI\'s reports', () => {
-  assertSame(engine.hardmax(text, {}), native(['analyze', 'hardmax', '--model', model, '--text', text]));
-  assertSame(engine.conditioning(text, { lengths: [4, 16, 32] }),
+  assertSame(engine.analyze('hardmax', { text }, {}), native(['analyze', 'hardmax', '--model', model, '--text', text]));
+  assertSame(engine.analyze('conditioning', { text }, { lengths: [4, 16, 32] }),
     native(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '4,16,32']), { slack: kappaSlack(32) });
 });
 
@@ -101,7 +121,8 @@ test('constant attention gives the CLI\'s report', async () => {
   const file = join(tempDir(), 'text.txt');
   writeFileSync(file, text);
   const { averaging_tokens_per_second: _t, ...cli } = native(['analyze', 'constant', '--model', model, '--corpus', file, '--eval', file, '--window', '16']);
-  assertSame(engine.constant(text, text, { window: 16 }), cli);
+  const { averaging_tokens_per_second: _w, ...wasm } = engine.analyze('constant', { text, corpus: text }, { window: 16 });
+  assertSame(wasm, cli);
 });
 
 test('the attention view of a head equals the CLI\'s attention rows', () => {

@@ -1,0 +1,28 @@
+#include "analysis/json.hpp"
+
+#include <cmath>
+
+#include "analysis/stats.hpp"
+
+namespace attnlab {
+
+Json number_json(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json numbers_json(const std::vector<double>& v) {
+    Json out = Json::array();
+    for (double x : v) out.push_back(number_json(x));
+    return out;
+}
+
+Json quartile_bands(std::vector<std::vector<double>>& samples) {
+    std::vector<double> q1, med, q3;
+    for (auto& v : samples) {
+        const Quartiles q = quartiles(v);
+        q1.push_back(q.q1);
+        med.push_back(q.median);
+        q3.push_back(q.q3);
+    }
+    return {{"q1", numbers_json(q1)}, {"median", numbers_json(med)}, {"q3", numbers_json(q3)}};
+}
+
+}  // namespace attnlab
