@@ -42,6 +42,13 @@ struct Align64Allocator {
 // alignment every time, in every build.
 using AlignedFloats = std::vector<float, Align64Allocator<float>>;
 
+// The number of elements of a tensor of this shape (1 for a scalar's empty shape).
+inline std::int64_t element_count(const std::vector<std::int64_t>& shape) {
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+}
+
 // Start of row i of a row-major view.
 inline const float* row_ptr(const RefRM& m, Eigen::Index i) { return m.data() + i * m.outerStride(); }
 

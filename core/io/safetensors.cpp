@@ -95,11 +95,7 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& spec, Byt
 const char* dtype_name(DType dtype) { return info(dtype).name; }
 std::size_t dtype_size(DType dtype) { return info(dtype).size; }
 
-std::int64_t TensorEntry::element_count() const {
-    std::int64_t n = 1;
-    for (auto d : shape) n *= d;
-    return n;
-}
+std::int64_t TensorEntry::element_count() const { return attnlab::element_count(shape); }
 
 const TensorEntry* SafetensorsFile::find(const std::string& name) const {
     for (const auto& t : tensors)
@@ -174,8 +170,7 @@ std::vector<std::uint8_t> write_safetensors(const std::vector<TensorToWrite>& te
     if (!metadata.empty()) header["__metadata__"] = metadata;
     std::uint64_t offset = 0;
     for (const auto& t : tensors) {
-        std::uint64_t count = 1;
-        for (auto d : t.shape) count *= static_cast<std::uint64_t>(d);
+        const auto count = static_cast<std::uint64_t>(element_count(t.shape));
         if (count * dtype_size(t.dtype) != t.bytes.size())
             throw Error("write_safetensors: tensor " + t.name + " has " + std::to_string(t.bytes.size()) +
                         " bytes but shape " + shape_text(t.shape) + " of " + dtype_name(t.dtype) + " needs " +

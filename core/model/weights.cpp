@@ -12,11 +12,7 @@ MapRM Tensor2::rows_f32(int first, int count, MatRM& scratch) const {
     return MapRM(scratch.data(), count, cols);
 }
 
-std::int64_t ParamSpec::count() const {
-    std::int64_t n = 1;
-    for (auto d : shape) n *= d;
-    return n;
-}
+std::int64_t ParamSpec::count() const { return attnlab::element_count(shape); }
 
 std::vector<ParamSpec> param_specs(const Config& c) {
     const std::int64_t C = c.n_embd, V = c.vocab_size, P = c.n_positions;
