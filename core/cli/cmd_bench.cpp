@@ -33,6 +33,27 @@ double peak_rss_mib() {
     return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+// The instruction set this binary was compiled for: the -march level and the vector extensions it enables.
+std::string built_for() {
+    std::string s = ATTNLAB_MARCH;
+    const char* extensions =
+#if defined(__AVX512F__)
+        "AVX-512, AVX2, FMA";
+#elif defined(__AVX2__) && defined(__FMA__)
+        "AVX2, FMA";
+#elif defined(__AVX__)
+        "AVX";
+#elif defined(__SSE4_2__)
+        "SSE4.2";
+#elif defined(__SSE2__)
+        "SSE2";
+#else
+        "no x86 vector extensions";
+#endif
+    return s + " (" + extensions + "; Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+           std::to_string(EIGEN_MINOR_VERSION) + ": " + Eigen::SimdInstructionSetsInUse() + ")";
+}
+
 Config shape_config(const std::string& shape) {
     Config c;
     c.vocab_size = 50257;
@@ -165,6 +186,7 @@ void cmd_bench(const Argv& argv) {
     j["n_embd"] = c.n_embd;
     j["tokens"] = T;
     j["threads"] = Eigen::nbThreads();
+    j["built_for"] = built_for();
     j["load_seconds"] = load_seconds;
     j["forward_seconds"] = forward_s;
     j["tokens_per_second"] = T / forward_s;

@@ -94,11 +94,12 @@ test('every analysis of the core\'s table gives the CLI\'s report under its defa
       inputs[input.name] = text;
       flags.push(...(input.cli_flag === 'text' ? ['--text', text] : [`--${input.cli_flag}`, file]));
     }
-    // the averaging speed is a timing, the one figure that cannot agree; the sensitivity sweep's figures at
-    // low temperature and its finite-difference check are compared as in the sensitivity test above
+    // the averaging speed is a timing, the one figure that cannot agree; the figures at low temperature (the
+    // sensitivity sweep and the paper's gradient lemma start at T = 0.05) and the finite-difference check are
+    // compared as in the sensitivity test above: a score's float rounding divided by T moves them by ~1e-5
     const { averaging_tokens_per_second: _w, fd_check: fdWasm, ...wasm } = engine.analyze(a.name, inputs, {});
     const { averaging_tokens_per_second: _c, fd_check: fdCli, ...cli } = native(['analyze', a.name, '--model', model, ...flags]);
-    assertSame(wasm, cli, a.name === 'sensitivity' ? { rel: 1e-4 } : {});
+    assertSame(wasm, cli, a.name === 'sensitivity' || a.name === 'paper' ? { rel: 1e-4 } : {});
     if (fdCli) assertSame(fdWasm, fdCli, { abs: 1e-5 * Math.max(...cli.loss) });
   }
 });
