@@ -67,8 +67,8 @@ try {
     }, { path, T: TOKENS, repeats: REPEATS });
     await page.close();
     const r = spawnSync(cli, ['bench', '--model', dir, '--tokens', String(TOKENS), '--threads', '1', '--repeats', String(REPEATS)], { encoding: 'utf8' });
-    const native = JSON.parse(r.stdout).tokens_per_second;
-    console.log(`== forward, ${label}, ${TOKENS} tokens: wasm in Chromium ${wasm.toFixed(1)} tokens/s, native (1 thread, no -march) ` +
+    const { tokens_per_second: native, built_for: builtFor } = JSON.parse(r.stdout);
+    console.log(`== forward, ${label}, ${TOKENS} tokens: wasm in Chromium ${wasm.toFixed(1)} tokens/s, native (1 thread, ${builtFor.split(' ')[0]}) ` +
       `${native.toFixed(1)} tokens/s: wasm/native ${(wasm / native).toFixed(2)}`);
   }
   // A gpt2-large-shaped checkpoint (774 M parameters, 3.1 GB of F32) through the page's file input: the
