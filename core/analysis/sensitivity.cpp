@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "analysis/paper_measures.hpp"
 #include "error.hpp"
@@ -33,19 +34,25 @@ double jacobian_spectral_norm(const float* p, int n, double temperature) {
     }
     if (p1 <= p2) return p1 / temperature;  // a tie at the top: e_a - e_b is an eigenvector with eigenvalue p1
     // diag(p) - p p^T has its largest eigenvalue in (p2, p1), where f(l) = 1 - sum p_j^2 / (p_j - l) falls
-    // from +inf to -inf; bisection to double precision.
-    double lo = p2, hi = p1;
-    for (int it = 0; it < 200 && hi - lo > 1e-16 * p1; ++it) {
-        const double mid = 0.5 * (lo + hi);
-        if (mid <= lo || mid >= hi) break;
-        double f = 1.0;
+    // strictly from +inf to -inf: Newton's method from the middle, kept inside a bracket that every step
+    // narrows (a step that would leave it bisects instead), to double precision in a few passes over the row.
+    double lo = p2, hi = p1, x = 0.5 * (lo + hi);
+    for (int it = 0; it < 200; ++it) {
+        double f = 1.0, slope = 0.0;
         for (int j = 0; j < n; ++j) {
             const double v = p[j];
-            if (v != 0.0) f -= v * v / (v - mid);
+            if (v == 0.0) continue;
+            const double r = v / (v - x);
+            f -= v * r;
+            slope -= r * r;
         }
-        (f > 0 ? lo : hi) = mid;
+        (f > 0 ? lo : hi) = x;
+        double next = x - f / slope;
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+        if (std::abs(next - x) <= 1e-16 * p1 || hi - lo <= 1e-16 * p1) return next / temperature;
+        x = next;
     }
-    return 0.5 * (lo + hi) / temperature;
+    return x / temperature;
 }
 
 double jacobian_frobenius_norm(const float* p, int n, double temperature) {
@@ -75,7 +82,7 @@ std::vector<double> log_spaced(double from, double to, int count) {
 }
 
 SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids, double temperature,
-                                const SensitivityOptions& o) {
+                                const SensitivityOptions& o, AlignedFloats* gradients) {
     const Config& c = model.config;
     if (ids.size() < 2) throw Error("sensitivity: needs at least 2 tokens (the loss predicts the next one)");
     const int T = static_cast<int>(ids.size());
@@ -92,6 +99,7 @@ SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids,
     ForwardOptions fo;
     fo.normaliser = softmax_normaliser(static_cast<float>(temperature));
     fo.keep_logits = KeepLogits::None;
+    fo.compute_loss = o.fd_check;  // else the backward pass computes the output layer, and the loss with it
     fo.activations = &acts;
     fo.observer = [&](const HeadView& v) {
         LayerAcc& a = acc[static_cast<std::size_t>(v.layer)];
@@ -113,13 +121,25 @@ SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids,
             if (p[top] - second < o.tied) ++a.tied;
         }
     };
-    pt.loss = forward(model, ids, fo).loss;
+    const double forward_loss = forward(model, ids, fo).loss;
 
     double directional = 0;  // <dL/ds, delta> over every head
-    const Gradients g = backward(model, acts, [&](int layer, int head, const MatRM& ds) {
-        directional += static_cast<double>(ds.cwiseProduct(perturbation(o.seed, layer, head, T)).sum());
-    });
+    // the report needs the layers' gradients and the scores', not the embeddings'; the perturbation's
+    // directional derivative only for the finite-difference check
+    ScoreGradObserver along_perturbation;
+    if (o.fd_check)
+        along_perturbation = [&](int layer, int head, const MatRM& ds) {
+            directional += static_cast<double>(ds.cwiseProduct(perturbation(o.seed, layer, head, T)).sum());
+        };
+    AlignedFloats into;
+    if (gradients && !gradients->empty()) {
+        into = std::move(*gradients);
+        std::fill(into.begin(), into.end(), 0.0f);
+    }
+    Gradients g = backward(model, acts, along_perturbation, std::move(into), false);
     const std::vector<double> param_norms = layer_param_grad_norms(c, g);
+    if (gradients) *gradients = std::move(g.params);
+    pt.loss = o.fd_check ? forward_loss : g.loss;
 
     long rows = 0, saturated = 0, tied = 0;
     for (int l = 0; l < c.n_layer; ++l) {
@@ -143,6 +163,10 @@ SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids,
     pt.saturated_fraction = rows ? double(saturated) / rows : 0;
     pt.tied_fraction = rows ? double(tied) / rows : 0;
 
+    if (!o.fd_check) {
+        pt.fd_measured = pt.fd_predicted = std::numeric_limits<double>::quiet_NaN();
+        return pt;
+    }
     ForwardOptions perturbed;
     perturbed.normaliser = fo.normaliser;
     perturbed.keep_logits = KeepLogits::None;

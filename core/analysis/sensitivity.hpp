@@ -24,6 +24,7 @@ struct SensitivityOptions {
     std::uint64_t seed = 1;
     double saturated = 0.99;    // p_max above this: saturated row
     double tied = 0.01;         // top-2 gap below this: near-tied row
+    bool fd_check = true;       // false: no finite-difference check (no perturbed pass; fd_* are NaN)
 };
 
 struct LayerSensitivity {
@@ -44,8 +45,12 @@ struct SensitivityPoint {
     double fd_measured = 0, fd_predicted = 0;  // L(s + eps delta) - L(s), and eps <grad, delta>
 };
 
-// Runs forward and backward with every head at temperature T on ids (T >= 2 tokens).
+// Runs forward and backward with every head at temperature T on ids (T >= 2 tokens), and the perturbed
+// forward pass of the finite-difference check when options.fd_check. The loss comes from the forward pass
+// when the check needs it (the check subtracts two losses computed alike), else from the backward pass.
+// `gradients`: a buffer the backward pass may reuse from one temperature to the next (a sweep then allocates
+// the parameters' gradient once, not once per temperature); may be null.
 SensitivityPoint sensitivity_at(const Model& model, const std::vector<int>& ids, double temperature,
-                                const SensitivityOptions& options);
+                                const SensitivityOptions& options, AlignedFloats* gradients = nullptr);
 
 }  // namespace attnlab

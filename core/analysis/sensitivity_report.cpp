@@ -56,11 +56,21 @@ Json sensitivity_json(const std::vector<SensitivityPoint>& pts) {
 
 
 
+// k of n positions, evenly spread with the first and the last among them (all when k >= n; the last when k = 1).
+std::vector<bool> spread(std::size_t n, std::size_t k) {
+    std::vector<bool> on(n, k >= n);
+    if (k == 1 && n > 0) on[n - 1] = true;
+    for (std::size_t i = 0; k >= 2 && k < n && i < k; ++i) on[(i * (n - 1) + (k - 1) / 2) / (k - 1)] = true;
+    return on;
+}
+
 const RequestFields<SensitivityRequest>& fields() {
     static const auto f = RequestFields<SensitivityRequest>()
         .add("temperatures", &SensitivityRequest::temperatures, "FROM:TO:COUNT, log-spaced")
         .add("max_tokens", &SensitivityRequest::max_tokens, "the first max_tokens tokens (0: 128, or the model's context if shorter)", context_tokens())
-        .add("fd_epsilon", &SensitivityRequest::fd_epsilon, "size of the random score perturbation of the finite-difference check", positive());
+        .add("fd_epsilon", &SensitivityRequest::fd_epsilon, "size of the random score perturbation of the finite-difference check", positive())
+        .add("fd_checks", &SensitivityRequest::fd_checks,
+             "temperatures with the finite-difference check (a forward pass each), spread from the first to the last", at_least(0));
     return f;
 }
 
@@ -88,9 +98,12 @@ Json sensitivity_report(const Model& model, const std::vector<int>& all_ids, con
 
     SensitivityOptions options;
     options.fd_epsilon = request.fd_epsilon;
+    const std::vector<bool> checked = spread(temperatures.size(), static_cast<std::size_t>(request.fd_checks));
     std::vector<SensitivityPoint> points;
+    AlignedFloats gradients;  // one buffer for every temperature's backward pass
     for (std::size_t i = 0; i < temperatures.size(); ++i) {
-        points.push_back(sensitivity_at(model, ids, temperatures[i], options));
+        options.fd_check = checked[i];
+        points.push_back(sensitivity_at(model, ids, temperatures[i], options, &gradients));
         if (progress) progress(static_cast<int>(i + 1), static_cast<int>(temperatures.size()), "temperature");
     }
     Json out;

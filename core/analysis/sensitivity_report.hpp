@@ -13,6 +13,7 @@ struct SensitivityRequest {
     std::string temperatures = "0.05:5:16";  // FROM:TO:COUNT, log-spaced
     int max_tokens = 0;                      // the first max_tokens tokens; 0: min(128, the model's context)
     double fd_epsilon = SensitivityOptions{}.fd_epsilon;
+    int fd_checks = 3;  // temperatures with the finite-difference check, spread from the first to the last
 };
 Json sensitivity_report(const Model& model, const std::vector<int>& ids, const SensitivityRequest& request,
                         const Progress& progress = nullptr);

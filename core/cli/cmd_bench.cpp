@@ -14,7 +14,7 @@
 #include "attention/hull_index.hpp"
 #include "util/rng.hpp"
 #include "analysis/selectivity.hpp"
-#include "analysis/sensitivity.hpp"
+#include "analysis/sensitivity_report.hpp"
 #include "model/gpt2.hpp"
 #include "model/random_init.hpp"
 #include "util/rng.hpp"
@@ -212,12 +212,16 @@ void cmd_bench(const Argv& argv) {
         j["selectivity_summary_seconds"] = summarise_s;
         j["selectivity_over_forward"] = with_s / forward_s;
     } else if (args.str("analysis") == "sensitivity") {
-        // a sweep of N temperatures: forward + backward + a perturbed forward at each
+        // analyze sensitivity's default sweep over N temperatures: forward + backward at each, and the
+        // finite-difference check's perturbed forward at the default number of them
         const int count = args.integer("temperatures", 1, 1000);
-        const auto temps = log_spaced(0.05, 5, count);
+        SensitivityRequest request;
+        request.temperatures = "0.05:5:" + std::to_string(count);
+        request.max_tokens = T;
         const auto start = std::chrono::steady_clock::now();
-        for (double t : temps) sensitivity_at(model, ids, t, SensitivityOptions{});
+        sensitivity_report(model, ids, request);
         const double sweep_s = seconds_since(start);
+        j["sensitivity_fd_checks"] = std::min(count, request.fd_checks);
         j["sensitivity_temperatures"] = count;
         j["sensitivity_seconds"] = sweep_s;
         j["sensitivity_seconds_per_temperature"] = sweep_s / count;

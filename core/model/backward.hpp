@@ -22,9 +22,11 @@ using ScoreGradObserver = std::function<void(int layer, int head, const MatRM& d
 
 // Gradients of Trace::loss for the ids the activations were made from (needs T >= 2). Given a buffer `into` of
 // param_count values, the parameter gradients are added to it and it comes back as Gradients::params: a sum
-// over many short windows then costs no full-size buffer per window.
+// over many short windows then costs no full-size buffer per window. Without embedding_grads the gradients of
+// wte, wpe and lm_head are left at zero (a third of GPT-2 124M's backward pass): for callers that need only
+// the layers' gradients and the scores'.
 Gradients backward(const Model& model, const Activations& acts, const ScoreGradObserver& observer = {},
-                   AlignedFloats into = {});
+                   AlignedFloats into = {}, bool embedding_grads = true);
 
 // ||dL/dθ|| of each layer's parameters (the "h.L." tensors), from Gradients::params.
 std::vector<double> layer_param_grad_norms(const Config& config, const Gradients& grads);

@@ -47,13 +47,13 @@ void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
 }
 
 void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
-                     Eigen::Ref<MatRM> dlm_head) {
+                     Eigen::Ref<MatRM> dlm_head, bool weight_grad) {
     const int V = lm_head.rows;
     MatRM scratch;
     for (int v = 0; v < V; v += k_vocab_chunk) {
         const int n = std::min<int>(k_vocab_chunk, V - v);
         dx.noalias() += dlogits.middleCols(v, n) * lm_head.rows_f32(v, n, scratch);
-        dlm_head.middleRows(v, n).noalias() += dlogits.middleCols(v, n).transpose() * x;
+        if (weight_grad) dlm_head.middleRows(v, n).noalias() += dlogits.middleCols(v, n).transpose() * x;
     }
 }
 

@@ -22,7 +22,8 @@ void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits);
 // log sum_j exp(row_j), with the sum in double so it does not depend on the summation order (SIMD width)
 double log_sum_exp(const Eigen::Ref<const RowVecF>& row);
 void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
-                     Eigen::Ref<MatRM> dlm_head);
+                     Eigen::Ref<MatRM> dlm_head,
+                     bool weight_grad = true);
 
 // Elementwise activation in place. gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 void activation_forward(Activation activation, MatRM& x);
