@@ -66,10 +66,15 @@ try {
       return T / best;
     }, { path, T: TOKENS, repeats: REPEATS });
     await page.close();
-    const r = spawnSync(cli, ['bench', '--model', dir, '--tokens', String(TOKENS), '--threads', '1', '--repeats', String(REPEATS)], { encoding: 'utf8' });
-    const { tokens_per_second: native, built_for: builtFor } = JSON.parse(r.stdout);
-    console.log(`== forward, ${label}, ${TOKENS} tokens: wasm in Chromium ${wasm.toFixed(1)} tokens/s, native (1 thread, ${builtFor.split(' ')[0]}) ` +
-      `${native.toFixed(1)} tokens/s: wasm/native ${(wasm / native).toFixed(2)}`);
+    // against the default native build, and against the x86-64-v2 build (SSE4.2: the page's vector width)
+    // when npm run bench has built it
+    const natives = [cli, join(repo, 'build', 'bench-x86-64-v2', 'attnlab')].filter((c) => { try { readFileSync(c); return true; } catch { return false; } });
+    const against = natives.map((c) => {
+      const r = spawnSync(c, ['bench', '--model', dir, '--tokens', String(TOKENS), '--threads', '1', '--repeats', String(REPEATS)], { encoding: 'utf8' });
+      const { tokens_per_second: native, built_for: builtFor } = JSON.parse(r.stdout);
+      return `native ${builtFor.split(' ')[0]} ${native.toFixed(1)} tokens/s (wasm/native ${(wasm / native).toFixed(2)})`;
+    });
+    console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s; ${against.join('; ')}`);
   }
   // A gpt2-large-shaped checkpoint (774 M parameters, 3.1 GB of F32) through the page's file input: the
   // worker reads it chunk by chunk into F16 storage. Opt in with ATTNLAB_BENCH_LARGE=1 (writes 3.1 GB).

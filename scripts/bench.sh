@@ -4,8 +4,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh native
 cli=build/native/attnlab
-echo "== forward pass, GPT-2 124M shape, 128 tokens, 1 thread (random weights in memory)"
-"$cli" bench --shape gpt2 --tokens 128 --threads 1
+echo "== forward pass, GPT-2 124M shape, 128 tokens, 1 thread (random weights in memory), by instruction set"
+# the default build (this machine's level), and the CLI alone built for the x86-64 baseline, x86-64-v2 (SSE4.2,
+# the vector width the page's WebAssembly has) and x86-64-v3 (AVX2 + FMA), each timed in this run
+"$cli" bench --shape gpt2 --tokens 128 --threads 1 | tee build/bench-forward-default.json
+for level in x86-64 x86-64-v2 x86-64-v3; do
+  dir="build/bench-$level"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DATTNLAB_ARCH="$level" -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$dir" --target attnlab -j "$(nproc)" >/dev/null
+  "$dir/attnlab" bench --shape gpt2 --tokens 128 --threads 1 | tee "build/bench-forward-$level.json"
+done
+node -e '
+  const fs = require("fs");
+  const rows = ["default", "x86-64", "x86-64-v2", "x86-64-v3"].map((n) => [n, JSON.parse(fs.readFileSync(`build/bench-forward-${n}.json`))]);
+  const v3 = rows[3][1].tokens_per_second;
+  for (const [n, j] of rows) console.log(`${n.padEnd(10)} ${j.built_for.split(" (")[0].padEnd(10)} ${j.tokens_per_second.toFixed(1).padStart(7)} tokens/s  ${(j.tokens_per_second / v3).toFixed(2)} of x86-64-v3`);'
+if python3 -c "import torch" 2>/dev/null; then
+  echo "== the same forward pass in Debian's PyTorch (float32, 1 thread), for reference"
+  python3 scripts/bench_torch.py
+fi
 echo "== peak memory to load and run a 124M-shape F32 checkpoint from disk"
 dir=build/bench-gpt2-f32
 [ -f "$dir/model.safetensors" ] || "$cli" make-random --out "$dir" --layers 12 --heads 12 --embd 768 --ctx 1024 >/dev/null
