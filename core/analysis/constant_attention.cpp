@@ -80,15 +80,14 @@ ConstantAttention read_constant_attention(ByteView bytes, const Config& c, const
     return avg;
 }
 
-namespace {
-
-// Mean next-token loss over the evaluation windows with the given heads on their averages.
 double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
                  const std::function<bool(int, int)>& replaced) {
     ForwardOptions fo;
     fo.constant_probs = [&](int l, int h) -> const MatRM* { return replaced(l, h) ? &avg.of(l, h) : nullptr; };
     return windowed_loss(model, eval, avg.size, eval_windows, fo);
 }
+
+namespace {
 
 const RequestFields<ConstantRequest>& fields() {
     static const auto f = RequestFields<ConstantRequest>()
@@ -160,29 +159,34 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
     return out;
 }
 
+std::vector<InputSpec> constant_attention_inputs() {
+    return {{"corpus", InputKind::Corpus, "corpus", "the text to average attention over", "source"},
+            {"averages", InputKind::Bytes, "averages", "averages saved by an earlier run", "source"},
+            {"text", InputKind::Text, "eval", "the held-out text to evaluate on", ""}};
+}
+
+ConstantAttention averages_from(const Model& m, const AnalysisInputs& in, int window, int max_windows, const Progress& progress,
+                                double* seconds) {
+    const auto corpus = in.corpora.find("corpus");
+    const auto saved = in.bytes.find("averages");
+    if ((corpus == in.corpora.end()) == (saved == in.bytes.end()))
+        throw Error("constant attention: give a corpus to average over or saved averages, one of them");
+    if (saved != in.bytes.end()) return read_constant_attention(saved->second, m.config, "averages");
+    const auto start = std::chrono::steady_clock::now();
+    ConstantAttention avg =
+        average_attention(m, corpus->second, window_of(window, m.config.n_positions, m.config, "constant attention"), max_windows, progress);
+    if (seconds) *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return avg;
+}
+
 AnalysisSpec constant_analysis() {
     return {"constant", "each head replaced by its attention averaged over a corpus (PAPA): the loss each costs on held-out text",
-            fields().fields(),
-            {{"corpus", InputKind::Corpus, "corpus", "the text to average attention over", "source"},
-             {"averages", InputKind::Bytes, "averages", "averages saved by an earlier run", "source"},
-             {"text", InputKind::Text, "eval", "the held-out text to evaluate on", ""}},
+            fields().fields(), constant_attention_inputs(),
             {{"averages", "out", "the averages, as safetensors (one F32 h.L.attn.constant [n_head, T, T] per layer)"}},
             [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
                 const ConstantRequest r = fields().read(request);
-                const auto corpus = in.corpora.find("corpus");
-                const auto saved = in.bytes.find("averages");
-                if ((corpus == in.corpora.end()) == (saved == in.bytes.end()))
-                    throw Error("constant attention: give a corpus to average over or saved averages, one of them");
-                ConstantAttention avg;
                 double averaging_s = 0;
-                if (corpus != in.corpora.end()) {
-                    const auto start = std::chrono::steady_clock::now();
-                    avg = average_attention(m, corpus->second, window_of(r.window, m.config.n_positions, m.config, "constant attention"),
-                                            r.max_windows, progress);
-                    averaging_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                } else {
-                    avg = read_constant_attention(saved->second, m.config, "averages");
-                }
+                const ConstantAttention avg = averages_from(m, in, r.window, r.max_windows, progress, &averaging_s);
                 AnalysisOutput out{constant_attention_report(m, avg, in.texts.at(0), r, progress), {}};
                 if (averaging_s > 0) out.report["averaging_tokens_per_second"] = avg.tokens / averaging_s;
                 if (in.outputs.count("averages")) out.files["averages"] = constant_attention_safetensors(avg);

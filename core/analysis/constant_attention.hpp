@@ -4,6 +4,7 @@
 // the top-left (T, T) block of its average instead of its own attention.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "analysis/registry.hpp"
@@ -37,6 +38,17 @@ struct ConstantRequest {
 // each head; heads ranked by the loss they cost and by their distance (mean TV per row) from the average.
 Json constant_attention_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval,
                                const ConstantRequest& request, const Progress& progress = nullptr);
+
+// Mean next-token loss over the first eval_windows windows of eval (windows of the averages' size) with the
+// heads replaced(layer, head) says on their averages.
+double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
+                 const std::function<bool(int, int)>& replaced);
+
+// The inputs of the analyses that use averages: `corpus` or `averages` (saved bytes), and `text` (--eval F).
+std::vector<InputSpec> constant_attention_inputs();
+// The averages those inputs give: read from the bytes, or averaged over the corpus (the time it took in *seconds).
+ConstantAttention averages_from(const Model& model, const AnalysisInputs& inputs, int window, int max_windows,
+                                const Progress& progress, double* seconds = nullptr);
 
 // The table's row: averages from the `corpus` input (or read from the `averages` bytes), evaluated on `text`;
 // the `averages` output is the safetensors file of the averages.
