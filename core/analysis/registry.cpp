@@ -6,6 +6,7 @@
 #include "analysis/constant_attention.hpp"
 #include "analysis/hardmax.hpp"
 #include "analysis/paper.hpp"
+#include "analysis/papa_curve.hpp"
 #include "analysis/selectivity_report.hpp"
 #include "analysis/sensitivity_report.hpp"
 #include "error.hpp"
@@ -40,6 +41,7 @@ const std::vector<AnalysisSpec>& analyses() {
         paper_analysis(),
         conditioning_analysis(),
         constant_analysis(),
+        papa_analysis(),
         hardmax_analysis(),
     };
     return table;

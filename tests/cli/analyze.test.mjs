@@ -205,3 +205,25 @@ test('analyze constant averages over a corpus, saves the averages, and reuses th
   fails(['analyze', 'constant', '--model', model, '--eval', evalText], /give --corpus F .* or --averages F/);
   fails(['analyze', 'constant', '--model', model, '--averages', evalText, '--eval', evalText], /avg|safetensors|header/);
 });
+
+test('analyze papa draws the progressive curves from saved averages, and its last point replaces every head', () => {
+  const dir = tempDir();
+  const corpus = join(dir, 'corpus.txt'), evalText = join(dir, 'eval.txt'), avg = join(dir, 'avg.safetensors');
+  writeFileSync(corpus, 'In the beginning God created the heaven and the earth. And the earth was without form. '.repeat(12));
+  writeFileSync(evalText, 'A hacker is a person who enjoys exploring the details of programmable systems. '.repeat(6));
+  const constant = attnlab(['analyze', 'constant', '--model', model, '--corpus', corpus, '--eval', evalText, '--out', avg]);
+  assert.equal(constant.code, 0, constant.stderr);
+  const r = attnlab(['analyze', 'papa', '--model', model, '--averages', avg, '--eval', evalText, '--points', '3']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.analysis, 'papa');
+  assert.deepEqual(j.k, [0, 2, 4]);
+  for (const order of [j.by_cost, j.by_constancy]) {
+    assert.equal(order.loss.length, 3);
+    assert.equal(order.order.length, 4);
+    assert.equal(order.loss[0], constant.json.baseline.loss);
+    assert.ok(Math.abs(order.loss[2] - constant.json.all_heads.loss) < 1e-9);
+  }
+  fails(['analyze', 'papa', '--model', model, '--eval', evalText], /give --corpus F .* or --averages F/);
+  fails(['analyze', 'papa', '--model', model, '--averages', avg, '--eval', evalText, '--points', '-1'], /--points must be >= 0/);
+});

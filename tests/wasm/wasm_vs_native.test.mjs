@@ -84,7 +84,7 @@ test('every analysis of the core\'s table gives the CLI\'s report under its defa
   const file = join(tempDir(), 'text.txt');
   writeFileSync(file, text);
   const table = engine.describe();
-  assert.deepEqual(table.map((a) => a.name), ['selectivity', 'sensitivity', 'paper', 'conditioning', 'constant', 'hardmax']);
+  assert.deepEqual(table.map((a) => a.name), ['selectivity', 'sensitivity', 'paper', 'conditioning', 'constant', 'papa', 'hardmax']);
   for (const a of table) {
     // each input from the text: as --text S for a text, as the file for a file flag; one of each group
     const inputs = { model_name: 'tiny-gpt2' }, flags = [], groups = new Set();

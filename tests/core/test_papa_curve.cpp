@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "analysis/papa_curve.hpp"
+#include "checkpoint_builder.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+TEST_SUITE("papa curve") {
+
+TEST_CASE("the curve's k values run from 0 to every head, evenly spread when fewer are asked") {
+    CHECK(papa_ks(4, 0) == std::vector<int>{0, 1, 2, 3, 4});
+    CHECK(papa_ks(144, 5) == std::vector<int>{0, 36, 72, 108, 144});
+    CHECK(papa_ks(3, 10) == std::vector<int>{0, 1, 2, 3});
+    CHECK(papa_ks(10, 1) == std::vector<int>{0, 10});
+}
+
+TEST_CASE("averages of the evaluated window itself are each head's own attention: the curve stays at the baseline") {
+    const Model m = random_model(tiny_config(2, 2, 16, 16));
+    const std::vector<int> ids = spread_ids(16, 7919, 9);
+    const ConstantAttention avg = average_attention(m, ids, 16, 1);
+    const Json rep = papa_curve_report(m, avg, ids, PapaRequest{});
+    const double base = rep["baseline"]["loss"].get<double>();
+    REQUIRE(rep["k"].size() == 5);
+    for (const char* order : {"by_cost", "by_constancy"})
+        for (const auto& r : rep[order]["relative_perplexity_increase"]) CHECK(r.get<double>() == doctest::Approx(0.0).epsilon(1e-5));
+    CHECK(rep["by_cost"]["loss"][0].get<double>() == base);
+}
+
+TEST_CASE("the curve's ends and first step are analyze constant's figures: none, the cheapest head alone, every head") {
+    const Model m = random_model(tiny_config(2, 2, 16, 16));
+    const ConstantAttention avg = average_attention(m, spread_ids(64, 7919, 1), 16, 64);
+    const std::vector<int> eval = spread_ids(48, 104729, 5);
+    const Json papa = papa_curve_report(m, avg, eval, PapaRequest{});
+    const Json single = constant_attention_report(m, avg, eval, ConstantRequest{});
+    const auto& cost = papa["by_cost"];
+    CHECK(cost["loss"][0].get<double>() == single["baseline"]["loss"].get<double>());
+    CHECK(cost["loss"][4].get<double>() == doctest::Approx(single["all_heads"]["loss"].get<double>()).epsilon(1e-9));
+    CHECK(papa["by_constancy"]["loss"][4].get<double>() == doctest::Approx(single["all_heads"]["loss"].get<double>()).epsilon(1e-9));
+    // the head that costs least alone goes first, and k = 1 is its single-head loss
+    double cheapest = 1e9;
+    for (const auto& h : single["heads"]) cheapest = std::min(cheapest, h["loss"].get<double>());
+    CHECK(cost["loss"][1].get<double>() == doctest::Approx(cheapest).epsilon(1e-9));
+    // each order holds every head once
+    for (const char* order : {"by_cost", "by_constancy"}) {
+        std::vector<std::pair<int, int>> seen;
+        for (const auto& h : papa[order]["order"]) seen.push_back({h[0].get<int>(), h[1].get<int>()});
+        std::sort(seen.begin(), seen.end());
+        CHECK(seen == std::vector<std::pair<int, int>>{{0, 0}, {0, 1}, {1, 0}, {1, 1}});
+    }
+    // relative perplexity increase is exp(loss_k - loss_0) - 1
+    const double base = cost["loss"][0].get<double>();
+    CHECK(cost["relative_perplexity_increase"][4].get<double>() == doctest::Approx(std::exp(cost["loss"][4].get<double>() - base) - 1));
+}
+
+}  // TEST_SUITE
