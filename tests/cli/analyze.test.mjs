@@ -181,11 +181,17 @@ test('analyze conditioning reports kappa before and after row equilibration, and
   fails(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '500'], /every length must be in 1\.\./);
 });
 
-test('analyze constant averages over a corpus, saves the averages, and reuses them for the same report', () => {
+// A corpus to average over, a held-out text, and where to save the averages.
+function averagingFiles() {
   const dir = tempDir();
   const corpus = join(dir, 'corpus.txt'), evalText = join(dir, 'eval.txt'), avg = join(dir, 'avg.safetensors');
   writeFileSync(corpus, 'In the beginning God created the heaven and the earth. And the earth was without form. '.repeat(12));
   writeFileSync(evalText, 'A hacker is a person who enjoys exploring the details of programmable systems. '.repeat(6));
+  return { corpus, evalText, avg };
+}
+
+test('analyze constant averages over a corpus, saves the averages, and reuses them for the same report', () => {
+  const { corpus, evalText, avg } = averagingFiles();
   const first = attnlab(['analyze', 'constant', '--model', model, '--corpus', corpus, '--eval', evalText, '--out', avg]);
   assert.equal(first.code, 0, first.stderr);
   const j = first.json;
@@ -207,10 +213,7 @@ test('analyze constant averages over a corpus, saves the averages, and reuses th
 });
 
 test('analyze papa draws the progressive curves from saved averages, and its last point replaces every head', () => {
-  const dir = tempDir();
-  const corpus = join(dir, 'corpus.txt'), evalText = join(dir, 'eval.txt'), avg = join(dir, 'avg.safetensors');
-  writeFileSync(corpus, 'In the beginning God created the heaven and the earth. And the earth was without form. '.repeat(12));
-  writeFileSync(evalText, 'A hacker is a person who enjoys exploring the details of programmable systems. '.repeat(6));
+  const { corpus, evalText, avg } = averagingFiles();
   const constant = attnlab(['analyze', 'constant', '--model', model, '--corpus', corpus, '--eval', evalText, '--out', avg]);
   assert.equal(constant.code, 0, constant.stderr);
   const r = attnlab(['analyze', 'papa', '--model', model, '--averages', avg, '--eval', evalText, '--points', '3']);
