@@ -13,5 +13,6 @@ mkdir -p "$out/models/tiny-gpt2"
 cp web/index.html web/*.js web/style.css "$out/"
 cp build/wasm/attnlab.mjs build/wasm/attnlab.wasm "$out/"
 cp models/tiny-gpt2/config.json models/tiny-gpt2/model.safetensors models/tiny-gpt2/vocab.json \
-   models/tiny-gpt2/merges.txt models/tiny-gpt2/README.md "$out/models/tiny-gpt2/"
+   models/tiny-gpt2/merges.txt models/tiny-gpt2/README.md models/tiny-gpt2/constant_attention.safetensors \
+   "$out/models/tiny-gpt2/"
 echo "attnlab: the page is in $out ($(du -sh "$out" | cut -f1))"

@@ -93,7 +93,7 @@ export function conditioningFigures({ conditioning, info }) {
   return [fig1, fig2, fig3];
 }
 
-export function constantFigures({ constant, info }) {
+export function constantFigures({ constant, info, heldOut = false, modelLabel = 'the model' }) {
   const values = new Float64Array(info.n_layer * info.n_head);
   constant.heads.forEach((h) => { values[h.layer * info.n_head + h.head] = h.cost; });
   const costs = constant.heads.map((h) => h.cost);
@@ -106,8 +106,10 @@ export function constantFigures({ constant, info }) {
       values, rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
       rowTitle: 'layer', colTitle: 'head', vmin: Math.min(0, ...costs), vmax: Math.max(1e-9, ...costs), valueLabel: 'Δ loss', size: 480 }),
     caption: 'Tests the PAPA finding that constant attention costs surprisingly little: each head\'s attention averaged over ' +
-      `${constant.averaged_windows} windows of ${constant.window} tokens of this text (in-sample here; the CLI averages over a corpus and ` +
-      'evaluates on held-out text), then swapped in for the head\'s own attention, one head at a time.',
+      `${constant.averaged_windows} windows of ${constant.window} tokens of ` +
+      (heldOut ? `${modelLabel}'s training text, evaluated on your text, which the averages never saw (PAPA's protocol)`
+        : 'this very text and evaluated on it (in-sample, which flatters constant attention)') +
+      ', then swapped in for the head\'s own attention, one head at a time.',
     finding: `All heads constant: perplexity ${fmt(base, 1)} → ${fmt(all, 1)} (${fmt(100 * (all / base - 1), 0)}% higher). ` +
       `Layers: ${constant.layers.map((l) => `${l.layer}: ${signed(l.cost)}`).join(', ')} nats. Costliest head: layer ${costly.layer} head ` +
       `${costly.head} (${signed(costly.cost)}); nearest to constant: layer ${constantest.layer} head ${constantest.head} ` +

@@ -6,6 +6,7 @@ import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
+import { lookupFigures, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,6 +14,7 @@ const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 // The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
 const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
 const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured
+const LOOKUP_MAX_LENGTH = 100000;  // the memory-lookup demo's longest run (the CLI's bench goes to 10^6)
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
@@ -240,16 +242,23 @@ async function figuresFor(view, d) {
     ctx.conditioning = await need(d, 'conditioning', () => analysis(d, 'conditioning', {}, 'Conditioning (SVDs)'));
     return conditioningFigures(ctx);
   }
-  if (view === 'constant') {
-    // the page has one text: the averages come from it and are evaluated on it (in-sample); the CLI takes a
-    // separate corpus and held-out text
-    ctx.constant = await need(d, 'constant', () => analysis(d, 'constant',
-      { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) }, 'Constant attention', { corpus: text }));
-    return constantFigures(ctx);
+  if (view === 'constant' || view === 'papa') {
+    // PAPA's protocol: averages of the shipped model's heads over its training text, the page's text held out;
+    // in-sample (averaged over this text and evaluated on it) when the user asks or no averages ship with the model
+    const source = await averagesSource();
+    const request = source.heldOut ? {} : { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) };
+    const label = view === 'papa' ? 'PAPA curve' : 'Constant attention';
+    ctx[view] = await need(d, `${view}:${source.heldOut}`, () => analysis(d, view, request, label, source.inputs));
+    const figures = (view === 'papa' ? papaFigures : constantFigures)({ ...ctx, heldOut: source.heldOut, modelLabel: loadedModel });
+    return figures.map((f) => ({ ...f, action: source.toggle }));
   }
   if (view === 'hardmax') {
     ctx.hardmax = await need(d, 'hardmax', () => analysis(d, 'hardmax', {}, 'Hard-max'));
     return hardmaxFigures(ctx);
+  }
+  if (view === 'lookup') {
+    ctx.lookup = await need(d, 'lookup', () => analysis(d, 'lookup', { max_length: LOOKUP_MAX_LENGTH }, 'Memory lookup'));
+    return lookupFigures(ctx);
   }
   if (view === 'paper') {
     ctx.paper = await need(d, 'paper', () => analysis(d, 'paper', {}, 'Paper measurements'));
@@ -257,6 +266,30 @@ async function figuresFor(view, d) {
   }
   ctx.sensitivity = await need(d, 'sensitivity', () => analysis(d, 'sensitivity', {}, 'Sensitivity (forward and backward passes)'));
   return sensitivityFigures(ctx);
+}
+
+// The shipped model's attention averaged over its training text (scripts/shipped-averages.sh), fetched once.
+let shippedAverages = null;
+function trainingAverages() {
+  if (loadedModel !== SHIPPED_MODEL) return Promise.resolve(null);
+  shippedAverages ??= fetch(new URL('constant_attention.safetensors', SHIPPED_URL)).then(async (r) => {
+    if (!r.ok) throw new Error(`the shipped averages (constant_attention.safetensors): HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  });
+  shippedAverages.catch(() => { shippedAverages = null; });  // asked again next time
+  return shippedAverages;
+}
+
+// Where the constant and PAPA views take their averages from, and the button that switches.
+async function averagesSource() {
+  const averages = state.averages === 'training' ? await trainingAverages() : null;
+  if (averages) {
+    return { heldOut: true, inputs: { averages },
+      toggle: { label: 'Average this text instead (in-sample)', run: () => update({ averages: 'text' }) } };
+  }
+  const canSwitch = loadedModel === SHIPPED_MODEL;
+  return { heldOut: false, inputs: { corpus: state.text },
+    toggle: canSwitch ? { label: 'Use the training-text averages (your text held out)', run: () => update({ averages: 'training' }) } : null };
 }
 
 async function render() {

@@ -1,7 +1,7 @@
-// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..) so it can be shared,
+// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text) so it can be shared,
 // bookmarked and embedded; ?embed=1 in the query selects the compact embed mode.
 
-export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'hardmax'];
+export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'papa', 'hardmax', 'lookup'];
 export const SHIPPED_MODEL = 'tiny-gpt2';
 
 export const DEFAULT_TEXT =
@@ -22,7 +22,8 @@ export function setCoreDefaults(table) {
 
 export function defaults() {
   if (defaultTemperature === null) throw new Error('url-state: the core\'s defaults are not known yet (setCoreDefaults)');
-  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature };
+  // averages: 'training' (the shipped averages over the model's training text; the text held out) or 'text' (in-sample)
+  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature, averages: 'training' };
 }
 
 function integer(v, fallback) {
@@ -41,6 +42,7 @@ export function parseHash(hash) {
     head: integer(p.get('head'), d.head),
     view: VIEWS.includes(p.get('view')) ? p.get('view') : d.view,
     t: Number.isFinite(t) && t > 0 ? t : d.t,
+    averages: p.get('averages') === 'text' ? 'text' : d.averages,
   };
 }
 
@@ -52,6 +54,7 @@ export function formatHash(state) {
   p.set('head', String(state.head));
   p.set('view', state.view);
   if (state.t !== defaults().t) p.set('t', String(state.t));
+  if (state.averages === 'text') p.set('averages', 'text');
   return `#${p.toString()}`;
 }
 

@@ -5,6 +5,7 @@
 #include "analysis/conditioning.hpp"
 #include "analysis/constant_attention.hpp"
 #include "analysis/hardmax.hpp"
+#include "analysis/lookup.hpp"
 #include "analysis/paper.hpp"
 #include "analysis/papa_curve.hpp"
 #include "analysis/selectivity_report.hpp"
@@ -43,6 +44,7 @@ const std::vector<AnalysisSpec>& analyses() {
         constant_analysis(),
         papa_analysis(),
         hardmax_analysis(),
+        lookup_analysis(),
     };
     return table;
 }

@@ -84,9 +84,12 @@ void Normaliser::apply(const float* scores, int n, float* probs) const {
         return;
     }
     if (kind == NormaliserKind::Hardmax) {
-        const float max = *std::max_element(z.begin(), z.end());
-        const int ties = static_cast<int>(std::count(z.begin(), z.end(), max));
-        for (int j = 0; j < n; ++j) probs[j] = z[j] == max ? 1.0f / ties : 0.0f;
+        // attnlab's tie rule, shared with the hull index: among tied maxima the latest key takes all the weight
+        int last = 0;
+        for (int j = 1; j < n; ++j)
+            if (z[j] >= z[last]) last = j;
+        std::fill(probs, probs + n, 0.0f);
+        probs[last] = 1.0f;
         return;
     }
     // sparsemax: max(z - tau, 0); entmax-1.5: max(z/2 - tau, 0)^2

@@ -5,7 +5,7 @@
 //   top-k:      softmax over the k largest z (ties broken by position), 0 elsewhere; softmax when n <= k
 //   sparsemax:  p_j = max(z_j - tau, 0), tau such that sum p = 1 (Martins & Astudillo 2016)
 //   entmax-1.5: p_j = max(z_j / 2 - tau, 0)^2, tau such that sum p = 1 (Peters et al. 2019, exact sort)
-//   hard-max:   1/m on the m tokens that tie for the largest z, 0 elsewhere
+//   hard-max:   1 on the largest z, 0 elsewhere; among tied maxima the latest token wins (the hull index's rule)
 #pragma once
 #include <string>
 

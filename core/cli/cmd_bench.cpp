@@ -11,6 +11,7 @@
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "analysis/paper.hpp"
+#include "analysis/lookup.hpp"
 #include "attention/hull_index.hpp"
 #include "util/rng.hpp"
 #include "analysis/selectivity.hpp"
@@ -119,7 +120,18 @@ void bench_hull(int repeats) {
                         {"scan_query_ns", scan_ns}, {"speedup", scan_ns / hull_ns}, {"scanned_queries", scanned},
                         {"mismatches", mismatches}, {"checksum", sink % 1000}});
     }
-    print_json(Json{{"benchmark", "hard-max: hull index vs linear scan, 2-D keys"}, {"rows", rows}});
+    // the memory lookup: parabolic keys, one write and one read per step, every read checked (docs/science.md section 6)
+    Json lookups = Json::array();
+    for (int n : {100, 1000, 10000, 100000, 1000000}) {
+        std::vector<int> values(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) values[static_cast<std::size_t>(i)] = i * 7 + 3;
+        const LookupRun run = run_lookup(values, n, 50, 17, 0);
+        lookups.push_back({{"n", n}, {"hull_ns_per_step", run.hull_ns_per_step}, {"scan_ns_per_read", run.scan_ns_per_read},
+                           {"speedup", run.scan_ns_per_read / run.hull_ns_per_step}, {"exact_reads", run.exact},
+                           {"scan_checked", run.scan_checked}, {"scan_agrees", run.scan_agrees}});
+    }
+    print_json(Json{{"benchmark", "hard-max: hull index vs linear scan, 2-D keys"}, {"rows", rows},
+                    {"memory_lookup", lookups}});
 }
 
 }  // namespace
@@ -133,7 +145,7 @@ const CommandSpec& bench_spec() {
          {"threads", FlagSpec::Takes::Value, "N", "Eigen threads", "1"},
          {"repeats", FlagSpec::Takes::Value, "N", "timings taken; the best counts", "3"},
          {"text-file", FlagSpec::Takes::Value, "F", "also time the tokenizer's encode on this text"},
-         {"analysis", FlagSpec::Takes::Value, "selectivity|sensitivity|paper|hull", "also time this analysis (hull: the hard-max index, no model)"},
+         {"analysis", FlagSpec::Takes::Value, "selectivity|sensitivity|paper|hull", "also time this analysis (hull: the hard-max index and the parabolic memory lookup, no model)"},
          {"temperatures", FlagSpec::Takes::Value, "N", "with --analysis sensitivity: temperatures in the sweep", "16"},
          storage_flag()},
         {}};

@@ -165,6 +165,29 @@ test('analyze hardmax reports, per head, how often the 2-D hull argmax is the fu
   assert.equal(j.layers.length, 2);
 });
 
+test('analyze lookup: the parabolic-key hard-max head reads back every position it stored, up to 10^6, as the scan does', () => {
+  const r = attnlab(['analyze', 'lookup', '--model', model, '--text', text, '--max-length', '1000000', '--scan-checks', '20']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.analysis, 'lookup');
+  assert.deepEqual(j.runs.map((run) => run.length), [j.tokens, 1000, 10000, 100000, 1000000]);
+  for (const run of j.runs) {
+    assert.equal(run.exact, run.length, `n = ${run.length}`);
+    assert.equal(run.scan_checked, Math.min(20, run.length));
+    assert.equal(run.scan_agrees, run.scan_checked);
+    assert.ok(run.hull_ns_per_step > 0 && run.scan_ns_per_read > 0);
+  }
+  // the trace: each read's key is the position asked, and its value the token id stored there
+  const ids = attnlab(['tokenize', '--model', model, '--text', text]).json.ids;
+  assert.equal(j.trace.length, Math.min(16, j.tokens));
+  for (const s of j.trace) {
+    assert.ok(s.asked <= s.step);
+    assert.equal(s.found, s.asked);
+    assert.equal(s.value, ids[s.asked]);
+  }
+  fails(['analyze', 'lookup', '--model', model, '--text', text, '--max-length', '2000000'], /--max-length/);
+});
+
 test('analyze conditioning reports kappa before and after row equilibration, and the min diagonal, against length', () => {
   const r = attnlab(['analyze', 'conditioning', '--model', model, '--text', text, '--lengths', '2,8,16']);
   assert.equal(r.code, 0, r.stderr);

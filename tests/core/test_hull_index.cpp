@@ -84,12 +84,32 @@ TEST_CASE("every key on a circle is a hull vertex, inserted in shuffled order") 
     check_against_scan(circle, rng, 3);
 }
 
-TEST_CASE("a zero query ties every key: any key is an answer") {
+TEST_CASE("a zero query ties every key: the key inserted last wins") {
     HullIndex index;
-    for (int i = 0; i < 10; ++i) index.insert(i, -i, i);
-    const int id = index.argmax(0, 0);
-    CHECK(id >= 0);
-    CHECK(id < 10);
+    for (int i = 0; i < 10; ++i) index.insert(i % 3, -i, i);
+    CHECK(index.argmax(0, 0) == 9);
+}
+
+// The tie rule: among keys with exactly the largest q . k, the one inserted last. Small integer keys and
+// queries make exact ties common (duplicates, keys along a hull edge, queries at a breakpoint); every answer
+// must be the id the latest-wins linear scan gives.
+TEST_CASE("ties on a small integer grid: the index returns the latest of the tied keys, as the scan does") {
+    Rng rng(5);
+    for (int trial = 0; trial < 40; ++trial) {
+        HullIndex index;
+        std::vector<Key> keys;
+        for (int i = 0; i < 60; ++i) {
+            keys.push_back({std::floor(rng.uniform() * 7) - 3, std::floor(rng.uniform() * 7) - 3});
+            index.insert(keys.back().x, keys.back().y, i);
+            for (double qx = -2; qx <= 2; ++qx)
+                for (double qy = -2; qy <= 2; ++qy) {
+                    int latest = 0;
+                    for (int j = 1; j <= i; ++j)
+                        if (qx * keys[j].x + qy * keys[j].y >= qx * keys[latest].x + qy * keys[latest].y) latest = j;
+                    REQUIRE(index.argmax(qx, qy) == latest);
+                }
+        }
+    }
 }
 
 }  // TEST_SUITE

@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, hardmax: 1 };
+const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 1, hardmax: 1, lookup: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {
@@ -30,8 +30,25 @@ test('the page opens on the shipped model and every view draws', async () => {
       for (const finding of await page.locator('#figures .finding').allTextContents()) assert.match(finding, /tiny-gpt2/);
       assert.match(await page.textContent('#figures .figure-action'), /openai-community\/gpt2/);
     }
+    if (view === 'constant' || view === 'papa') {
+      // PAPA's protocol by default: the shipped averages over the training text, the page's text held out
+      assert.match(await page.textContent('#figures figcaption'), /tiny-gpt2's training text, .* never saw/);
+    }
+    if (view === 'lookup') assert.match(await page.textContent('#figures .finding'), /^Every read was exact: n = \d+: (\d+) of \1 reads/);
     await shot(page, `view-${view}`);
   }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the PAPA curve switches to in-sample averages on request, and the URL keeps the choice', async () => {
+  const page = await openPage(env, '#model=tiny-gpt2&text=The%20earth%20was%20without%20form%2C%20and%20void%3B%20and%20darkness%20was%20upon%20the%20face%20of%20the%20deep.&view=papa');
+  await drawn(page, 'papa');
+  await page.click('#figures .figure-action');
+  await page.waitForFunction(() => /in-sample/.test(document.querySelector('#figures figcaption')?.textContent ?? ''));
+  assert.match(page.url(), /averages=text/);
+  assert.match(await page.textContent('#figures .figure-action'), /training-text averages/);
+  await shot(page, 'view-papa-in-sample');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

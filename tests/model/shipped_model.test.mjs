@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { attnlab, repo } from '../cli/helpers.mjs';
+import { attnlab, repo, tempDir } from '../cli/helpers.mjs';
 
 const model = join(repo, 'models', 'tiny-gpt2');
 let report;
@@ -45,4 +45,10 @@ test('the model card states the figures eval measures', () => {
     ['previous-token score', best.score], ['induction gain', report.induction.gain]])
     assert.ok(card.includes(value.toFixed(3)), `${what} ${value.toFixed(3)}`);
   assert.ok(card.includes(`layer ${best.layer} head ${best.head}`), `head ${best.layer}:${best.head}`);
+});
+
+test('its shipped averaged attention is what scripts/shipped-averages.sh rebuilds from the training split, byte for byte', () => {
+  const out = join(tempDir(), 'averages.safetensors');
+  execFileSync('bash', [join(repo, 'scripts', 'shipped-averages.sh'), out], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600000 });
+  assert.ok(readFileSync(out).equals(readFileSync(join(model, 'constant_attention.safetensors'))));
 });

@@ -1,0 +1,70 @@
+// Views of two experiments (docs/science.md sections 5 and 6): PAPA's progressive curve (heads replaced by their
+// averaged attention in ranked order, k = 0 .. every head) and hard-max attention as exact memory lookup
+// (parabolic keys through the hull index against the linear scan). Data: the CLI's JSON (analyze papa,
+// analyze lookup).
+import { linePlot, PALETTE } from './plot.js';
+
+const fmt = (v, d = 2) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const pct = (v, d = 1) => `${v >= 0 ? '+' : ''}${fmt(100 * v, d)}%`;
+
+// heldOut: true when the averages came from other text than the one evaluated (the shipped training averages)
+export function papaFigures({ papa, heldOut, modelLabel }) {
+  const ks = papa.k;
+  const curves = [['ranked by cost', papa.by_cost], ['ranked by constancy', papa.by_constancy]];
+  const low = (c) => c.relative_perplexity_increase.reduce((best, v, i) => (v < best.v ? { v, k: ks[i] } : best), { v: Infinity, k: 0 });
+  const half = Math.floor(papa.heads / 2);
+  const at = (c, k) => c.relative_perplexity_increase[ks.indexOf(k)];
+  const source = heldOut
+    ? `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of ${modelLabel}'s training text, and evaluated on your text, which they never saw (PAPA's protocol)`
+    : `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of this very text and evaluated on it (in-sample, which flatters constant attention)`;
+  const halfNote = ks.includes(half)
+    ? ` With half the heads (${half}) constant: ${pct(at(papa.by_cost, half))} by cost, ${pct(at(papa.by_constancy, half))} by constancy.`
+    : '';
+  return [{
+    name: 'papa-curve',
+    svg: linePlot({ title: `PAPA on ${modelLabel}: heads made constant in ranked order`,
+      xLabel: 'k = heads replaced by their averaged attention', yLabel: 'relative perplexity increase (%)',
+      series: curves.map(([name, c], i) => ({ name, x: ks, y: c.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i] })),
+      refs: [{ name: 'no change', x: [ks[0], ks[ks.length - 1]], y: [0, 0] }] }),
+    caption: 'PAPA (Hassid et al. 2022) replaces heads by their attention averaged over training text, in ranked order, ' +
+      `and asks how much perplexity rises. Here the averages were ${source}. Each point: the k first heads of a ranking ` +
+      'replaced at once. By cost: the head whose replacement alone costs least goes first; by constancy: the head whose ' +
+      `attention is nearest its average goes first. Loss over ${papa.eval_tokens} evaluated tokens.`,
+    finding: `Every head constant: ${pct(papa.by_cost.relative_perplexity_increase[ks.length - 1])} perplexity ` +
+      `(${fmt(papa.baseline.perplexity, 1)} → ${fmt(Math.exp(papa.by_cost.loss[ks.length - 1]), 1)}).${halfNote} ` +
+      `Lowest point of the cost ranking: ${pct(low(papa.by_cost).v)} at k = ${low(papa.by_cost).k}.`,
+    csv: [['k', 'loss_by_cost', 'rel_ppl_by_cost', 'loss_by_constancy', 'rel_ppl_by_constancy'],
+      ...ks.map((k, i) => [k, papa.by_cost.loss[i], papa.by_cost.relative_perplexity_increase[i],
+        papa.by_constancy.loss[i], papa.by_constancy.relative_perplexity_increase[i]])],
+    json: papa,
+  }];
+}
+
+export function lookupFigures({ lookup }) {
+  const runs = lookup.runs;
+  const n = runs.map((r) => r.length);
+  const exact = runs.every((r) => r.exact === r.length && r.scan_agrees === r.scan_checked);
+  const last = runs[runs.length - 1];
+  const trace = lookup.trace.slice(0, 8).map((s) => `step ${s.step}: read ${s.asked} → key ${s.found}, token id ${s.value}`).join('; ');
+  return [{
+    name: 'lookup-time',
+    svg: linePlot({ title: 'Hard-max memory lookup: time per read, hull index against linear scan', xLabel: 'n = values stored',
+      yLabel: 'nanoseconds per read', xLog: true, yLog: true,
+      series: [
+        { name: 'hull index (write + read)', x: n, y: runs.map((r) => r.hull_ns_per_step), color: PALETTE[0] },
+        { name: 'linear scan (read)', x: n, y: runs.map((r) => r.scan_ns_per_read), color: PALETTE[1] },
+      ] }),
+    caption: 'A 2-D hard-max head writes value v_j under the key (2j, −j²) and reads position i with the query (i, 1): ' +
+      'q·k_j = i² − (i − j)², largest at j = i alone, so attention returns v_i exactly. The keys\' convex hull answers each ' +
+      'read in O(log n); the linear scan looks at every key. Values: this text\'s token ids, repeated to each length; ' +
+      `after each write one position drawn at random is read. Ties (none here): ${lookup.tie_rule}, in the hull index ` +
+      'and the hard-max normaliser alike.',
+    finding: `${exact ? 'Every read was exact' : 'NOT every read was exact'}: ${runs.map((r) => `n = ${r.length.toLocaleString('en')}: ` +
+      `${r.exact.toLocaleString('en')} of ${r.length.toLocaleString('en')} reads, scan agrees on ${r.scan_agrees} of ${r.scan_checked}`).join('; ')}. ` +
+      `At n = ${last.length.toLocaleString('en')}: ${fmt(last.hull_ns_per_step / 1000, 2)} µs per step through the hull, ` +
+      `${fmt(last.scan_ns_per_read / 1000, 1)} µs per read by scan (timed in this browser). First reads: ${trace}.`,
+    csv: [['length', 'exact', 'scan_checked', 'scan_agrees', 'hull_ns_per_step', 'scan_ns_per_read'],
+      ...runs.map((r) => [r.length, r.exact, r.scan_checked, r.scan_agrees, r.hull_ns_per_step, r.scan_ns_per_read])],
+    json: lookup,
+  }];
+}
