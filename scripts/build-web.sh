@@ -15,4 +15,6 @@ cp build/wasm/attnlab.mjs build/wasm/attnlab.wasm "$out/"
 cp models/tiny-gpt2/config.json models/tiny-gpt2/model.safetensors models/tiny-gpt2/vocab.json \
    models/tiny-gpt2/merges.txt models/tiny-gpt2/README.md models/tiny-gpt2/constant_attention.safetensors \
    "$out/models/tiny-gpt2/"
+mkdir -p "$out/results"
+cp scripts/experiments/papa_checkpoints.json "$out/results/"
 echo "attnlab: the page is in $out ($(du -sh "$out" | cut -f1))"

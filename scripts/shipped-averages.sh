@@ -2,8 +2,7 @@
 # The shipped model's averaged attention (PAPA's constant matrices) over its training text, shipped beside it as
 # models/tiny-gpt2/constant_attention.safetensors so that the page, and `attnlab analyze constant|papa
 # --averages`, evaluate a user's text held out, as PAPA does. Reproducible: bash scripts/shipped-averages.sh
-#   text:    128 chunks of 4,000 bytes spread evenly over the first 90% of each corpus file (inside the
-#            training split, the first 95% of each file's tokens), concatenated
+#   text:    scripts/training-sample.sh's sample of the training split
 #   windows: of 32 tokens (the page's averaging window), every window of that text (at most 20,000)
 # scripts/shipped-averages.sh OUT writes them elsewhere (the model test rebuilds them and compares bytes).
 # Two threads, always: the order of the sums, and so the last bits, follow the thread count.
@@ -13,24 +12,7 @@ out="${1:-models/tiny-gpt2/constant_attention.safetensors}"
 export OMP_NUM_THREADS=2
 bash scripts/corpus.sh
 bash scripts/build.sh native >/dev/null
-mkdir -p build/averages
-node -e '
-  const fs = require("fs");
-  const parts = [];
-  for (const f of ["build/corpus/kjv.txt", "build/corpus/jargon.txt"]) {
-    const text = fs.readFileSync(f, "utf8"), end = Math.floor(text.length * 0.9), chunks = 128, size = 4000;
-    for (let i = 0; i < chunks; i++) {
-      const at = Math.floor(i * (end - size) / (chunks - 1));
-      parts.push(text.slice(at, at + size));
-    }
-  }
-  fs.writeFileSync("build/averages/training-sample.txt", parts.join("\n"), "utf8");
-'
-# the last 5% of the Jargon File (validation) as the held-out text of this run's report
-node -e '
-  const fs = require("fs"), t = fs.readFileSync("build/corpus/jargon.txt", "utf8");
-  fs.writeFileSync("build/averages/held-out.txt", t.slice(Math.ceil(t.length * 0.96)), "utf8");
-'
+bash scripts/training-sample.sh
 build/native/attnlab analyze constant --model models/tiny-gpt2 --corpus build/averages/training-sample.txt \
   --eval build/averages/held-out.txt --window 32 --max-windows 20000 --eval-windows 64 \
   --out "$out" > build/averages/report.json

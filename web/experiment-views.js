@@ -40,6 +40,38 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
   }];
 }
 
+// PAPA's "better models lose more" along the shipped model's training run (scripts/experiments/papa_checkpoints.sh,
+// committed results): the same curve at three steps, each model with its own averages over the same training sample.
+export function papaCheckpointFigure(results) {
+  const models = results.models;
+  const last = (a) => a[a.length - 1];
+  const lossOf = (m) => m.held_out_loss;
+  const series = models.flatMap((m, i) => [
+    { name: `step ${m.step}, by cost`, x: m.papa.k, y: m.papa.by_cost.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i] },
+    { name: `step ${m.step}, by constancy`, x: m.papa.k, y: m.papa.by_constancy.relative_perplexity_increase.map((v) => 100 * v),
+      color: PALETTE[i], dash: '5 3' },
+  ]);
+  const byQuality = [...models].sort((a, b) => lossOf(b) - lossOf(a));  // worst first
+  const drops = byQuality.map((m) => last(m.papa.by_cost.relative_perplexity_increase));
+  const rising = drops.every((d, i) => i === 0 || d > drops[i - 1]);
+  return {
+    name: 'papa-checkpoints',
+    svg: linePlot({ title: 'PAPA along tiny-gpt2\'s training: do better models lose more?', xLabel: 'k = heads made constant',
+      yLabel: 'relative perplexity increase (%)', series, refs: [{ name: 'no change', x: [0, models[0].papa.heads], y: [0, 0] }] }),
+    caption: 'The PAPA curve (as above) for three checkpoints of the shipped model\'s own training run, steps 100, 400 and ' +
+      '1,500 (the shipped model), each with its attention averaged over the same sample of the training split and evaluated ' +
+      `on the same held-out text (${results.evaluated_on}). Committed results of \`${results.command}\`; they do not ` +
+      'depend on the text in the box.',
+    finding: `Held-out loss, and perplexity with every head constant: ${models.map((m) => `step ${m.step}: ${fmt(lossOf(m), 3)} nats, ` +
+      `${pct(last(m.papa.by_cost.relative_perplexity_increase))}`).join('; ')}. ` +
+      (rising ? 'Here the better the model, the more it loses, as PAPA found.'
+        : 'Here the loss from constant attention does not grow steadily with model quality, unlike PAPA\'s finding.'),
+    csv: [['step', 'k', 'rel_ppl_by_cost', 'rel_ppl_by_constancy'], ...models.flatMap((m) => m.papa.k.map((k, i) =>
+      [m.step, k, m.papa.by_cost.relative_perplexity_increase[i], m.papa.by_constancy.relative_perplexity_increase[i]]))],
+    json: results,
+  };
+}
+
 export function lookupFigures({ lookup }) {
   const runs = lookup.runs;
   const n = runs.map((r) => r.length);

@@ -2,11 +2,11 @@
 // work happens in the worker; this file only asks for results and draws them.
 import { cancelledError, WorkerClient } from './worker-client.js';
 import { formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
-import { droppedFiles, fetchCheckpoint, readLocalFiles } from './sources.js';
+import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, KNOWN_MODELS, readLocalFiles } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
-import { lookupFigures, papaFigures } from './experiment-views.js';
+import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 
 const $ = (id) => document.getElementById(id);
@@ -42,12 +42,21 @@ function showError(message) {
   $('error').textContent = message || '';
 }
 
+// The status line in plain words: "Model: tiny-gpt2: 4 layers × 8 heads, 128 channels, context 256, 7.3 M parameters,
+// weights kept in F16 (13.9 MiB)." The loader's notes on conversions are in its tooltip; others (ignored tensors,
+// weights kept in F32 beyond F16's range) stay in the line.
 function describeModel(label, info) {
   const params = info.parameters >= 1e6 ? `${(info.parameters / 1e6).toFixed(1)} M` : String(info.parameters);
   const mib = (info.weight_bytes / 2 ** 20).toFixed(info.weight_bytes < 2 ** 24 ? 1 : 0);
-  const notes = info.notes.length ? ` ${info.notes.join('; ')}.` : '';
-  return `Model: ${label}: ${info.n_layer} layers × ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}, ` +
-    `${params} parameters, ${mib} MiB of weights in memory.${notes}`;
+  const f16 = info.notes.map((n) => /keeps (\d+) weights in F16( \((\d+) of them rounded)?/.exec(n)).find(Boolean);
+  const inF16 = f16 && Number(f16[1]) * 2 > info.parameters;
+  const storage = inF16 ? `weights kept in F16${f16[3] ? ', rounded from F32' : ''}` : 'weights kept in F32';
+  const other = info.notes.filter((n) => !/: converted \d+ weights to F32$|: keeps \d+ weights in F16/.test(n));
+  return {
+    text: `Model: ${label}: ${info.n_layer} layers × ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}, ` +
+      `${params} parameters, ${storage} (${mib} MiB).${other.length ? ` ${other.join('; ')}.` : ''}`,
+    details: info.notes.join('\n'),
+  };
 }
 
 // ---- URL state -----------------------------------------------------------------------------------
@@ -94,7 +103,9 @@ async function sendModel(label, files) {
   state.model = label;
   state.layer = Math.min(state.layer, info.n_layer - 1);
   state.head = Math.min(state.head, info.n_head - 1);
-  $('model-status').textContent = describeModel(label, info);
+  const status = describeModel(label, info);
+  $('model-status').textContent = status.text;
+  $('model-status').title = status.details;
 }
 
 async function loadWith(what, getFiles) {
@@ -124,6 +135,20 @@ function loadShipped() {
 
 function loadRemote(spec) {
   return loadWith(spec, () => fetchCheckpoint(spec, progress));
+}
+
+// One button per pre-trained model: its name, Hub id and download size, or that the browser already keeps it.
+async function fillModelMenu() {
+  const cached = await cachedModels();
+  $('model-menu').replaceChildren(...KNOWN_MODELS.map((m) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.model = m.id;
+    b.textContent = `${m.name} (${cached.has(m.id) ? 'in this browser\'s cache' : `${downloadSize(m.bytes)} download`})`;
+    b.title = `Load ${m.id} from Hugging Face`;
+    b.addEventListener('click', () => loadRemote(m.id).then(fillModelMenu));
+    return b;
+  }));
 }
 
 function loadLocal(fileList) {
@@ -249,8 +274,10 @@ async function figuresFor(view, d) {
     const request = source.heldOut ? {} : { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) };
     const label = view === 'papa' ? 'PAPA curve' : 'Constant attention';
     ctx[view] = await need(d, `${view}:${source.heldOut}`, () => analysis(d, view, request, label, source.inputs));
-    const figures = (view === 'papa' ? papaFigures : constantFigures)({ ...ctx, heldOut: source.heldOut, modelLabel: loadedModel });
-    return figures.map((f) => ({ ...f, action: source.toggle }));
+    const figures = (view === 'papa' ? papaFigures : constantFigures)({ ...ctx, heldOut: source.heldOut, modelLabel: loadedModel })
+      .map((f) => ({ ...f, action: source.toggle }));
+    if (view === 'papa') figures.push(papaCheckpointFigure(await checkpointResults()));
+    return figures;
   }
   if (view === 'hardmax') {
     ctx.hardmax = await need(d, 'hardmax', () => analysis(d, 'hardmax', {}, 'Hard-max'));
@@ -278,6 +305,17 @@ function trainingAverages() {
   });
   shippedAverages.catch(() => { shippedAverages = null; });  // asked again next time
   return shippedAverages;
+}
+
+// The committed results of scripts/experiments/papa_checkpoints.sh, fetched once.
+let papaCheckpoints = null;
+function checkpointResults() {
+  papaCheckpoints ??= fetch(new URL('./results/papa_checkpoints.json', import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`the committed PAPA results (results/papa_checkpoints.json): HTTP ${r.status}`);
+    return r.json();
+  });
+  papaCheckpoints.catch(() => { papaCheckpoints = null; });
+  return papaCheckpoints;
 }
 
 // Where the constant and PAPA views take their averages from, and the button that switches.
@@ -349,6 +387,7 @@ async function copyEmbed() {
 // ---- wiring ---------------------------------------------------------------------------------------
 function wire() {
   $('shipped-button').addEventListener('click', loadShipped);
+  fillModelMenu().catch(() => {});
   $('file-input').addEventListener('change', (e) => { if (e.target.files.length) loadLocal([...e.target.files]); e.target.value = ''; });
   $('folder-input').addEventListener('change', (e) => { if (e.target.files.length) loadLocal([...e.target.files]); e.target.value = ''; });
   $('remote-form').addEventListener('submit', (e) => { e.preventDefault(); const s = $('remote-input').value; if (s.trim()) loadRemote(s); });

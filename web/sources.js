@@ -143,6 +143,31 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
 
 export const CHECKPOINT_FILES = ['config.json', WEIGHTS, ...TOKENIZER_PAIR, 'tokenizer.json'];
 
+// The model menu: real GPT-2 checkpoints one click away, with the size of their model.safetensors on the Hub.
+export const KNOWN_MODELS = [
+  { id: 'openai-community/gpt2', name: 'GPT-2 124M', bytes: 548e6 },
+  { id: 'distilgpt2', name: 'DistilGPT2 82M', bytes: 353e6 },
+  { id: 'openai-community/gpt2-medium', name: 'GPT-2 medium 355M', bytes: 1.52e9 },
+];
+
+// The ids of KNOWN_MODELS whose weights are already in this browser's Cache Storage.
+export async function cachedModels() {
+  const cache = await openCache();
+  const found = new Set();
+  if (!cache) return found;
+  for (const m of KNOWN_MODELS) {
+    try {
+      if (await cache.match(resolveRemote(m.id).url(WEIGHTS))) found.add(m.id);
+    } catch { /* a cache that cannot answer counts as empty */ }
+  }
+  return found;
+}
+
+// "548 MB" / "1.52 GB", as the Hub writes sizes.
+export function downloadSize(bytes) {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${Math.round(bytes / 1e6)} MB`;
+}
+
 // Local File objects (from a file or folder picker, or dropped) to {label, files}. Only the checkpoint's
 // own files are read; sizes are checked first; the weights stay a File, read chunk by chunk by the worker.
 export async function readLocalFiles(fileList) {

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <string>
 
 #include "analysis/papa_curve.hpp"
 #include "checkpoint_builder.hpp"
@@ -53,6 +56,32 @@ TEST_CASE("the curve's ends and first step are analyze constant's figures: none,
     // relative perplexity increase is exp(loss_k - loss_0) - 1
     const double base = cost["loss"][0].get<double>();
     CHECK(cost["relative_perplexity_increase"][4].get<double>() == doctest::Approx(std::exp(cost["loss"][4].get<double>() - base) - 1));
+}
+
+TEST_CASE("each order sorts the heads by single cost or by distance, and each point replaces exactly the first k heads") {
+    const Model m = random_model(tiny_config(3, 2, 16, 16));
+    const ConstantAttention avg = average_attention(m, spread_ids(96, 7919, 3), 16, 64);
+    const std::vector<int> eval = spread_ids(48, 104729, 8);
+    const Json papa = papa_curve_report(m, avg, eval, PapaRequest{});
+    const Json single = constant_attention_report(m, avg, eval, ConstantRequest{});
+    std::map<std::pair<int, int>, std::pair<double, double>> of;  // (layer, head) -> (cost, distance)
+    for (const auto& h : single["heads"])
+        of[{h["layer"].get<int>(), h["head"].get<int>()}] = {h["cost"].get<double>(), h["distance"].get<double>()};
+    for (const char* name : {"by_cost", "by_constancy"}) {
+        const Json& order = papa[name]["order"];
+        REQUIRE(order.size() == 6);
+        for (std::size_t i = 1; i < order.size(); ++i) {
+            const auto a = of[{order[i - 1][0].get<int>(), order[i - 1][1].get<int>()}], b = of[{order[i][0].get<int>(), order[i][1].get<int>()}];
+            CHECK((std::string(name) == "by_cost" ? a.first <= b.first : a.second <= b.second));
+        }
+        for (int k = 0; k <= 6; ++k) {
+            std::set<std::pair<int, int>> first;
+            for (int i = 0; i < k; ++i) first.insert({order[static_cast<std::size_t>(i)][0].get<int>(), order[static_cast<std::size_t>(i)][1].get<int>()});
+            const double expected = loss_with(m, avg, eval, PapaRequest{}.eval_windows,
+                                              [&](int layer, int head) { return first.count({layer, head}) > 0; });
+            CHECK(papa[name]["loss"][static_cast<std::size_t>(k)].get<double>() == doctest::Approx(expected).epsilon(1e-12));
+        }
+    }
 }
 
 }  // TEST_SUITE

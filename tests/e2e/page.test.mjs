@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 1, hardmax: 1, lookup: 1 };
+const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {
@@ -19,7 +19,10 @@ test('the page opens on the shipped model and every view draws', async () => {
   const start = Date.now();
   await drawn(page, 'attention');
   console.log(`# first plot drawn ${Date.now() - start} ms after opening`);
-  assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers × 8 heads/);
+  // the status line in plain words; the loader's conversion notes only in its tooltip
+  const status = await page.textContent('#model-status');
+  assert.match(status, /^Model: tiny-gpt2: 4 layers × 8 heads, 128 channels, context 256, 7\.3 M parameters, weights kept in F16 \(13\.9 MiB\)\.$/);
+  assert.match(await page.getAttribute('#model-status', 'title'), /keeps \d+ weights in F16/);
   for (const [view, count] of Object.entries(VIEWS)) {
     await page.click(`[role=tab][data-view=${view}]`);
     await drawn(page, view);
@@ -37,6 +40,24 @@ test('the page opens on the shipped model and every view draws', async () => {
     if (view === 'lookup') assert.match(await page.textContent('#figures .finding'), /^Every read was exact: n = \d+: (\d+) of \1 reads/);
     await shot(page, `view-${view}`);
   }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the model menu offers three pre-trained GPT-2 models with their download sizes, and says which this browser keeps', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  const menu = () => page.locator('#model-menu button').allTextContents();
+  assert.deepEqual(await menu(), ['GPT-2 124M (548 MB download)', 'DistilGPT2 82M (353 MB download)', 'GPT-2 medium 355M (1.52 GB download)']);
+  // a cached copy of DistilGPT2's weights (as a finished download leaves it) is reported after a reload
+  await page.evaluate(async () => {
+    const cache = await caches.open('attnlab-checkpoints-v1');
+    await cache.put('https://huggingface.co/distilgpt2/resolve/main/model.safetensors', new Response(new Uint8Array(8)));
+  });
+  await page.reload();
+  await drawn(page, 'attention');
+  assert.deepEqual(await menu(), ['GPT-2 124M (548 MB download)', 'DistilGPT2 82M (in this browser\'s cache)', 'GPT-2 medium 355M (1.52 GB download)']);
+  await page.evaluate(() => caches.delete('attnlab-checkpoints-v1'));
   assert.deepEqual(page.problems, []);
   await page.close();
 });
