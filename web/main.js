@@ -243,7 +243,7 @@ async function figuresFor(view, d) {
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
     ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t }));
-    return attentionFigures(ctx);
+    return attentionFigures({ ...ctx, onQuery: (q) => update({ q }) });
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
   if (view === 'selectivity') return selectivityFigures(ctx);
@@ -356,6 +356,7 @@ function update(change) {
   const textChanged = change.text !== undefined && change.text !== state.text;
   const tChanged = change.t !== undefined && change.t !== state.t;
   state = { ...state, ...change };
+  if (textChanged && change.q === undefined) state.q = null;  // a row of the old text means nothing in the new one
   if (textChanged || tChanged) data = freshData(data.info);
   return render();
 }

@@ -135,6 +135,28 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
       'stroke-dasharray': s.dash || '6 4' }, body);
     addLegend({ ...s, color }, s.dash || '6 4');
   });
+  // hover: the data point nearest the pointer, of any series, in the readout
+  const setReadout = readoutLine(svg, width - m.r, 18);
+  const marker = svgEl('circle', { r: 4, class: 'cursor-point', visibility: 'hidden' }, svg);
+  const surface = svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b, class: 'plot-surface' }, svg);
+  surface.addEventListener('pointermove', (e) => {
+    const p = svgPoint(svg, e);
+    if (!p) return;
+    let best = null;
+    for (const s of series)
+      s.x.forEach((x, j) => {
+        const y = s.y[j];
+        if (!Number.isFinite(x) || !Number.isFinite(y) || (xLog && x <= 0) || (yLog && y <= 0)) return;
+        const d = Math.hypot(X.f(x) - p.x, Y.f(y) - p.y);
+        if (!best || d < best.d) best = { d, s, x, y };
+      });
+    if (!best) return;
+    marker.setAttribute('cx', X.f(best.x));
+    marker.setAttribute('cy', Y.f(best.y));
+    marker.setAttribute('visibility', 'visible');
+    setReadout(`${best.s.name}: ${xLabel} ${formatTick(best.x)} → ${Number(best.y.toPrecision(4))}`);
+  });
+  surface.addEventListener('pointerleave', () => { marker.setAttribute('visibility', 'hidden'); setReadout(''); });
   return svg;
 }
 
@@ -156,18 +178,46 @@ function colourBar(svg, x, y, h, vmin, vmax, label) {
   text(svg, x + 16, y + h / 2, label, { class: 'axis-label' });
 }
 
-// A rows x cols matrix (values[r * cols + c]); NaN cells blank. Small matrices get focusable cells
-// (onCell(r, c) on click or Enter); large ones are drawn as one image. Labels are shown when they fit.
+// The point under a pointer event, in the SVG's own coordinates.
+function svgPoint(svg, event) {
+  const m = svg.getScreenCTM();
+  if (!m) return null;
+  const p = new DOMPoint(event.clientX, event.clientY).matrixTransform(m.inverse());
+  return { x: p.x, y: p.y };
+}
+
+// The readout line at the top right of a plot: what the pointer or the keyboard is on, and its value.
+// Empty (so exports stay clean) once the pointer leaves.
+function readoutLine(svg, x, y) {
+  const t = text(svg, x, y, '', { 'text-anchor': 'end', class: 'readout', 'aria-live': 'polite' });
+  return (s) => { t.textContent = s; };
+}
+
+// Labels for a long axis: every step-th, so that neighbours are at least `gap` pixels apart.
+function thinned(labels, cell, gap = 11) {
+  const step = Math.max(1, Math.ceil(gap / cell));
+  return labels.map((s, i) => (i % step === 0 ? s : null));
+}
+
+// A rows x cols matrix (values[r * cols + c]); NaN cells blank. Hovering (or, for large maps, moving the keyboard
+// cursor with the arrow keys) shows "cellName(r, c): value" in the readout; small matrices get focusable cells.
+// onCell(r, c) on click or Enter; onRow(r) makes the row labels clickable. Labels are thinned to fit.
 export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels = null, rowTitle, colTitle,
-  vmin = 0, vmax = 1, valueLabel = '', onCell = null, selected = null, cellName = null, size = 560 }) {
-  const labelSpace = rowLabels && rows <= 64 ? 90 : 40;
-  const m = { l: labelSpace + 18, t: 28, r: 110, b: (colLabels && cols <= 64 ? 90 : 40) + 10 };
+  vmin = 0, vmax = 1, valueLabel = '', onCell = null, onRow = null, selected = null, cellName = null, size = 560, digits = 3 }) {
+  const labelSpace = rowLabels ? 90 : 40;
+  const m = { l: labelSpace + 18, t: 44, r: 110, b: (colLabels ? 90 : 40) + 10 };
   const cell = Math.max(1, Math.min(48, Math.floor(size / Math.max(rows, cols))));
-  const w = m.l + cols * cell + m.r, h = m.t + rows * cell + m.b;
+  const w = Math.max(m.l + cols * cell + m.r, 420), h = m.t + rows * cell + m.b;
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${w} ${h}`, width: w, height: h, class: 'plot', role: 'img' });
   svgEl('title', {}, svg).textContent = title;
   svgEl('rect', { x: 0, y: 0, width: w, height: h, class: 'plot-bg' }, svg);
   text(svg, 8, 18, title, { class: 'plot-title' });
+  const setReadout = readoutLine(svg, w - 8, 36);
+  const nameOf = (r, c) => (cellName ? cellName(r, c) : `row ${r}, column ${c}`);
+  const describe = (r, c) => {
+    const v = values[r * cols + c];
+    return `${nameOf(r, c)}: ${Number.isFinite(v) ? v.toFixed(digits) : 'n/a'}`;
+  };
   const norm = (v) => (v - vmin) / (vmax - vmin || 1);
   if (rows * cols > 4096 || !onCell) {
     const canvas = document.createElement('canvas');
@@ -183,12 +233,47 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
     ctx.putImageData(img, 0, 0);
     svgEl('image', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, href: canvas.toDataURL('image/png'),
       preserveAspectRatio: 'none', style: 'image-rendering: pixelated' }, svg);
+    // one focusable surface over the image: the pointer or the arrow keys pick a cell
+    const cursor = svgEl('rect', { width: cell, height: cell, class: 'cursor-cell', visibility: 'hidden' }, svg);
+    const surface = svgEl('rect', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, class: 'heat-surface',
+      tabindex: 0, role: 'application', 'aria-label': `${title}: arrow keys move between cells${onCell ? ', Enter picks one' : ''}` }, svg);
+    let at = selected ? [...selected] : [rows - 1, 0];
+    const show = (r, c) => {
+      at = [r, c];
+      cursor.setAttribute('x', m.l + c * cell);
+      cursor.setAttribute('y', m.t + r * cell);
+      cursor.setAttribute('visibility', 'visible');
+      setReadout(describe(r, c));
+    };
+    const hide = () => { cursor.setAttribute('visibility', 'hidden'); setReadout(''); };
+    const cellAt = (e) => {
+      const p = svgPoint(svg, e);
+      if (!p) return null;
+      const r = Math.floor((p.y - m.t) / cell), c = Math.floor((p.x - m.l) / cell);
+      return r >= 0 && r < rows && c >= 0 && c < cols ? [r, c] : null;
+    };
+    surface.addEventListener('pointermove', (e) => { const rc = cellAt(e); if (rc) show(...rc); });
+    surface.addEventListener('pointerleave', hide);
+    surface.addEventListener('focus', () => show(...at));
+    surface.addEventListener('blur', hide);
+    surface.addEventListener('keydown', (e) => {
+      const move = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+      if (move) {
+        e.preventDefault();
+        show(Math.min(rows - 1, Math.max(0, at[0] + move[0])), Math.min(cols - 1, Math.max(0, at[1] + move[1])));
+      } else if (onCell && (e.key === 'Enter' || e.key === ' ')) {
+        e.preventDefault();
+        onCell(...at);
+      }
+    });
+    if (onCell) surface.addEventListener('click', (e) => { const rc = cellAt(e); if (rc) onCell(...rc); });
+    if (selected)
+      svgEl('rect', { x: m.l, y: m.t + selected[0] * cell, width: cols * cell, height: cell, class: 'selected-row' }, svg);
   } else {
     for (let r = 0; r < rows; r++)
       for (let c = 0; c < cols; c++) {
         const v = values[r * cols + c];
-        const g = svgEl('g', { class: 'cell', tabindex: 0, role: 'button',
-          'aria-label': `${cellName ? cellName(r, c) : `${r}, ${c}`}: ${Number.isFinite(v) ? v.toFixed(3) : 'n/a'}` }, svg);
+        const g = svgEl('g', { class: 'cell', tabindex: 0, role: 'button', 'aria-label': describe(r, c) }, svg);
         svgEl('rect', { x: m.l + c * cell, y: m.t + r * cell, width: cell, height: cell,
           fill: Number.isFinite(v) ? colour(norm(v)) : 'none' }, g);
         if (selected && selected[0] === r && selected[1] === c)
@@ -199,14 +284,26 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
         const activate = () => onCell(r, c);
         g.addEventListener('click', activate);
         g.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(); } });
+        for (const on of ['pointerenter', 'focus']) g.addEventListener(on, () => setReadout(describe(r, c)));
+        for (const off of ['pointerleave', 'blur']) g.addEventListener(off, () => setReadout(''));
       }
   }
-  const fontSize = Math.max(6, Math.min(11, cell - 1));
-  if (rowLabels && rows <= 64)
-    rowLabels.forEach((s, r) => text(svg, m.l - 4, m.t + r * cell + cell / 2 + fontSize / 3, s,
-      { 'text-anchor': 'end', 'font-size': fontSize, class: 'tick-label' }));
-  if (colLabels && cols <= 64)
-    colLabels.forEach((s, c) => {
+  const fontSize = Math.max(9, Math.min(11, cell - 1));
+  if (rowLabels)
+    thinned(rowLabels, cell).forEach((s, r) => {
+      if (s === null) return;
+      const t = text(svg, m.l - 4, m.t + r * cell + cell / 2 + fontSize / 3, s,
+        { 'text-anchor': 'end', 'font-size': fontSize, class: onRow ? 'tick-label row-link' : 'tick-label' });
+      if (!onRow) return;
+      t.setAttribute('tabindex', 0);
+      t.setAttribute('role', 'button');
+      t.setAttribute('aria-label', `${s}: show its row`);
+      t.addEventListener('click', () => onRow(r));
+      t.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onRow(r); } });
+    });
+  if (colLabels)
+    thinned(colLabels, cell).forEach((s, c) => {
+      if (s === null) return;
       const x = m.l + c * cell + cell / 2, y = m.t + rows * cell + 4;
       text(svg, x, y, s, { 'text-anchor': 'end', 'font-size': fontSize, class: 'tick-label', transform: `rotate(-60 ${x} ${y})` });
     });
@@ -214,5 +311,42 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
   text(svg, 12, m.t + (rows * cell) / 2, rowTitle,
     { 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 12 ${m.t + (rows * cell) / 2})` });
   colourBar(svg, m.l + cols * cell + 14, m.t, Math.min(200, Math.max(60, rows * cell)), vmin, vmax, valueLabel);
+  return svg;
+}
+
+// Bars of values over labelled categories (one row of attention: a key token per bar), the `highlight` bar in the
+// accent colour; hovering a bar shows "label: value" in the readout. Labels thinned to fit, rotated.
+export function barChart({ title, labels, values, yLabel, highlight = -1, width = 640, height = 300, digits = 3 }) {
+  const m = { l: 62, r: 20, t: 44, b: 96 };
+  const n = values.length;
+  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot', role: 'img' });
+  svgEl('title', {}, svg).textContent = title;
+  svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
+  text(svg, m.l, 18, title, { class: 'plot-title' });
+  const setReadout = readoutLine(svg, width - 8, 36);
+  const top = Math.max(1e-12, ...values.filter(Number.isFinite));
+  const Y = axisScale(0, top, false, height - m.b, m.t);
+  const axes = svgEl('g', { class: 'axes' }, svg);
+  for (const t of Y.ticks) {
+    svgEl('line', { x1: m.l, x2: width - m.r, y1: Y.f(t), y2: Y.f(t), class: 'grid' }, axes);
+    text(axes, m.l - 6, Y.f(t) + 4, formatTick(t), { 'text-anchor': 'end' });
+  }
+  text(svg, 14, (m.t + height - m.b) / 2, yLabel,
+    { 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(m.t + height - m.b) / 2})` });
+  const bw = (width - m.l - m.r) / Math.max(1, n);
+  values.forEach((v, i) => {
+    const y = Y.f(Number.isFinite(v) ? v : 0);
+    const bar = svgEl('rect', { x: m.l + i * bw + bw * 0.1, y, width: Math.max(1, bw * 0.8), height: height - m.b - y,
+      class: i === highlight ? 'bar bar-highlight' : 'bar', tabindex: n <= 64 ? 0 : undefined,
+      'aria-label': `${labels[i]}: ${Number.isFinite(v) ? v.toFixed(digits) : 'n/a'}` }, svg);
+    for (const on of ['pointerenter', 'focus']) bar.addEventListener(on, () => setReadout(bar.getAttribute('aria-label')));
+    for (const off of ['pointerleave', 'blur']) bar.addEventListener(off, () => setReadout(''));
+  });
+  const fontSize = Math.max(9, Math.min(11, bw - 1));
+  thinned(labels, bw).forEach((s, i) => {
+    if (s === null) return;
+    const x = m.l + i * bw + bw / 2, y = height - m.b + 6;
+    text(svg, x, y, s, { 'text-anchor': 'end', 'font-size': fontSize, class: 'tick-label', transform: `rotate(-60 ${x} ${y})` });
+  });
   return svg;
 }

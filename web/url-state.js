@@ -1,4 +1,4 @@
-// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text) so it can be shared,
+// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text&q=..) so it can be shared,
 // bookmarked and embedded; ?embed=1 in the query selects the compact embed mode.
 
 export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'papa', 'hardmax', 'lookup'];
@@ -23,7 +23,8 @@ export function setCoreDefaults(table) {
 export function defaults() {
   if (defaultTemperature === null) throw new Error('url-state: the core\'s defaults are not known yet (setCoreDefaults)');
   // averages: 'training' (the shipped averages over the model's training text; the text held out) or 'text' (in-sample)
-  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature, averages: 'training' };
+  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature, averages: 'training',
+    q: null };  // q: the attention view's query row (null: the last token)
 }
 
 function integer(v, fallback) {
@@ -43,6 +44,7 @@ export function parseHash(hash) {
     view: VIEWS.includes(p.get('view')) ? p.get('view') : d.view,
     t: Number.isFinite(t) && t > 0 ? t : d.t,
     averages: p.get('averages') === 'text' ? 'text' : d.averages,
+    q: integer(p.get('q'), d.q),
   };
 }
 
@@ -55,6 +57,7 @@ export function formatHash(state) {
   p.set('view', state.view);
   if (state.t !== defaults().t) p.set('t', String(state.t));
   if (state.averages === 'text') p.set('averages', 'text');
+  if (Number.isInteger(state.q)) p.set('q', String(state.q));
   return `#${p.toString()}`;
 }
 

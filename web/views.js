@@ -1,7 +1,7 @@
 // The page's views: each turns analysis results (the same JSON the CLI prints) into figures. A figure is
 // {name, svg, caption, finding, csv, json}: the caption says what it shows and which finding it tests,
 // the finding says what this model shows, and csv/json are its data for export.
-import { heatmap, linePlot, PALETTE } from './plot.js';
+import { barChart, heatmap, linePlot, PALETTE } from './plot.js';
 
 const fmt = (v, d = 3) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
 const range = (n, from = 1) => Array.from({ length: n }, (_, i) => i + from);
@@ -14,34 +14,54 @@ function headEntry(sel, layer, head) {
   return sel.heads.find((h) => h.layer === layer && h.head === head);
 }
 
-// Attention of one head: rows = query tokens, columns = the keys they read.
-export function attentionFigures({ attention, tokens, selectivity, state }) {
+// Attention of one head: rows = query tokens, columns = the keys they read; then one query's row as bars
+// (the query of state.q, or the last token). onQuery(i) picks another query row.
+export function attentionFigures({ attention, tokens, selectivity, state, onQuery = null }) {
   const T = attention.tokens;
   const labels = tokens.slice(0, T).map(displayToken);
+  const named = labels.map((s, i) => `'${s}' (${i})`);
   const h = headEntry(selectivity, state.layer, state.head);
+  const q = Number.isInteger(state.q) ? Math.min(state.q, T - 1) : T - 1;
   const skip = Math.min(T - 1, 4);
   let vmax = 0;
   for (let i = skip * T; i < T * T; i++) vmax = Math.max(vmax, attention.probs[i]);
   vmax = vmax > 0 ? vmax : 1;
+  const where = `layer ${state.layer} head ${state.head}${state.t !== 1 ? ` at T = ${state.t}` : ''}`;
   const svg = heatmap({
-    title: `Attention of layer ${state.layer} head ${state.head}${state.t !== 1 ? ` at T = ${state.t}` : ''}`,
+    title: `Attention of ${where}`,
     rows: T, cols: T, values: attention.probs, rowLabels: labels, colLabels: labels,
     rowTitle: 'query token i', colTitle: 'key token j (j ≤ i)', vmin: 0, vmax, valueLabel: 'weight',
+    cellName: (i, j) => `${named[i]} → ${named[j]}`, selected: [q, 0],
+    onCell: onQuery ? (i) => onQuery(i) : null, onRow: onQuery,
   });
   let diag = 0, prev = 0;
   for (let i = 0; i < T; i++) { diag += attention.probs[i * T + i]; if (i > 0) prev += attention.probs[i * T + i - 1]; }
   const csv = [['query', 'key', 'query_token', 'key_token', 'weight']];
   for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) csv.push([i, j, tokens[i], tokens[j], attention.probs[i * T + j]]);
+  const row = Array.from(attention.probs.subarray(q * T, q * T + q + 1));
+  const top = row.reduce((best, v, j) => (v > row[best] ? j : best), 0);
+  const order = row.map((v, j) => j).sort((a, b) => row[b] - row[a]).slice(0, 3);
   return [{
     name: `attention-L${state.layer}H${state.head}`,
     svg,
     caption: 'Each row is one token\'s attention over the tokens before it (causal); a selective head puts one ' +
-      'bright cell per row, a head drifting towards uniform spreads its weight thin as rows get longer. ' +
+      'bright cell per row, a head drifting towards uniform spreads its weight thin as rows get longer. Hover a cell ' +
+      '(or focus the map and use the arrow keys) to read it; click a cell or a query token to see its row below. ' +
       '(Colours run from 0 to the largest weight after the first rows, which hold few tokens and so large weights.)',
     finding: `Layer ${state.layer} head ${state.head}: mean normalised entropy ${fmt(h && h.entropy_norm)} (1 = uniform), ` +
       `mean max weight ${fmt(h && h.p_max)}, mean weight on the token itself ${fmt(diag / T)}, on the previous token ${fmt(prev / Math.max(1, T - 1))}.`,
     csv,
     json: { layer: state.layer, head: state.head, temperature: state.t, tokens: tokens.slice(0, T), probs: Array.from(attention.probs) },
+  }, {
+    name: `attention-row-L${state.layer}H${state.head}-q${q}`,
+    svg: barChart({ title: `Where ${named[q]} looks: its attention row in ${where}`, labels: labels.slice(0, q + 1),
+      values: row, yLabel: 'weight', highlight: top }),
+    caption: `The attention weights of query token ${named[q]} over the ${q + 1} tokens up to it (they sum to 1). ` +
+      'Hover a bar to read it.',
+    finding: `Largest weights: ${order.map((j) => `${named[j]} ${fmt(row[j])}`).join(', ')}; ` +
+      `uniform would give each ${fmt(1 / (q + 1))}.`,
+    csv: [['key', 'key_token', 'weight'], ...row.map((v, j) => [j, tokens[j], v])],
+    json: { layer: state.layer, head: state.head, temperature: state.t, query: q, tokens: tokens.slice(0, q + 1), weights: row },
   }];
 }
 

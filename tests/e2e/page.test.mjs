@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
+const VIEWS = { attention: 2, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {
@@ -40,6 +40,62 @@ test('the page opens on the shipped model and every view draws', async () => {
     if (view === 'lookup') assert.match(await page.textContent('#figures .finding'), /^Every read was exact: n = \d+: (\d+) of \1 reads/);
     await shot(page, `view-${view}`);
   }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the attention map names its tokens, reads any cell on hover and from the keyboard, and shows a clicked query\'s row', async () => {
+  const text = 'The cat sat on the mat.';  // The | cat | sat | on | the | mat | .
+  const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(text)}&layer=0&head=0&view=attention`);
+  await drawn(page, 'attention');
+  const map = page.locator('#figures figure').first();
+  const labels = await map.locator('.tick-label').allTextContents();
+  for (const token of ['The', '·cat', '·sat', '·mat', '.']) assert.ok(labels.includes(token), `label ${token} in ${labels}`);
+  // the exact weight of the cell 'mat' (5) -> 'cat' (1), from the worker's own attention rows
+  const weight = await page.evaluate(async (t) => {
+    const a = await globalThis.attnlabWorker.call('attention', { text: t, layer: 0, head: 0, temperature: 1 });
+    return a.probs[5 * a.tokens + 1];
+  }, text);
+  await map.locator('[aria-label="\'·mat\' (5) → \'·cat\' (1): ' + weight.toFixed(3) + '"]').hover();
+  assert.equal(await map.locator('.readout').textContent(), `'·mat' (5) → '·cat' (1): ${weight.toFixed(3)}`);
+  // keyboard: focus a cell, its readout shows
+  await map.locator('[aria-label^="\'·sat\' (2) → \'The\' (0):"]').focus();
+  assert.match(await map.locator('.readout').textContent(), /^'·sat' \(2\) → 'The' \(0\): \d\.\d{3}$/);
+  // the row below is the last token's until a query is clicked; clicking the query label '·cat' shows its row
+  assert.match(await page.locator('#figures figure').nth(1).locator('.plot-title').textContent(), /Where '\.' \(6\) looks/);
+  await map.locator('.row-link', { hasText: '·cat' }).click();
+  await page.waitForFunction(() => /Where '·cat' \(1\) looks/.test(document.querySelectorAll('#figures figure')[1]?.textContent ?? ''));
+  assert.match(page.url(), /q=1/);
+  assert.equal(await page.locator('#figures figure').nth(1).locator('.bar').count(), 2);
+  await shot(page, 'attention-row');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a long text\'s attention map thins its token labels and reads cells from the keyboard', async () => {
+  const page = await openPage(env);  // the default text: 114 tokens, drawn as an image
+  await drawn(page, 'attention');
+  const map = page.locator('#figures figure').first();
+  const rowLabels = await map.locator('.row-link').count();
+  assert.ok(rowLabels >= 20 && rowLabels < 114, `${rowLabels} row labels`);
+  await map.locator('.heat-surface').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.match(await map.locator('.readout').textContent(), /^'\.' \(113\) → '·the' \(1\): \d\.\d{3}$/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the head map and the line plots give a hover readout', async () => {
+  const page = await openPage(env, '#model=tiny-gpt2&text=Hello%20world%2C%20hello%20again&view=heads');
+  await drawn(page, 'heads');
+  await page.hover('[aria-label^="layer 1 head 3:"]');
+  assert.match(await page.locator('#figures .readout').first().textContent(), /^layer 1 head 3: \d\.\d{3}$/);
+  await page.click('[role=tab][data-view=selectivity]');
+  await drawn(page, 'selectivity');
+  const plot = page.locator('#figures figure svg').first();
+  const box = await plot.locator('.plot-surface').boundingBox();
+  await page.mouse.move(box.x + 2, box.y + box.height / 2);  // the left edge: the smallest N's points
+  assert.match(await plot.locator('.readout').textContent(), /^.+: N = tokens competing \(row length\) [1-3] → -?\d/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
