@@ -77,7 +77,7 @@ function pathOf(xs, ys, fx, fy, xLog, yLog) {
 export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = false, yLog = false, yDomain = null,
   width = 640, height = 360 }) {
   const m = { l: 62, r: 180, t: 28, b: 44 };
-  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot', role: 'img' });
+  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
   svgEl('title', {}, svg).textContent = title;
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
   const all = [...series, ...refs];
@@ -106,28 +106,47 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
   svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b }, svgEl('clipPath', { id: clip }, svg));
   const body = svgEl('g', { 'clip-path': `url(#${clip})` }, svg);
   const legend = svgEl('g', { class: 'legend' }, svg);
+  const hidden = new Set();  // series switched off from the legend
   let row = 0;
-  const addLegend = (s, dash) => {
+  // a legend entry; for a series, a button that shows or hides it (click, Enter or Space)
+  const addLegend = (s, dash, group = null, key = null) => {
     const y = m.t + 8 + row++ * 16;
-    svgEl('line', { x1: width - m.r + 10, x2: width - m.r + 30, y1: y, y2: y, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': dash }, legend);
-    text(legend, width - m.r + 34, y + 4, s.name);
+    const entry = svgEl('g', { class: group ? 'legend-entry toggle' : 'legend-entry' }, legend);
+    svgEl('line', { x1: width - m.r + 10, x2: width - m.r + 30, y1: y, y2: y, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': dash }, entry);
+    text(entry, width - m.r + 34, y + 4, s.name);
+    if (!group) return;
+    svgEl('rect', { x: width - m.r + 6, y: y - 7, width: m.r - 8, height: 14, class: 'legend-hit' }, entry);
+    entry.setAttribute('tabindex', 0);
+    entry.setAttribute('role', 'switch');
+    entry.setAttribute('aria-checked', 'true');
+    entry.setAttribute('aria-label', `show ${s.name}`);
+    const toggle = () => {
+      const off = !hidden.has(key);
+      if (off) hidden.add(key); else hidden.delete(key);
+      group.setAttribute('visibility', off ? 'hidden' : 'visible');
+      entry.setAttribute('aria-checked', String(!off));
+      entry.classList.toggle('off', off);
+    };
+    entry.addEventListener('click', toggle);
+    entry.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
   };
   series.forEach((s, i) => {
     const color = s.color || PALETTE[i % PALETTE.length];
+    const group = svgEl('g', { class: 'series' }, body);
     if (s.band) {
       const up = pathOf(s.x, s.band.hi, X.f, Y.f, xLog, yLog);
       const lo = pathOf([...s.x].reverse(), [...s.band.lo].reverse(), X.f, Y.f, xLog, yLog).replace(/^M/, 'L');
-      if (up && lo) svgEl('path', { d: `${up}${lo}Z`, fill: color, 'fill-opacity': 0.15, stroke: 'none' }, body);
+      if (up && lo) svgEl('path', { d: `${up}${lo}Z`, fill: color, 'fill-opacity': 0.15, stroke: 'none' }, group);
     }
     svgEl('path', { d: pathOf(s.x, s.y, X.f, Y.f, xLog, yLog), fill: 'none', stroke: color, 'stroke-width': s.width || 2,
-      'stroke-dasharray': s.dash }, body);
+      'stroke-dasharray': s.dash }, group);
     if (s.x.length <= 24)
       s.x.forEach((x, j) => {
         const y = s.y[j];
         if (Number.isFinite(x) && Number.isFinite(y) && (!xLog || x > 0) && (!yLog || y > 0))
-          svgEl('circle', { cx: X.f(x), cy: Y.f(y), r: 2.5, fill: color }, body);
+          svgEl('circle', { cx: X.f(x), cy: Y.f(y), r: 2.5, fill: color }, group);
       });
-    addLegend({ ...s, color }, s.dash);
+    addLegend({ ...s, color }, s.dash, group, s);
   });
   refs.forEach((s) => {
     const color = s.color || 'var(--ref, #666)';
@@ -143,7 +162,7 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
     const p = svgPoint(svg, e);
     if (!p) return;
     let best = null;
-    for (const s of series)
+    for (const s of series.filter((x) => !hidden.has(x)))
       s.x.forEach((x, j) => {
         const y = s.y[j];
         if (!Number.isFinite(x) || !Number.isFinite(y) || (xLog && x <= 0) || (yLog && y <= 0)) return;
@@ -319,7 +338,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
 export function barChart({ title, labels, values, yLabel, highlight = -1, width = 640, height = 300, digits = 3 }) {
   const m = { l: 62, r: 20, t: 44, b: 96 };
   const n = values.length;
-  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot', role: 'img' });
+  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
   svgEl('title', {}, svg).textContent = title;
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
   text(svg, m.l, 18, title, { class: 'plot-title' });

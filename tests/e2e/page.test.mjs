@@ -85,7 +85,7 @@ test('a long text\'s attention map thins its token labels and reads cells from t
   await page.close();
 });
 
-test('the head map and the line plots give a hover readout', async () => {
+test('the head map and the line plots give a hover readout, and legend entries switch series off and on', async () => {
   const page = await openPage(env, '#model=tiny-gpt2&text=Hello%20world%2C%20hello%20again&view=heads');
   await drawn(page, 'heads');
   await page.hover('[aria-label^="layer 1 head 3:"]');
@@ -96,6 +96,16 @@ test('the head map and the line plots give a hover readout', async () => {
   const box = await plot.locator('.plot-surface').boundingBox();
   await page.mouse.move(box.x + 2, box.y + box.height / 2);  // the left edge: the smallest N's points
   assert.match(await plot.locator('.readout').textContent(), /^.+: N = tokens competing \(row length\) [1-3] → -?\d/);
+  // a legend entry hides its series, and the readout then skips it
+  const entry = plot.locator('.legend-entry.toggle').first();
+  const name = await entry.textContent();
+  await entry.click();
+  assert.equal(await entry.getAttribute('aria-checked'), 'false');
+  assert.equal(await plot.locator('g.series').first().getAttribute('visibility'), 'hidden');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  assert.ok(!(await plot.locator('.readout').textContent()).startsWith(`${name}:`));
+  await entry.press('Enter');
+  assert.equal(await plot.locator('g.series').first().getAttribute('visibility'), 'visible');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
