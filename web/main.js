@@ -88,16 +88,18 @@ function syncControls() {
 // below it, F16 files stay F16 (exact) and F32 files stay F32.
 const F16_STORAGE_ABOVE = 1 << 30;
 
+// The loaded model's files, kept so that a cancelled run (which ends the worker) can load it again.
+let loadedFiles = null;
+
 async function sendModel(label, files) {
-  const buffers = {}, transfer = [];
-  for (const [name, data] of Object.entries(files)) {
-    buffers[name] = data instanceof Blob ? data : data.buffer;  // a Blob is passed by reference, bytes moved
-    if (!(data instanceof Blob)) transfer.push(data.buffer);
-  }
+  // copied, not moved, to the worker (a Blob goes by reference): the page keeps them for a restart
+  const buffers = {};
+  for (const [name, data] of Object.entries(files)) buffers[name] = data instanceof Blob ? data : data.buffer;
   const weights = files['model.safetensors'];
   const storage = (weights.size ?? weights.length) > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
-  const { info } = await worker.call('load', { files: buffers, options: { storage } }, null, transfer);
+  const { info } = await worker.call('load', { files: buffers, options: { storage } });
+  loadedFiles = { files: buffers, options: { storage } };
   loadedModel = label;
   data = freshData(info);
   state.model = label;
@@ -156,6 +158,24 @@ function loadLocal(fileList) {
     const ck = await readLocalFiles(fileList);
     return { label: `local: ${ck.label}`, files: ck.files };
   });
+}
+
+// Cancel: ends the worker's run, starts a fresh worker with the same model and leaves the figures as they were.
+async function cancelRun() {
+  renderToken++;  // the cancelled render draws nothing
+  worker.stop();
+  setBusy(true, `Cancelled; reloading ${loadedModel}…`);
+  try {
+    if (loadedFiles) await worker.call('load', loadedFiles);
+    data = freshData(data.info);
+    setBusy(false);
+    showError('');
+    $('progress-label').textContent = '';
+    $('status-note').textContent = 'Cancelled. Choose a view or press Analyse to run again.';
+  } catch (e) {
+    setBusy(false);
+    showError(`Could not reload ${loadedModel} after cancelling: ${e.message}`);
+  }
 }
 
 // ---- analysis and drawing ----------------------------------------------------------------------
@@ -332,6 +352,7 @@ async function averagesSource() {
 
 async function render() {
   const token = ++renderToken;
+  $('status-note').textContent = '';
   writeHash();
   syncControls();
   if (!data.info) return;
@@ -388,6 +409,7 @@ async function copyEmbed() {
 // ---- wiring ---------------------------------------------------------------------------------------
 function wire() {
   $('shipped-button').addEventListener('click', loadShipped);
+  $('cancel-button').addEventListener('click', cancelRun);
   fillModelMenu().catch(() => {});
   $('file-input').addEventListener('change', (e) => { if (e.target.files.length) loadLocal([...e.target.files]); e.target.value = ''; });
   $('folder-input').addEventListener('change', (e) => { if (e.target.files.length) loadLocal([...e.target.files]); e.target.value = ''; });

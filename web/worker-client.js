@@ -1,15 +1,35 @@
 // The page's side of the worker protocol: call(type, payload, onProgress) returns a promise that settles
 // with the worker's result or rejects with its error message. Requests wait here and go to the worker one at
 // a time, so a request that a newer one made pointless can still be withdrawn (cancel) before it starts; the
-// worker runs whatever reaches it. A worker that dies rejects every pending call.
+// worker runs whatever reaches it, unless stop() ends it. A worker that dies rejects every pending call.
 export class WorkerClient {
   constructor(url) {
-    this.worker = new Worker(url, { type: 'module' });
+    this.url = url;
     this.waiting = [];      // calls not yet sent, in order
     this.inFlight = null;   // the call the worker is running
     this.nextId = 1;
+    this.#start();
+  }
+
+  #start() {
+    this.worker = new Worker(this.url, { type: 'module' });
     this.worker.onmessage = (event) => this.#receive(event.data);
     this.worker.onerror = (event) => this.#failAll(event.message || 'the analysis worker stopped');
+  }
+
+  // Stops whatever the worker is running, at once: the worker is ended (a run in WebAssembly cannot be
+  // interrupted from outside) and a fresh one started, which holds no model until it is sent one again. Every
+  // pending call rejects with an error whose `cancelled` is true.
+  stop() {
+    this.worker.terminate();
+    const calls = [this.inFlight, ...this.waiting].filter(Boolean);
+    this.inFlight = null;
+    this.waiting = [];
+    for (const call of calls) {
+      if (call.group) call.group.delete(call.id);
+      call.reject(cancelledError('cancelled'));
+    }
+    this.#start();
   }
 
   // group: an optional Set that holds the call's id while it is pending, so cancel(group) can withdraw it.
@@ -61,6 +81,6 @@ export class WorkerClient {
   }
 }
 
-export function cancelledError() {
-  return Object.assign(new Error('cancelled: a newer request replaced it'), { cancelled: true });
+export function cancelledError(message = 'cancelled: a newer request replaced it') {
+  return Object.assign(new Error(message), { cancelled: true });
 }

@@ -110,6 +110,27 @@ test('the head map and the line plots give a hover readout, and legend entries s
   await page.close();
 });
 
+test('a long analysis shows its progress and can be cancelled; the page then works as before', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.click('[role=tab][data-view=sensitivity]');  // 16 temperatures, forward and backward: seconds in wasm
+  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  await page.click('#cancel-button');
+  await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  assert.ok(await page.locator('#progress-row').isHidden());
+  assert.ok(await page.locator('#error').isHidden());
+  await shot(page, 'cancelled');
+  // the fresh worker holds the same model: another view draws, and the cancelled analysis runs when asked again
+  await page.click('[role=tab][data-view=heads]');
+  await drawn(page, 'heads');
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers × 8 heads/);
+  await page.click('[role=tab][data-view=sensitivity]');
+  await drawn(page, 'sensitivity');
+  assert.equal(await page.locator('#figures figure svg').count(), 4);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('the model menu offers three pre-trained GPT-2 models with their download sizes, and says which this browser keeps', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
