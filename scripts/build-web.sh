@@ -14,6 +14,7 @@ cp web/index.html web/*.js web/style.css "$out/"
 cp build/wasm/attnlab.mjs build/wasm/attnlab.wasm "$out/"
 cp models/tiny-gpt2/config.json models/tiny-gpt2/model.safetensors models/tiny-gpt2/vocab.json \
    models/tiny-gpt2/merges.txt models/tiny-gpt2/README.md models/tiny-gpt2/constant_attention.safetensors \
+   models/tiny-gpt2/held-out-sample.txt \
    "$out/models/tiny-gpt2/"
 mkdir -p "$out/results"
 cp scripts/experiments/papa_checkpoints.json "$out/results/"

@@ -4,6 +4,7 @@
 # --averages`, evaluate a user's text held out, as PAPA does. Reproducible: bash scripts/shipped-averages.sh
 #   text:    scripts/training-sample.sh's sample of the training split
 #   windows: of 32 tokens (the page's averaging window), every window of that text (at most 20,000)
+# Beside them: held-out-sample.txt, the page's held-out text for its per-N curves (scripts/training-sample.sh).
 # scripts/shipped-averages.sh OUT writes them elsewhere (the model test rebuilds them and compares bytes).
 # Two threads, always: the order of the sums, and so the last bits, follow the thread count.
 set -euo pipefail
@@ -20,4 +21,6 @@ node -e '
   const r = JSON.parse(require("fs").readFileSync("build/averages/report.json", "utf8"));
   console.log(`averages over ${r.averaged_windows} windows of ${r.window} tokens; held-out perplexity ${r.baseline.perplexity.toFixed(1)} -> ${r.all_heads.perplexity.toFixed(1)} with every head constant`);
 '
-ls -l "$out"
+# the page's held-out sample goes beside the averages
+cp build/averages/page-sample.txt "$(dirname "$out")/held-out-sample.txt"
+ls -l "$out" "$(dirname "$out")/held-out-sample.txt"

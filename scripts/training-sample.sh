@@ -4,6 +4,8 @@
 #   build/averages/training-sample.txt  128 chunks of 4,000 bytes spread evenly over the first 90% of each corpus
 #                                       file (inside the training split, the first 95% of each file's tokens)
 #   build/averages/held-out.txt         the last 4% of the Jargon File (inside its validation split)
+#   build/averages/page-sample.txt      the page's held-out sample for its per-N curves: 8 chunks of 1,100
+#                                       characters (about 256 tokens) spread over the last 4% of each file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/averages
@@ -18,6 +20,15 @@ node -e '
     }
   }
   fs.writeFileSync("build/averages/training-sample.txt", parts.join("\n"), "utf8");
+  const page = [];
+  for (const f of ["build/corpus/kjv.txt", "build/corpus/jargon.txt"]) {
+    const text = fs.readFileSync(f, "utf8"), from = Math.ceil(text.length * 0.96), size = 1100, chunks = 8;
+    for (let i = 0; i < chunks; i++) {
+      const at = from + Math.floor(i * (text.length - from - size) / (chunks - 1));
+      page.push(text.slice(at, at + size));
+    }
+  }
+  fs.writeFileSync("build/averages/page-sample.txt", page.join("\n\n"), "utf8");
   const jargon = fs.readFileSync("build/corpus/jargon.txt", "utf8");
   fs.writeFileSync("build/averages/held-out.txt", jargon.slice(Math.ceil(jargon.length * 0.96)), "utf8");
 '

@@ -14,7 +14,8 @@ const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 // The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
 const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
 const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured
-const LOOKUP_MAX_LENGTH = 100000;  // the memory-lookup demo's longest run (the CLI's bench goes to 10^6)
+const LOOKUP_MAX_LENGTH = 100000;
+const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample  // the memory-lookup demo's longest run (the CLI's bench goes to 10^6)
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
@@ -266,7 +267,20 @@ async function figuresFor(view, d) {
     return attentionFigures({ ...ctx, onQuery: (q) => update({ q }) });
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
-  if (view === 'selectivity') return selectivityFigures(ctx);
+  if (view === 'selectivity') {
+    // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
+    const sample = state.sample === 'held-out' ? await heldOutSample() : null;
+    if (!sample) {
+      return selectivityFigures({ ...ctx, source: 'the text in the box' }).map((f) => ({ ...f,
+        action: { label: 'Use the held-out sample (16 windows of 256 tokens)', run: () => update({ sample: 'held-out' }) } }));
+    }
+    const pooled = await need(d, 'selectivity:sample', () => analysis(d, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS },
+      'Selectivity over the held-out sample', { text: sample }));
+    const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training' : 'tiny-gpt2\'s validation text; this model may have seen it';
+    return selectivityFigures({ ...ctx, selectivity: pooled,
+      source: `the page's English sample (${pooled.tokens.toLocaleString('en')} tokens in ${pooled.windows.length} windows of up to ${pooled.max_tokens}; ${heldOut})` })
+      .map((f) => ({ ...f, action: { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
+  }
   if (view === 'topk') {
     ctx.detail = await need(d, `detail:${state.layer}:${state.head}`, () => analysis(d, 'selectivity',
       { temperature: t, heads: [[state.layer, state.head]], loss: false }, 'Top-k detail'));
@@ -325,6 +339,17 @@ function trainingAverages() {
   });
   shippedAverages.catch(() => { shippedAverages = null; });  // asked again next time
   return shippedAverages;
+}
+
+// The page's held-out English sample for per-N curves (models/tiny-gpt2/held-out-sample.txt), fetched once.
+let sampleText = null;
+function heldOutSample() {
+  sampleText ??= fetch(new URL('held-out-sample.txt', SHIPPED_URL)).then((r) => {
+    if (!r.ok) throw new Error(`the held-out sample (held-out-sample.txt): HTTP ${r.status}`);
+    return r.text();
+  });
+  sampleText.catch(() => { sampleText = null; });
+  return sampleText;
 }
 
 // The committed results of scripts/experiments/papa_checkpoints.sh, fetched once.

@@ -1,4 +1,4 @@
-// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text&q=..) so it can be shared,
+// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text&q=..&sample=text) so it can be shared,
 // bookmarked and embedded; ?embed=1 in the query selects the compact embed mode.
 
 export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'papa', 'hardmax', 'lookup'];
@@ -24,7 +24,8 @@ export function defaults() {
   if (defaultTemperature === null) throw new Error('url-state: the core\'s defaults are not known yet (setCoreDefaults)');
   // averages: 'training' (the shipped averages over the model's training text; the text held out) or 'text' (in-sample)
   return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature, averages: 'training',
-    q: null };  // q: the attention view's query row (null: the last token)
+    q: null, sample: 'held-out' };  // q: the attention view's query row (null: the last token); sample: per-N curves'
+  // rows from the page's held-out sample ('held-out') or from the text in the box ('text')
 }
 
 function integer(v, fallback) {
@@ -45,6 +46,7 @@ export function parseHash(hash) {
     t: Number.isFinite(t) && t > 0 ? t : d.t,
     averages: p.get('averages') === 'text' ? 'text' : d.averages,
     q: integer(p.get('q'), d.q),
+    sample: p.get('sample') === 'text' ? 'text' : d.sample,
   };
 }
 
@@ -58,6 +60,7 @@ export function formatHash(state) {
   if (state.t !== defaults().t) p.set('t', String(state.t));
   if (state.averages === 'text') p.set('averages', 'text');
   if (Number.isInteger(state.q)) p.set('q', String(state.q));
+  if (state.sample === 'text') p.set('sample', 'text');
   return `#${p.toString()}`;
 }
 

@@ -91,35 +91,44 @@ export function headFigures({ selectivity, info, state, onHead }) {
   }];
 }
 
-function trend(band, from, to) {
-  const a = band.median[from - 1], b = band.median[to - 1];
-  return `${fmt(a, 2)} at N = ${from} → ${fmt(b, 2)} at N = ${to}`;
-}
-
-// Normalised entropy and N_eff / N against N, one curve per layer (median, quartile band).
-export function selectivityFigures({ selectivity }) {
-  const N = selectivity.positions;
-  const xs = range(N);
+// Normalised entropy and N_eff / N against N, one curve per layer (median, quartile band): over log-spaced bins of
+// N when the report has them (the held-out sample), else per N. source: words for where the rows came from.
+export function selectivityFigures({ selectivity, source = 'this text' }) {
+  const binned = Array.isArray(selectivity.bins);
+  const bins = binned ? selectivity.bins : range(selectivity.positions).map((n) => ({ lo: n, hi: n }));
+  const xs = bins.map((b) => Math.sqrt(b.lo * b.hi));
+  const binText = (b) => (b.lo === b.hi ? `N = ${b.lo}` : `N = ${b.lo}-${b.hi}`);
   const figs = [];
   for (const [key, label, what] of [['entropy_norm', 'H / log N', 'normalised entropy'], ['n_eff_frac', 'N_eff / N', 'effective support fraction']]) {
+    const bandOf = (l) => (binned ? l.binned[key] : l[key]);
     const series = selectivity.layers.map((l, i) => ({
-      name: `layer ${l.layer}`, x: xs, y: l[key].median, color: PALETTE[i % PALETTE.length],
-      band: { lo: l[key].q1, hi: l[key].q3 },
+      name: `layer ${l.layer}`, x: xs, y: bandOf(l).median, color: PALETTE[i % PALETTE.length],
+      band: { lo: bandOf(l).q1, hi: bandOf(l).q3 },
     }));
-    const csv = [['N', ...selectivity.layers.flatMap((l) => [`layer${l.layer}_q1`, `layer${l.layer}_median`, `layer${l.layer}_q3`])]];
-    xs.forEach((n, i) => csv.push([n, ...selectivity.layers.flatMap((l) => [l[key].q1[i], l[key].median[i], l[key].q3[i]])]));
-    const first = Math.min(4, N), last = N;
+    const csv = [['N_from', 'N_to', ...selectivity.layers.flatMap((l) => [`layer${l.layer}_rows`, `layer${l.layer}_q1`, `layer${l.layer}_median`, `layer${l.layer}_q3`])]];
+    bins.forEach((b, i) => csv.push([b.lo, b.hi, ...selectivity.layers.flatMap((l) =>
+      [binned ? l.binned.rows[i] : '', bandOf(l).q1[i], bandOf(l).median[i], bandOf(l).q3[i]])]));
+    // the first bin with a value (N = 1 has none) and the last
+    const firstIndex = bandOf(selectivity.layers[0]).median.findIndex(Number.isFinite);
+    const lastIndex = bins.length - 1;
+    const trendOf = (l) => `${fmt(bandOf(l).median[firstIndex], 2)} at ${binText(bins[firstIndex])} → ${fmt(bandOf(l).median[lastIndex], 2)} at ${binText(bins[lastIndex])}`;
+    const rows = binned ? selectivity.layers[0].binned.rows : null;
+    const rowsNote = binned
+      ? ` Rows per layer and bin: ${rows[0].toLocaleString('en')} (${binText(bins[0])}) to ${rows[rows.length - 1].toLocaleString('en')} ` +
+        `(${binText(bins[bins.length - 1])}), ${rows.reduce((a, b) => a + b, 0).toLocaleString('en')} in all.`
+      : '';
     figs.push({
       name: `selectivity-${key}`,
       svg: linePlot({ title: `${what[0].toUpperCase()}${what.slice(1)} against N (median and quartiles over heads)`,
-        xLabel: 'N = tokens competing (row length)', yLabel: label, series, xLog: N > 16, yDomain: [0, 1] }),
-      caption: key === 'entropy_norm'
+        xLabel: 'N = tokens competing (row length)', yLabel: label, series, xLog: binned || selectivity.positions > 16, yDomain: [0, 1] }),
+      caption: (key === 'entropy_norm'
         ? 'Tests the claim that softmax attention drifts towards uniform as more tokens compete: a rising curve ' +
           'means rows get closer to uniform (1) as N grows.'
-        : 'The fraction of the N tokens a row effectively uses, exp(H) / N; selective rows stay near 1/N, uniform rows at 1.',
-      finding: selectivity.layers.map((l) => `layer ${l.layer}: ${trend(l[key], first, last)}`).join('; ') + '.',
+        : 'The fraction of the N tokens a row effectively uses, exp(H) / N; selective rows stay near 1/N, uniform rows at 1.') +
+        ` Rows from ${source}${binned ? `, pooled over ${bins.length} log-spaced bins of N (each point at the bin's geometric middle)` : ', one point per N'}.`,
+      finding: selectivity.layers.map((l) => `layer ${l.layer}: ${trendOf(l)}`).join('; ') + '.' + rowsNote,
       csv,
-      json: { N: xs, layers: selectivity.layers.map((l) => ({ layer: l.layer, ...l[key] })) },
+      json: { bins, layers: selectivity.layers.map((l) => ({ layer: l.layer, ...(binned ? l.binned[key] : l[key]), rows: binned ? l.binned.rows : undefined })) },
     });
   }
   return figs;

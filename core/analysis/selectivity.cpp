@@ -93,10 +93,27 @@ HeadRows head_selectivity(const HeadView& v, const SelectivityOptions& o) {
     return out;
 }
 
+std::vector<NBin> log_bins(int max_n, int count) {
+    std::vector<NBin> bins;
+    if (max_n < 2 || count < 1) return bins;
+    const double a = std::log(2.0), b = std::log(static_cast<double>(max_n) + 1.0);
+    int lo = 2;
+    for (int i = 1; i <= count && lo <= max_n; ++i) {
+        // the bin ends before the next edge, and holds at least one N
+        const int edge = i == count ? max_n + 1 : static_cast<int>(std::floor(std::exp(a + (b - a) * i / count)));
+        const int hi = std::min(max_n, std::max(lo, edge - 1));
+        bins.push_back({lo, hi});
+        lo = hi + 1;
+    }
+    if (lo <= max_n) bins.back().hi = max_n;
+    return bins;
+}
+
 SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const Config& c,
                                         const SelectivityOptions& o) {
     SelectivityReport rep;
     for (const auto& h : all) rep.max_n = std::max(rep.max_n, static_cast<int>(h.rows.size()));
+    rep.bins = log_bins(rep.max_n, o.bins);
     const std::size_t K = o.ks.size(), NN = static_cast<std::size_t>(rep.max_n);
 
     // per layer and N: the values over heads and windows
@@ -167,6 +184,23 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
             ls.n_eff_frac.q1.push_back(f.q1);
             ls.n_eff_frac.median.push_back(f.median);
             ls.n_eff_frac.q3.push_back(f.q3);
+        }
+        for (const NBin& bin : rep.bins) {
+            std::vector<double> e, f;
+            for (int n = bin.lo; n <= bin.hi; ++n) {
+                const auto& en = ent[l][static_cast<std::size_t>(n - 1)];
+                const auto& fn = frac[l][static_cast<std::size_t>(n - 1)];
+                e.insert(e.end(), en.begin(), en.end());
+                f.insert(f.end(), fn.begin(), fn.end());
+            }
+            ls.bin_rows.push_back(static_cast<long>(e.size()));
+            const Quartiles qe = quartiles(e), qf = quartiles(f);
+            ls.binned_entropy_norm.q1.push_back(qe.q1);
+            ls.binned_entropy_norm.median.push_back(qe.median);
+            ls.binned_entropy_norm.q3.push_back(qe.q3);
+            ls.binned_n_eff_frac.q1.push_back(qf.q1);
+            ls.binned_n_eff_frac.median.push_back(qf.median);
+            ls.binned_n_eff_frac.q3.push_back(qf.q3);
         }
         rep.layers.push_back(std::move(ls));
         rep.head_map.emplace_back();

@@ -17,7 +17,15 @@ struct SelectivityOptions {
     std::vector<int> ks = {1, 2, 4, 8, 16};
     double eps = 0.1;
     std::vector<HeadId> detail;  // heads whose per-position curves go into the report
+    int bins = 0;                // > 0: the layer bands also over this many log-spaced bins of N (N >= 2)
 };
+
+// Up to `count` bins of N covering 2 .. max_n with log-spaced edges, each [lo, hi] non-empty and in order
+// (fewer when N has too few values to split).
+struct NBin {
+    int lo = 0, hi = 0;
+};
+std::vector<NBin> log_bins(int max_n, int count);
 
 // T log((N - k)(1 - eps) / (k eps)); NaN when k >= N (every token is selected).
 double delta_needed(int n, int k, double eps, double temperature);
@@ -53,6 +61,8 @@ struct Band {
 struct LayerSelectivity {
     int layer = 0;
     Band entropy_norm, n_eff_frac;  // over heads and windows, against N
+    Band binned_entropy_norm, binned_n_eff_frac;  // the same over the report's bins (per bin, not per N)
+    std::vector<long> bin_rows;                   // rows in each bin
 };
 struct HeadSummary {
     int layer = 0, head = 0;
@@ -67,6 +77,7 @@ struct HeadDetail {
 };
 struct SelectivityReport {
     int max_n = 0;
+    std::vector<NBin> bins;  // empty unless asked for
     std::vector<LayerSelectivity> layers;
     std::vector<std::vector<double>> head_map;  // [layer][head] mean normalised entropy
     std::vector<HeadSummary> heads;             // layer-major

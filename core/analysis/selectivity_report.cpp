@@ -15,9 +15,19 @@ Json selectivity_json(const SelectivityReport& r, const SelectivityOptions& o) {
     j["eps"] = o.eps;
     j["positions"] = r.max_n;
     Json layers = Json::array();
-    for (const auto& l : r.layers)
-        layers.push_back({{"layer", l.layer}, {"entropy_norm", band_json(l.entropy_norm)}, {"n_eff_frac", band_json(l.n_eff_frac)}});
+    for (const auto& l : r.layers) {
+        Json layer = {{"layer", l.layer}, {"entropy_norm", band_json(l.entropy_norm)}, {"n_eff_frac", band_json(l.n_eff_frac)}};
+        if (!r.bins.empty())
+            layer["binned"] = {{"rows", l.bin_rows}, {"entropy_norm", band_json(l.binned_entropy_norm)},
+                               {"n_eff_frac", band_json(l.binned_n_eff_frac)}};
+        layers.push_back(std::move(layer));
+    }
     j["layers"] = std::move(layers);
+    if (!r.bins.empty()) {
+        Json bins = Json::array();
+        for (const auto& b : r.bins) bins.push_back({{"lo", b.lo}, {"hi", b.hi}});
+        j["bins"] = std::move(bins);
+    }
     Json map = Json::array();
     for (const auto& row : r.head_map) map.push_back(numbers_json(row));
     j["head_map"] = std::move(map);
@@ -68,7 +78,9 @@ const RequestFields<SelectivityRequest>& fields() {
         .add("heads", &SelectivityRequest::heads, "heads whose per-position curves go into the report (L:H,...)")
         .add("normaliser", &SelectivityRequest::normaliser, "softmax, topk:K, sparsemax, entmax15 or hardmax")
         .add("normaliser_heads", &SelectivityRequest::normaliser_heads, "heads that use the normaliser (L:H,...; none: every head)")
-        .add("loss", &SelectivityRequest::loss, "compute the loss (false skips the output layer)");
+        .add("loss", &SelectivityRequest::loss, "compute the loss (false skips the output layer)")
+        .add("bins", &SelectivityRequest::bins, "also summarise each layer over this many log-spaced bins of N, with their row counts (0: per N only)",
+             Limits{0, 64});
     return f;
 }
 
@@ -83,6 +95,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     o.ks = request.k;
     o.eps = request.eps;
     o.detail = request.heads;
+    o.bins = request.bins;
     const int max_tokens = window_of(request.max_tokens, c.n_positions, c, "selectivity");
     const NormaliserChoice choice{request.normaliser, request.normaliser_heads};
 

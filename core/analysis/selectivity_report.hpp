@@ -18,6 +18,7 @@ struct SelectivityRequest {
     std::string normaliser = "softmax";
     std::vector<HeadId> normaliser_heads;  // empty: every head
     bool loss = true;                      // false: skip the output layer ("loss" is null)
+    int bins = 0;                          // > 0: also the layer bands over log-spaced bins of N
 };
 Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& request,
                         const Progress& progress = nullptr);

@@ -145,6 +145,48 @@ TEST_CASE("the summary's bands are quartiles over heads and windows, and the hea
     CHECK(rep.heads[1].rows == 2);
 }
 
+TEST_CASE("log bins of N: consecutive, non-empty, from 2 to the longest row, with edges near a geometric series") {
+    const auto b = log_bins(256, 7);  // edges exp(ln 2 + i (ln 257 - ln 2) / 7): 4.0, 8.0, 16.1, 32.1, 64.2, 128.5
+    REQUIRE(b.size() == 7);
+    const int lo[] = {2, 4, 8, 16, 32, 64, 128}, hi[] = {3, 7, 15, 31, 63, 127, 256};
+    for (int i = 0; i < 7; ++i) {
+        CHECK(b[static_cast<std::size_t>(i)].lo == lo[i]);
+        CHECK(b[static_cast<std::size_t>(i)].hi == hi[i]);
+    }
+    // more bins than values of N: one bin per N
+    const auto few = log_bins(4, 12);
+    REQUIRE(few.size() == 3);
+    CHECK((few[0].lo == 2 && few[0].hi == 2 && few[1].lo == 3 && few[1].hi == 3 && few[2].lo == 4 && few[2].hi == 4));
+    CHECK(log_bins(1, 5).empty());
+}
+
+TEST_CASE("binned bands are quartiles of every row whose N falls in the bin, with the bin's row count") {
+    const Config c = tiny_config(1, 2, 8, 16, 50257);
+    SelectivityOptions o;
+    o.ks = {1};
+    o.bins = 2;  // N in 2..4: bins [2, 2] and [3, 4] (edge exp(ln 2 + (ln 5 - ln 2) / 2) = 3.16)
+    auto make = [&](int head, std::vector<std::vector<float>> rows) {
+        HeadRows h;
+        h.layer = 0;
+        h.head = head;
+        for (const auto& p : rows) h.rows.push_back(row(p, {}, 1.0, o));
+        return h;
+    };
+    const std::vector<float> one = {1.0f}, u2 = {0.5f, 0.5f}, u3 = {1 / 3.f, 1 / 3.f, 1 / 3.f}, hot3 = {1.0f, 0.0f, 0.0f},
+                             u4 = {0.25f, 0.25f, 0.25f, 0.25f}, half4 = {0.5f, 0.5f, 0.0f, 0.0f};
+    const auto rep = summarise_selectivity({make(0, {one, u2, u3, u4}), make(1, {one, u2, hot3, half4})}, c, o);
+    REQUIRE(rep.bins.size() == 2);
+    CHECK((rep.bins[0].lo == 2 && rep.bins[0].hi == 2 && rep.bins[1].lo == 3 && rep.bins[1].hi == 4));
+    const auto& l = rep.layers[0];
+    CHECK(l.bin_rows == std::vector<long>{2, 4});
+    // bin [3, 4]: normalised entropies 1 (u3), 0 (hot3), 1 (u4), ln 2 / ln 4 = 0.5 (half4): sorted 0, 0.5, 1, 1
+    CHECK(l.binned_entropy_norm.median[1] == doctest::Approx(0.75).epsilon(1e-6));
+    CHECK(l.binned_entropy_norm.q1[1] == doctest::Approx(0.375).epsilon(1e-6));
+    CHECK(l.binned_entropy_norm.q3[1] == doctest::Approx(1.0).epsilon(1e-6));
+    // bin [2, 2] is N = 2 alone: the per-N band
+    CHECK(l.binned_entropy_norm.median[0] == doctest::Approx(l.entropy_norm.median[1]));
+}
+
 TEST_CASE("windows cover a long text in consecutive pieces of at most the context") {
     const auto w = split_windows(10, 4);
     REQUIRE(w.size() == 3);

@@ -37,6 +37,13 @@ test('the page opens on the shipped model and every view draws', async () => {
       // PAPA's protocol by default: the shipped averages over the training text, the page's text held out
       assert.match(await page.textContent('#figures figcaption'), /tiny-gpt2's training text, .* never saw/);
     }
+    if (view === 'selectivity') {
+      // per-N curves over the shipped held-out sample in log bins, with their row counts: thousands of rows per layer
+      const finding = await page.textContent('#figures .finding');
+      const total = Number(/, ([\d,]+) in all\./.exec(finding)[1].replace(/,/g, ''));
+      assert.ok(total >= 1000, finding);
+      assert.match(await page.textContent('#figures figcaption'), /held out from tiny-gpt2's training\), pooled over 12 log-spaced bins/);
+    }
     if (view === 'lookup') assert.match(await page.textContent('#figures .finding'), /^Every read was exact: n = \d+: (\d+) of \1 reads/);
     await shot(page, `view-${view}`);
   }
@@ -95,7 +102,7 @@ test('the head map and the line plots give a hover readout, and legend entries s
   const plot = page.locator('#figures figure svg').first();
   const box = await plot.locator('.plot-surface').boundingBox();
   await page.mouse.move(box.x + 2, box.y + box.height / 2);  // the left edge: the smallest N's points
-  assert.match(await plot.locator('.readout').textContent(), /^.+: N = tokens competing \(row length\) [1-3] → -?\d/);
+  assert.match(await plot.locator('.readout').textContent(), /^layer \d: N = tokens competing \(row length\) [\d.]+ → -?\d/);
   // a legend entry hides its series, and the readout then skips it
   const entry = plot.locator('.legend-entry.toggle').first();
   const name = await entry.textContent();
@@ -299,8 +306,8 @@ test('every figure exports as SVG, PNG, CSV and JSON', async () => {
   assert.match(got.SVG.toString('utf8'), /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<path/);
   assert.deepEqual([...got.PNG.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const csv = got.CSV.toString('utf8').trim().split('\n');
-  assert.match(csv[0], /^N,layer0_q1,layer0_median,layer0_q3/);
-  assert.equal(csv.length, 1 + JSON.parse(got.JSON.toString('utf8')).N.length);
+  assert.match(csv[0], /^N_from,N_to,layer0_rows,layer0_q1,layer0_median,layer0_q3/);
+  assert.equal(csv.length, 1 + JSON.parse(got.JSON.toString('utf8')).bins.length);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

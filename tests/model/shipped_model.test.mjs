@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { attnlab, repo, tempDir } from '../cli/helpers.mjs';
 
 const model = join(repo, 'models', 'tiny-gpt2');
@@ -47,8 +47,9 @@ test('the model card states the figures eval measures', () => {
   assert.ok(card.includes(`layer ${best.layer} head ${best.head}`), `head ${best.layer}:${best.head}`);
 });
 
-test('its shipped averaged attention is what scripts/shipped-averages.sh rebuilds from the training split, byte for byte', () => {
+test('its shipped averaged attention and the page\'s held-out sample are what scripts/shipped-averages.sh rebuilds, byte for byte', () => {
   const out = join(tempDir(), 'averages.safetensors');
   execFileSync('bash', [join(repo, 'scripts', 'shipped-averages.sh'), out], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600000 });
   assert.ok(readFileSync(out).equals(readFileSync(join(model, 'constant_attention.safetensors'))));
+  assert.ok(readFileSync(join(dirname(out), 'held-out-sample.txt')).equals(readFileSync(join(model, 'held-out-sample.txt'))));
 });
