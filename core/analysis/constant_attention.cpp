@@ -9,6 +9,7 @@
 #include "analysis/stats.hpp"
 #include "error.hpp"
 #include "io/safetensors.hpp"
+#include "util/clock.hpp"
 
 namespace attnlab {
 
@@ -175,7 +176,7 @@ ConstantAttention averages_from(const Model& m, const AnalysisInputs& in, int wi
     const auto start = std::chrono::steady_clock::now();
     ConstantAttention avg =
         average_attention(m, corpus->second, window_of(window, m.config.n_positions, m.config, "constant attention"), max_windows, progress);
-    if (seconds) *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (seconds) *seconds = seconds_since(start);
     return avg;
 }
 

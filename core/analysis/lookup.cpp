@@ -4,14 +4,11 @@
 
 #include "attention/parabolic_memory.hpp"
 #include "error.hpp"
+#include "util/clock.hpp"
 #include "util/rng.hpp"
 
 namespace attnlab {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 const RequestFields<LookupRequest>& fields() {
     static const auto f = RequestFields<LookupRequest>()

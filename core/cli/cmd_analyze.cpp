@@ -12,6 +12,7 @@
 #include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
+#include "util/clock.hpp"
 
 namespace attnlab::cli {
 namespace {
@@ -135,7 +136,7 @@ Progress progress_printer() {
     return [phase](int done, int total, const std::string& what) {
         if (what != phase->what) *phase = {what, std::chrono::steady_clock::now()};
         if (total <= 1 || (done % std::max(1, total / 20) != 0 && done != total)) return;
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase->start).count();
+        const double elapsed = seconds_since(phase->start);
         std::cerr << "attnlab: " << what << " " << done << "/" << total << " done ("
                   << static_cast<long>(elapsed / done * (total - done)) << " s left)\n";
     };

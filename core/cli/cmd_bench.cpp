@@ -13,20 +13,18 @@
 #include "analysis/paper.hpp"
 #include "analysis/lookup.hpp"
 #include "attention/hull_index.hpp"
+#include "util/clock.hpp"
 #include "util/rng.hpp"
 #include "analysis/selectivity.hpp"
 #include "analysis/sensitivity_report.hpp"
 #include "model/gpt2.hpp"
 #include "model/random_init.hpp"
+#include "util/clock.hpp"
 #include "util/rng.hpp"
 
 
 namespace attnlab::cli {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 double peak_rss_mib() {
     rusage usage{};

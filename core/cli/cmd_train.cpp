@@ -16,6 +16,7 @@
 #include "io/checkpoint_writer.hpp"
 #include "train/train_state.hpp"
 #include "train/trainer.hpp"
+#include "util/clock.hpp"
 
 namespace attnlab::cli {
 namespace {
@@ -200,7 +201,7 @@ void cmd_train(const Argv& argv) {
                     std::to_string(stop) + " leaves nothing to do");
 
     const auto start = std::chrono::steady_clock::now();
-    auto seconds_so_far = [&] { return earlier_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    auto seconds_so_far = [&] { return earlier_seconds + seconds_since(start); };
     Json log;
     log["command"] = "attnlab train";
     for (std::size_t i = 0; i < argv.size(); ++i) log["command"] = log["command"].get<std::string>() + " " + argv[i];
@@ -234,7 +235,7 @@ void cmd_train(const Argv& argv) {
         const StepStats st = trainer.step(split.train);
         last_loss = st.loss;
         steps.push_back({st.step, st.loss, st.grad_norm, st.lr});
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double elapsed = seconds_since(start);
         const double tokens_per_s = static_cast<double>(s + 1 - first) * o.batch * o.seq_len / elapsed;
         const bool eval_now = (s + 1) % eval_every == 0 || s + 1 == stop;
         std::fprintf(stderr, "step %d/%d  loss %.4f  |g| %.3f  lr %.2e  %.0f tok/s  elapsed %s  left %s\n", s + 1, o.steps,
