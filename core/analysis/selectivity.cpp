@@ -177,13 +177,8 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
         LayerSelectivity ls;
         ls.layer = l;
         for (std::size_t ni = 0; ni < NN; ++ni) {
-            const Quartiles e = quartiles(ent[l][ni]), f = quartiles(frac[l][ni]);
-            ls.entropy_norm.q1.push_back(e.q1);
-            ls.entropy_norm.median.push_back(e.median);
-            ls.entropy_norm.q3.push_back(e.q3);
-            ls.n_eff_frac.q1.push_back(f.q1);
-            ls.n_eff_frac.median.push_back(f.median);
-            ls.n_eff_frac.q3.push_back(f.q3);
+            ls.entropy_norm.add(quartiles(ent[l][ni]));
+            ls.n_eff_frac.add(quartiles(frac[l][ni]));
         }
         for (const NBin& bin : rep.bins) {
             std::vector<double> e, f;
@@ -194,13 +189,8 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
                 f.insert(f.end(), fn.begin(), fn.end());
             }
             ls.bin_rows.push_back(static_cast<long>(e.size()));
-            const Quartiles qe = quartiles(e), qf = quartiles(f);
-            ls.binned_entropy_norm.q1.push_back(qe.q1);
-            ls.binned_entropy_norm.median.push_back(qe.median);
-            ls.binned_entropy_norm.q3.push_back(qe.q3);
-            ls.binned_n_eff_frac.q1.push_back(qf.q1);
-            ls.binned_n_eff_frac.median.push_back(qf.median);
-            ls.binned_n_eff_frac.q3.push_back(qf.q3);
+            ls.binned_entropy_norm.add(quartiles(e));
+            ls.binned_n_eff_frac.add(quartiles(f));
         }
         rep.layers.push_back(std::move(ls));
         rep.head_map.emplace_back();

@@ -56,7 +56,12 @@ HeadRows head_selectivity(const HeadView& view, const SelectivityOptions& option
 
 // Summaries over rows with N >= 2 (and, for the k-columns, N > k).
 struct Band {
-    std::vector<double> q1, median, q3;  // per N = 1..max_n (index N - 1)
+    std::vector<double> q1, median, q3;  // per N = 1..max_n (index N - 1), or per bin
+    void add(const Quartiles& q) {
+        q1.push_back(q.q1);
+        median.push_back(q.median);
+        q3.push_back(q.q3);
+    }
 };
 struct LayerSelectivity {
     int layer = 0;

@@ -20,6 +20,15 @@ RowSelectivity row(const std::vector<float>& p, const std::vector<float>& s = {}
     return row_selectivity(p.data(), scores.data(), static_cast<int>(p.size()), 1.0, 1.0, 1.0, temperature, o);
 }
 
+// Head `head` of layer 0 with one row per weight vector (scores = log weights, T = 1).
+HeadRows head_rows(int head, const std::vector<std::vector<float>>& rows, const SelectivityOptions& o) {
+    HeadRows h;
+    h.layer = 0;
+    h.head = head;
+    for (const auto& p : rows) h.rows.push_back(row(p, {}, 1.0, o));
+    return h;
+}
+
 }  // namespace
 
 TEST_SUITE("selectivity") {
@@ -123,13 +132,7 @@ TEST_CASE("the summary's bands are quartiles over heads and windows, and the hea
     SelectivityOptions o;
     o.ks = {1};
     o.detail = {{0, 1}};
-    auto make = [&](int head, std::vector<std::vector<float>> rows) {
-        HeadRows h;
-        h.layer = 0;
-        h.head = head;
-        for (const auto& p : rows) h.rows.push_back(row(p, {}, 1.0, o));
-        return h;
-    };
+    auto make = [&](int head, const std::vector<std::vector<float>>& rows) { return head_rows(head, rows, o); };
     const std::vector<float> one = {1.0f}, uniform2 = {0.5f, 0.5f}, peaked2 = {0.9f, 0.1f};
     const auto rep = summarise_selectivity({make(0, {one, uniform2}), make(1, {one, peaked2}), make(1, {one, uniform2})}, c, o);
     REQUIRE(rep.max_n == 2);
@@ -165,13 +168,7 @@ TEST_CASE("binned bands are quartiles of every row whose N falls in the bin, wit
     SelectivityOptions o;
     o.ks = {1};
     o.bins = 2;  // N in 2..4: bins [2, 2] and [3, 4] (edge exp(ln 2 + (ln 5 - ln 2) / 2) = 3.16)
-    auto make = [&](int head, std::vector<std::vector<float>> rows) {
-        HeadRows h;
-        h.layer = 0;
-        h.head = head;
-        for (const auto& p : rows) h.rows.push_back(row(p, {}, 1.0, o));
-        return h;
-    };
+    auto make = [&](int head, const std::vector<std::vector<float>>& rows) { return head_rows(head, rows, o); };
     const std::vector<float> one = {1.0f}, u2 = {0.5f, 0.5f}, u3 = {1 / 3.f, 1 / 3.f, 1 / 3.f}, hot3 = {1.0f, 0.0f, 0.0f},
                              u4 = {0.25f, 0.25f, 0.25f, 0.25f}, half4 = {0.5f, 0.5f, 0.0f, 0.0f};
     const auto rep = summarise_selectivity({make(0, {one, u2, u3, u4}), make(1, {one, u2, hot3, half4})}, c, o);
