@@ -11,24 +11,14 @@ cd "$(dirname "$0")/.."
 mkdir -p build/averages
 node -e '
   const fs = require("fs");
-  const parts = [];
-  for (const f of ["build/corpus/kjv.txt", "build/corpus/jargon.txt"]) {
-    const text = fs.readFileSync(f, "utf8"), end = Math.floor(text.length * 0.9), chunks = 128, size = 4000;
-    for (let i = 0; i < chunks; i++) {
-      const at = Math.floor(i * (end - size) / (chunks - 1));
-      parts.push(text.slice(at, at + size));
-    }
-  }
-  fs.writeFileSync("build/averages/training-sample.txt", parts.join("\n"), "utf8");
-  const page = [];
-  for (const f of ["build/corpus/kjv.txt", "build/corpus/jargon.txt"]) {
-    const text = fs.readFileSync(f, "utf8"), from = Math.ceil(text.length * 0.96), size = 1100, chunks = 8;
-    for (let i = 0; i < chunks; i++) {
-      const at = from + Math.floor(i * (text.length - from - size) / (chunks - 1));
-      page.push(text.slice(at, at + size));
-    }
-  }
+  const files = ["build/corpus/kjv.txt", "build/corpus/jargon.txt"].map((f) => fs.readFileSync(f, "utf8"));
+  // `count` chunks of `size` characters spread evenly over text[from, to)
+  const chunks = (text, from, to, count, size) =>
+    Array.from({ length: count }, (_, i) => from + Math.floor(i * (to - from - size) / (count - 1))).map((at) => text.slice(at, at + size));
+  const training = files.flatMap((t) => chunks(t, 0, Math.floor(t.length * 0.9), 128, 4000));
+  fs.writeFileSync("build/averages/training-sample.txt", training.join("\n"), "utf8");
+  const page = files.flatMap((t) => chunks(t, Math.ceil(t.length * 0.96), t.length, 8, 1100));
   fs.writeFileSync("build/averages/page-sample.txt", page.join("\n\n"), "utf8");
-  const jargon = fs.readFileSync("build/corpus/jargon.txt", "utf8");
+  const jargon = files[1];
   fs.writeFileSync("build/averages/held-out.txt", jargon.slice(Math.ceil(jargon.length * 0.96)), "utf8");
 '

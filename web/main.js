@@ -329,39 +329,30 @@ async function figuresFor(view, d) {
   return sensitivityFigures(ctx);
 }
 
-// The shipped model's attention averaged over its training text (scripts/shipped-averages.sh), fetched once.
-let shippedAverages = null;
-function trainingAverages() {
-  if (loadedModel !== SHIPPED_MODEL) return Promise.resolve(null);
-  shippedAverages ??= fetch(new URL('constant_attention.safetensors', SHIPPED_URL)).then(async (r) => {
-    if (!r.ok) throw new Error(`the shipped averages (constant_attention.safetensors): HTTP ${r.status}`);
-    return new Uint8Array(await r.arrayBuffer());
-  });
-  shippedAverages.catch(() => { shippedAverages = null; });  // asked again next time
-  return shippedAverages;
+// A file that ships with the page, fetched once and read by read(response); a failure is fetched again next time.
+// what: how errors name it.
+function fetchedOnce(url, what, read) {
+  let kept = null;
+  return () => {
+    kept ??= fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`${what}: HTTP ${r.status}`);
+      return read(r);
+    });
+    kept.catch(() => { kept = null; });
+    return kept;
+  };
 }
 
-// The page's held-out English sample for per-N curves (models/tiny-gpt2/held-out-sample.txt), fetched once.
-let sampleText = null;
-function heldOutSample() {
-  sampleText ??= fetch(new URL('held-out-sample.txt', SHIPPED_URL)).then((r) => {
-    if (!r.ok) throw new Error(`the held-out sample (held-out-sample.txt): HTTP ${r.status}`);
-    return r.text();
-  });
-  sampleText.catch(() => { sampleText = null; });
-  return sampleText;
-}
-
-// The committed results of scripts/experiments/papa_checkpoints.sh, fetched once.
-let papaCheckpoints = null;
-function checkpointResults() {
-  papaCheckpoints ??= fetch(new URL('./results/papa_checkpoints.json', import.meta.url)).then((r) => {
-    if (!r.ok) throw new Error(`the committed PAPA results (results/papa_checkpoints.json): HTTP ${r.status}`);
-    return r.json();
-  });
-  papaCheckpoints.catch(() => { papaCheckpoints = null; });
-  return papaCheckpoints;
-}
+// The shipped model's attention averaged over its training text (scripts/shipped-averages.sh); null for other models.
+const shippedAverages = fetchedOnce(new URL('constant_attention.safetensors', SHIPPED_URL),
+  'the shipped averages (constant_attention.safetensors)', async (r) => new Uint8Array(await r.arrayBuffer()));
+const trainingAverages = () => (loadedModel === SHIPPED_MODEL ? shippedAverages() : Promise.resolve(null));
+// The page's held-out English sample for per-N curves (models/tiny-gpt2/held-out-sample.txt).
+const heldOutSample = fetchedOnce(new URL('held-out-sample.txt', SHIPPED_URL), 'the held-out sample (held-out-sample.txt)',
+  (r) => r.text());
+// The committed results of scripts/experiments/papa_checkpoints.sh.
+const checkpointResults = fetchedOnce(new URL('./results/papa_checkpoints.json', import.meta.url),
+  'the committed PAPA results (results/papa_checkpoints.json)', (r) => r.json());
 
 // Where the constant and PAPA views take their averages from, and the button that switches.
 async function averagesSource() {

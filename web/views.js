@@ -32,7 +32,7 @@ export function attentionFigures({ attention, tokens, selectivity, state, onQuer
     rows: T, cols: T, values: attention.probs, rowLabels: labels, colLabels: labels,
     rowTitle: 'query token i', colTitle: 'key token j (j ≤ i)', vmin: 0, vmax, valueLabel: 'weight',
     cellName: (i, j) => `${named[i]} → ${named[j]}`, selected: [q, 0],
-    onCell: onQuery ? (i) => onQuery(i) : null, onRow: onQuery,
+    onCell: onQuery, onRow: onQuery,
   });
   let diag = 0, prev = 0;
   for (let i = 0; i < T; i++) { diag += attention.probs[i * T + i]; if (i > 0) prev += attention.probs[i * T + i - 1]; }
