@@ -21,7 +21,7 @@ const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
 let state = null;            // the view (URL hash), read once the core's defaults are known
 let loadedModel = null;      // the label of the model in the worker
-let data = { info: null, results: {}, calls: new Set() };  // for the current model, text and temperature (freshData)
+let data = { info: null, results: {}, calls: new Set(), textFree: null };  // for the current model, text and temperature (freshData)
 let renderToken = 0;         // a newer render makes older results stale
 
 // ---- status, progress, errors ------------------------------------------------------------------
@@ -183,9 +183,13 @@ async function cancelRun() {
 // Results for one model, text and temperature: promises, kept from the moment they are asked for, so
 // repeated clicks during a run share it instead of queueing copies. Starting afresh (new text, temperature
 // or model) withdraws the old requests the worker has not started yet.
-function freshData(info) {
+// Results that do not depend on the text (the held-out sample's curves) sit in `textFree`, kept when only
+// the text changes, so editing the text never reruns them.
+function freshData(info, keepTextFree = false) {
   worker.cancel(data.calls);
-  return { info, results: {}, calls: new Set() };
+  const keep = keepTextFree && data.info === info && data.textFree;
+  if (!keep && data.textFree) worker.cancel(data.textFree.calls);
+  return { info, results: {}, calls: new Set(), textFree: keep ? data.textFree : { results: {}, calls: new Set() } };
 }
 
 // What a view needs, fetched once per model/text/temperature (and head where it matters), kept in the
@@ -203,7 +207,7 @@ function need(d, key, make) {
 // A worker request for the results `d` (withdrawn with them); a render whose results were replaced asks
 // for nothing more.
 function ask(d, type, payload, onProgress = null) {
-  if (d !== data) return Promise.reject(cancelledError());
+  if (d !== data && d !== data.textFree) return Promise.reject(cancelledError());
   return worker.call(type, payload, onProgress, [], d.calls);
 }
 
@@ -258,9 +262,19 @@ async function figuresFor(view, d) {
   const t = state.t;
   const tokens = await need(d, 'tokens', async () => (await ask(d, 'tokenize', { text })).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
+  const ctx = { info: d.info, tokens, state: { ...state } };
+  if (view === 'selectivity' && state.sample === 'held-out') {
+    // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
+    const sample = await heldOutSample();
+    const pooled = await need(d.textFree, 'selectivity:sample', () => analysis(d.textFree, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS },
+      'Selectivity over the held-out sample', { text: sample }));
+    const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training' : 'tiny-gpt2\'s validation text; this model may have seen it';
+    return selectivityFigures({ ...ctx, selectivity: pooled,
+      source: `the page's English sample (${pooled.tokens.toLocaleString('en')} tokens in ${pooled.windows.length} windows of up to ${pooled.max_tokens}; ${heldOut})` })
+      .map((f) => ({ ...f, action: { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
+  }
   // loss: false, since no view of selectivity shows the loss and the output layer is most of a small model's time
-  const selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false }, 'Selectivity'));
-  const ctx = { info: d.info, tokens, selectivity, state: { ...state } };
+  ctx.selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false }, 'Selectivity'));
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
     ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t }));
@@ -268,18 +282,8 @@ async function figuresFor(view, d) {
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
   if (view === 'selectivity') {
-    // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
-    const sample = state.sample === 'held-out' ? await heldOutSample() : null;
-    if (!sample) {
-      return selectivityFigures({ ...ctx, source: 'the text in the box' }).map((f) => ({ ...f,
-        action: { label: 'Use the held-out sample (16 windows of 256 tokens)', run: () => update({ sample: 'held-out' }) } }));
-    }
-    const pooled = await need(d, 'selectivity:sample', () => analysis(d, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS },
-      'Selectivity over the held-out sample', { text: sample }));
-    const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training' : 'tiny-gpt2\'s validation text; this model may have seen it';
-    return selectivityFigures({ ...ctx, selectivity: pooled,
-      source: `the page's English sample (${pooled.tokens.toLocaleString('en')} tokens in ${pooled.windows.length} windows of up to ${pooled.max_tokens}; ${heldOut})` })
-      .map((f) => ({ ...f, action: { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
+    return selectivityFigures({ ...ctx, source: 'the text in the box' }).map((f) => ({ ...f,
+      action: { label: 'Use the held-out English sample that ships with the page', run: () => update({ sample: 'held-out' }) } }));
   }
   if (view === 'topk') {
     ctx.detail = await need(d, `detail:${state.layer}:${state.head}`, () => analysis(d, 'selectivity',
@@ -394,7 +398,7 @@ function update(change) {
   const tChanged = change.t !== undefined && change.t !== state.t;
   state = { ...state, ...change };
   if (textChanged && change.q === undefined) state.q = null;  // a row of the old text means nothing in the new one
-  if (textChanged || tChanged) data = freshData(data.info);
+  if (textChanged || tChanged) data = freshData(data.info, !tChanged);
   return render();
 }
 

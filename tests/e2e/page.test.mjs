@@ -156,6 +156,28 @@ test('the model menu offers three pre-trained GPT-2 models with their download s
   await page.close();
 });
 
+test('the held-out sample\'s curves are computed once: a new text in the box does not run them again', async () => {
+  const page = await openPage(env, '#model=tiny-gpt2&text=The%20cat%20sat%20on%20the%20mat.&view=selectivity');
+  await drawn(page, 'selectivity');
+  const runs = async () => (await page.evaluate(() => globalThis.attnlabWorker.call('stats'))).executed.selectivity ?? 0;
+  const before = await runs();
+  assert.equal(before, 1, 'the sample\'s run only: the view does not need the text\'s selectivity');
+  const finding = await page.textContent('#figures .finding');
+  await page.fill('#text', 'A different text, typed after the curves were drawn.');
+  await page.click('#analyse-button');
+  await page.waitForFunction(() => document.querySelector('#token-count').textContent === '11 tokens');
+  await drawn(page, 'selectivity');
+  assert.equal(await runs(), before);
+  assert.equal(await page.textContent('#figures .finding'), finding);
+  // the text in the box, on request, is one run of its own
+  await page.click('#figures .figure-action');
+  await page.waitForFunction(() => /the text in the box/.test(document.querySelector('#figures figcaption')?.textContent ?? ''));
+  assert.equal(await runs(), before + 1);
+  assert.match(page.url(), /sample=text/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('the PAPA curve switches to in-sample averages on request, and the URL keeps the choice', async () => {
   const page = await openPage(env, '#model=tiny-gpt2&text=The%20earth%20was%20without%20form%2C%20and%20void%3B%20and%20darkness%20was%20upon%20the%20face%20of%20the%20deep.&view=papa');
   await drawn(page, 'papa');
