@@ -14,8 +14,18 @@ const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 // The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
 const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
 const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured
-const LOOKUP_MAX_LENGTH = 100000;
-const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample  // the memory-lookup demo's longest run (the CLI's bench goes to 10^6)
+const LOOKUP_MAX_LENGTH = 100000;  // the memory-lookup demo's longest run (the CLI's bench goes to 10^6)
+const SAMPLED_VIEWS = new Set(['selectivity', 'topk', 'paper']);  // per-N views: on the held-out sample by default
+// The paper view over the sample: windows of up to 256 tokens (L = 16 ... 256), overlapping (one every 64 tokens:
+// about 600 sequences of each L per layer on tiny-gpt2) when the model is small enough for the 4x work to stay quick
+const PAPER_WINDOW = 256;
+const PAPER_OVERLAP_WORK = 2e11;  // parameters x tokens processed
+function paperStride(info, sampleChars) {
+  const window = Math.min(PAPER_WINDOW, info.n_positions);
+  const tokens = sampleChars / 4;  // English: about 4 characters a token
+  return info.parameters * tokens * 4 <= PAPER_OVERLAP_WORK ? Math.max(1, Math.floor(window / 4)) : 0;
+}
+const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample
 
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
@@ -263,15 +273,24 @@ async function figuresFor(view, d) {
   const tokens = await need(d, 'tokens', async () => (await ask(d, 'tokenize', { text })).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
   const ctx = { info: d.info, tokens, state: { ...state } };
-  if (view === 'selectivity' && state.sample === 'held-out') {
+  if (SAMPLED_VIEWS.has(view) && state.sample === 'held-out') {
     // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
     const sample = await heldOutSample();
-    const pooled = await need(d.textFree, 'selectivity:sample', () => analysis(d.textFree, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS },
-      'Selectivity over the held-out sample', { text: sample }));
-    const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training' : 'tiny-gpt2\'s validation text; this model may have seen it';
-    return selectivityFigures({ ...ctx, selectivity: pooled,
-      source: `the page's English sample (${pooled.tokens.toLocaleString('en')} tokens in ${pooled.windows.length} windows of up to ${pooled.max_tokens}; ${heldOut})` })
-      .map((f) => ({ ...f, action: { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
+    const onSample = (key, name, request, label) => need(d.textFree, key, () => analysis(d.textFree, name, request, label, { text: sample }));
+    let figures;
+    if (view === 'selectivity') {
+      const pooled = await onSample('selectivity', 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS }, 'Selectivity over the held-out sample');
+      figures = selectivityFigures({ ...ctx, selectivity: pooled, source: sampleSource(pooled) });
+    } else if (view === 'topk') {
+      const detail = await onSample(`detail:${state.layer}:${state.head}`, 'selectivity',
+        { temperature: t, heads: [[state.layer, state.head]], loss: false, bins: SELECTIVITY_BINS }, 'Top-k detail over the held-out sample');
+      figures = topkFigures({ ...ctx, detail, source: sampleSource(detail) });
+    } else {
+      const paper = await onSample('paper', 'paper', { max_tokens: Math.min(PAPER_WINDOW, d.info.n_positions),
+        stride: paperStride(d.info, sample.length) }, 'Paper measurements over the held-out sample');
+      figures = paperFigures({ ...ctx, paper, source: sampleSource(paper), loadGpt2: () => loadRemote(GPT2_124M) });
+    }
+    return figures.map((f) => ({ ...f, action: f.action ?? { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
   }
   // loss: false, since no view of selectivity shows the loss and the output layer is most of a small model's time
   ctx.selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false }, 'Selectivity'));
@@ -281,14 +300,12 @@ async function figuresFor(view, d) {
     return attentionFigures({ ...ctx, onQuery: (q) => update({ q }) });
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
-  if (view === 'selectivity') {
-    return selectivityFigures({ ...ctx, source: 'the text in the box' }).map((f) => ({ ...f,
-      action: { label: 'Use the held-out English sample that ships with the page', run: () => update({ sample: 'held-out' }) } }));
-  }
+  const useSample = { label: 'Use the held-out English sample that ships with the page', run: () => update({ sample: 'held-out' }) };
+  if (view === 'selectivity') return selectivityFigures({ ...ctx, source: 'the text in the box' }).map((f) => ({ ...f, action: useSample }));
   if (view === 'topk') {
     ctx.detail = await need(d, `detail:${state.layer}:${state.head}`, () => analysis(d, 'selectivity',
       { temperature: t, heads: [[state.layer, state.head]], loss: false }, 'Top-k detail'));
-    return topkFigures(ctx);
+    return topkFigures({ ...ctx, source: 'the text in the box' }).map((f) => ({ ...f, action: useSample }));
   }
   if (view === 'normalisers') {
     ctx.normalisers = await need(d, 'normalisers', async () => {
@@ -327,7 +344,8 @@ async function figuresFor(view, d) {
   }
   if (view === 'paper') {
     ctx.paper = await need(d, 'paper', () => analysis(d, 'paper', {}, 'Paper measurements'));
-    return paperFigures({ ...ctx, loadGpt2: () => loadRemote(GPT2_124M) });
+    return paperFigures({ ...ctx, source: 'the text in the box', loadGpt2: () => loadRemote(GPT2_124M) })
+      .map((f) => ({ ...f, action: f.action ?? useSample }));
   }
   ctx.sensitivity = await need(d, 'sensitivity', () => analysis(d, 'sensitivity', {}, 'Sensitivity (forward and backward passes)'));
   return sensitivityFigures(ctx);
@@ -351,6 +369,12 @@ function fetchedOnce(url, what, read) {
 const shippedAverages = fetchedOnce(new URL('constant_attention.safetensors', SHIPPED_URL),
   'the shipped averages (constant_attention.safetensors)', async (r) => new Uint8Array(await r.arrayBuffer()));
 const trainingAverages = () => (loadedModel === SHIPPED_MODEL ? shippedAverages() : Promise.resolve(null));
+// How a figure names the held-out sample it was measured on (a report with tokens, windows and max_tokens).
+function sampleSource(report) {
+  const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training' : 'tiny-gpt2\'s validation text; this model may have seen it';
+  return `the page's English sample (${report.tokens.toLocaleString('en')} tokens in ${Array.isArray(report.windows) ? report.windows.length : report.windows} windows of up to ${report.max_tokens}; ${heldOut})`;
+}
+
 // The page's held-out English sample for per-N curves (models/tiny-gpt2/held-out-sample.txt).
 const heldOutSample = fetchedOnce(new URL('held-out-sample.txt', SHIPPED_URL), 'the held-out sample (held-out-sample.txt)',
   (r) => r.text());

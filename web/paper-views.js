@@ -24,7 +24,8 @@ function quartileCsv(xName, xs, layers, pick) {
 }
 
 // loadGpt2: a callback that loads openai-community/gpt2 (offered when the model is not GPT-2 124M's shape).
-export function paperFigures({ paper, loadGpt2 = null }) {
+// source: words for where the rows came from (the held-out sample or the text in the box).
+export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
   const { lengths, top_n: topN, rho, proportional_n: propN, delta, temperatures: T, verdicts } = paper;
   const say = (figure) => verdicts.find((v) => v.figure === figure).sentence;
   const last = lengths.length - 1;
@@ -34,6 +35,11 @@ export function paperFigures({ paper, loadGpt2 = null }) {
   const dist = paper.distance, sep = paper.separability, grad = paper.gradient;
   const on = paper.measured_on;
   const figs = [];
+  const rows = dist[0].rows;  // per length: heads x sequences that reach it, the same in every layer
+  const windowsNote = `${paper.windows} windows of up to ${paper.max_tokens} tokens, one every ${paper.stride}`;
+  const perLength = ` Rows from ${source}, ${windowsNote}: ${lengths.map((L, i) => `${rows[i].toLocaleString('en')} at L = ${L}`).join(', ')} per layer ` +
+    `(${rows.reduce((a, b) => a + b, 0).toLocaleString('en')} in all).`;
+  const atLast = ` Rows from ${source}: ${rows[last].toLocaleString('en')} per layer at L = ${lengths[last]}.`;
 
   figs.push({
     name: 'paper-distance-proportional',
@@ -42,8 +48,8 @@ export function paperFigures({ paper, loadGpt2 = null }) {
       series: bandSeries(dist, (l) => column(l.proportional.d, mid), lengths) }),
     caption: 'Theorem 1\'s distance: in each head\'s value space, d~ = ‖Σ_{j∉S} α_j x_j − s‖ with s = Σ_{j∈S} α_j x_j the ' +
       `top-N tokens' weighted sum, here with N = ⌈${rho[mid]} L⌉ (N = ${propN.map((r) => r[mid]).join(', ')} at L = ` +
-      `${lengths.join(', ')}); median and quartiles over heads and windows. The paper reports "distance collapse" on GPT-2 as ` +
-      'the top-N set grows with L.',
+      `${lengths.join(', ')}); median and quartiles over heads and sequences. The paper reports "distance collapse" on GPT-2 as ` +
+      'the top-N set grows with L.' + perLength,
     finding: say('distance-proportional'),
     action: !on.gpt2_124m && loadGpt2 ? { label: 'Measure on GPT-2 124M: load openai-community/gpt2 (about 550 MB)', run: loadGpt2 } : null,
     csv: quartileCsv('L', lengths, dist, (l) => column(l.proportional.d, mid)),
@@ -56,7 +62,7 @@ export function paperFigures({ paper, loadGpt2 = null }) {
     svg: linePlot({ title: `d~ against L at a fixed top-${topN[fixed]} set`, xLabel: 'sequence length L',
       yLabel: 'd~', xLog: true, yLog: true, series: bandSeries(dist, (l) => column(l.fixed_n.d, fixed), lengths) }),
     caption: `The same distance for a fixed top-${topN[fixed]} set as L grows (the paper's first distance analysis, for which ` +
-      'Theorem 1 gives an upper bound); median and quartiles over heads and windows.',
+      'Theorem 1 gives an upper bound); median and quartiles over heads and sequences.' + perLength,
     finding: say('distance-fixed-n'),
     csv: quartileCsv('L', lengths, dist, (l) => column(l.fixed_n.d, fixed)),
     json: { lengths, top_n: topN[fixed], layers: dist.map((l) => ({ layer: l.layer, d: column(l.fixed_n.d, fixed) })) },
@@ -70,7 +76,7 @@ export function paperFigures({ paper, loadGpt2 = null }) {
       refs: [{ name: `δ = ${delta}`, x: topN, y: topN.map(() => delta) }] }),
     caption: 'The paper\'s second analysis: d~ for a growing top-N set at a fixed length, divided by W = Σ α_j ‖x_j‖ ' +
       '(attnlab\'s scale: d~ ≤ W, so heads and layers compare). attnlab\'s critical N is the first N whose d~ falls to δ W; ' +
-      'the paper\'s own detection rule (its Algorithm 3) could not be checked.',
+      'the paper\'s own detection rule (its Algorithm 3) could not be checked.' + atLast,
     finding: say('critical-n'),
     csv: quartileCsv('top_n', topN, dist, (l) => row(l.fixed_n.d_over_w, last)),
     json: { top_n: topN, length: lengths[last], delta, layers: dist.map((l) => ({ layer: l.layer, d_over_w: row(l.fixed_n.d_over_w, last), critical_n: l.critical_n })) },
@@ -85,7 +91,7 @@ export function paperFigures({ paper, loadGpt2 = null }) {
         { name: 'paper, its own rule: 85%', x: topN, y: topN.map(() => 0.85), dash: '2 3' }] }),
     caption: 'Separability of the selected tokens (Theorem 2), by attnlab\'s reading of the rule: a selected token counts as ' +
       'distinguishable when its weighted point α_i x_i lies nearer to s than every unselected token\'s α_j x_j. The paper\'s ' +
-      '70-85% on GPT-2 is drawn for orientation only: its exact rule is not known, so there is no verdict.',
+      '70-85% on GPT-2 is drawn for orientation only: its exact rule is not known, so there is no verdict.' + atLast,
     finding: say('separability'),
     csv: quartileCsv('top_n', topN, sep, (l) => row(l.fixed_n, last)),
     json: { top_n: topN, length: lengths[last], layers: sep.map((l) => ({ layer: l.layer, distinguishable: row(l.fixed_n, last) })) },
@@ -104,7 +110,8 @@ export function paperFigures({ paper, loadGpt2 = null }) {
     caption: 'The paper\'s gradient lemma, ‖∇_l α‖ ≤ min{1/(4T), √2}: 1/(4T) is the largest value of a diagonal entry ' +
       '∂α_i/∂l_i = α_i (1 − α_i) / T of the softmax Jacobian (reached at α_i = 1/2), √2 the largest temperature-free gradient ' +
       'α_i ‖e_i − α‖. Plotted: each row\'s largest diagonal entry (max and median over rows at the chosen lengths, their scores ' +
-      'renormalised at each T) against 1/(4T). A theorem holds on every row; a row above the line would mean a bug.',
+      'renormalised at each T) against 1/(4T). A theorem holds on every row; a row above the line would mean a bug.' +
+      ` Rows from ${source}: ${grad.rows.toLocaleString('en')} at each T, over all layers.`,
     finding: say('gradient-lemma'),
     csv: [['T', ...gl.flatMap((l) => [`L${l.layer}_diagonal_median`, `L${l.layer}_diagonal_max`, `L${l.layer}_within_lemma`]), 'lemma_bound'],
       ...T.map((t, ti) => [t, ...gl.flatMap((l) => [l.lemma_diagonal.median[ti], l.lemma_diagonal.max[ti], l.within_lemma[ti]]), grad.bounds.lemma_diagonal[ti]])],

@@ -93,11 +93,18 @@ export function headFigures({ selectivity, info, state, onHead }) {
 
 // Normalised entropy and N_eff / N against N, one curve per layer (median, quartile band): over log-spaced bins of
 // N when the report has them (the held-out sample), else per N. source: words for where the rows came from.
-export function selectivityFigures({ selectivity, source = 'this text' }) {
+// A selectivity report's bins of N: its log bins when it has them, else one bin per N; points at each bin's
+// geometric middle.
+function binsOf(selectivity) {
   const binned = Array.isArray(selectivity.bins);
   const bins = binned ? selectivity.bins : range(selectivity.positions).map((n) => ({ lo: n, hi: n }));
-  const xs = bins.map((b) => Math.sqrt(b.lo * b.hi));
-  const binText = (b) => (b.lo === b.hi ? `N = ${b.lo}` : `N = ${b.lo}-${b.hi}`);
+  return { binned, bins, xs: bins.map((b) => Math.sqrt(b.lo * b.hi)) };
+}
+const binText = (b) => (b.lo === b.hi ? `N = ${b.lo}` : `N = ${b.lo}-${b.hi}`);
+const count = (n) => n.toLocaleString('en');
+
+export function selectivityFigures({ selectivity, source = 'this text' }) {
+  const { binned, bins, xs } = binsOf(selectivity);
   const figs = [];
   for (const [key, label, what] of [['entropy_norm', 'H / log N', 'normalised entropy'], ['n_eff_frac', 'N_eff / N', 'effective support fraction']]) {
     const bandOf = (l) => (binned ? l.binned[key] : l[key]);
@@ -114,8 +121,8 @@ export function selectivityFigures({ selectivity, source = 'this text' }) {
     const trendOf = (l) => `${fmt(bandOf(l).median[firstIndex], 2)} at ${binText(bins[firstIndex])} → ${fmt(bandOf(l).median[lastIndex], 2)} at ${binText(bins[lastIndex])}`;
     const rows = binned ? selectivity.layers[0].binned.rows : null;
     const rowsNote = binned
-      ? ` Rows per layer and bin: ${rows[0].toLocaleString('en')} (${binText(bins[0])}) to ${rows[rows.length - 1].toLocaleString('en')} ` +
-        `(${binText(bins[bins.length - 1])}), ${rows.reduce((a, b) => a + b, 0).toLocaleString('en')} in all.`
+      ? ` Rows per layer and bin: ${count(rows[0])} (${binText(bins[0])}) to ${count(rows[rows.length - 1])} ` +
+        `(${binText(bins[bins.length - 1])}), ${count(rows.reduce((a, b) => a + b, 0))} in all.`
       : '';
     figs.push({
       name: `selectivity-${key}`,
@@ -143,7 +150,7 @@ function uniformMass(windows, k) {
 
 // Top-k mass against k for one head, with the uniform line and the bound of the achieved margin, and
 // the top-k mass against N for each k.
-export function topkFigures({ detail, state }) {
+export function topkFigures({ detail, state, source = 'this text' }) {
   const h = headEntry(detail, state.layer, state.head);
   const d = detail.details.find((x) => x.layer === state.layer && x.head === state.head);
   const ks = detail.k;
@@ -164,7 +171,8 @@ export function topkFigures({ detail, state }) {
       ] }),
     caption: 'Tests whether a head can single out k tokens: the mass its k largest weights hold, against what a ' +
       'uniform row would give (k/N), the least mass its achieved score margin Δ guarantees, k / (k + (N − k) e^(−Δ/T)), ' +
-      'and the same bound at the geometric ceiling 2|q| max|k_j| / √d, the most any margin this head can produce could promise.',
+      'and the same bound at the geometric ceiling 2|q| max|k_j| / √d, the most any margin this head can produce could promise.' +
+      ` Rows from ${source}.`,
     finding: `Mass (uniform): ${ks.map((k, i) => `k = ${k}: ${fmt(h.mass[i], 2)} (${fmt(uniform[i], 2)})`).join(', ')}. ` +
       `Rows that cannot reach ${1 - detail.eps} because Δ_needed exceeds the geometric ceiling: ` +
       `${ks.map((k, i) => `k = ${k}: ${fmt(100 * h.impossible_fraction[i], 0)}%`).join(', ')}.`,
@@ -172,21 +180,35 @@ export function topkFigures({ detail, state }) {
       ...ks.map((k, i) => [k, h.mass[i], uniform[i], h.bound_mass[i], h.ceiling_mass[i], h.margin[i], h.needed[i], h.impossible_fraction[i]])],
     json: { layer: state.layer, head: state.head, k: ks, eps: detail.eps, uniform, ...h },
   };
-  const N = d.ceiling_by_n.length;
-  const xs = range(N);
+  // against N: per N (means over windows) for the text in the box; over log bins (median and quartiles, with the
+  // rows behind each) for the held-out sample
+  const { binned, bins, xs } = binsOf(detail);
+  const massOf = (i) => (binned ? d.binned.mass[i].median : d.mass_by_n[i]);
+  const firstLast = (v) => {
+    const at = v.map((x, j) => [x, j]).filter(([x]) => Number.isFinite(x));
+    return at.length ? [at[0], at[at.length - 1]] : null;
+  };
+  const rowsNote = binned
+    ? ` Rows in all: ${ks.map((k, i) => `k = ${k}: ${count(d.binned.rows[i].reduce((a, b) => a + b, 0))}`).join(', ')}.`
+    : '';
   const fig2 = {
     name: `topk-by-n-L${state.layer}H${state.head}`,
-    svg: linePlot({ title: `Top-k mass against N, layer ${state.layer} head ${state.head}`, xLabel: 'N = tokens competing',
-      yLabel: 'mass on the k largest weights', xLog: N > 16, yDomain: [0, 1],
-      series: ks.map((k, i) => ({ name: `k = ${k}`, x: xs, y: d.mass_by_n[i] })) }),
-    caption: 'The same mass position by position: if selectivity fades with N, each curve falls as rows get longer.',
+    svg: linePlot({ title: `Top-k mass against N, layer ${state.layer} head ${state.head}${binned ? ' (median and quartiles)' : ''}`,
+      xLabel: 'N = tokens competing (row length)', yLabel: 'mass on the k largest weights', xLog: binned || xs.length > 16, yDomain: [0, 1],
+      series: ks.map((k, i) => ({ name: `k = ${k}`, x: xs, y: massOf(i), color: PALETTE[i % PALETTE.length],
+        band: binned ? { lo: d.binned.mass[i].q1, hi: d.binned.mass[i].q3 } : undefined })) }),
+    caption: 'The same mass position by position: if selectivity fades with N, each curve falls as rows get longer. ' +
+      `Rows from ${source}${binned ? `, pooled over ${bins.length} log-spaced bins of N (rows with N > k; each point at the bin's geometric middle)` : ', mean over windows at each N'}.`,
     finding: ks.map((k, i) => {
-      const v = d.mass_by_n[i].filter(Number.isFinite);
-      return v.length ? `k = ${k}: ${fmt(v[0], 2)} → ${fmt(v[v.length - 1], 2)}` : '';
-    }).filter(Boolean).join('; ') + '.',
-    csv: [['N', ...ks.map((k) => `mass_k${k}`), ...ks.map((k) => `needed_k${k}`), 'ceiling'],
-      ...xs.map((n, j) => [n, ...ks.map((_, i) => d.mass_by_n[i][j]), ...ks.map((_, i) => d.needed_by_n[i][j]), d.ceiling_by_n[j]])],
-    json: d,
+      const ends = firstLast(massOf(i));
+      return ends ? `k = ${k}: ${fmt(ends[0][0], 2)} at ${binText(bins[ends[0][1]])} → ${fmt(ends[1][0], 2)} at ${binText(bins[ends[1][1]])}` : '';
+    }).filter(Boolean).join('; ') + '.' + rowsNote,
+    csv: binned
+      ? [['N_from', 'N_to', ...ks.flatMap((k) => [`rows_k${k}`, `q1_k${k}`, `median_k${k}`, `q3_k${k}`])],
+        ...bins.map((b, j) => [b.lo, b.hi, ...ks.flatMap((_, i) => [d.binned.rows[i][j], d.binned.mass[i].q1[j], d.binned.mass[i].median[j], d.binned.mass[i].q3[j]])])]
+      : [['N', ...ks.map((k) => `mass_k${k}`), ...ks.map((k) => `needed_k${k}`), 'ceiling'],
+        ...xs.map((n, j) => [n, ...ks.map((_, i) => d.mass_by_n[i][j]), ...ks.map((_, i) => d.needed_by_n[i][j]), d.ceiling_by_n[j]])],
+    json: binned ? { bins, k: ks, ...d.binned } : d,
   };
   return [fig1, fig2];
 }

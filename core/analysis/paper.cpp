@@ -247,7 +247,9 @@ const RequestFields<PaperRequest>& fields() {
         .add("lengths", &PaperRequest::lengths, "sequence lengths L (none: 16, 32, ... up to the window)", at_least(2))
         .add("delta", &PaperRequest::delta, "attnlab's critical N: the first N with d~ <= delta W", at_least(0))
         .add("temperatures", &PaperRequest::temperatures, "FROM:TO:COUNT, log-spaced, for the gradient lemma")
-        .add("max_tokens", &PaperRequest::max_tokens, "window length (0: the model's context)", context_tokens());
+        .add("max_tokens", &PaperRequest::max_tokens, "window length (0: the model's context)", context_tokens())
+        .add("stride", &PaperRequest::stride, "start a window every this many tokens (0: every window length, no overlap; "
+             "smaller: overlapping windows, more sequences of each length L)", at_least(0));
     return f;
 }
 
@@ -258,6 +260,9 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     const Config& c = model.config;
     const PaperRequest request = fields().checked(given, c, "paper");
     const int window = window_of(request.max_tokens, c.n_positions, c, "paper");
+    if (request.stride > window)
+        throw Error("paper: the stride must be at most the window (" + std::to_string(window) + " tokens; got " +
+                    std::to_string(request.stride) + ")");
     std::size_t longest = 0;
     for (const auto& t : texts) longest = std::max(longest, t.size());
     if (longest < 2) throw Error("paper: the text must be at least 2 tokens");
@@ -276,7 +281,7 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     }
     std::vector<std::pair<std::size_t, Window>> all_windows;
     for (std::size_t t = 0; t < texts.size(); ++t)
-        for (const auto& w : split_windows(static_cast<int>(texts[t].size()), window)) all_windows.push_back({t, w});
+        for (const auto& w : split_windows(static_cast<int>(texts[t].size()), window, request.stride)) all_windows.push_back({t, w});
     std::vector<float> pt;
     const ForwardOptions fo = attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
@@ -299,6 +304,7 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     out["texts"] = texts.size();
     out["max_tokens"] = window;
     out["windows"] = all_windows.size();
+    out["stride"] = request.stride == 0 ? window : request.stride;
     out["top_n"] = s.top_ns;
     out["rho"] = s.rhos;
     out["proportional_n"] = s.prop_n;
@@ -309,14 +315,17 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const LayerCells& cells = layers[l];
         Json crit_median = Json::array(), crit_share = Json::array(), never = Json::array();
+        std::vector<long> rows_at;  // the rows (heads x sequences) behind each length's quartiles
         for (std::size_t li = 0; li < NL; ++li) {
             const Samples& v = cells.critical[li];
+            rows_at.push_back(static_cast<long>(v.size()));
             const auto none = std::count_if(v.begin(), v.end(), [](double x) { return std::isnan(x); });
             crit_median.push_back(number_json(median_reached(v)));
             crit_share.push_back(number_json(median_reached(cells.critical_share[li])));
             never.push_back(number_json(v.empty() ? k_nan : static_cast<double>(none) / v.size()));
         }
         dist.push_back({{"layer", l},
+                        {"rows", rows_at},
                         {"fixed_n", {{"d", quartile_grid(cells.fixed_d)}, {"d_over_w", quartile_grid(cells.fixed_scaled)}}},
                         {"proportional", {{"d", quartile_grid(cells.prop_d)}, {"d_over_w", quartile_grid(cells.prop_scaled)}}},
                         {"critical_n", {{"median", crit_median}, {"median_over_length", crit_share}, {"never_fraction", never}}}});

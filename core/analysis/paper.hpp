@@ -28,6 +28,8 @@ struct PaperRequest {
     double delta = 0.05;               // critical N: d~ <= delta W
     std::string temperatures = "0.05:5:12";  // FROM:TO:COUNT, log-spaced
     int max_tokens = 0;                // window length; 0: n_positions
+    int stride = 0;                    // a window starts every `stride` tokens (0: every window, no overlap); a
+                                       // smaller stride measures more sequences of each length L in the same text
     std::string model_name;            // how the verdicts name the model (AnalysisInputs::model_name)
 };
 

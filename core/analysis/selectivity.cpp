@@ -109,6 +109,19 @@ std::vector<NBin> log_bins(int max_n, int count) {
     return bins;
 }
 
+namespace {
+
+// The finite values of the rows whose N lies in `bin` (by_n[N - 1] holds the values of rows of length N).
+std::vector<double> pooled_over(const std::vector<std::vector<double>>& by_n, const NBin& bin) {
+    std::vector<double> out;
+    for (int n = bin.lo; n <= bin.hi; ++n)
+        for (double v : by_n[static_cast<std::size_t>(n - 1)])
+            if (std::isfinite(v)) out.push_back(v);
+    return out;
+}
+
+}  // namespace
+
 SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const Config& c,
                                         const SelectivityOptions& o) {
     SelectivityReport rep;
@@ -127,14 +140,18 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
     for (auto& a : acc) a.mass = a.margin = a.needed = a.bound = a.ceiling_bound = a.impossible = std::vector<Mean>(K);
     std::vector<HeadDetail> details;
     std::vector<std::vector<std::vector<Mean>>> d_mass, d_needed;
+    std::vector<std::vector<std::vector<std::vector<double>>>> d_mass_rows;  // [detail][k][N - 1]: each row's mass
     std::vector<std::vector<Mean>> d_ceiling;
     for (const auto& id : o.detail) {
         if (id.layer < 0 || id.layer >= c.n_layer || id.head < 0 || id.head >= c.n_head)
             throw Error("selectivity: head " + std::to_string(id.layer) + ":" + std::to_string(id.head) + " is outside this model");
-        details.push_back(HeadDetail{id.layer, id.head, {}, {}, {}});
+        details.emplace_back();
+        details.back().layer = id.layer;
+        details.back().head = id.head;
         d_mass.emplace_back(K, std::vector<Mean>(NN));
         d_needed.emplace_back(K, std::vector<Mean>(NN));
         d_ceiling.emplace_back(NN);
+        d_mass_rows.emplace_back(K, std::vector<std::vector<double>>(NN));
     }
 
     for (const auto& h : all) {
@@ -147,6 +164,7 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
             if (detail >= 0) {
                 for (std::size_t k = 0; k < K; ++k) {
                     d_mass[detail][k][ni].add(r.mass[k]);
+                    if (!rep.bins.empty()) d_mass_rows[detail][k][ni].push_back(r.mass[k]);
                     d_needed[detail][k][ni].add(r.needed[k]);
                 }
                 d_ceiling[detail][ni].add(r.ceiling);
@@ -181,13 +199,7 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
             ls.n_eff_frac.add(quartiles(frac[l][ni]));
         }
         for (const NBin& bin : rep.bins) {
-            std::vector<double> e, f;
-            for (int n = bin.lo; n <= bin.hi; ++n) {
-                const auto& en = ent[l][static_cast<std::size_t>(n - 1)];
-                const auto& fn = frac[l][static_cast<std::size_t>(n - 1)];
-                e.insert(e.end(), en.begin(), en.end());
-                f.insert(f.end(), fn.begin(), fn.end());
-            }
+            std::vector<double> e = pooled_over(ent[l], bin), f = pooled_over(frac[l], bin);
             ls.bin_rows.push_back(static_cast<long>(e.size()));
             ls.binned_entropy_norm.add(quartiles(e));
             ls.binned_n_eff_frac.add(quartiles(f));
@@ -228,6 +240,16 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
                 hd.needed_by_n[k].push_back(d_needed[d][k][ni].mean());
             }
         for (std::size_t ni = 0; ni < NN; ++ni) hd.ceiling_by_n.push_back(d_ceiling[d][ni].mean());
+        if (!rep.bins.empty())
+            for (std::size_t k = 0; k < K; ++k) {
+                hd.binned_mass.emplace_back();
+                hd.bin_rows.emplace_back();
+                for (const NBin& bin : rep.bins) {
+                    std::vector<double> m = pooled_over(d_mass_rows[d][k], bin);
+                    hd.bin_rows.back().push_back(static_cast<long>(m.size()));
+                    hd.binned_mass.back().add(quartiles(m));
+                }
+            }
         rep.details.push_back(std::move(hd));
     }
     return rep;

@@ -79,6 +79,8 @@ struct HeadDetail {
     int layer = 0, head = 0;
     std::vector<std::vector<double>> mass_by_n, needed_by_n;  // [k][N - 1], mean over windows
     std::vector<double> ceiling_by_n;                        // [N - 1]
+    std::vector<Band> binned_mass;                           // [k]: quartiles over the rows of each bin (N > k)
+    std::vector<std::vector<long>> bin_rows;                 // [k][bin]: the rows behind them
 };
 struct SelectivityReport {
     int max_n = 0;

@@ -54,8 +54,14 @@ Json selectivity_json(const SelectivityReport& r, const SelectivityOptions& o) {
         Json mass = Json::array(), needed = Json::array();
         for (const auto& m : d.mass_by_n) mass.push_back(numbers_json(m));
         for (const auto& m : d.needed_by_n) needed.push_back(numbers_json(m));
-        details.push_back({{"layer", d.layer}, {"head", d.head}, {"mass_by_n", mass}, {"needed_by_n", needed},
-                           {"ceiling_by_n", numbers_json(d.ceiling_by_n)}});
+        Json detail = {{"layer", d.layer}, {"head", d.head}, {"mass_by_n", mass}, {"needed_by_n", needed},
+                       {"ceiling_by_n", numbers_json(d.ceiling_by_n)}};
+        if (!r.bins.empty()) {
+            Json bands = Json::array();
+            for (const auto& b : d.binned_mass) bands.push_back(band_json(b));
+            detail["binned"] = {{"rows", d.bin_rows}, {"mass", bands}};
+        }
+        details.push_back(std::move(detail));
     }
     j["details"] = std::move(details);
     return j;
@@ -79,7 +85,7 @@ const RequestFields<SelectivityRequest>& fields() {
         .add("normaliser", &SelectivityRequest::normaliser, "softmax, topk:K, sparsemax, entmax15 or hardmax")
         .add("normaliser_heads", &SelectivityRequest::normaliser_heads, "heads that use the normaliser (L:H,...; none: every head)")
         .add("loss", &SelectivityRequest::loss, "compute the loss (false skips the output layer)")
-        .add("bins", &SelectivityRequest::bins, "also summarise each layer over this many log-spaced bins of N, with their row counts (0: per N only)",
+        .add("bins", &SelectivityRequest::bins, "also summarise each layer, and each --heads head's top-k mass, over this many log-spaced bins of N, with their row counts (0: per N only)",
              Limits{0, 64});
     return f;
 }

@@ -6,10 +6,14 @@
 
 namespace attnlab {
 
-std::vector<Window> split_windows(int total, int max_tokens) {
+std::vector<Window> split_windows(int total, int max_tokens, int stride) {
     if (max_tokens < 1) throw Error("windows: the window size must be at least 1 token");
+    if (stride < 0 || stride > max_tokens)
+        throw Error("windows: the stride must be in 1.." + std::to_string(max_tokens) + " (the window), or 0 for the window (got " +
+                    std::to_string(stride) + ")");
+    const int step = stride == 0 ? max_tokens : stride;
     std::vector<Window> out;
-    for (int start = 0; start < total; start += max_tokens) out.push_back({start, std::min(max_tokens, total - start)});
+    for (int start = 0; start < total; start += step) out.push_back({start, std::min(max_tokens, total - start)});
     return out;
 }
 

@@ -17,8 +17,9 @@ struct Window {
     int start = 0, length = 0;
 };
 
-// Consecutive, non-overlapping windows of at most max_tokens tokens covering all `total` tokens.
-std::vector<Window> split_windows(int total, int max_tokens);
+// Windows of at most max_tokens tokens covering all `total` tokens, starting every `stride` tokens (0: every
+// max_tokens, so consecutive and non-overlapping; a smaller stride overlaps them). Error unless 0 <= stride <= max_tokens.
+std::vector<Window> split_windows(int total, int max_tokens, int stride = 0);
 
 // One forward pass per window of ids (at most `window` tokens each), reporting progress per window;
 // each(trace) sees every pass. Returns the windows.

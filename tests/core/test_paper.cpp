@@ -219,6 +219,37 @@ TEST_CASE("the report's row for length L is the last row of the L-token prefix (
     CHECK(rep["separability"][0]["proportional"]["median"][0][0].get<double>() == doctest::Approx(expected.distinguishable[1]));
 }
 
+TEST_CASE("overlapping windows measure one more sequence of each length per window that reaches it, rows counted per length") {
+    const Model m = random_model(tiny_config(1, 2, 16, 32));
+    const std::vector<int> ids = spread_ids(40, 7919, 5);
+    PaperRequest r;
+    r.top_ns = {2};
+    r.lengths = {8, 32};
+    r.max_tokens = 32;
+    const Json plain = paper_report(m, {ids}, r);  // windows [0, 32) and [32, 40)
+    CHECK(plain["windows"] == 2);
+    CHECK(plain["stride"] == 32);
+    CHECK(plain["distance"][0]["rows"] == std::vector<long>{4, 2});  // 2 heads x (2 windows reach L = 8, 1 reaches 32)
+    r.stride = 8;  // windows at 0, 8, 16, 24, 32 of lengths 32, 32, 24, 16, 8
+    const Json strided = paper_report(m, {ids}, r);
+    CHECK(strided["windows"] == 5);
+    CHECK(strided["distance"][0]["rows"] == std::vector<long>{10, 4});
+    // at L = 8 the strided rows are the last rows of ids[0..8), ids[8..16), ..., ids[32..40): exactly the rows of
+    // plain 8-token windows, so the quartiles must agree
+    r.lengths = {8};
+    const Json at8 = paper_report(m, {ids}, r);
+    r.max_tokens = 8;
+    r.stride = 0;
+    const Json short_windows = paper_report(m, {ids}, r);
+    CHECK(short_windows["windows"] == 5);
+    for (const char* q : {"q1", "median", "q3"})
+        CHECK(at8["distance"][0]["fixed_n"]["d"][q][0][0].get<double>() ==
+              doctest::Approx(short_windows["distance"][0]["fixed_n"]["d"][q][0][0].get<double>()).epsilon(1e-6));
+    r.max_tokens = 32;
+    r.stride = 40;
+    CHECK_THROWS_WITH_AS(paper_report(m, {ids}, r), doctest::Contains("stride must be at most the window (32 tokens; got 40)"), Error);
+}
+
 TEST_CASE("every row of a random model is within the lemma's bound at T from 0.01 to 10, and the verdict says so") {
     const Model m = random_model(tiny_config(2, 4, 16, 64), 1.5f);  // large weights: peaked and near-tied rows
     PaperRequest r;

@@ -5,6 +5,7 @@
 #include "analysis/selectivity.hpp"
 #include "analysis/windows.hpp"
 #include "checkpoint_builder.hpp"
+#include "error.hpp"
 #include "model/gpt2.hpp"
 
 using namespace attnlab;
@@ -184,6 +185,32 @@ TEST_CASE("binned bands are quartiles of every row whose N falls in the bin, wit
     CHECK(l.binned_entropy_norm.median[0] == doctest::Approx(l.entropy_norm.median[1]));
 }
 
+TEST_CASE("a detailed head's binned top-k mass is quartiles of the rows with N > k in each bin, with their count") {
+    const Config c = tiny_config(1, 2, 8, 16, 50257);
+    SelectivityOptions o;
+    o.ks = {1, 2};
+    o.bins = 2;  // N in 2..4: bins [2, 2] and [3, 4]
+    o.detail = {{0, 1}};
+    const std::vector<float> one = {1.0f}, u2 = {0.5f, 0.5f}, hot3 = {1.0f, 0.0f, 0.0f}, u3 = {1 / 3.f, 1 / 3.f, 1 / 3.f},
+                             half4 = {0.5f, 0.5f, 0.0f, 0.0f}, q4 = {0.4f, 0.3f, 0.2f, 0.1f};
+    // head 0 (not detailed) has different rows, which must not enter head 1's bands
+    const auto rep = summarise_selectivity({head_rows(0, {one, u2, u3, u3}, o), head_rows(1, {one, u2, hot3, half4, q4}, o)}, c, o);
+    REQUIRE(rep.details.size() == 1);
+    const auto& d = rep.details[0];
+    REQUIRE(d.binned_mass.size() == 2);
+    // k = 1: bin [2, 2] holds u2 (0.5); bin [3, 4] holds hot3 (1), half4 (0.5), q4 (0.4): sorted 0.4, 0.5, 1
+    CHECK(d.bin_rows[0] == std::vector<long>{1, 3});
+    CHECK(d.binned_mass[0].median[0] == doctest::Approx(0.5).epsilon(1e-6));
+    CHECK(d.binned_mass[0].median[1] == doctest::Approx(0.5).epsilon(1e-6));
+    CHECK(d.binned_mass[0].q1[1] == doctest::Approx(0.45).epsilon(1e-6));
+    CHECK(d.binned_mass[0].q3[1] == doctest::Approx(0.75).epsilon(1e-6));
+    // k = 2 needs N > 2: bin [2, 2] has no row; bin [3, 4]: hot3 1, half4 1, q4 0.7
+    CHECK(d.bin_rows[1] == std::vector<long>{0, 3});
+    CHECK(std::isnan(d.binned_mass[1].median[0]));
+    CHECK(d.binned_mass[1].median[1] == doctest::Approx(1.0).epsilon(1e-6));
+    CHECK(d.binned_mass[1].q1[1] == doctest::Approx(0.85).epsilon(1e-6));
+}
+
 TEST_CASE("windows cover a long text in consecutive pieces of at most the context") {
     const auto w = split_windows(10, 4);
     REQUIRE(w.size() == 3);
@@ -191,6 +218,17 @@ TEST_CASE("windows cover a long text in consecutive pieces of at most the contex
     CHECK(w[2].start == 8);
     CHECK(w[2].length == 2);
     CHECK(split_windows(4, 4).size() == 1);
+}
+
+TEST_CASE("a stride under the window starts a window every stride tokens, each as long as the text allows") {
+    const auto w = split_windows(10, 4, 3);  // starts 0, 3, 6, 9
+    REQUIRE(w.size() == 4);
+    CHECK((w[1].start == 3 && w[1].length == 4));
+    CHECK((w[2].start == 6 && w[2].length == 4));
+    CHECK((w[3].start == 9 && w[3].length == 1));
+    CHECK(split_windows(10, 4, 4).size() == split_windows(10, 4).size());
+    CHECK_THROWS_WITH_AS(split_windows(10, 4, 5), doctest::Contains("stride must be in 1..4"), Error);
+    CHECK_THROWS_AS(split_windows(10, 4, -1), Error);
 }
 
 }

@@ -44,6 +44,18 @@ test('the page opens on the shipped model and every view draws', async () => {
       assert.ok(total >= 1000, finding);
       assert.match(await page.textContent('#figures figcaption'), /held out from tiny-gpt2's training\), pooled over 12 log-spaced bins/);
     }
+    if (view === 'topk') {
+      // the head's top-k mass over the held-out sample in log bins: thousands of rows for k = 1
+      const finding = await page.locator('#figures .finding').nth(1).textContent();
+      assert.ok(Number(/Rows in all: k = 1: ([\d,]+)/.exec(finding)[1].replace(/,/g, '')) >= 1000, finding);
+      assert.match(await page.locator('#figures figcaption').nth(1).textContent(), /the page's English sample .* pooled over 12 log-spaced bins/);
+    }
+    if (view === 'paper') {
+      // the distance figures over the held-out sample in overlapping windows: at least 1,000 rows per layer
+      const caption = await page.textContent('#figures figcaption');
+      assert.match(caption, /Rows from the page's English sample .*windows of up to 256 tokens, one every 64/);
+      assert.ok(Number(/per layer \(([\d,]+) in all\)/.exec(caption)[1].replace(/,/g, '')) >= 1000, caption);
+    }
     if (view === 'lookup') assert.match(await page.textContent('#figures .finding'), /^Every read was exact: n = \d+: (\d+) of \1 reads/);
     await shot(page, `view-${view}`);
   }
