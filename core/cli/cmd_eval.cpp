@@ -15,7 +15,7 @@ namespace attnlab::cli {
 const CommandSpec& eval_spec() {
     static const CommandSpec spec{
         "eval", "a checkpoint on the validation split train used: loss, unigram baseline, previous-token heads, induction",
-        {model_flag(), corpus_flag(), val_fraction_flag(),
+        {model_flag(), corpus_flag(), val_fraction_flag(), val_corpus_flag(),
          {"window", FlagSpec::Takes::Value, "N", "window length (default: the model's context)"},
          {"induction-length", FlagSpec::Takes::Value, "L", "length of the repeated random sequence (default: min(50, context / 2))"},
          {"trials", FlagSpec::Takes::Value, "N", "random sequences", "10"},
@@ -30,8 +30,8 @@ void cmd_eval(const Argv& argv) {
     const Checkpoint ck = load_model_argument(args);
     const Config& c = ck.model.config;
     const int window = args.integer("window", c.n_positions, 2, c.n_positions);
-    const TokenSplit split = read_corpus(args.list("corpus"), ck.tokenizer, args.number("val-fraction"));
-    if (split.val.size() < 2) throw Error("attnlab eval: no validation tokens; raise --val-fraction");
+    const TokenSplit split = read_corpus(args.list("corpus"), ck.tokenizer, args.number("val-fraction"), nullptr, args.list("val-corpus"));
+    if (split.val.size() < 2) throw Error("attnlab eval: no validation tokens; raise --val-fraction or give --val-corpus");
 
     const double val_loss = windowed_loss(ck.model, split.val, window, 1 << 30);
     const UnigramBaseline unigram = unigram_baseline(split, c.vocab_size);

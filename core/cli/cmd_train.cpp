@@ -78,7 +78,7 @@ const CommandSpec& train_spec() {
                 {"clip", Takes::Value, "X", "global gradient-norm clip (0: none)", number_text(d.clip)},
                 {"weight-decay", Takes::Value, "X", "AdamW weight decay on matrices", number_text(d.adamw.weight_decay)},
                 {"seed", Takes::Value, "S", "random seed (same seed and threads: byte-identical weights)", std::to_string(d.seed)},
-                val_fraction_flag(),
+                val_fraction_flag(), val_corpus_flag(),
                 {"threads", Takes::Value, "N", "threads the batch is spread over", std::to_string(d.threads)},
                 {"dtype", Takes::Value, "F32|F16|BF16", "storage type of the written weights", "F32"},
                 {"eval-every", Takes::Value, "N", "steps between evaluations and saves (default: steps / 20)"},
@@ -142,11 +142,11 @@ void cmd_train(const Argv& argv) {
     const std::vector<NamedBuffer> tok_files = read_checkpoint_dir(tok_dir, true);
     const Tokenizer tokenizer = load_tokenizer(tok_files);
     std::vector<CorpusFile> files;
-    const TokenSplit split = read_corpus(args.list("corpus"), tokenizer, val_fraction, &files);
+    const TokenSplit split = read_corpus(args.list("corpus"), tokenizer, val_fraction, &files, args.list("val-corpus"));
     if (static_cast<int>(split.train.size()) <= o.seq_len)
         throw Error("attnlab train: the corpus has " + std::to_string(split.train.size()) + " training tokens, fewer than one window of " +
                     std::to_string(o.seq_len));
-    if (split.val.size() < 2) throw Error("attnlab train: no validation tokens; raise --val-fraction or add text");
+    if (split.val.size() < 2) throw Error("attnlab train: no validation tokens; raise --val-fraction, add text or give --val-corpus");
     const UnigramBaseline unigram = unigram_baseline(split, c.vocab_size);
     std::cerr << "attnlab: " << split.train.size() << " training and " << split.val.size()
               << " validation tokens; unigram baseline validation loss " << unigram.val_loss << "\n";
@@ -210,7 +210,8 @@ void cmd_train(const Argv& argv) {
     log["options"] = fingerprint["options"];
     log["options"]["dtype"] = dtype_name(dtype);
     Json corpus = Json::array();
-    for (const auto& f : files) corpus.push_back({{"path", f.path}, {"bytes", f.bytes}, {"tokens", f.tokens}});
+    for (const auto& f : files)
+        corpus.push_back({{"path", f.path}, {"bytes", f.bytes}, {"tokens", f.tokens}, {"validation", f.validation}});
     log["corpus"] = corpus;
     log["train_tokens"] = split.train.size();
     log["val_tokens"] = split.val.size();

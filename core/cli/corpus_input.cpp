@@ -8,10 +8,10 @@
 namespace attnlab::cli {
 
 TokenSplit read_corpus(const std::vector<std::string>& paths, const Tokenizer& tokenizer, double val_fraction,
-                       std::vector<CorpusFile>* files) {
+                       std::vector<CorpusFile>* files, const std::vector<std::string>& val_paths) {
     if (paths.empty()) throw Error("--corpus: give at least one text file");
     TokenSplit split;
-    for (const auto& path : paths) {
+    auto read = [&](const std::string& path, bool validation) {
         const std::string text = read_text(path);
         std::vector<int> tokens;
         try {
@@ -19,10 +19,14 @@ TokenSplit read_corpus(const std::vector<std::string>& paths, const Tokenizer& t
         } catch (const Error& e) {
             throw Error(path + ": " + e.what());
         }
-        std::cerr << "attnlab: " << path << ": " << text.size() << " bytes, " << tokens.size() << " tokens\n";
-        add_document(split, tokens, val_fraction);
-        if (files) files->push_back({path, text.size(), tokens.size()});
-    }
+        std::cerr << "attnlab: " << path << ": " << text.size() << " bytes, " << tokens.size() << " tokens"
+                  << (validation ? " (validation)" : "") << "\n";
+        if (validation) add_validation_document(split, tokens);
+        else add_document(split, tokens, val_fraction);
+        if (files) files->push_back({path, text.size(), tokens.size(), validation});
+    };
+    for (const auto& path : paths) read(path, false);
+    for (const auto& path : val_paths) read(path, true);
     return split;
 }
 

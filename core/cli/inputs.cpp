@@ -28,6 +28,10 @@ FlagSpec corpus_flag() {
     return {"corpus", FlagSpec::Takes::List, "FILE", "text files, one document each (their last --val-fraction is validation)", "", true};
 }
 
+FlagSpec val_corpus_flag() {
+    return {"val-corpus", FlagSpec::Takes::List, "FILE", "text files kept whole for validation, beside each --corpus file's last --val-fraction"};
+}
+
 FlagSpec val_fraction_flag() {
     return {"val-fraction", FlagSpec::Takes::Value, "F", "the share of each corpus file's tokens kept for validation", "0.05"};
 }

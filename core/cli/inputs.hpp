@@ -20,6 +20,7 @@ std::vector<FlagSpec> shape_flags();  // --layers --heads --embd --ctx (required
 FlagSpec tokenizer_flag();   // --tokenizer DIR (default: the shipped GPT-2 tokenizer files)
 FlagSpec corpus_flag();      // --corpus FILE [FILE ...] (required)
 FlagSpec val_fraction_flag();  // --val-fraction F
+FlagSpec val_corpus_flag();    // --val-corpus FILE [FILE ...]
 
 // --storage f32|f16|auto (how weight matrices are kept in memory; default f32).
 LoadOptions load_options_argument(const Args& args);

@@ -15,6 +15,10 @@ void add_document(TokenSplit& split, const std::vector<int>& tokens, double val_
     split.val.insert(split.val.end(), tokens.begin() + static_cast<long>(cut), tokens.end());
 }
 
+void add_validation_document(TokenSplit& split, const std::vector<int>& tokens) {
+    split.val.insert(split.val.end(), tokens.begin(), tokens.end());
+}
+
 UnigramBaseline unigram_baseline(const TokenSplit& split, int vocab_size) {
     if (split.val.empty()) throw Error("unigram baseline: no validation tokens");
     std::vector<double> counts(static_cast<std::size_t>(vocab_size), 0.0);

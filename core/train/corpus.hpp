@@ -11,6 +11,8 @@ struct TokenSplit {
 // The last `val_fraction` of each document's tokens is validation, the rest training: the same split
 // for the trainer and for every later evaluation, with no seed involved.
 void add_document(TokenSplit& split, const std::vector<int>& tokens, double val_fraction);
+// A document kept whole for validation (its own file: no training token comes from it).
+void add_validation_document(TokenSplit& split, const std::vector<int>& tokens);
 
 struct UnigramBaseline {
     double val_loss = 0;  // mean -log p(token) on the validation tokens, in nats

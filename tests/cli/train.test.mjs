@@ -4,6 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getEncoding } from 'js-tiktoken';
 import { attnlab, tempDir } from './helpers.mjs';
 
 let corpus;
@@ -102,6 +103,32 @@ test('eval reports validation loss against the unigram baseline, previous-token 
   assert.ok(j.previous_token_heads[0].score >= j.previous_token_heads[1].score);
   assert.equal(j.induction.length, 8);
   assert.ok(Math.abs(j.induction.gain - (j.induction.first_copy_loss - j.induction.second_copy_loss)) < 1e-9);
+});
+
+test('--val-corpus keeps whole files for validation: train and eval split there, and the unigram is fitted on the rest', () => {
+  const out = join(tempDir(), 'model');
+  const r = attnlab(['train', '--corpus', corpus[0], '--val-corpus', corpus[1], '--val-fraction', '0', '--out', out, '--layers', '1',
+    '--heads', '2', '--embd', '16', '--ctx', '32', '--steps', '2', '--batch', '2', '--eval-windows', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const log = JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'));
+  assert.deepEqual(log.corpus.map((f) => f.validation), [false, true]);
+  assert.equal(log.train_tokens, log.corpus[0].tokens);
+  assert.equal(log.val_tokens, log.corpus[1].tokens);
+  // the unigram baseline by an independent route: js-tiktoken's GPT-2 tokens, add-alpha over the vocabulary
+  const enc = getEncoding('gpt2');
+  const trainIds = enc.encode(readFileSync(corpus[0], 'utf8')), valIds = enc.encode(readFileSync(corpus[1], 'utf8'));
+  assert.equal(log.val_tokens, valIds.length);
+  const counts = new Map();
+  for (const t of trainIds) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const unigram = Math.min(...[1, 0.1, 0.01, 0.001, 0.0001].map((alpha) => {
+    const total = trainIds.length + alpha * 50257;
+    return -valIds.reduce((s, t) => s + Math.log(((counts.get(t) ?? 0) + alpha) / total), 0) / valIds.length;
+  }));
+  assert.ok(Math.abs(log.unigram_val_loss - unigram) < 1e-9, `${log.unigram_val_loss} vs ${unigram}`);
+  const e = attnlab(['eval', '--model', out, '--corpus', corpus[0], '--val-corpus', corpus[1], '--val-fraction', '0',
+    '--induction-length', '8', '--trials', '2']);
+  assert.equal(e.code, 0, e.stderr);
+  assert.ok(Math.abs(e.json.unigram_val_loss - unigram) < 1e-9);
 });
 
 test('each evaluation logs the strongest previous-token head, as eval finds it on the same windows', () => {
