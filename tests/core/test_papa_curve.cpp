@@ -11,6 +11,25 @@
 using namespace attnlab;
 using namespace attnlab::test;
 
+namespace {
+
+// A random model of `layers` x 2 heads, its attention averaged over `avg_tokens` spread ids (windows of 16), and
+// the PAPA curve and analyze constant's report on 48 other ids: the two reports the tests set side by side.
+struct Measured {
+    Model model;
+    ConstantAttention avg;
+    std::vector<int> eval;
+    Json papa, single;
+    Measured(int layers, int avg_tokens, int avg_offset, int eval_offset)
+        : model(random_model(tiny_config(layers, 2, 16, 16))),
+          avg(average_attention(model, spread_ids(avg_tokens, 7919, avg_offset), 16, 64)),
+          eval(spread_ids(48, 104729, eval_offset)),
+          papa(papa_curve_report(model, avg, eval, PapaRequest{})),
+          single(constant_attention_report(model, avg, eval, ConstantRequest{})) {}
+};
+
+}  // namespace
+
 TEST_SUITE("papa curve") {
 
 TEST_CASE("the curve's k values run from 0 to every head, evenly spread when fewer are asked") {
@@ -33,11 +52,8 @@ TEST_CASE("averages of the evaluated window itself are each head's own attention
 }
 
 TEST_CASE("the curve's ends and first step are analyze constant's figures: none, the cheapest head alone, every head") {
-    const Model m = random_model(tiny_config(2, 2, 16, 16));
-    const ConstantAttention avg = average_attention(m, spread_ids(64, 7919, 1), 16, 64);
-    const std::vector<int> eval = spread_ids(48, 104729, 5);
-    const Json papa = papa_curve_report(m, avg, eval, PapaRequest{});
-    const Json single = constant_attention_report(m, avg, eval, ConstantRequest{});
+    const Measured r(2, 64, 1, 5);
+    const Json &papa = r.papa, &single = r.single;
     const auto& cost = papa["by_cost"];
     CHECK(cost["loss"][0].get<double>() == single["baseline"]["loss"].get<double>());
     CHECK(cost["loss"][4].get<double>() == doctest::Approx(single["all_heads"]["loss"].get<double>()).epsilon(1e-9));
@@ -59,11 +75,8 @@ TEST_CASE("the curve's ends and first step are analyze constant's figures: none,
 }
 
 TEST_CASE("each order sorts the heads by single cost or by distance, and each point replaces exactly the first k heads") {
-    const Model m = random_model(tiny_config(3, 2, 16, 16));
-    const ConstantAttention avg = average_attention(m, spread_ids(96, 7919, 3), 16, 64);
-    const std::vector<int> eval = spread_ids(48, 104729, 8);
-    const Json papa = papa_curve_report(m, avg, eval, PapaRequest{});
-    const Json single = constant_attention_report(m, avg, eval, ConstantRequest{});
+    const Measured r(3, 96, 3, 8);
+    const Json &papa = r.papa, &single = r.single;
     std::map<std::pair<int, int>, std::pair<double, double>> of;  // (layer, head) -> (cost, distance)
     for (const auto& h : single["heads"])
         of[{h["layer"].get<int>(), h["head"].get<int>()}] = {h["cost"].get<double>(), h["distance"].get<double>()};
@@ -77,7 +90,7 @@ TEST_CASE("each order sorts the heads by single cost or by distance, and each po
         for (int k = 0; k <= 6; ++k) {
             std::set<std::pair<int, int>> first;
             for (int i = 0; i < k; ++i) first.insert({order[static_cast<std::size_t>(i)][0].get<int>(), order[static_cast<std::size_t>(i)][1].get<int>()});
-            const double expected = loss_with(m, avg, eval, PapaRequest{}.eval_windows,
+            const double expected = loss_with(r.model, r.avg, r.eval, PapaRequest{}.eval_windows,
                                               [&](int layer, int head) { return first.count({layer, head}) > 0; });
             CHECK(papa[name]["loss"][static_cast<std::size_t>(k)].get<double>() == doctest::Approx(expected).epsilon(1e-12));
         }
