@@ -20,10 +20,11 @@ const SAMPLED_VIEWS = new Set(['selectivity', 'topk', 'paper']);  // per-N views
 // about 600 sequences of each L per layer on tiny-gpt2) when the model is small enough for the 4x work to stay quick
 const PAPER_WINDOW = 256;
 const PAPER_OVERLAP_WORK = 2e11;  // parameters x tokens processed
-function paperStride(info, sampleChars) {
+function paperSampleRequest(info, sampleChars) {
   const window = Math.min(PAPER_WINDOW, info.n_positions);
   const tokens = sampleChars / 4;  // English: about 4 characters a token
-  return info.parameters * tokens * 4 <= PAPER_OVERLAP_WORK ? Math.max(1, Math.floor(window / 4)) : 0;
+  const overlap = info.parameters * tokens * 4 <= PAPER_OVERLAP_WORK;
+  return { max_tokens: window, stride: overlap ? Math.max(1, Math.floor(window / 4)) : 0 };
 }
 const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample
 
@@ -286,8 +287,7 @@ async function figuresFor(view, d) {
         { temperature: t, heads: [[state.layer, state.head]], loss: false, bins: SELECTIVITY_BINS }, 'Top-k detail over the held-out sample');
       figures = topkFigures({ ...ctx, detail, source: sampleSource(detail) });
     } else {
-      const paper = await onSample('paper', 'paper', { max_tokens: Math.min(PAPER_WINDOW, d.info.n_positions),
-        stride: paperStride(d.info, sample.length) }, 'Paper measurements over the held-out sample');
+      const paper = await onSample('paper', 'paper', paperSampleRequest(d.info, sample.length), 'Paper measurements over the held-out sample');
       figures = paperFigures({ ...ctx, paper, source: sampleSource(paper), loadGpt2: () => loadRemote(GPT2_124M) });
     }
     return figures.map((f) => ({ ...f, action: f.action ?? { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
