@@ -84,7 +84,7 @@ function rstText(rst) {
       continue;
     }
     if (/^\s*([=\-~^*#+"'`:.])\1{2,}\s*$/.test(line)) continue;  // heading over/underline
-    if (/^\s*:[a-z-]+:.*$/.test(line) && /^\s*:(synopsis|platform|noindex|module|deprecated|version)/.test(line)) continue;
+    if (/^\s*:(synopsis|platform|noindex|module|deprecated|version)[a-z-]*:/.test(line)) continue;  // directive options
     kept.push(line);
   }
   let s = kept.join('\n');
