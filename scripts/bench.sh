@@ -41,7 +41,7 @@ echo "== sensitivity sweeps with gradients, 124M shape, 128 tokens: 4 and 16 tem
 echo "== training tokens/s, the shipped model's shape (4 x 8 x 128, 16 windows of 256 tokens a step), 2 threads, 10 steps"
 bash scripts/corpus.sh >/dev/null
 # its progress line after step 10 (tokens/s of the training steps alone; --stop-after skips the final full validation pass)
-"$cli" train --corpus build/corpus/kjv.txt build/corpus/jargon.txt --out build/bench-train --layers 4 --heads 8 --embd 128 \
+"$cli" train --corpus build/corpus/modern/train.txt --out build/bench-train --layers 4 --heads 8 --embd 128 \
   --ctx 256 --steps 1000 --stop-after 10 --batch 16 --lr 2e-3 --warmup 2 --threads 2 --eval-every 1000 --eval-windows 1 \
   2>&1 >/dev/null | grep '^step 10/'
 echo "== tokenizer encode throughput on 1 MB of English"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds one CMake preset (native by default): scripts/build.sh [native|asan]
+# Builds one CMake preset (native by default): scripts/build.sh [native|portable|avx2|asan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-native}"

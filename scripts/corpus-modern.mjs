@@ -1,5 +1,5 @@
-// The modern-English corpus for the next shipped model (issue 25), from documentation that Debian packages
-// ship as plain text or HTML (scripts/corpus.sh modern installs the packages, then runs this). Writes
+// The shipped model's modern-English corpus, from documentation that Debian packages ship as plain text or HTML
+// (scripts/corpus.sh installs the packages, then runs this). Writes
 // build/corpus/modern/:
 //   train.txt       the training documents of the training sources
 //   validation.txt  about 1 document in 20 of the same sources, chosen by a hash of its path: whole documents,

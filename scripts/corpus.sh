@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Writes a training corpus from Debian packages (installing them when run as root).
-#   scripts/corpus.sh          the shipped model's corpus:
-#     build/corpus/kjv.txt     King James Bible (bible-kjv-text, public domain), via the `bible` reader (bible-kjv)
-#     build/corpus/jargon.txt  The Jargon File 4.4.7 (jargon-text, public domain)
-#   scripts/corpus.sh modern   modern English documentation for the next model (scripts/corpus-modern.mjs):
-#     build/corpus/modern/{train,validation,heldout}.txt and sources.tsv (sources, licences, bytes, tokens)
+# Writes the shipped model's training corpus from Debian packages (installing them when run as root): modern
+# English documentation (scripts/corpus-modern.mjs), as build/corpus/modern/{train,validation,heldout}.txt and
+# sources.tsv (sources, licences, splits, documents, bytes, tokens). The same bytes on every run with the same
+# packages; nothing is rewritten when the files are already there and newer than the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,18 +22,10 @@ need_packages() {
   fi
 }
 
-case "${1:-shipped}" in
-  shipped)
-    need_packages bible-kjv bible-kjv-text jargon-text
-    mkdir -p build/corpus
-    bible -l10000 "gen1:1-rev22:21" > build/corpus/kjv.txt
-    gzip -dc /usr/share/doc/jargon-text/jargon.txt.gz > build/corpus/jargon.txt
-    wc -c build/corpus/kjv.txt build/corpus/jargon.txt >&2
-    ;;
-  modern)
-    need_packages python3.11-doc debian-handbook debian-reference-en developers-reference maint-guide debian-faq gnu-standards
-    [ -d node_modules/js-tiktoken ] || npm ci --no-audit --no-fund >/dev/null
-    node scripts/corpus-modern.mjs
-    ;;
-  *) echo "usage: scripts/corpus.sh [shipped|modern]" >&2; exit 2 ;;
-esac
+[ $# -eq 0 ] || { echo "usage: scripts/corpus.sh" >&2; exit 2; }
+need_packages python3.11-doc debian-handbook debian-reference-en developers-reference maint-guide debian-faq gnu-standards
+out=build/corpus/modern
+if [ ! -f "$out/sources.tsv" ] || [ scripts/corpus-modern.mjs -nt "$out/sources.tsv" ]; then
+  [ -d node_modules/js-tiktoken ] || npm ci --no-audit --no-fund >/dev/null
+  node scripts/corpus-modern.mjs
+fi

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake make libeigen3-dev doctest-dev nlohmann-json3-dev python3 python3-numpy python3-torch
           emscripten chromium  # the WebAssembly build, and the browser the page's end-to-end tests drive
           clang libclang-rt-14-dev libomp-dev valgrind  # the sanitizer + libFuzzer build, and the memcheck run
-          bible-kjv bible-kjv-text jargon-text)  # the last three: the shipped model's corpus (scripts/corpus.sh)
+          jargon-text  # English text for the tokenizer's tests (tests/reference/english_corpus.mjs)
+          python3.11-doc debian-handbook debian-reference-en developers-reference maint-guide debian-faq
+          gnu-standards)  # the shipped model's corpus (scripts/corpus.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

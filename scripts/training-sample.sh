@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
 # Texts for averaging attention the way PAPA does (averages from training text, evaluated on held-out text), from
-# the shipped model's corpus (scripts/corpus.sh must have run):
-#   build/averages/training-sample.txt  128 chunks of 4,000 bytes spread evenly over the first 90% of each corpus
-#                                       file (inside the training split, the first 95% of each file's tokens)
-#   build/averages/held-out.txt         the last 4% of the Jargon File (inside its validation split)
-#   build/averages/page-sample.txt      the page's held-out sample for its per-N curves: 8 chunks of 1,100
-#                                       characters (about 256 tokens) spread over the last 4% of each file
+# the shipped model's corpus (scripts/corpus.sh must have run; build/corpus/modern/):
+#   build/averages/training-sample.txt  256 chunks of 4,000 bytes spread evenly over train.txt (the training split)
+#   build/averages/held-out.txt         the first 64,000 bytes of validation.txt (whole documents the model was
+#                                       never trained on, from the training sources)
+#   build/averages/page-sample.txt      the page's held-out sample for its per-N curves: 16 chunks of 1,100
+#                                       characters (about 256 tokens) spread over heldout.txt (the Debian FAQ and
+#                                       the GNU standards: sources none of whose text is in the training corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/averages
 node -e '
-  const fs = require("fs");
-  const files = ["build/corpus/kjv.txt", "build/corpus/jargon.txt"].map((f) => fs.readFileSync(f, "utf8"));
-  // `count` chunks of `size` characters spread evenly over text[from, to)
-  const chunks = (text, from, to, count, size) =>
-    Array.from({ length: count }, (_, i) => from + Math.floor(i * (to - from - size) / (count - 1))).map((at) => text.slice(at, at + size));
-  const training = files.flatMap((t) => chunks(t, 0, Math.floor(t.length * 0.9), 128, 4000));
-  fs.writeFileSync("build/averages/training-sample.txt", training.join("\n"), "utf8");
-  const page = files.flatMap((t) => chunks(t, Math.ceil(t.length * 0.96), t.length, 8, 1100));
-  fs.writeFileSync("build/averages/page-sample.txt", page.join("\n\n"), "utf8");
-  const jargon = files[1];
-  fs.writeFileSync("build/averages/held-out.txt", jargon.slice(Math.ceil(jargon.length * 0.96)), "utf8");
+  const fs = require("fs"), read = (f) => fs.readFileSync(`build/corpus/modern/${f}`, "utf8");
+  // a file whose text is unchanged keeps its time stamp (scripts/experiments/ keep results newer than their texts)
+  const write = (f, text) => { try { if (fs.readFileSync(f, "utf8") === text) return; } catch {} fs.writeFileSync(f, text, "utf8"); };
+  // `count` chunks of `size` characters spread evenly over text
+  const chunks = (text, count, size) =>
+    Array.from({ length: count }, (_, i) => Math.floor(i * (text.length - size) / (count - 1))).map((at) => text.slice(at, at + size));
+  write("build/averages/training-sample.txt", chunks(read("train.txt"), 256, 4000).join("\n"));
+  write("build/averages/page-sample.txt", chunks(read("heldout.txt"), 16, 1100).join("\n\n"));
+  write("build/averages/held-out.txt", read("validation.txt").slice(0, 64000));
 '

@@ -41,7 +41,7 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
 }
 
 // PAPA's "better models lose more" along the shipped model's training run (scripts/experiments/papa_checkpoints.sh,
-// committed results): the same curve at three steps, each model with its own averages over the same training sample.
+// committed results): the same curve at several steps, each model with its own averages over the same training sample.
 export function papaCheckpointFigure(results) {
   const models = results.models;
   const last = (a) => a[a.length - 1];
@@ -58,10 +58,11 @@ export function papaCheckpointFigure(results) {
     name: 'papa-checkpoints',
     svg: linePlot({ title: 'PAPA along tiny-gpt2\'s training: do better models lose more?', xLabel: 'k = heads made constant',
       yLabel: 'relative perplexity increase (%)', series, refs: [{ name: 'no change', x: [0, models[0].papa.heads], y: [0, 0] }] }),
-    caption: 'The PAPA curve (as above) for three checkpoints of the shipped model\'s own training run, steps 100, 400 and ' +
-      '1,500 (the shipped model), each with its attention averaged over the same sample of the training split and evaluated ' +
-      `on the same held-out text (${results.evaluated_on}). Committed results of \`${results.command}\`; they do not ` +
-      'depend on the text in the box.',
+    caption: `The PAPA curve (as above) for ${models.length} checkpoints of the shipped model's own training run, steps ` +
+      `${models.map((m) => m.step.toLocaleString('en-US')).join(', ')} of ${results.total_steps.toLocaleString('en-US')} ` +
+      '(the last is the shipped model), each with its attention averaged over the same sample of the training split and ' +
+      `evaluated on the same held-out text (${results.evaluated_on}). Committed results of \`${results.command}\`; they ` +
+      'do not depend on the text in the box.',
     finding: `Held-out loss, and perplexity with every head constant: ${models.map((m) => `step ${m.step}: ${fmt(lossOf(m), 3)} nats, ` +
       `${pct(last(m.papa.by_cost.relative_perplexity_increase))}`).join('; ')}. ` +
       (rising ? 'Here the better the model, the more it loses, as PAPA found.'

@@ -371,7 +371,8 @@ const shippedAverages = fetchedOnce(new URL('constant_attention.safetensors', SH
 const trainingAverages = () => (loadedModel === SHIPPED_MODEL ? shippedAverages() : Promise.resolve(null));
 // How a figure names the held-out sample it was measured on (a report with tokens, windows and max_tokens).
 function sampleSource(report) {
-  const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training' : 'tiny-gpt2\'s validation text; this model may have seen it';
+  const heldOut = loadedModel === SHIPPED_MODEL ? 'held out from tiny-gpt2\'s training'
+    : 'the Debian FAQ and the GNU standards, held out from tiny-gpt2\'s training; this model may have seen them';
   return `the page's English sample (${report.tokens.toLocaleString('en')} tokens in ${Array.isArray(report.windows) ? report.windows.length : report.windows} windows of up to ${report.max_tokens}; ${heldOut})`;
 }
 

@@ -4,13 +4,13 @@
 export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'papa', 'hardmax', 'lookup'];
 export const SHIPPED_MODEL = 'tiny-gpt2';
 
+// Modern English like the shipped model's training documentation, but written for the page (the model never saw it).
 export const DEFAULT_TEXT =
-  'In the beginning God created the heaven and the earth. And the earth was without form, and void; and ' +
-  'darkness was upon the face of the deep. And the Spirit of God moved upon the face of the waters. And God ' +
-  'said, Let there be light: and there was light. And God saw the light, that it was good: and God divided ' +
-  'the light from the darkness. A hacker is a person who enjoys exploring the details of programmable ' +
-  'systems and how to stretch their capabilities, as opposed to most users, who prefer to learn only the ' +
-  'minimum necessary.';
+  'The attention in a language model lets each word look back at the words before it. A selective head puts ' +
+  'almost all of its weight on one earlier word; a diffuse head spreads its weight over many. As a text grows ' +
+  'longer, more words compete for the same weight, and a head has to work harder to single one out. To install a ' +
+  'package on Debian, run apt install followed by the name of the package; to remove it again, run apt remove ' +
+  'followed by the name of the package. Each command has a manual page: read it with man.';
 
 // The temperature control's default is selectivity's, read from the core's table (setCoreDefaults).
 let defaultTemperature = null;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 25's first step: loss against tokens for two model sizes on a short budget, on the modern-English corpus
-# (scripts/corpus.sh modern), before choosing the size of the long run. Same data, seed, batch, schedule and
+# (scripts/corpus.sh), before choosing the size of the long run. Same data, seed, batch, schedule and
 # tokens for both sizes; validation on whole documents (--val-corpus); then each model scored on held-out modern
 # English from sources outside the training corpus, against a unigram fitted on the training split.
 #   bash scripts/experiments/model_size_probe.sh [STEPS]     (default 200 steps of 16 x 256 tokens: 0.82 M tokens)
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 steps="${1:-200}"
 export OMP_NUM_THREADS=2
-bash scripts/corpus.sh modern >/dev/null
+bash scripts/corpus.sh >/dev/null
 bash scripts/build.sh native >/dev/null
 corpus=build/corpus/modern
 work=build/experiments/model-size-probe
