@@ -1,5 +1,5 @@
-// Benchmarks of the page (figures, no pass/fail): forward tokens/s of the wasm build in headless Chromium
-// against the native build on the same checkpoints, time from opening the page to its first drawn plot,
+// Benchmarks of the page (figures, no pass/fail): forward tokens/s of the wasm builds in headless Chromium (one
+// thread, and every core when the page is cross-origin isolated) against the native build on the same checkpoints, time from opening the page to its first drawn plot,
 // and the gzip size of what the page transfers. Run by npm run bench after the builds.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -31,6 +31,7 @@ for (const f of readdirSync(web)) {
 console.log(`== transfer size (gzip -9): wasm ${kb(wasmGz)}, JS + HTML + CSS ${kb(jsGz)}, total ${kb(wasmGz + jsGz)} (plus the shipped model)`);
 
 const { server, address } = await serve(web, 0, { quiet: true });
+const { server: singleServer, address: singleAddress } = await serve(web, 0, { quiet: true, isolate: false });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 try {
@@ -46,16 +47,18 @@ try {
   }
   console.log(`== page open to first drawn plot (shipped model, fresh browser context): ${firsts.join(', ')} ms`);
 
-  for (const [label, path, dir] of models) {
+  // The page's forward pass on one thread (served without COOP/COEP, as most hosts do) and on every core
+  // (cross-origin isolated: the pthreads build).
+  const forward = async (address, path) => {
     const page = await browser.newPage();
     await page.goto(address);
-    const wasm = await page.evaluate(async ({ path, T, repeats }) => {
+    const r = await page.evaluate(async ({ path, T, repeats }) => {
       const { WorkerClient } = await import('./worker-client.js');
       const worker = new WorkerClient('./worker.js');
       const files = {};
       for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'])
         files[f] = await (await fetch(`${path}/${f}`)).arrayBuffer();
-      const { info } = await worker.call('load', { files }, null, Object.values(files));
+      const { info, threads } = await worker.call('load', { files }, null, Object.values(files));
       const ids = Array.from({ length: T }, (_, i) => (i * 7919 + 13) % info.vocab_size);
       let best = Infinity;
       for (let r = 0; r < repeats; r++) {
@@ -63,9 +66,14 @@ try {
         await worker.call('run', { text: '', options: { ids } });
         best = Math.min(best, (performance.now() - t) / 1000);
       }
-      return T / best;
+      return { tps: T / best, threads };
     }, { path, T: TOKENS, repeats: REPEATS });
     await page.close();
+    return r;
+  };
+  for (const [label, path, dir] of models) {
+    const { tps: wasm } = await forward(singleAddress, path);
+    const { tps: wasmMt, threads } = await forward(address, path);
     // against the default native build, and against the x86-64-v2 build (SSE4.2: the page's vector width)
     // when npm run bench has built it
     const natives = [cli, join(repo, 'build', 'bench-x86-64-v2', 'attnlab')].filter((c) => { try { readFileSync(c); return true; } catch { return false; } });
@@ -75,6 +83,8 @@ try {
       return `native ${builtFor.split(' ')[0]} ${native.toFixed(1)} tokens/s (wasm/native ${(wasm / native).toFixed(2)})`;
     });
     console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s; ${against.join('; ')}`);
+    console.log(`== forward, ${label}, ${TOKENS} tokens, the page on all ${threads} threads (cross-origin isolated): ` +
+      `${wasmMt.toFixed(1)} tokens/s, ${(wasmMt / wasm).toFixed(2)}x its single-thread forward`);
   }
   // A gpt2-large-shaped checkpoint (774 M parameters, 3.1 GB of F32) through the page's file input: the
   // worker reads it chunk by chunk into F16 storage. Opt in with ATTNLAB_BENCH_LARGE=1 (writes 3.1 GB).
@@ -101,5 +111,6 @@ try {
 } finally {
   await browser.close();
   server.close();
+  singleServer.close();
   rmSync(join(web, 'bench-gpt2-f32'), { force: true });
 }

@@ -47,6 +47,6 @@ bash scripts/corpus.sh >/dev/null
 echo "== tokenizer encode throughput on 1 MB of English"
 node tests/reference/english_corpus.mjs build/bench-english.txt 1000000
 "$cli" bench --model "$dir" --tokens 8 --repeats 3 --text-file build/bench-english.txt
-echo "== the page: wasm forward in headless Chromium against native, time to first plot, transfer size"
+echo "== the page: wasm forward in headless Chromium (one thread, and every core) against native, time to first plot, transfer size"
 bash scripts/build-web.sh >/dev/null
 node scripts/bench-web.mjs

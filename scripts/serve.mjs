@@ -1,6 +1,8 @@
-// A static file server for the built page (build/web): node scripts/serve.mjs [DIR] [--port N].
+// A static file server for the built page (build/web): node scripts/serve.mjs [DIR] [--port N] [--no-isolation].
 // Serves files only (no server logic), with the MIME types the page needs; port 8080 by default, the next
-// free one if taken (PORT in the environment chooses another; 0 picks any free port).
+// free one if taken (PORT in the environment chooses another; 0 picks any free port). It sends the COOP/COEP
+// headers that make the page cross-origin isolated, so the page runs on every core (attnlab-mt);
+// --no-isolation leaves them out, as most static hosts do, and the page runs on one thread.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,11 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8', '.safetensors': 'application/octet-stream', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
-export function serve(root, port = 8080, { quiet = false, tries = 20 } = {}) {
+// Cross-origin isolation: COOP + COEP make the page isolated; CORP lets an isolated page of another site embed it.
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'cross-origin' };
+
+export function serve(root, port = 8080, { quiet = false, tries = 20, isolate = true } = {}) {
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -21,7 +27,7 @@ export function serve(root, port = 8080, { quiet = false, tries = 20 } = {}) {
     fs.stat(file, (err, st) => {
       if (err || !st.isFile()) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
       res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': st.size,
-        'cache-control': 'no-cache' });
+        'cache-control': 'no-cache', ...(isolate ? ISOLATION : {}) });
       if (req.method === 'HEAD') { res.end(); return; }
       fs.createReadStream(file).pipe(res);
     });
@@ -31,7 +37,8 @@ export function serve(root, port = 8080, { quiet = false, tries = 20 } = {}) {
       server.once('error', (e) => (e.code === 'EADDRINUSE' && left > 0 && p !== 0 ? attempt(p + 1, left - 1) : reject(e)));
       server.listen(p, '127.0.0.1', () => {
         const address = `http://localhost:${server.address().port}/`;
-        if (!quiet) console.log(`attnlab: serving ${root} at ${address} (Ctrl+C stops)`);
+        const threads = isolate ? 'cross-origin isolated: all cores' : 'not isolated: one thread';
+        if (!quiet) console.log(`attnlab: serving ${root} at ${address} (${threads}; Ctrl+C stops)`);
         resolve({ server, address });
       });
     };
@@ -48,5 +55,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`attnlab: ${dir}/index.html is missing; run npm run build first`);
     process.exit(2);
   }
-  serve(dir, port).catch((e) => { console.error(`attnlab: cannot serve: ${e.message}`); process.exit(2); });
+  serve(dir, port, { isolate: !args.includes('--no-isolation') }).catch((e) => { console.error(`attnlab: cannot serve: ${e.message}`); process.exit(2); });
 }

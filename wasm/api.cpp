@@ -15,6 +15,7 @@
 #include "analysis/run_report.hpp"
 #include "error.hpp"
 #include "io/checkpoint.hpp"
+#include "util/parallel.hpp"
 
 namespace {
 
@@ -257,6 +258,7 @@ double heap_in_use() { return static_cast<double>(static_cast<unsigned>(mallinfo
 EMSCRIPTEN_BINDINGS(attnlab) {
     emscripten::function("heapInUse", &heap_in_use);
     emscripten::function("describe", &describe);
+    emscripten::function("computeThreads", &attnlab::compute_threads);  // threads the forward pass and analyses use
     emscripten::class_<Session>("Session")
         .constructor<>()
         .function("load", &Session::load)

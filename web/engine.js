@@ -45,6 +45,11 @@ export class Engine {
     return this.module.heapInUse();
   }
 
+  // The threads the core runs on: the browser's cores in the threaded build, else 1.
+  threads() {
+    return this.module.computeThreads();
+  }
+
   unload() {
     if (this.session) this.session.delete();
     this.session = null;

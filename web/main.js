@@ -8,6 +8,7 @@ import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
+import { isolate } from './isolation.js';
 
 const $ = (id) => document.getElementById(id);
 const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
@@ -28,6 +29,7 @@ function paperSampleRequest(info, sampleChars) {
 }
 const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample
 
+await isolate();  // on a host without COOP/COEP: reloads once under a service worker that adds them
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
 let state = null;            // the view (URL hash), read once the core's defaults are known
@@ -71,6 +73,15 @@ function describeModel(label, info) {
   };
 }
 
+// How many threads the core runs on, and why only one when the browser allows no more.
+function describeThreads(threads, isolated) {
+  if (!isolated) {
+    return 'Running on 1 thread: this page is not cross-origin isolated (embedded in another site, or served without ' +
+      'COOP/COEP headers), so the browser allows no shared memory for threads.';
+  }
+  return `Running on ${threads} thread${threads === 1 ? '' : 's'}.`;
+}
+
 // ---- URL state -----------------------------------------------------------------------------------
 function writeHash() {
   const hash = formatHash(state);
@@ -110,7 +121,7 @@ async function sendModel(label, files) {
   const weights = files['model.safetensors'];
   const storage = (weights.size ?? weights.length) > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
-  const { info } = await worker.call('load', { files: buffers, options: { storage } });
+  const { info, threads, isolated } = await worker.call('load', { files: buffers, options: { storage } });
   loadedFiles = { files: buffers, options: { storage } };
   loadedModel = label;
   data = freshData(info);
@@ -118,7 +129,7 @@ async function sendModel(label, files) {
   state.layer = Math.min(state.layer, info.n_layer - 1);
   state.head = Math.min(state.head, info.n_head - 1);
   const status = describeModel(label, info);
-  $('model-status').textContent = status.text;
+  $('model-status').textContent = `${status.text} ${describeThreads(threads, isolated)}`;
   $('model-status').title = status.details;
 }
 

@@ -1,10 +1,15 @@
 // The Web Worker that owns the wasm module, so the page never freezes. Protocol: requests
 // {type, id, ...}; replies {type: 'progress' | 'result' | 'error', id, ...}. Requests run one at a time
 // in arrival order; every request gets exactly one result or error.
-import createAttnlab from './attnlab.mjs';
 import { Engine } from './engine.js';
 
-const ready = createAttnlab().then((module) => new Engine(module));
+// All cores when the page is cross-origin isolated (the browser then allows the shared memory that threads
+// need): the pthreads build, attnlab-mt. Otherwise (a page embedded in another site, or a host that sends no
+// COOP/COEP headers) the single-thread build. Both give the same numbers.
+const threaded = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+const ready = import(threaded ? './attnlab-mt.mjs' : './attnlab.mjs')
+  .then(({ default: createAttnlab }) => createAttnlab())
+  .then((module) => new Engine(module));
 
 function handlers(engine, id) {
   const progress = (done, total, what) => postMessage({ type: 'progress', id, done, total, what });
@@ -12,7 +17,7 @@ function handlers(engine, id) {
     load: ({ files, options }) => {
       const bytes = {};
       for (const [name, data] of Object.entries(files)) bytes[name] = data instanceof Blob ? blobReader(data) : new Uint8Array(data);
-      return { info: engine.load(bytes, options) };
+      return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded };
     },
     tokenize: ({ text }) => engine.tokenize(text),
     attention: ({ text, layer, head, temperature }) => engine.attention(text, layer, head, temperature),

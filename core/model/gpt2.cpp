@@ -5,6 +5,7 @@
 
 #include "error.hpp"
 #include "model/layers.hpp"
+#include "util/parallel.hpp"
 
 namespace attnlab {
 namespace {
@@ -15,39 +16,52 @@ bool wanted(const ForwardOptions& o, int layer, int head) {
 }
 
 // Causal self-attention of one layer, as numbered passes per head; keeps nothing but what the
-// observer and the capture list ask for.
+// observer and the capture list ask for. Heads go in batches of one per thread (parallel.hpp): the
+// passes of a batch run in parallel, then the observer and the capture see its heads in order.
 //   qkv (T, 3C) -> out (T, C)
 void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
                        std::vector<HeadCapture>& captured, std::vector<MatRM>* kept_probs) {
     const int T = static_cast<int>(qkv.rows()), C = c.n_embd, NH = c.n_head, hs = c.head_dim();
     const float scale = c.attention_scale(layer);
     out.resize(T, C);
-    MatRM scores(T, T), probs(T, T);
-    for (int h = 0; h < NH; ++h) {
-        const auto q = qkv.middleCols(h * hs, hs);           // (T, hs)
-        const auto k = qkv.middleCols(C + h * hs, hs);       // (T, hs)
-        const auto v = qkv.middleCols(2 * C + h * hs, hs);   // (T, hs)
-        // pass 1: scores = q k^T * scale   (T, T); only j <= i is used
-        scores.noalias() = (q * k.transpose()) * scale;
-        if (o.perturb_scores) o.perturb_scores(layer, h, scores);
-        // pass 2: each causal row through the head's normaliser; zero above the diagonal
-        const Normaliser& normaliser = o.normaliser_of(layer, h);
-        const MatRM* fixed = o.constant_probs ? o.constant_probs(layer, h) : nullptr;
-        if (fixed) probs = fixed->topLeftCorner(T, T).triangularView<Eigen::Lower>();
-        else
-            for (int i = 0; i < T; ++i) {
-                normaliser.apply(&scores(i, 0), i + 1, &probs(i, 0));
-                std::fill(&probs(i, 0) + i + 1, &probs(i, 0) + T, 0.0f);
+    const int batch = std::min(NH, compute_threads());
+    std::vector<MatRM> scores(static_cast<std::size_t>(batch)), probs(static_cast<std::size_t>(batch));
+    const auto q_of = [&](int h) { return qkv.middleCols(h * hs, hs); };           // (T, hs)
+    const auto k_of = [&](int h) { return qkv.middleCols(C + h * hs, hs); };       // (T, hs)
+    const auto v_of = [&](int h) { return qkv.middleCols(2 * C + h * hs, hs); };   // (T, hs)
+    for (int h0 = 0; h0 < NH; h0 += batch) {
+        const int n = std::min(batch, NH - h0);
+        parallel_for(n, [&](int b) {
+            const int h = h0 + b;
+            MatRM& s = scores[static_cast<std::size_t>(b)];
+            MatRM& p = probs[static_cast<std::size_t>(b)];
+            // pass 1: scores = q k^T * scale   (T, T); only j <= i is used
+            s.noalias() = (q_of(h) * k_of(h).transpose()) * scale;
+            if (o.perturb_scores) o.perturb_scores(layer, h, s);
+            // pass 2: each causal row through the head's normaliser; zero above the diagonal
+            const Normaliser& normaliser = o.normaliser_of(layer, h);
+            const MatRM* fixed = o.constant_probs ? o.constant_probs(layer, h) : nullptr;
+            p.resize(T, T);
+            if (fixed) p = fixed->topLeftCorner(T, T).triangularView<Eigen::Lower>();
+            else
+                for (int i = 0; i < T; ++i) {
+                    normaliser.apply(&s(i, 0), i + 1, &p(i, 0));
+                    std::fill(&p(i, 0) + i + 1, &p(i, 0) + T, 0.0f);
+                }
+            // pass 3: head output = probs v   (T, hs)
+            out.middleCols(h * hs, hs).noalias() = p.triangularView<Eigen::Lower>() * v_of(h);
+        });
+        for (int b = 0; b < n; ++b) {
+            const int h = h0 + b;
+            const MatRM& s = scores[static_cast<std::size_t>(b)];
+            const MatRM& p = probs[static_cast<std::size_t>(b)];
+            if (o.observer) o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale});
+            if (wanted(o, layer, h)) {
+                HeadCapture cap{{layer, h}, s.triangularView<Eigen::Lower>(), p};
+                captured.push_back(std::move(cap));
             }
-        // pass 3: head output = probs v   (T, hs)
-        out.middleCols(h * hs, hs).noalias() = probs.triangularView<Eigen::Lower>() * v;
-
-        if (o.observer) o.observer(HeadView{layer, h, q, k, v, scores, probs, normaliser, scale});
-        if (wanted(o, layer, h)) {
-            HeadCapture cap{{layer, h}, scores.triangularView<Eigen::Lower>(), probs};
-            captured.push_back(std::move(cap));
+            if (kept_probs) kept_probs->push_back(p);
         }
-        if (kept_probs) kept_probs->push_back(probs);
     }
 }
 

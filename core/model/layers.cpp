@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/parallel.hpp"
+
 namespace attnlab {
 
 void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const Eigen::Ref<const RowVecF>& b,
@@ -21,14 +23,27 @@ void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const
     }
 }
 
+namespace {
+constexpr int k_vocab_chunk = 1024;
+#if defined(__EMSCRIPTEN__)
+// The page has no OpenMP, so its GEMMs are split by hand: out's columns in fixed blocks, one task each on
+// the page's threads (parallel.hpp). The same blocks on one thread or many give the same bits.
+constexpr int k_column_block = 128;
+#endif
+}  // namespace
+
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out) {
     out.resize(x.rows(), w.cols());
-    out.noalias() = x * w;
+#if defined(__EMSCRIPTEN__)
+    const int n = static_cast<int>(w.cols());
+    parallel_for((n + k_column_block - 1) / k_column_block, [&](int j) {
+        const int c0 = j * k_column_block, m = std::min(k_column_block, n - c0);
+        out.middleCols(c0, m).noalias() = x * w.middleCols(c0, m);
+    });
+#else
+    out.noalias() = x * w;  // Eigen's GEMM, on OpenMP's threads
+#endif
     out.rowwise() += b;
-}
-
-namespace {
-constexpr Eigen::Index k_vocab_chunk = 1024;
 }
 
 double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
@@ -39,11 +54,19 @@ double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
 void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
     const int V = lm_head.rows;
     logits.resize(x.rows(), V);
-    MatRM scratch;  // one chunk of F16 rows as F32
-    for (int v = 0; v < V; v += k_vocab_chunk) {
+    const auto chunk = [&](int v, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32
         const int n = std::min<int>(k_vocab_chunk, V - v);
         logits.middleCols(v, n).noalias() = x * lm_head.rows_f32(v, n, scratch).transpose();
-    }
+    };
+#if defined(__EMSCRIPTEN__)
+    parallel_for((V + k_vocab_chunk - 1) / k_vocab_chunk, [&](int j) {
+        MatRM scratch;
+        chunk(j * k_vocab_chunk, scratch);
+    });
+#else
+    MatRM scratch;
+    for (int v = 0; v < V; v += k_vocab_chunk) chunk(v, scratch);  // each chunk's GEMM on OpenMP's threads
+#endif
 }
 
 void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,

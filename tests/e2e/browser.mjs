@@ -13,8 +13,9 @@ mkdirSync(artifacts, { recursive: true });
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update'];
 
-export async function startBrowser() {
-  const { server, address } = await serve(webDir, 0, { quiet: true });
+// isolate: serve the page cross-origin isolated (COOP/COEP, as npm start does: every core) or not (one thread).
+export async function startBrowser({ isolate = true } = {}) {
+  const { server, address } = await serve(webDir, 0, { quiet: true, isolate });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   return {
     address,
@@ -27,8 +28,9 @@ export async function startBrowser() {
 }
 
 // A page that records its own errors (uncaught exceptions and console errors other than expected 404s).
-export async function openPage(env, path = '', { colorScheme = 'light' } = {}) {
-  const page = await env.browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme });
+// serviceWorkers: 'allow' (the page may isolate itself through isolation-sw.js) or 'block'.
+export async function openPage(env, path = '', { colorScheme = 'light', serviceWorkers = 'allow' } = {}) {
+  const page = await env.browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme, serviceWorkers });
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/404|Failed to load resource/.test(m.text())) page.problems.push(`console: ${m.text()}`); });

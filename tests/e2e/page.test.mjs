@@ -21,7 +21,7 @@ test('the page opens on the shipped model and every view draws', async () => {
   console.log(`# first plot drawn ${Date.now() - start} ms after opening`);
   // the status line in plain words; the loader's conversion notes only in its tooltip
   const status = await page.textContent('#model-status');
-  assert.match(status, /^Model: tiny-gpt2: 4 layers × 8 heads, 128 channels, context 256, 7\.3 M parameters, weights kept in F16 \(13\.9 MiB\)\.$/);
+  assert.match(status, /^Model: tiny-gpt2: 4 layers × 8 heads, 128 channels, context 256, 7\.3 M parameters, weights kept in F16 \(13\.9 MiB\)\. Running on \d+ threads?\.$/);
   assert.match(await page.getAttribute('#model-status', 'title'), /keeps \d+ weights in F16/);
   for (const [view, count] of Object.entries(VIEWS)) {
     await page.click(`[role=tab][data-view=${view}]`);

@@ -1,0 +1,24 @@
+// Cross-origin isolation where the host does not give it: on a static host that sends no COOP/COEP headers,
+// isolation-sw.js adds them, and the page reloads once under it to run on every core. Skipped where it cannot
+// work: a page inside another site's frame (its parent is not isolated), a browser without service workers,
+// or an insecure (plain http, not localhost) address. There the page runs on one thread and says why.
+const RELOADED = 'attnlab-isolation-reload';
+
+export async function isolate() {
+  if (globalThis.crossOriginIsolated || window.top !== window || !window.isSecureContext || !('serviceWorker' in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.register(new URL('./isolation-sw.js', import.meta.url));
+    // Already under the worker but still not isolated: the browser declined (or the worker is outdated); one
+    // thread. The same after one reload in this tab, so a browser that never isolates never loops.
+    if (navigator.serviceWorker.controller || sessionStorage.getItem(RELOADED)) return;
+    sessionStorage.setItem(RELOADED, '1');
+    const sw = registration.installing || registration.waiting || registration.active;
+    if (sw && sw.state !== 'activated') {
+      await new Promise((resolve) => sw.addEventListener('statechange', () => { if (sw.state === 'activated') resolve(); }));
+    }
+    location.reload();
+    await new Promise(() => {});  // nothing else runs before the reload
+  } catch {
+    // no service worker (private mode, blocked by policy): one thread
+  }
+}
