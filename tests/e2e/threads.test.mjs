@@ -71,6 +71,18 @@ test('without isolation (service workers blocked), the page runs on one thread a
   await page.close();
 });
 
+test('embedded in another site\'s page, the page runs on one thread and says why', async () => {
+  // the host page: about:blank with an iframe of the page served with COOP/COEP (a parent that is not
+  // isolated cannot give its frames isolation, whatever headers they have)
+  const host = await isolated.browser.newPage();
+  await host.setContent(`<iframe src="${isolated.address}?embed=1" width="900" height="700"></iframe>`);
+  const frame = await (await host.waitForSelector('iframe')).contentFrame();
+  await frame.waitForSelector('body[data-state=ready] #figures figure svg', { timeout: 120000 });
+  assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
+  assert.match(await frame.textContent('#model-status'), /Running on 1 thread: this page is not cross-origin isolated/);
+  await host.close();
+});
+
 test('every core and one thread give the same numbers, bit for bit', async () => {
   const pages = [await openPage(isolated), await openPage(plain, '', { serviceWorkers: 'block' })];
   for (const page of pages) await drawn(page, 'attention');
