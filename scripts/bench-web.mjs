@@ -49,8 +49,9 @@ try {
 
   // The page's forward pass on one thread (served without COOP/COEP, as most hosts do) and on every core
   // (cross-origin isolated: the pthreads build).
+  // (service workers blocked: on the plain server the page would otherwise isolate itself through one)
   const forward = async (address, path) => {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ serviceWorkers: 'block' });
     await page.goto(address);
     const r = await page.evaluate(async ({ path, T, repeats }) => {
       const { WorkerClient } = await import('./worker-client.js');
