@@ -14,8 +14,13 @@ export async function isolate() {
     sessionStorage.setItem(RELOADED, '1');
     const sw = registration.installing || registration.waiting || registration.active;
     if (sw && sw.state !== 'activated') {
-      await new Promise((resolve) => sw.addEventListener('statechange', () => { if (sw.state === 'activated') resolve(); }));
+      // until it is active, or failed (redundant), or 5 s have passed: the page never waits on it for longer
+      await new Promise((resolve) => {
+        sw.addEventListener('statechange', () => { if (sw.state === 'activated' || sw.state === 'redundant') resolve(); });
+        setTimeout(resolve, 5000);
+      });
     }
+    if (!sw || sw.state !== 'activated') return;  // it did not start: one thread
     location.reload();
     await new Promise(() => {});  // nothing else runs before the reload
   } catch {
