@@ -16,33 +16,42 @@ export OMP_NUM_THREADS=2
 bash scripts/experiments/papa_checkpoints.sh >/dev/null
 work=build/experiments/model-comparison
 old_commit=e0f1c29
-mkdir -p "$work/replaced-model"
-for f in config.json model.safetensors vocab.json merges.txt; do
-  git show "$old_commit:models/tiny-gpt2/$f" > "$work/replaced-model/$f"
-done
 corpus=build/corpus/modern
+mkdir -p "$work/replaced-model"
+# written once: a fixed commit's files never change, so the results measured on them stay current
+for f in config.json model.safetensors vocab.json merges.txt; do
+  [ -s "$work/replaced-model/$f" ] || git show "$old_commit:models/tiny-gpt2/$f" > "$work/replaced-model/$f"
+done
+
+# cached OUT MODEL COMMAND...: COMMAND's output into OUT, unless OUT is newer than MODEL's weights. The one rule for
+# every result kept between runs (rm -rf build/experiments/model-comparison redoes them all).
+cached() {
+  local out=$1 model=$2
+  shift 2
+  [ "$out" -nt "$model/model.safetensors" ] && return
+  "$@" > "$out.tmp"
+  mv "$out.tmp" "$out"
+}
+# loss on held-out text against the training split's unigram, previous-token heads and induction (the slow part)
+heldout_eval() {
+  build/native/attnlab eval --model "$1" --corpus "$corpus/train.txt" --val-corpus "$corpus/heldout.txt" --val-fraction 0
+}
+
 for name in replaced shipped; do
-  # the replaced model never changes: its results are kept between runs (rm -rf build/experiments/model-comparison to redo them)
-  [ "$name" = replaced ] && [ -s "$work/replaced-papa.json" ] && continue
   model=$([ "$name" = shipped ] && echo models/tiny-gpt2 || echo "$work/replaced-model")
-  # the held-out eval (the slow part) is kept while newer than the weights, like the checkpoints' below
-  [ "$work/$name-eval.json" -nt "$model/model.safetensors" ] ||
-    build/native/attnlab eval --model "$model" --corpus "$corpus/train.txt" --val-corpus "$corpus/heldout.txt" --val-fraction 0 \
-      > "$work/$name-eval.json"
-  build/native/attnlab analyze selectivity --model "$model" --text-file build/averages/page-sample.txt --bins 12 --loss false \
-    > "$work/$name-selectivity.json"
+  cached "$work/$name-eval.json" "$model" heldout_eval "$model"
+  cached "$work/$name-selectivity.json" "$model" build/native/attnlab analyze selectivity --model "$model" \
+    --text-file build/averages/page-sample.txt --bins 12 --loss false
   # the shipped model's averages ship beside it, made from the same sample the same way (scripts/shipped-averages.sh)
   averages=(--corpus build/averages/training-sample.txt --window 32 --max-windows 20000)
   [ "$name" = shipped ] && averages=(--averages models/tiny-gpt2/constant_attention.safetensors)
-  build/native/attnlab analyze papa --model "$model" "${averages[@]}" --eval build/averages/held-out.txt --eval-windows 64 \
-    > "$work/$name-papa.json"
+  cached "$work/$name-papa.json" "$model" build/native/attnlab analyze papa --model "$model" "${averages[@]}" \
+    --eval build/averages/held-out.txt --eval-windows 64
 done
 checkpoints=(100 400 1000)
 for step in "${checkpoints[@]}"; do
   model=build/experiments/papa-checkpoints/step$step
-  [ "$work/step$step-eval.json" -nt "$model/model.safetensors" ] ||
-    build/native/attnlab eval --model "$model" --corpus "$corpus/train.txt" --val-corpus "$corpus/heldout.txt" --val-fraction 0 \
-      > "$work/step$step-eval.json"
+  cached "$work/step$step-eval.json" "$model" heldout_eval "$model"
 done
 node -e '
   const fs = require("fs"), [work, ...steps] = process.argv.slice(1), read = (f) => JSON.parse(fs.readFileSync(`${work}/${f}`, "utf8"));
