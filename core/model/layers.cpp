@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "util/gemm.hpp"
 #include "util/parallel.hpp"
 
 namespace attnlab {
@@ -27,18 +28,25 @@ namespace {
 constexpr int k_vocab_chunk = 1024;
 #if defined(__EMSCRIPTEN__)
 // The page has no OpenMP, so its GEMMs are split by hand: out's columns in fixed blocks, one task each on
-// the page's threads (parallel.hpp). The same blocks on one thread or many give the same bits.
-constexpr int k_column_block = 128;
+// the page's threads (parallel.hpp), each block a gemm_f32 (util/gemm.hpp: WebAssembly SIMD). The same blocks
+// on one thread or many give the same bits.
+constexpr int k_column_block = 8 * gemm_panel_columns;  // 96: GPT-2's widths (768, 2304, 3072) in whole blocks
+
+// out = x * B for B (x.cols(), n) given as `layout` says, at b with row stride ldb; out: n columns at o.
+void page_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, float* o, int ldo) {
+    gemm_f32(static_cast<int>(x.rows()), n, static_cast<int>(x.cols()), x.data(), static_cast<int>(x.outerStride()),
+             b, ldb, layout, o, ldo);
+}
 #endif
 }  // namespace
 
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out) {
     out.resize(x.rows(), w.cols());
 #if defined(__EMSCRIPTEN__)
-    const int n = static_cast<int>(w.cols());
+    const int n = static_cast<int>(w.cols()), ldw = static_cast<int>(w.outerStride()), ldo = static_cast<int>(out.cols());
     parallel_for((n + k_column_block - 1) / k_column_block, [&](int j) {
-        const int c0 = j * k_column_block, m = std::min(k_column_block, n - c0);
-        out.middleCols(c0, m).noalias() = x * w.middleCols(c0, m);
+        const int c0 = j * k_column_block;
+        page_gemm(x, w.data() + c0, ldw, BLayout::KxN, std::min(k_column_block, n - c0), out.data() + c0, ldo);
     });
 #else
     out.noalias() = x * w;  // Eigen's GEMM, on OpenMP's threads
@@ -56,7 +64,13 @@ void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
     logits.resize(x.rows(), V);
     const auto chunk = [&](int v, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32
         const int n = std::min<int>(k_vocab_chunk, V - v);
-        logits.middleCols(v, n).noalias() = x * lm_head.rows_f32(v, n, scratch).transpose();
+        const MapRM rows = lm_head.rows_f32(v, n, scratch);
+#if defined(__EMSCRIPTEN__)
+        page_gemm(x, rows.data(), static_cast<int>(rows.outerStride()), BLayout::NxK, n, logits.data() + v,
+                  static_cast<int>(logits.cols()));
+#else
+        logits.middleCols(v, n).noalias() = x * rows.transpose();
+#endif
     };
 #if defined(__EMSCRIPTEN__)
     parallel_for((V + k_vocab_chunk - 1) / k_vocab_chunk, [&](int j) {
