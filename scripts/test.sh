@@ -15,7 +15,7 @@ for preset in native asan; do
   cmake --build --preset "$preset" -j "$(nproc)"
   # the shipped model's quality does not depend on the build; under the sanitizers it took 13.5 minutes
   # (a full-vocabulary pass over 78k validation tokens), and every code path it runs is in the other tests
-  if [ "$preset" = asan ]; then ctest --preset asan -j 2 -E shipped_model; continue; fi
+  if [ "$preset" = asan ]; then ctest --preset asan -j 2 -E "^shipped_"; continue; fi
   ctest --preset native -j 2
   echo "== attnlab: WebAssembly build, the page, and their tests (node, then Chromium)"
   bash scripts/build-web.sh

@@ -44,9 +44,8 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
     out.resize(x.rows(), w.cols());
 #if defined(__EMSCRIPTEN__)
     const int n = static_cast<int>(w.cols()), ldw = static_cast<int>(w.outerStride()), ldo = static_cast<int>(out.cols());
-    parallel_for((n + k_column_block - 1) / k_column_block, [&](int j) {
-        const int c0 = j * k_column_block;
-        page_gemm(x, w.data() + c0, ldw, BLayout::KxN, std::min(k_column_block, n - c0), out.data() + c0, ldo);
+    parallel_blocks(n, k_column_block, [&](int c0, int m) {
+        page_gemm(x, w.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
     });
 #else
     out.noalias() = x * w;  // Eigen's GEMM, on OpenMP's threads
@@ -62,8 +61,7 @@ double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
 void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
     const int V = lm_head.rows;
     logits.resize(x.rows(), V);
-    const auto chunk = [&](int v, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32
-        const int n = std::min<int>(k_vocab_chunk, V - v);
+    const auto chunk = [&](int v, int n, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32
         const MapRM rows = lm_head.rows_f32(v, n, scratch);
 #if defined(__EMSCRIPTEN__)
         page_gemm(x, rows.data(), static_cast<int>(rows.outerStride()), BLayout::NxK, n, logits.data() + v,
@@ -73,13 +71,13 @@ void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
 #endif
     };
 #if defined(__EMSCRIPTEN__)
-    parallel_for((V + k_vocab_chunk - 1) / k_vocab_chunk, [&](int j) {
+    parallel_blocks(V, k_vocab_chunk, [&](int v, int n) {
         MatRM scratch;
-        chunk(j * k_vocab_chunk, scratch);
+        chunk(v, n, scratch);
     });
 #else
     MatRM scratch;
-    for (int v = 0; v < V; v += k_vocab_chunk) chunk(v, scratch);  // each chunk's GEMM on OpenMP's threads
+    for (int v = 0; v < V; v += k_vocab_chunk) chunk(v, std::min(k_vocab_chunk, V - v), scratch);  // GEMMs on OpenMP
 #endif
 }
 

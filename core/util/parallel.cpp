@@ -135,4 +135,11 @@ void parallel_for(int n, const std::function<void(int)>& task) {
     if (error) std::rethrow_exception(error);
 }
 
+void parallel_blocks(int n, int size, const std::function<void(int first, int count)>& task) {
+    parallel_for((n + size - 1) / size, [&](int block) {
+        const int first = block * size;
+        task(first, std::min(size, n - first));
+    });
+}
+
 }  // namespace attnlab

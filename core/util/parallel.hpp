@@ -15,4 +15,7 @@ int compute_threads();
 // rethrown here, after every running task has finished.
 void parallel_for(int n, const std::function<void(int)>& task);
 
+// [0, n) in consecutive blocks of `size` (the last one shorter): task(first, count) for each, by parallel_for.
+void parallel_blocks(int n, int size, const std::function<void(int first, int count)>& task);
+
 }  // namespace attnlab

@@ -44,6 +44,29 @@ TEST_CASE("parallel_for runs every task exactly once, on any number of threads")
     }
 }
 
+TEST_CASE("parallel_blocks covers [0, n) with consecutive blocks of the given size, the last one shorter") {
+    for (int threads : {1, 2}) {
+        with_threads(threads, [] {
+            for (int n : {0, 1, 95, 96, 97, 2304}) {
+                std::vector<std::atomic<int>> covered(static_cast<std::size_t>(n));
+                std::atomic<int> short_blocks{0};
+                parallel_blocks(n, 96, [&](int first, int count) {
+                    CHECK(first % 96 == 0);
+                    CHECK(count >= 1);
+                    CHECK(count <= 96);
+                    if (count < 96) {
+                        ++short_blocks;
+                        CHECK(first + count == n);  // only the last block is short
+                    }
+                    for (int i = first; i < first + count; ++i) ++covered[static_cast<std::size_t>(i)];
+                });
+                for (int i = 0; i < n; ++i) CHECK(covered[static_cast<std::size_t>(i)] == 1);
+                CHECK(short_blocks == (n % 96 != 0 ? 1 : 0));
+            }
+        });
+    }
+}
+
 TEST_CASE("parallel_for rethrows a task's exception once every task has stopped, and works again after") {
     with_threads(2, [] {
         std::atomic<int> finished{0};
