@@ -11,7 +11,7 @@
 namespace attnlab {
 namespace {
 
-// Four floats in one 128-bit register, and the five operations the kernel needs.
+// Four floats in one 128-bit register, and the operations the kernel and the packing need.
 #if defined(__wasm_simd128__)
 using F4 = v128_t;
 inline F4 load4(const float* p) { return wasm_v128_load(p); }
@@ -20,6 +20,14 @@ inline F4 madd4(F4 acc, F4 a, F4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(
 inline F4 add4(F4 a, F4 b) { return wasm_f32x4_add(a, b); }
 inline F4 zero4() { return wasm_f32x4_splat(0.0f); }
 inline void store4(float* p, F4 v) { wasm_v128_store(p, v); }
+inline void transpose4(F4& r0, F4& r1, F4& r2, F4& r3) {
+    const F4 t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+    const F4 t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+    r0 = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+    r1 = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+    r2 = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+    r3 = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+}
 #else
 using F4 = __m128;
 inline F4 load4(const float* p) { return _mm_loadu_ps(p); }
@@ -28,6 +36,7 @@ inline F4 madd4(F4 acc, F4 a, F4 b) { return _mm_add_ps(acc, _mm_mul_ps(a, b)); 
 inline F4 add4(F4 a, F4 b) { return _mm_add_ps(a, b); }
 inline F4 zero4() { return _mm_setzero_ps(); }
 inline void store4(float* p, F4 v) { _mm_storeu_ps(p, v); }
+inline void transpose4(F4& r0, F4& r1, F4& r2, F4& r3) { _MM_TRANSPOSE4_PS(r0, r1, r2, r3); }
 #endif
 
 // A 3 x 12 block of C: 9 accumulators, 3 values of B and a broadcast of A fit the 16 registers WebAssembly SIMD
@@ -51,13 +60,25 @@ void pack_panel(const float* B, int ldb, BLayout layout, int k0, int kc, int j0,
             }
         }
     } else {
-        for (int c = 0; c < k_cols; ++c) {
-            if (c >= n) {
-                for (int k = 0; k < kc; ++k) panel[k * k_cols + c] = 0.0f;
-                continue;
+        int c = 0;
+        for (; c + 4 <= n; c += 4) {  // four rows of B at a time, in 4 x 4 transposes
+            const float* rows[4];
+            for (int i = 0; i < 4; ++i) rows[i] = B + static_cast<long>(j0 + c + i) * ldb + k0;
+            int k = 0;
+            for (; k + 4 <= kc; k += 4) {
+                F4 r0 = load4(rows[0] + k), r1 = load4(rows[1] + k), r2 = load4(rows[2] + k), r3 = load4(rows[3] + k);
+                transpose4(r0, r1, r2, r3);
+                store4(panel + (k + 0) * k_cols + c, r0);
+                store4(panel + (k + 1) * k_cols + c, r1);
+                store4(panel + (k + 2) * k_cols + c, r2);
+                store4(panel + (k + 3) * k_cols + c, r3);
             }
-            const float* col = B + static_cast<long>(j0 + c) * ldb + k0;
-            for (int k = 0; k < kc; ++k) panel[k * k_cols + c] = col[k];
+            for (; k < kc; ++k)
+                for (int i = 0; i < 4; ++i) panel[k * k_cols + c + i] = rows[i][k];
+        }
+        for (; c < k_cols; ++c) {  // the last rows of B one by one, then zeros
+            const float* col = c < n ? B + static_cast<long>(j0 + c) * ldb + k0 : nullptr;
+            for (int k = 0; k < kc; ++k) panel[k * k_cols + c] = col ? col[k] : 0.0f;
         }
     }
 }

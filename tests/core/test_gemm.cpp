@@ -54,16 +54,17 @@ void check_product(int M, int N, int K, BLayout layout) {
 }  // namespace
 
 TEST_CASE("gemm_f32 with B as K x N equals the product in double, with every tail of rows, columns and depth") {
-    // M = 7: two 3-row blocks and a row; N = 29: two 12-column panels and 5; K = 600: depth blocks 256, 256, 88
+    // M = 7: two 3-row blocks and a row; N = 29: two 12-column panels and 5; K = 600: depth blocks 256, 256, 88;
+    // K = 7: a depth that B's 4 x 4 transposes (N x K) do not divide
     for (const int M : {1, 2, 3, 7, 128})
         for (const int N : {1, 5, 12, 29})
-            for (const int K : {1, 4, 256, 600}) check_product(M, N, K, BLayout::KxN);
+            for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::KxN);
 }
 
 TEST_CASE("gemm_f32 with B as N x K (its transpose multiplied) equals the product in double") {
     for (const int M : {1, 2, 3, 7, 128})
         for (const int N : {1, 5, 12, 29})
-            for (const int K : {1, 4, 256, 600}) check_product(M, N, K, BLayout::NxK);
+            for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::NxK);
 }
 
 TEST_CASE("gemm_f32 with no depth writes zeros, and with no rows or columns writes nothing") {
