@@ -19,9 +19,12 @@ node -e '
   const rows = ["default", "x86-64", "x86-64-v2", "x86-64-v3"].map((n) => [n, JSON.parse(fs.readFileSync(`build/bench-forward-${n}.json`))]);
   const v3 = rows[3][1].tokens_per_second;
   for (const [n, j] of rows) console.log(`${n.padEnd(10)} ${j.built_for.split(" (")[0].padEnd(10)} ${j.tokens_per_second.toFixed(1).padStart(7)} tokens/s  ${(j.tokens_per_second / v3).toFixed(2)} of x86-64-v3`);'
-if python3 -c "import torch" 2>/dev/null; then
+# Debian's python3-torch lives with the system Python, which a python3 earlier on PATH (pyenv, a venv) may hide
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if "$py" -c "import torch" 2>/dev/null; then
   echo "== the same forward pass in Debian's PyTorch (float32, 1 thread), for reference"
-  python3 scripts/bench_torch.py
+  "$py" scripts/bench_torch.py
 fi
 echo "== peak memory to load and run a 124M-shape F32 checkpoint from disk"
 dir=build/bench-gpt2-f32
