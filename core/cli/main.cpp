@@ -8,6 +8,7 @@
 #include "analysis/registry.hpp"
 #include "cli/commands.hpp"
 #include "error.hpp"
+#include "util/eigen_blocking.hpp"
 
 namespace attnlab::cli {
 
@@ -48,6 +49,7 @@ std::string help_for(const std::vector<std::string>& words) {
 
 int main(int argc, char** argv) {
     using namespace attnlab::cli;
+    attnlab::fix_eigen_blocking();  // the same bits on every CPU of the build's instruction set
     const std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (args.empty()) {
