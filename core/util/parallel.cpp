@@ -118,21 +118,23 @@ void parallel_for(int n, const std::function<void(int)>& task) {
     nested = nested || omp_in_parallel();
 #endif
     const int threads = nested ? 1 : std::min(n, compute_threads());
-    std::atomic<int> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
     if (threads <= 1) {
         for (int i = 0; i < n; ++i) task(i);  // exceptions pass straight through
         return;
     }
+#if defined(_OPENMP) || defined(__EMSCRIPTEN_PTHREADS__)  // (the page's single-thread build never gets here)
+    std::atomic<int> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(threads)
     drain(n, task, next, error, error_mutex);
-#elif defined(__EMSCRIPTEN_PTHREADS__)
+#else
     // Every helper takes part (one that finds no task left returns at once).
     helper_pool(compute_threads() - 1).run(n, task, next, error, error_mutex);
 #endif
     if (error) std::rethrow_exception(error);
+#endif
 }
 
 void parallel_blocks(int n, int size, const std::function<void(int first, int count)>& task) {
