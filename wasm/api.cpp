@@ -28,19 +28,27 @@ val error_value(const std::string& message) {
     return out;
 }
 
-// Runs f, turning any exception into {error}.
+// Runs f, turning any exception into {error}; `call` names what failed in an error that is attnlab's own fault.
 template <class F>
-val guarded(F&& f) {
+val guarded(const std::string& call, F&& f) {
     try {
         return f();
     } catch (const attnlab::Error& e) {
         return error_value(e.what());
     } catch (const std::bad_alloc&) {
         return error_value("out of memory: the model or the text is too large for this tab");
-    } catch (const Json::exception& e) {
-        return error_value(std::string("bad options: ") + e.what());
     } catch (const std::exception& e) {
-        return error_value(std::string("internal error: ") + e.what());
+        return error_value("internal error in " + call + " (please report it): " + e.what());
+    }
+}
+
+// Reads the caller's options with f; a field of the wrong type or shape is the caller's error, said as such.
+template <class F>
+auto reading_options(F&& f) {
+    try {
+        return f();
+    } catch (const Json::exception& e) {
+        throw attnlab::Error(std::string("bad options: ") + e.what());
     }
 }
 
@@ -102,21 +110,27 @@ public:
     // Options (JSON): {"storage": "auto" | "f16" | "f32"} (how weight matrices are kept; default auto),
     // "max_checkpoint_bytes" (3.5 GiB), "max_weight_bytes" (3 GiB), "max_tensors" (10,000): checked first.
     val load(const val& files, const std::string& options) {
-        return guarded([&] {
+        return guarded("load", [&] {
             const Json o = parse_options(options);
             attnlab::LoadOptions lo;
-            lo.storage = attnlab::parse_weight_storage(o.value("storage", std::string("auto")), "storage");
-            // A tab's wasm32 memory is 4 GiB: room for the weights and the activations of a run.
-            lo.limits.max_checkpoint_bytes = o.value("max_checkpoint_bytes", std::uint64_t{7} << 29);  // 3.5 GiB
-            lo.limits.max_weight_bytes = o.value("max_weight_bytes", std::uint64_t{3} << 30);
-            lo.limits.max_tensors = o.value("max_tensors", lo.limits.max_tensors);
+            reading_options([&] {
+                lo.storage = attnlab::parse_weight_storage(o.value("storage", std::string("auto")), "storage");
+                // A tab's wasm32 memory is 4 GiB: room for the weights and the activations of a run.
+                lo.limits.max_checkpoint_bytes = o.value("max_checkpoint_bytes", std::uint64_t{7} << 29);  // 3.5 GiB
+                lo.limits.max_weight_bytes = o.value("max_weight_bytes", std::uint64_t{3} << 30);
+                lo.limits.max_tensors = o.value("max_tensors", lo.limits.max_tensors);
+                return 0;
+            });
             std::vector<attnlab::NamedBuffer> buffers;
             const val names = val::global("Object").call<val>("keys", files);
             const int n = names["length"].as<int>();
             for (int i = 0; i < n; ++i) {
                 const std::string name = names[i].as<std::string>();
                 const val file = files[name];
-                if (file["read"].typeOf().as<std::string>() == "function") buffers.push_back({name, {}, source_from_js(file, name)});
+                const bool reader = file["read"].typeOf().as<std::string>() == "function";
+                // before any copy: a file too large must not grow the heap, which never shrinks again
+                attnlab::check_file_size(name, static_cast<std::uint64_t>(file[reader ? "size" : "length"].as<double>()), lo.limits);
+                if (reader) buffers.push_back({name, {}, source_from_js(file, name)});
                 else buffers.push_back({name, bytes_from_js(file)});
             }
             checkpoint_.reset();  // the caller keeps its previous session until this one succeeds
@@ -137,7 +151,7 @@ public:
 
     // {json: {"ids": [...], "tokens": ["bytes as text", ...]}}
     val tokenize(const std::string& text) {
-        return guarded([&] {
+        return guarded("tokenize", [&] {
             const auto& tok = checkpoint().tokenizer;
             const std::vector<int> ids = tok.encode(text);
             Json out;
@@ -150,7 +164,7 @@ public:
 
     // The attention of one head on the text's first n_positions tokens: {tokens: T, probs: Float32Array (T*T)}.
     val attention(const std::string& text, int layer, int head, double temperature) {
-        return guarded([&] {
+        return guarded("attention", [&] {
             const attnlab::Checkpoint& ck = checkpoint();
             const attnlab::Config& c = ck.model.config;
             std::vector<int> ids = ck.tokenizer.encode(text);
@@ -173,14 +187,16 @@ public:
 
     // Options (JSON): {"temperature": 1, "heads": [[l, h], ...], "all_heads": false, "ids": [...] (instead of the text)}
     val run(const std::string& text, const std::string& options) {
-        return guarded([&] {
+        return guarded("run", [&] {
             const Json o = parse_options(options);
-            const std::vector<int> ids = o.contains("ids") ? o.at("ids").get<std::vector<int>>() : ids_of(text);
             attnlab::RunRequest r;
-            r.temperature = o.value("temperature", 1.0);
-            r.all_heads = o.value("all_heads", false);
-            r.heads = heads_option(o, "heads");
-            r.normaliser = normaliser_option(o);
+            const std::vector<int> ids = reading_options([&] {
+                r.temperature = o.value("temperature", 1.0);
+                r.all_heads = o.value("all_heads", false);
+                r.heads = heads_option(o, "heads");
+                r.normaliser = normaliser_option(o);
+                return o.contains("ids") ? o.at("ids").get<std::vector<int>>() : ids_of(text);
+            });
             return json_value(attnlab::run_report(checkpoint().model, ids, r));
         });
     }
@@ -189,7 +205,7 @@ public:
     // corpus: "...", averages: Uint8Array, model_name: "..."}; request (JSON): the analysis's fields, missing
     // ones at their defaults. Progress: progress(done, total, what).
     val analyze(const std::string& name, const val& inputs, const std::string& request, const val& progress) {
-        return guarded([&] {
+        return guarded("analyze " + name, [&] {
             const attnlab::AnalysisSpec& spec = attnlab::find_analysis(name);
             attnlab::AnalysisInputs in;
             std::vector<attnlab::SharedBytes> kept;

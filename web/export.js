@@ -1,4 +1,5 @@
 // Exporting a figure: its SVG as drawn, a PNG rendered from that SVG, and its data as CSV or JSON.
+import { csvCell } from './safe-text.js';
 
 function download(blob, name) {
   const a = document.createElement('a');
@@ -49,12 +50,6 @@ export function pngBlob(svg, scale = 2) {
 
 export async function exportPng(svg, name) {
   download(await pngBlob(svg), `${name}.png`);
-}
-
-function csvCell(v) {
-  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 // rows: array of arrays, the first the header.

@@ -2,7 +2,8 @@
 // work happens in the worker; this file only asks for results and draws them.
 import { cancelledError, WorkerClient } from './worker-client.js';
 import { formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
-import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, KNOWN_MODELS, readLocalFiles } from './sources.js';
+import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
+  resolveRemote } from './sources.js';
 import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
@@ -158,8 +159,36 @@ function loadShipped() {
   });
 }
 
+// A question in the page itself (window.confirm would freeze the page and cannot be answered inside an embed):
+// resolves true (yes) or false (no). A newer question answers an open one with no.
+let openQuestion = null;
+function askUser(message, yes, no) {
+  if (openQuestion) openQuestion(false);
+  $('confirm-text').textContent = message;
+  $('confirm-yes').textContent = yes;
+  $('confirm-no').textContent = no;
+  $('confirm').hidden = false;
+  $('confirm-yes').focus();
+  return new Promise((resolve) => {
+    const answer = (value) => {
+      $('confirm').hidden = true;
+      openQuestion = null;
+      resolve(value);
+    };
+    openQuestion = answer;
+    $('confirm-yes').onclick = () => answer(true);
+    $('confirm-no').onclick = () => answer(false);
+  });
+}
+
+// Asked before the weights download when they are large or of unknown size.
+function confirmDownload({ name, bytes, host }) {
+  const size = bytes ? `is ${downloadSize(bytes)}` : `does not say its size (the page takes up to ${downloadSize(MAX_CHECKPOINT_BYTES)})`;
+  return askUser(`${name} from ${host} ${size}. Download it? It is kept in this browser's cache once it loads.`, 'Download', 'Cancel');
+}
+
 function loadRemote(spec) {
-  return loadWith(spec, () => fetchCheckpoint(spec, progress));
+  return loadWith(spec, () => fetchCheckpoint(spec, progress, { confirm: confirmDownload }));
 }
 
 // One button per pre-trained model: its name, Hub id and download size, or that the browser already keeps it.
@@ -439,12 +468,20 @@ function update(change) {
 }
 
 // ---- embedding -----------------------------------------------------------------------------------
+// The snippet is built by the DOM, which escapes every attribute for HTML: the model name and the text come from
+// the URL, which anyone can write, and the snippet goes into other people's pages.
 function embedCode() {
   const url = new URL(location.href);
   url.search = '?embed=1';
   url.hash = formatHash(state);
-  const title = `attnlab: ${state.view} view of ${state.model}`;
-  return `<iframe src="${url.href.replace(/"/g, '&quot;')}" title="${title}" width="720" height="520" style="border:0" loading="lazy"></iframe>`;
+  const frame = document.createElement('iframe');
+  frame.src = url.href;
+  frame.title = `attnlab: ${state.view} view of ${state.model}`;
+  frame.width = '720';
+  frame.height = '520';
+  frame.style.border = '0';
+  frame.loading = 'lazy';
+  return frame.outerHTML;
 }
 
 async function copyEmbed() {
@@ -509,13 +546,35 @@ function wire() {
   });
 }
 
+// Opens the page on the state a link gives. A link names a model on the Hugging Face Hub or on this site, which
+// loads (downloads over 100 MB ask first); a model on any other site loads only once the visitor says yes to that
+// host, with the shipped model shown meanwhile, and nothing is fetched from there before; addresses the page
+// refuses (plain http, private networks, //host) are not fetched at all.
 async function startFrom(initial) {
   state = initial;
   syncControls();
   if (initial.model === SHIPPED_MODEL || initial.model.startsWith('local:')) {
     if (initial.model !== SHIPPED_MODEL) showError(`${initial.model} was a local checkpoint; open it again with Open folder. Showing the shipped model.`);
     await loadShipped();
-  } else if (!(await loadRemote(initial.model))) {
+    return;
+  }
+  let remote;
+  try {
+    remote = resolveRemote(initial.model);
+  } catch (e) {
+    await loadShipped();
+    showError(`The link's model was not loaded: ${e.message}.\nShowing the shipped model instead.`);
+    return;
+  }
+  if (remote.kind === 'other') {
+    await loadShipped();
+    const yes = await askUser(`This link asks to load a model from another site, ${remote.host} (${initial.model}). ` +
+      'Loading it downloads files from that server, which then sees your address, and shows its model here. Load it?',
+    `Load from ${remote.host}`, 'Keep the shipped model');
+    if (yes) await loadRemote(initial.model);
+    return;
+  }
+  if (!(await loadRemote(initial.model))) {
     const why = $('error').textContent;
     await loadShipped();
     showError(`${why}\nShowing the shipped model instead.`);

@@ -2,20 +2,22 @@
 // maps (a canvas-rendered image for large matrices, focusable cells for small ones). Plain SVG so every
 // figure exports as SVG or PNG exactly as drawn; colours come from CSS variables (light and dark schemes).
 
+import { xmlSafe } from './safe-text.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2',
   '#7f7f7f', '#bcbd22', '#393b79', '#637939'];
 
 export function svgEl(tag, attrs = {}, parent = null) {
   const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) e.setAttribute(k, xmlSafe(v));
   if (parent) parent.appendChild(e);
   return e;
 }
 
 function text(parent, x, y, s, attrs = {}) {
   const t = svgEl('text', { x, y, ...attrs }, parent);
-  t.textContent = s;
+  t.textContent = xmlSafe(s);
   return t;
 }
 
@@ -78,7 +80,7 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
   width = 640, height = 360 }) {
   const m = { l: 62, r: 180, t: 28, b: 44 };
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
-  svgEl('title', {}, svg).textContent = title;
+  svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
   const all = [...series, ...refs];
   const xs = all.flatMap((s) => s.x);
@@ -119,7 +121,7 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
     entry.setAttribute('tabindex', 0);
     entry.setAttribute('role', 'switch');
     entry.setAttribute('aria-checked', 'true');
-    entry.setAttribute('aria-label', `show ${s.name}`);
+    entry.setAttribute('aria-label', xmlSafe(`show ${s.name}`));
     const toggle = () => {
       const off = !hidden.has(key);
       if (off) hidden.add(key); else hidden.delete(key);
@@ -209,7 +211,7 @@ function svgPoint(svg, event) {
 // Empty (so exports stay clean) once the pointer leaves.
 function readoutLine(svg, x, y) {
   const t = text(svg, x, y, '', { 'text-anchor': 'end', class: 'readout', 'aria-live': 'polite' });
-  return (s) => { t.textContent = s; };
+  return (s) => { t.textContent = xmlSafe(s); };
 }
 
 // Labels for a long axis: every step-th, so that neighbours are at least `gap` pixels apart.
@@ -228,7 +230,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
   const cell = Math.max(1, Math.min(48, Math.floor(size / Math.max(rows, cols))));
   const w = Math.max(m.l + cols * cell + m.r, 420), h = m.t + rows * cell + m.b;
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${w} ${h}`, width: w, height: h, class: 'plot', role: 'img' });
-  svgEl('title', {}, svg).textContent = title;
+  svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width: w, height: h, class: 'plot-bg' }, svg);
   text(svg, 8, 18, title, { class: 'plot-title' });
   const setReadout = readoutLine(svg, w - 8, 36);
@@ -316,7 +318,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
       if (!onRow) return;
       t.setAttribute('tabindex', 0);
       t.setAttribute('role', 'button');
-      t.setAttribute('aria-label', `${s}: show its row`);
+      t.setAttribute('aria-label', xmlSafe(`${s}: show its row`));
       t.addEventListener('click', () => onRow(r));
       t.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onRow(r); } });
     });
@@ -339,7 +341,7 @@ export function barChart({ title, labels, values, yLabel, highlight = -1, width 
   const m = { l: 62, r: 20, t: 44, b: 96 };
   const n = values.length;
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
-  svgEl('title', {}, svg).textContent = title;
+  svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
   text(svg, m.l, 18, title, { class: 'plot-title' });
   const setReadout = readoutLine(svg, width - 8, 36);

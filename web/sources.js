@@ -3,6 +3,8 @@
 // checked before anything is allocated; every failure is an Error whose message says what to do.
 
 export const MAX_CHECKPOINT_BYTES = 3.5 * 2 ** 30;  // a wasm32 heap is 4 GiB, and the weights are converted once
+export const MAX_TEXT_FILE_BYTES = 256 * 2 ** 20;   // config, vocab, merges, tokenizer.json: the core's limit (LoadLimits)
+export const CONFIRM_ABOVE_BYTES = 100e6;           // a download larger than this waits for the user's yes
 const CACHE_NAME = 'attnlab-checkpoints-v1';
 const WEIGHTS = 'model.safetensors';
 const TOKENIZER_PAIR = ['vocab.json', 'merges.txt'];
@@ -11,31 +13,82 @@ function mib(n) {
   return `${(n / 2 ** 20).toFixed(1)} MiB`;
 }
 
-function checkSize(name, size) {
-  if (size > MAX_CHECKPOINT_BYTES)
-    throw new Error(`${name} is ${mib(size)}; this page can hold at most ${mib(MAX_CHECKPOINT_BYTES)} (a browser tab's wasm memory is 4 GiB)`);
+// The most bytes the page takes for one checkpoint file, checked before it is downloaded or read.
+function limitOf(name) {
+  return name === WEIGHTS ? MAX_CHECKPOINT_BYTES : MAX_TEXT_FILE_BYTES;
 }
 
-// 'openai-community/gpt2', 'distilgpt2', 'https://huggingface.co/gpt2/tree/main', or a URL of a folder or of
-// one of its files. Returns {label, url(file)}.
-export function resolveRemote(spec) {
+function checkSize(name, size, limit = limitOf(name)) {
+  if (size <= limit) return;
+  const why = limit === MAX_CHECKPOINT_BYTES ? 'a browser tab\'s wasm memory is 4 GiB' : 'a checkpoint\'s text files are far smaller';
+  throw new Error(`${name} is ${size >= 2 ** 30 ? `${(size / 2 ** 30).toFixed(2)} GiB` : mib(size)}; this page takes at most ${mib(limit)} (${why})`);
+}
+
+// Where a model may come from. A Hugging Face id or URL and a path on the page's own site load as asked; any
+// other origin is 'other' (the page asks before a link contacts it); addresses a link must never reach are refused:
+// plain http except localhost, protocol-relative //host, non-web schemes, and private or link-local hosts (a
+// router's admin page, a cloud's metadata service) unless the page itself is served from there.
+const HUB = 'https://huggingface.co';
+const HF_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+// 'localhost', 'private' (RFC 1918, CGNAT, link-local, unique-local IPv6, 0.0.0.0/8, .local names) or 'public'.
+export function hostKind(hostname) {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h)) return 'localhost';
+  const v4 = h.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    if (a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) ||
+        (a === 100 && b >= 64 && b <= 127) || a >= 224) return 'private';
+    return 'public';
+  }
+  if (h.includes(':')) {  // IPv6 (the URL parser has normalised it): link-local fe80::/10, unique local fc00::/7, mapped IPv4
+    if (/^fe[89ab]/.test(h) || /^f[cd]/.test(h) || h === '::') return 'private';
+    const mapped = h.match(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/);
+    if (mapped) {
+      const n = parseInt(mapped[1], 16) * 65536 + parseInt(mapped[2], 16);
+      return hostKind([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'));
+    }
+    return 'public';
+  }
+  if (h.endsWith('.local') || h.endsWith('.internal') || h.endsWith('.lan') || !h.includes('.')) return 'private';
+  return 'public';
+}
+
+// 'openai-community/gpt2', 'distilgpt2', 'https://huggingface.co/gpt2/tree/main', './models/x/', '/models/x/',
+// or an https URL of a checkpoint folder or of one of its files. Returns {label, url(file), kind: 'hub' |
+// 'same-origin' | 'other', host}. Throws, saying why, for anything else.
+export function resolveRemote(spec, page = globalThis.location ? globalThis.location.href : undefined) {
   const s = spec.trim();
   if (!s) throw new Error('give a Hugging Face repository id (e.g. openai-community/gpt2) or a URL');
-  const hf = s.match(/^https?:\/\/(?:www\.)?huggingface\.co\/([^/?#]+(?:\/[^/?#]+)?)(?:\/(?:tree|resolve|blob)\/([^/?#]+))?/);
+  const hf = s.match(/^https?:\/\/(?:www\.)?huggingface\.co\/([^/?#]+(?:\/(?!(?:tree|resolve|blob)(?:\/|$))[^/?#]+)?)(?:\/(?:tree|resolve|blob)\/([^/?#]+))?/);
   if (hf && !/^(api|datasets|spaces)$/.test(hf[1].split('/')[0])) {
-    const rev = hf[2] || 'main';
-    return { label: hf[1], url: (f) => `https://huggingface.co/${hf[1]}/resolve/${rev}/${f}` };
+    const rev = encodeURIComponent(decodeURIComponent(hf[2] || 'main'));
+    return { label: hf[1], kind: 'hub', host: 'huggingface.co', url: (f) => `${HUB}/${hf[1]}/resolve/${rev}/${f}` };
   }
-  if (/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(s) && !s.includes('..') && !/\.(json|txt|safetensors)$/.test(s))
-    return { label: s, url: (f) => `https://huggingface.co/${s}/resolve/main/${f}` };
+  if (HF_ID.test(s) && !s.includes('..') && !/\.(json|txt|safetensors)$/.test(s))
+    return { label: s, kind: 'hub', host: 'huggingface.co', url: (f) => `${HUB}/${s}/resolve/main/${f}` };
+  const refuse = (why) => new Error(`'${s}' ${why}`);
+  if (s.startsWith('//')) throw refuse('is a protocol-relative address (//host); write the whole https:// URL');
+  const relative = /^(\.{1,2}\/|\/)/.test(s);
+  if (!relative && !/^https?:\/\//i.test(s))
+    throw refuse('is neither a Hugging Face id (owner/name), a path on this site (./folder/ or /folder/) nor an https:// URL');
   let base;
   try {
-    base = new URL(s, globalThis.location ? globalThis.location.href : undefined);
+    base = new URL(s, page);
   } catch {
-    throw new Error(`'${s}' is neither a Hugging Face repository id nor a URL`);
+    throw refuse('is not a valid URL');
   }
+  const here = page ? new URL(page) : null;
+  const sameOrigin = here && base.origin === here.origin;
+  if (!sameOrigin) {
+    const kind = hostKind(base.hostname);
+    if (kind === 'private') throw refuse(`names a private or link-local address (${base.hostname}); the page loads models only from public https sites, this site and localhost`);
+    if (base.protocol === 'http:' && kind !== 'localhost') throw refuse('uses plain http; use https (plain http is allowed for localhost only)');
+  }
+  if (base.username || base.password) throw refuse('carries a user name or password; remove them from the URL');
   const folder = /\.(json|txt|safetensors)$/.test(base.pathname) ? new URL('.', base) : new URL(base.href.endsWith('/') ? base.href : `${base.href}/`);
-  return { label: s, url: (f) => new URL(f, folder).href };
+  return { label: s, kind: sameOrigin ? 'same-origin' : 'other', host: base.host, url: (f) => new URL(f, folder).href };
 }
 
 async function openCache() {
@@ -48,11 +101,10 @@ async function openCache() {
 
 // Reads a response body, reporting progress; refuses HTML and short bodies. The weights come back as a
 // Blob (never one contiguous copy: the worker reads it chunk by chunk), other files as bytes.
+// The size is checked twice: the declared Content-Length before the first byte is read, and the bytes received as
+// they come, for a server that declares none (or declares less than it sends).
 async function readBody(response, name, onProgress, asBlob) {
-  const type = response.headers.get('content-type') || '';
-  if (type.includes('text/html')) throw webPageError(name);
-  const declared = Number(response.headers.get('content-length')) || 0;
-  checkSize(name, declared);
+  const declared = declaredLength(response);
   if (!response.body) return asBlob ? response.blob() : new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks = [];
@@ -67,7 +119,12 @@ async function readBody(response, name, onProgress, asBlob) {
     if (part.done) break;
     chunks.push(part.value);
     received += part.value.length;
-    checkSize(name, received);
+    try {
+      checkSize(name, received);
+    } catch (e) {
+      reader.cancel().catch(() => {});
+      throw e;
+    }
     onProgress(received, declared);
   }
   if (declared && received < declared)
@@ -78,6 +135,22 @@ async function readBody(response, name, onProgress, asBlob) {
   let at = 0;
   for (const c of chunks) { out.set(c, at); at += c.length; }
   return out;
+}
+
+// The Content-Length a response declares (0: none).
+function declaredLength(response) {
+  return Number(response.headers.get('content-length')) || 0;
+}
+
+// Refuses a response before its body is read: a web page instead of the file, or more bytes than the file may have.
+function checkHeaders(response, name) {
+  const stop = (e) => { if (response.body) response.body.cancel().catch(() => {}); throw e; };
+  if ((response.headers.get('content-type') || '').includes('text/html')) stop(webPageError(name));
+  try {
+    checkSize(name, declaredLength(response));
+  } catch (e) {
+    stop(e);
+  }
 }
 
 function webPageError(name) {
@@ -93,18 +166,27 @@ function looksLikeHtml(first) {
 
 // Fetches one file; resolves null for a 404 when optional. Fresh downloads are added to `fresh` (url ->
 // bytes), for the cache once the model has loaded: a download cut short is never kept.
-async function fetchFile(url, name, { cache, optional, onProgress, fresh }) {
+// confirm({name, bytes, host}) is asked, once the headers are in and before the body is read, whether a large
+// download (or one of unknown size) may go on; a no ends the load with an error whose `declined` is true.
+async function fetchFile(url, name, { cache, optional, onProgress, fresh, confirm }) {
   let response = cache ? await cache.match(url) : undefined;
   const cached = Boolean(response);
   if (!response) {
     try {
-      response = await fetch(url);
+      response = await fetch(url, { credentials: 'omit', referrerPolicy: 'no-referrer' });
     } catch (e) {
       throw new Error(`${name}: could not reach ${url} (${e.message}); check the address and your connection`);
     }
   }
   if (response.status === 404 && optional) return null;
   if (!response.ok) throw new Error(`${name}: ${url} answered HTTP ${response.status}${response.status === 401 ? ' (a private or gated repository)' : ''}`);
+  checkHeaders(response, name);
+  const declared = declaredLength(response);
+  if (!cached && confirm && (declared > CONFIRM_ABOVE_BYTES || !declared) &&
+      !(await confirm({ name, bytes: declared, host: new URL(url).host }))) {
+    if (response.body) response.body.cancel().catch(() => {});
+    throw Object.assign(new Error(`${name}: not downloaded, as you chose`), { declined: true });
+  }
   const bytes = await readBody(response, name, onProgress, name === WEIGHTS);
   if (!cached) fresh.set(url, bytes);
   return bytes;
@@ -112,7 +194,8 @@ async function fetchFile(url, name, { cache, optional, onProgress, fresh }) {
 
 // {label, files: {name: Uint8Array, 'model.safetensors': Blob}, remember()}; onProgress(fraction, message).
 // remember() keeps the downloaded files in Cache Storage: call it once the model has loaded.
-export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = true } = {}) {
+// confirm: see fetchFile (asked for the weights only; null: never asked).
+export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = true, confirm = null } = {}) {
   const remote = resolveRemote(spec);
   const cache = useCache ? await openCache() : null;
   const files = {};
@@ -121,7 +204,7 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
   for (let i = 0; i < plan.length; i++) {
     const [name, optional] = plan[i];
     const bytes = await fetchFile(remote.url(name), name, {
-      cache, optional, fresh,
+      cache, optional, fresh, confirm: name === WEIGHTS ? confirm : null,
       onProgress: (got, total) => onProgress((i + (total ? got / total : 0.5)) / plan.length,
         `${name}: ${mib(got)}${total ? ` of ${mib(total)}` : ''}`),
     });
@@ -182,7 +265,7 @@ export async function readLocalFiles(fileList) {
     throw new Error(`the chosen files lack ${missing.join(' and ')} (pick a checkpoint folder, or its config.json, model.safetensors, vocab.json and merges.txt)`);
   let total = 0;
   for (const [name, f] of byName) { checkSize(name, f.size); total += f.size; }
-  checkSize('the checkpoint', total);
+  checkSize('the checkpoint', total, MAX_CHECKPOINT_BYTES);
   const files = {};
   for (const [name, f] of byName) {
     if (f.size === 0) throw new Error(`${f.name} is empty (0 bytes)`);

@@ -71,6 +71,10 @@ ConstantAttention read_constant_attention(ByteView bytes, const Config& c, const
         avg.size = static_cast<int>(t->shape[1]);
         std::vector<float> values(static_cast<std::size_t>(t->element_count()));
         decode_floats(*t, values.data(), file_name);
+        for (float v : values)
+            if (!std::isfinite(v) || v < 0)
+                throw Error(file_name + ": tensor " + name + " holds a weight that is negative, NaN or infinite (" + std::to_string(v) +
+                            "): averaged attention weights lie in [0, 1]");
         const std::size_t per_head = static_cast<std::size_t>(avg.size) * avg.size;
         for (int h = 0; h < c.n_head; ++h)
             avg.probs.push_back(Eigen::Map<const MatRM>(values.data() + per_head * h, avg.size, avg.size));
@@ -125,22 +129,23 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
     Json layers = Json::array(), heads = Json::array();
     for (int l = 0; l < c.n_layer; ++l) {
         const double loss = loss_with(model, avg, eval, request.eval_windows, [l](int layer, int) { return layer == l; });
-        layers.push_back({{"layer", l}, {"loss", loss}, {"perplexity", std::exp(loss)}, {"cost", loss - base}});
+        layers.push_back({{"layer", l}, {"loss", number_json(loss)}, {"perplexity", number_json(std::exp(loss))}, {"cost", number_json(loss - base)}});
         step();
     }
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) {
             const double loss = loss_with(model, avg, eval, request.eval_windows, [l, h](int layer, int head) { return layer == l && head == h; });
-            heads.push_back({{"layer", l}, {"head", h}, {"loss", loss}, {"perplexity", std::exp(loss)}, {"cost", loss - base},
+            heads.push_back({{"layer", l}, {"head", h}, {"loss", number_json(loss)}, {"perplexity", number_json(std::exp(loss))}, {"cost", number_json(loss - base)},
                              {"distance", number_json(distance[static_cast<std::size_t>(l * c.n_head + h)].mean())}});
             step();
         }
     // ranks: ties (equal cost or distance) keep head order, so every build ranks them alike
     std::vector<std::size_t> by_cost(heads.size()), by_distance(heads.size());
     for (std::size_t i = 0; i < heads.size(); ++i) by_cost[i] = by_distance[i] = i;
-    std::stable_sort(by_cost.begin(), by_cost.end(), [&](std::size_t a, std::size_t b) { return heads[a]["cost"].get<double>() > heads[b]["cost"].get<double>(); });
+    const auto value = [&](std::size_t i, const char* key) { return json_number(heads[i][key]); };
+    std::stable_sort(by_cost.begin(), by_cost.end(), [&](std::size_t a, std::size_t b) { return less_nan_last(-value(a, "cost"), -value(b, "cost")); });
     std::stable_sort(by_distance.begin(), by_distance.end(), [&](std::size_t a, std::size_t b) {
-        return heads[a]["distance"].get<double>() < heads[b]["distance"].get<double>();
+        return less_nan_last(value(a, "distance"), value(b, "distance"));
     });
     for (std::size_t r = 0; r < by_cost.size(); ++r) {
         heads[by_cost[r]]["rank_by_cost"] = r + 1;
@@ -153,8 +158,8 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
     out["averaged_tokens"] = avg.tokens;
     out["window"] = avg.size;
     out["eval_tokens"] = eval_tokens;
-    out["baseline"] = {{"loss", base}, {"perplexity", std::exp(base)}};
-    out["all_heads"] = {{"loss", all}, {"perplexity", std::exp(all)}, {"cost", all - base}};
+    out["baseline"] = {{"loss", number_json(base)}, {"perplexity", number_json(std::exp(base))}};
+    out["all_heads"] = {{"loss", number_json(all)}, {"perplexity", number_json(std::exp(all))}, {"cost", number_json(all - base)}};
     out["layers"] = std::move(layers);
     out["heads"] = std::move(heads);
     return out;

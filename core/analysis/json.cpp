@@ -1,12 +1,17 @@
 #include "analysis/json.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "analysis/stats.hpp"
 
 namespace attnlab {
 
 Json number_json(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+double json_number(const Json& j) { return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN(); }
+
+bool less_nan_last(double a, double b) { return std::isnan(b) ? !std::isnan(a) : a < b; }
 
 Json numbers_json(const std::vector<double>& v) {
     Json out = Json::array();

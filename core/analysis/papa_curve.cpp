@@ -72,12 +72,12 @@ Json papa_curve_report(const Model& model, const ConstantAttention& avg, const s
     const auto step = [&] { if (progress) progress(++done, runs, "evaluation"); };
     std::vector<Head> by_cost, by_constancy;
     for (const auto& h : each["heads"])
-        by_cost.push_back({h["layer"].get<int>(), h["head"].get<int>(), h["cost"].get<double>(), h["distance"].get<double>()});
+        by_cost.push_back({h["layer"].get<int>(), h["head"].get<int>(), json_number(h["cost"]), json_number(h["distance"])});
     by_constancy = by_cost;
     // ties keep head order, so every build ranks alike
-    std::stable_sort(by_cost.begin(), by_cost.end(), [](const Head& a, const Head& b) { return a.cost < b.cost; });
-    std::stable_sort(by_constancy.begin(), by_constancy.end(), [](const Head& a, const Head& b) { return a.distance < b.distance; });
-    const double base = each["baseline"]["loss"].get<double>();
+    std::stable_sort(by_cost.begin(), by_cost.end(), [](const Head& a, const Head& b) { return less_nan_last(a.cost, b.cost); });
+    std::stable_sort(by_constancy.begin(), by_constancy.end(), [](const Head& a, const Head& b) { return less_nan_last(a.distance, b.distance); });
+    const double base = json_number(each["baseline"]["loss"]);
 
     Json out;
     out["analysis"] = "papa";

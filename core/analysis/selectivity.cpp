@@ -111,103 +111,108 @@ std::vector<NBin> log_bins(int max_n, int count) {
 
 namespace {
 
-// The finite values of the rows whose N lies in `bin` (by_n[N - 1] holds the values of rows of length N).
-std::vector<double> pooled_over(const std::vector<std::vector<double>>& by_n, const NBin& bin) {
-    std::vector<double> out;
-    for (int n = bin.lo; n <= bin.hi; ++n)
-        for (double v : by_n[static_cast<std::size_t>(n - 1)])
-            if (std::isfinite(v)) out.push_back(v);
-    return out;
+// The sketches of the rows whose N lies in `bin` (by_n[N - 1] holds the rows of length N), pooled.
+Quartiles pooled_over(const std::vector<UnitQuartiles>& by_n, const NBin& bin) {
+    std::vector<const UnitQuartiles*> parts;
+    for (int n = bin.lo; n <= bin.hi && n <= static_cast<int>(by_n.size()); ++n) parts.push_back(&by_n[static_cast<std::size_t>(n - 1)]);
+    return UnitQuartiles::pooled(parts);
+}
+
+long rows_over(const std::vector<UnitQuartiles>& by_n, const NBin& bin) {
+    long rows = 0;
+    for (int n = bin.lo; n <= bin.hi && n <= static_cast<int>(by_n.size()); ++n) rows += by_n[static_cast<std::size_t>(n - 1)].count();
+    return rows;
+}
+
+// Grows a per-N table to hold N = n.
+template <class T>
+T& at_n(std::vector<T>& by_n, int n) {
+    if (static_cast<int>(by_n.size()) < n) by_n.resize(static_cast<std::size_t>(n));
+    return by_n[static_cast<std::size_t>(n - 1)];
 }
 
 }  // namespace
 
-SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const Config& c,
-                                        const SelectivityOptions& o) {
-    SelectivityReport rep;
-    for (const auto& h : all) rep.max_n = std::max(rep.max_n, static_cast<int>(h.rows.size()));
-    rep.bins = log_bins(rep.max_n, o.bins);
-    const std::size_t K = o.ks.size(), NN = static_cast<std::size_t>(rep.max_n);
-
-    // per layer and N: the values over heads and windows
-    std::vector<std::vector<std::vector<double>>> ent(c.n_layer, std::vector<std::vector<double>>(NN)), frac = ent;
-    struct Acc {
-        long rows = 0;
-        Mean entropy_norm, n_eff_frac, tv, p_max, k90, ceiling;
-        std::vector<Mean> mass, margin, needed, bound, ceiling_bound, impossible;
-    };
-    std::vector<Acc> acc(static_cast<std::size_t>(c.n_layer * c.n_head));
-    for (auto& a : acc) a.mass = a.margin = a.needed = a.bound = a.ceiling_bound = a.impossible = std::vector<Mean>(K);
-    std::vector<HeadDetail> details;
-    std::vector<std::vector<std::vector<Mean>>> d_mass, d_needed;
-    std::vector<std::vector<std::vector<std::vector<double>>>> d_mass_rows;  // [detail][k][N - 1]: each row's mass
-    std::vector<std::vector<Mean>> d_ceiling;
+SelectivitySummary::SelectivitySummary(const Config& c, const SelectivityOptions& o) : c_(c), o_(o) {
+    const std::size_t K = o.ks.size();
+    layers_.resize(static_cast<std::size_t>(c.n_layer));
+    heads_.resize(static_cast<std::size_t>(c.n_layer * c.n_head));
+    for (auto& a : heads_) a.mass = a.margin = a.needed = a.bound = a.ceiling_bound = a.impossible = std::vector<Mean>(K);
     for (const auto& id : o.detail) {
         if (id.layer < 0 || id.layer >= c.n_layer || id.head < 0 || id.head >= c.n_head)
             throw Error("selectivity: head " + std::to_string(id.layer) + ":" + std::to_string(id.head) + " is outside this model");
-        details.emplace_back();
-        details.back().layer = id.layer;
-        details.back().head = id.head;
-        d_mass.emplace_back(K, std::vector<Mean>(NN));
-        d_needed.emplace_back(K, std::vector<Mean>(NN));
-        d_ceiling.emplace_back(NN);
-        d_mass_rows.emplace_back(K, std::vector<std::vector<double>>(NN));
+        details_.emplace_back();
+        details_.back().mass.resize(K);
+        details_.back().needed.resize(K);
+        details_.back().mass_rows.resize(K);
     }
+}
 
-    for (const auto& h : all) {
-        Acc& a = acc[static_cast<std::size_t>(h.layer * c.n_head + h.head)];
-        int detail = -1;
-        for (std::size_t d = 0; d < o.detail.size(); ++d)
-            if (o.detail[d].layer == h.layer && o.detail[d].head == h.head) detail = static_cast<int>(d);
-        for (const auto& r : h.rows) {
-            const std::size_t ni = static_cast<std::size_t>(r.n - 1);
-            if (detail >= 0) {
-                for (std::size_t k = 0; k < K; ++k) {
-                    d_mass[detail][k][ni].add(r.mass[k]);
-                    if (!rep.bins.empty()) d_mass_rows[detail][k][ni].push_back(r.mass[k]);
-                    d_needed[detail][k][ni].add(r.needed[k]);
-                }
-                d_ceiling[detail][ni].add(r.ceiling);
-            }
-            if (r.n < 2) continue;
-            ent[h.layer][ni].push_back(r.entropy_norm);
-            frac[h.layer][ni].push_back(r.n_eff_frac);
-            ++a.rows;
-            a.entropy_norm.add(r.entropy_norm);
-            a.n_eff_frac.add(r.n_eff_frac);
-            a.tv.add(r.tv_uniform);
-            a.p_max.add(r.p_max);
-            a.k90.add(r.k90);
-            a.ceiling.add(r.ceiling);
+void SelectivitySummary::add(const HeadRows& h) {
+    const std::size_t K = o_.ks.size();
+    Acc& a = heads_[static_cast<std::size_t>(h.layer * c_.n_head + h.head)];
+    PerN& layer = layers_[static_cast<std::size_t>(h.layer)];
+    Detail* detail = nullptr;
+    for (std::size_t d = 0; d < o_.detail.size(); ++d)
+        if (o_.detail[d].layer == h.layer && o_.detail[d].head == h.head) detail = &details_[d];
+    for (const auto& r : h.rows) {
+        max_n_ = std::max(max_n_, r.n);
+        if (detail) {
             for (std::size_t k = 0; k < K; ++k) {
-                if (!(r.mass[k] == r.mass[k])) continue;
-                a.mass[k].add(r.mass[k]);
-                a.margin[k].add(r.margin[k]);
-                a.needed[k].add(r.needed[k]);
-                a.bound[k].add(r.bound[k]);
-                a.ceiling_bound[k].add(r.ceiling_bound[k]);
-                a.impossible[k].add(r.needed[k] > r.ceiling ? 1.0 : 0.0);
+                at_n(detail->mass[k], r.n).add(r.mass[k]);
+                if (o_.bins > 0) at_n(detail->mass_rows[k], r.n).add(r.mass[k]);
+                at_n(detail->needed[k], r.n).add(r.needed[k]);
             }
+            at_n(detail->ceiling, r.n).add(r.ceiling);
+        }
+        if (r.n < 2) continue;
+        at_n(layer.entropy_norm, r.n).add(r.entropy_norm);
+        at_n(layer.n_eff_frac, r.n).add(r.n_eff_frac);
+        ++a.rows;
+        a.entropy_norm.add(r.entropy_norm);
+        a.n_eff_frac.add(r.n_eff_frac);
+        a.tv.add(r.tv_uniform);
+        a.p_max.add(r.p_max);
+        a.k90.add(r.k90);
+        a.ceiling.add(r.ceiling);
+        for (std::size_t k = 0; k < K; ++k) {
+            if (!(r.mass[k] == r.mass[k])) continue;
+            a.mass[k].add(r.mass[k]);
+            a.margin[k].add(r.margin[k]);
+            a.needed[k].add(r.needed[k]);
+            a.bound[k].add(r.bound[k]);
+            a.ceiling_bound[k].add(r.ceiling_bound[k]);
+            a.impossible[k].add(r.needed[k] > r.ceiling ? 1.0 : 0.0);
         }
     }
+}
 
-    for (int l = 0; l < c.n_layer; ++l) {
+SelectivityReport SelectivitySummary::report() const {
+    SelectivityReport rep;
+    rep.max_n = max_n_;
+    rep.bins = log_bins(rep.max_n, o_.bins);
+    const std::size_t K = o_.ks.size(), NN = static_cast<std::size_t>(rep.max_n);
+    const UnitQuartiles none;
+    const auto cell = [&](const std::vector<UnitQuartiles>& by_n, std::size_t ni) -> const UnitQuartiles& {
+        return ni < by_n.size() ? by_n[ni] : none;
+    };
+    for (int l = 0; l < c_.n_layer; ++l) {
+        const PerN& layer = layers_[static_cast<std::size_t>(l)];
         LayerSelectivity ls;
         ls.layer = l;
         for (std::size_t ni = 0; ni < NN; ++ni) {
-            ls.entropy_norm.add(quartiles(ent[l][ni]));
-            ls.n_eff_frac.add(quartiles(frac[l][ni]));
+            ls.entropy_norm.add(cell(layer.entropy_norm, ni).quartiles());
+            ls.n_eff_frac.add(cell(layer.n_eff_frac, ni).quartiles());
         }
         for (const NBin& bin : rep.bins) {
-            std::vector<double> e = pooled_over(ent[l], bin), f = pooled_over(frac[l], bin);
-            ls.bin_rows.push_back(static_cast<long>(e.size()));
-            ls.binned_entropy_norm.add(quartiles(e));
-            ls.binned_n_eff_frac.add(quartiles(f));
+            ls.bin_rows.push_back(rows_over(layer.entropy_norm, bin));
+            ls.binned_entropy_norm.add(pooled_over(layer.entropy_norm, bin));
+            ls.binned_n_eff_frac.add(pooled_over(layer.n_eff_frac, bin));
         }
         rep.layers.push_back(std::move(ls));
         rep.head_map.emplace_back();
-        for (int hd = 0; hd < c.n_head; ++hd) {
-            const Acc& a = acc[static_cast<std::size_t>(l * c.n_head + hd)];
+        for (int hd = 0; hd < c_.n_head; ++hd) {
+            const Acc& a = heads_[static_cast<std::size_t>(l * c_.n_head + hd)];
             rep.head_map.back().push_back(a.entropy_norm.mean());
             HeadSummary s;
             s.layer = l;
@@ -230,29 +235,39 @@ SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const 
             rep.heads.push_back(std::move(s));
         }
     }
-    for (std::size_t d = 0; d < details.size(); ++d) {
-        HeadDetail& hd = details[d];
+    const Mean no_rows;
+    const auto mean_at = [&](const std::vector<Mean>& by_n, std::size_t ni) { return (ni < by_n.size() ? by_n[ni] : no_rows).mean(); };
+    for (std::size_t d = 0; d < details_.size(); ++d) {
+        const Detail& src = details_[d];
+        HeadDetail hd;
+        hd.layer = o_.detail[d].layer;
+        hd.head = o_.detail[d].head;
         hd.mass_by_n.assign(K, {});
         hd.needed_by_n.assign(K, {});
         for (std::size_t k = 0; k < K; ++k)
             for (std::size_t ni = 0; ni < NN; ++ni) {
-                hd.mass_by_n[k].push_back(d_mass[d][k][ni].mean());
-                hd.needed_by_n[k].push_back(d_needed[d][k][ni].mean());
+                hd.mass_by_n[k].push_back(mean_at(src.mass[k], ni));
+                hd.needed_by_n[k].push_back(mean_at(src.needed[k], ni));
             }
-        for (std::size_t ni = 0; ni < NN; ++ni) hd.ceiling_by_n.push_back(d_ceiling[d][ni].mean());
+        for (std::size_t ni = 0; ni < NN; ++ni) hd.ceiling_by_n.push_back(mean_at(src.ceiling, ni));
         if (!rep.bins.empty())
             for (std::size_t k = 0; k < K; ++k) {
                 hd.binned_mass.emplace_back();
                 hd.bin_rows.emplace_back();
                 for (const NBin& bin : rep.bins) {
-                    std::vector<double> m = pooled_over(d_mass_rows[d][k], bin);
-                    hd.bin_rows.back().push_back(static_cast<long>(m.size()));
-                    hd.binned_mass.back().add(quartiles(m));
+                    hd.bin_rows.back().push_back(rows_over(src.mass_rows[k], bin));
+                    hd.binned_mass.back().add(pooled_over(src.mass_rows[k], bin));
                 }
             }
         rep.details.push_back(std::move(hd));
     }
     return rep;
+}
+
+SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const Config& c, const SelectivityOptions& o) {
+    SelectivitySummary summary(c, o);
+    for (const auto& h : all) summary.add(h);
+    return summary.report();
 }
 
 }  // namespace attnlab

@@ -91,6 +91,38 @@ struct SelectivityReport {
     std::vector<HeadDetail> details;
 };
 
+// The summary built one head of one window at a time (add), so that memory does not grow with the text: per-head
+// means, per layer and N a UnitQuartiles sketch of the normalised entropy and N_eff / N (at most 4 KiB each, so at
+// most 8 KiB x layers x the longest N), and per --heads head its per-N means and top-k mass sketches.
+class SelectivitySummary {
+public:
+    SelectivitySummary(const Config& config, const SelectivityOptions& options);  // throws for a detail head outside the model
+    void add(const HeadRows& head);
+    SelectivityReport report() const;
+
+private:
+    struct Acc {
+        long rows = 0;
+        Mean entropy_norm, n_eff_frac, tv, p_max, k90, ceiling;
+        std::vector<Mean> mass, margin, needed, bound, ceiling_bound, impossible;  // per k
+    };
+    struct PerN {
+        std::vector<UnitQuartiles> entropy_norm, n_eff_frac;  // [N - 1], over heads and windows
+    };
+    struct Detail {
+        std::vector<std::vector<Mean>> mass, needed;       // [k][N - 1], over windows
+        std::vector<Mean> ceiling;                         // [N - 1]
+        std::vector<std::vector<UnitQuartiles>> mass_rows;  // [k][N - 1]: each row's mass (when binned)
+    };
+    const Config& c_;
+    SelectivityOptions o_;
+    int max_n_ = 0;
+    std::vector<PerN> layers_;
+    std::vector<Acc> heads_;
+    std::vector<Detail> details_;
+};
+
+// The summary of rows already gathered (tests, and small inputs).
 SelectivityReport summarise_selectivity(const std::vector<HeadRows>& all, const Config& config,
                                         const SelectivityOptions& options);
 

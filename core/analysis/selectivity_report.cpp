@@ -109,8 +109,8 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     const std::string described = apply_normaliser_choice(choice, request.temperature, c, fo);
     fo.keep_logits = KeepLogits::None;
     fo.compute_loss = request.loss;
-    std::vector<HeadRows> rows;
-    fo.observer = [&](const HeadView& v) { rows.push_back(head_selectivity(v, o)); };
+    SelectivitySummary summary(c, o);  // one head of one window at a time: memory does not grow with the text
+    fo.observer = [&](const HeadView& v) { summary.add(head_selectivity(v, o)); };
     Mean loss;
     const auto windows = forward_windows(model, ids, max_tokens, fo, progress, [&](const Trace& t) {
         if (request.loss) loss.add(t.loss);
@@ -125,7 +125,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
     out["temperature"] = fo.normaliser.temperature;
     out["normaliser"] = normaliser_json(choice, described);
     out["loss"] = request.loss ? number_json(loss.mean()) : Json();
-    out.update(selectivity_json(summarise_selectivity(rows, c, o), o));
+    out.update(selectivity_json(summary.report(), o));
     return out;
 }
 

@@ -22,4 +22,66 @@ Quartiles quartiles(std::vector<double>& values) {
     return {at(0.25), at(0.5), at(0.75)};
 }
 
+void UnitQuartiles::add(double v) {
+    if (!std::isfinite(v)) return;
+    ++count_;
+    if (levels_.empty()) {
+        exact_.push_back(v);
+        if (exact_.size() > kExact) spill();
+    } else {
+        ++levels_[static_cast<std::size_t>(level_of(v))];
+    }
+}
+
+int UnitQuartiles::level_of(double v) {
+    return std::clamp(static_cast<int>(std::floor(v * kLevels)), 0, kLevels - 1);
+}
+
+void UnitQuartiles::spill() {
+    levels_.assign(kLevels, 0);
+    for (double v : exact_) ++levels_[static_cast<std::size_t>(level_of(v))];
+    exact_.clear();
+    exact_.shrink_to_fit();
+}
+
+// numpy's linear quantiles over the sorted values, each value its level's centre
+Quartiles UnitQuartiles::from_levels(const std::vector<std::uint32_t>& levels, long count) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    if (count == 0) return {nan, nan, nan};
+    auto value_at = [&](long rank) {  // the rank-th smallest (from 0)
+        long seen = 0;
+        for (int l = 0; l < kLevels; ++l) {
+            seen += levels[static_cast<std::size_t>(l)];
+            if (rank < seen) return (l + 0.5) / kLevels;
+        }
+        return (kLevels - 0.5) / kLevels;
+    };
+    auto at = [&](double q) {
+        const double pos = q * static_cast<double>(count - 1);
+        const auto lo = static_cast<long>(std::floor(pos));
+        const long hi = std::min(lo + 1, count - 1);
+        const double a = value_at(lo), b = value_at(hi);
+        return a + (pos - static_cast<double>(lo)) * (b - a);
+    };
+    return {at(0.25), at(0.5), at(0.75)};
+}
+
+Quartiles UnitQuartiles::quartiles() const { return pooled({this}); }
+
+Quartiles UnitQuartiles::pooled(const std::vector<const UnitQuartiles*>& parts) {
+    if (std::all_of(parts.begin(), parts.end(), [](const UnitQuartiles* p) { return p->exact(); })) {
+        std::vector<double> all;
+        for (const auto* p : parts) all.insert(all.end(), p->exact_.begin(), p->exact_.end());
+        return attnlab::quartiles(all);
+    }
+    std::vector<std::uint32_t> levels(kLevels, 0);
+    long count = 0;
+    for (const auto* p : parts) {
+        count += p->count_;
+        for (double v : p->exact_) ++levels[static_cast<std::size_t>(level_of(v))];
+        for (std::size_t l = 0; l < p->levels_.size(); ++l) levels[l] += p->levels_[l];
+    }
+    return from_levels(levels, count);
+}
+
 }  // namespace attnlab

@@ -1,5 +1,6 @@
 // Small statistics helpers shared by the analyses: quantiles and means that skip NaN.
 #pragma once
+#include <cstdint>
 #include <vector>
 
 namespace attnlab {
@@ -10,6 +11,30 @@ struct Quartiles {
 
 // Linear-interpolated quartiles of the finite values (NaN when there are none). Reorders `values`.
 Quartiles quartiles(std::vector<double>& values);
+
+// Quartiles of values in [0, 1] (normalised entropy, N_eff / N, top-k mass) in bounded memory, so a summary over
+// any length of text holds a fixed number of bytes: exact (quartiles() above) while it holds at most kExact values;
+// past that, counts in kLevels equal levels of [0, 1], each value read as its level's centre, so a quartile is off by
+// at most 1 / (2 kLevels) = 0.0005. At most 4 KiB each. Non-finite values are skipped.
+class UnitQuartiles {
+public:
+    static constexpr std::size_t kExact = 256;
+    static constexpr int kLevels = 1024;
+    void add(double v);
+    long count() const { return count_; }
+    bool exact() const { return levels_.empty(); }
+    Quartiles quartiles() const;
+    // The quartiles of every value the sketches hold together: exact when each of them still is.
+    static Quartiles pooled(const std::vector<const UnitQuartiles*>& parts);
+
+private:
+    void spill();  // exact values into levels
+    static int level_of(double v);
+    static Quartiles from_levels(const std::vector<std::uint32_t>& levels, long count);
+    std::vector<double> exact_;
+    std::vector<std::uint32_t> levels_;  // empty while exact
+    long count_ = 0;
+};
 
 // Running mean that ignores NaN; mean() is NaN when nothing was added.
 class Mean {

@@ -11,6 +11,7 @@
 #include "cli/files.hpp"
 #include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
+#include "cli/terminal.hpp"
 #include "error.hpp"
 #include "util/clock.hpp"
 
@@ -137,8 +138,8 @@ Progress progress_printer() {
         if (what != phase->what) *phase = {what, std::chrono::steady_clock::now()};
         if (total <= 1 || (done % std::max(1, total / 20) != 0 && done != total)) return;
         const double elapsed = seconds_since(phase->start);
-        std::cerr << "attnlab: " << what << " " << done << "/" << total << " done ("
-                  << static_cast<long>(elapsed / done * (total - done)) << " s left)\n";
+        say(what + " " + std::to_string(done) + "/" + std::to_string(total) + " done (" +
+            std::to_string(static_cast<long>(elapsed / done * (total - done))) + " s left)");
     };
 }
 

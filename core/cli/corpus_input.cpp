@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/files.hpp"
+#include "cli/terminal.hpp"
 #include "error.hpp"
 
 namespace attnlab::cli {
@@ -19,8 +20,8 @@ TokenSplit read_corpus(const std::vector<std::string>& paths, const Tokenizer& t
         } catch (const Error& e) {
             throw Error(path + ": " + e.what());
         }
-        std::cerr << "attnlab: " << path << ": " << text.size() << " bytes, " << tokens.size() << " tokens"
-                  << (validation ? " (validation)" : "") << "\n";
+        say(path + ": " + std::to_string(text.size()) + " bytes, " + std::to_string(tokens.size()) + " tokens" +
+            (validation ? " (validation)" : ""));
         if (validation) add_validation_document(split, tokens);
         else add_document(split, tokens, val_fraction);
         if (files) files->push_back({path, text.size(), tokens.size(), validation});

@@ -5,6 +5,7 @@
 
 #include "cli/checkpoint_dir.hpp"
 #include "cli/files.hpp"
+#include "cli/terminal.hpp"
 #include "error.hpp"
 
 namespace attnlab::cli {
@@ -44,7 +45,7 @@ LoadOptions load_options_argument(const Args& args) {
 
 Checkpoint load_model_argument(const Args& args) {
     Checkpoint ck = load_checkpoint(read_checkpoint_dir(args.required("model")), load_options_argument(args));
-    for (const auto& note : ck.notes) std::cerr << "attnlab: " << note << "\n";
+    for (const auto& note : ck.notes) say(note);
     return ck;
 }
 

@@ -7,6 +7,7 @@
 
 #include "analysis/registry.hpp"
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "error.hpp"
 #include "util/eigen_blocking.hpp"
 
@@ -74,16 +75,17 @@ int main(int argc, char** argv) {
                 c.run(rest);
                 return 0;
             }
-        std::cerr << "attnlab: unknown command '" << args[0] << "'\n" << usage();
+        say("unknown command '" + args[0] + "'");
+        std::cerr << usage();
         return 2;
     } catch (const attnlab::Error& e) {
-        std::cerr << "attnlab: error: " << e.what() << "\n";
+        say(std::string("error: ") + e.what());
         return 2;
     } catch (const std::bad_alloc&) {
-        std::cerr << "attnlab: error: out of memory\n";
+        say("error: out of memory");
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "attnlab: internal error: " << e.what() << "\n";
+        say(std::string("internal error: ") + e.what());
         return 3;
     }
 }

@@ -53,6 +53,14 @@ bool is_ignored_buffer(const std::string& name) {
 
 }  // namespace
 
+void check_file_size(const std::string& name, std::uint64_t size, const LoadLimits& limits) {
+    if (name == "model.safetensors") return check_checkpoint_size(size, name, limits);
+    if (size > limits.max_text_file_bytes)
+        throw Error(name + " is " + byte_text(size) + ", more than the limit of " + byte_text(limits.max_text_file_bytes) +
+                    " for a checkpoint's text files");
+}
+
+
 const std::vector<std::string>& checkpoint_file_names() {
     static const std::vector<std::string> names = {"config.json", "model.safetensors", "vocab.json", "merges.txt",
                                                    "tokenizer.json"};
@@ -314,9 +322,7 @@ Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOpti
         throw Error("checkpoint: model.safetensors is missing");
     }
     for (const auto& f : files)
-        if (f.name != "model.safetensors" && f.bytes.bytes.size > options.limits.max_text_file_bytes)
-            throw Error(f.name + " is " + byte_text(f.bytes.bytes.size) + ", more than the limit of " +
-                        byte_text(options.limits.max_text_file_bytes) + " for a checkpoint's text files");
+        if (f.name != "model.safetensors") check_file_size(f.name, f.bytes.bytes.size, options.limits);
     Checkpoint ck;
     const auto& cb = config_file->bytes.bytes;
     ck.model.config = parse_config(std::string(reinterpret_cast<const char*>(cb.data), cb.size), "config.json");

@@ -46,6 +46,10 @@ struct LoadLimits {
     std::uint64_t max_text_file_bytes = std::uint64_t{256} << 20;  // config.json, vocab.json, merges.txt, tokenizer.json
 };
 
+// Refuses a checkpoint file larger than its limit: model.safetensors against max_checkpoint_bytes, the text files
+// against max_text_file_bytes. Callers that copy files before loading call it first, so nothing too large is copied.
+void check_file_size(const std::string& name, std::uint64_t size, const LoadLimits& limits);
+
 struct LoadOptions {
     WeightStorage storage = WeightStorage::F32;
     LoadLimits limits;

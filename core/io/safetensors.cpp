@@ -62,6 +62,8 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& spec, Byt
         if (!dim.is_number_unsigned())
             throw Error(prefix + " has a shape entry that is not a non-negative integer");
         const auto d = dim.get<std::uint64_t>();
+        if (d > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))  // kept as int64 below
+            throw Error(prefix + " has a shape entry " + std::to_string(d) + " too large to address");
         if (d != 0 && count > std::numeric_limits<std::uint64_t>::max() / 16 / d)
             throw Error(prefix + " has a shape too large to address");
         count *= d;

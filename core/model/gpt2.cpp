@@ -10,6 +10,13 @@
 namespace attnlab {
 namespace {
 
+// NaN or infinity in what the forward pass computed: every analysis, the CLI and the page get this one typed error
+// instead of numbers that mean nothing.
+Error non_finite(const std::string& where) {
+    return Error("the forward pass gave non-finite values (NaN or infinity) in " + where +
+                 ": the checkpoint's weights hold NaN or infinity, or values so large that float32 overflows");
+}
+
 bool wanted(const ForwardOptions& o, int layer, int head) {
     if (o.capture_all) return true;
     return std::find(o.capture.begin(), o.capture.end(), HeadId{layer, head}) != o.capture.end();
@@ -55,6 +62,9 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
             const int h = h0 + b;
             const MatRM& s = scores[static_cast<std::size_t>(b)];
             const MatRM& p = probs[static_cast<std::size_t>(b)];
+            // checked here, in head order, so the error names the same head on any number of threads
+            if (!s.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention scores");
+            if (!p.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention weights");
             if (o.observer) o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale});
             if (wanted(o, layer, h)) {
                 HeadCapture cap{{layer, h}, s.triangularView<Eigen::Lower>(), p};
@@ -127,6 +137,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         if (a) a->fc_act = fc;
         linear_forward(fc, L.mlp_proj_w.f32(scratch), L.mlp_proj_b.map(), proj);                               // (T, C)
         x += proj;
+        if (!x.allFinite()) throw non_finite("layer " + std::to_string(l) + "'s output (the residual stream)");
     }
     layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
     if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }
@@ -154,6 +165,8 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         }
     }
     if (T >= 2) trace.loss = loss_sum / (T - 1);
+    if ((T >= 2 && o.compute_loss && !std::isfinite(trace.loss)) || !trace.logits.allFinite())
+        throw non_finite("the output layer's logits");
     return trace;
 }
 

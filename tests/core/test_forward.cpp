@@ -213,3 +213,47 @@ TEST_CASE("a temperature that is not a positive number is refused") {
 }
 
 }
+
+namespace {
+
+// A random model with `value` written into the first entry of parameter `name`.
+Model model_with(const Config& c, const std::string& name, float value) {
+    RandomInit init;
+    init.std = 0.4f;
+    std::vector<float> params = random_params(c, init);
+    std::int64_t offset = 0;
+    for (const auto& spec : param_specs(c)) {
+        if (spec.name == name) {
+            params[static_cast<std::size_t>(offset)] = value;
+            return model_of(c, std::move(params));
+        }
+        offset += spec.count();
+    }
+    FAIL("no parameter " << name);
+    return model_of(c, std::move(params));
+}
+
+std::string forward_error(const Model& m) {
+    try {
+        forward(m, spread_ids(8), ForwardOptions{});
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("a NaN or infinite weight gives one typed error naming where the forward pass first went non-finite") {
+    const Config c = tiny_config(2, 2, 8, 16, 50257);
+    // a query weight of layer 1: the first non-finite values are that layer's head-0 scores
+    const std::string in_scores = forward_error(model_with(c, "h.1.attn.c_attn.weight", std::nanf("")));
+    CHECK(in_scores.find("non-finite values (NaN or infinity) in layer 1 head 0's attention scores") != std::string::npos);
+    // an MLP weight: the attention of layer 0 is finite, its output is not
+    const std::string in_mlp = forward_error(model_with(c, "h.0.mlp.c_proj.weight", INFINITY));
+    CHECK(in_mlp.find("in layer 0's output (the residual stream)") != std::string::npos);
+    // the final layer norm: only the logits (and so the loss) see it
+    const std::string in_logits = forward_error(model_with(c, "ln_f.weight", std::nanf("")));
+    CHECK(in_logits.find("in the output layer's logits") != std::string::npos);
+    CHECK(forward_error(model_with(c, "ln_f.weight", 1.0f)).empty());
+}

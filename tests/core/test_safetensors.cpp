@@ -131,6 +131,11 @@ TEST_CASE("a malformed shape or missing field is reported") {
     check_error(file_with(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}})", floats({1})), "too large");
 }
 
+TEST_CASE("a shape entry above 2^63 - 1 is refused naming its value, not a negative number") {
+    check_error(file_with(R"({"a":{"dtype":"F32","shape":[18446744073709551611],"data_offsets":[0,4]}})", floats({1})),
+                "shape entry 18446744073709551611 too large");
+}
+
 TEST_CASE("integer tensors parse but cannot be read as weights") {
     const std::string file = file_with(R"({"i":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", std::string(8, '\0'));
     const auto st = parse_safetensors(view(file), "m");

@@ -1,0 +1,120 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "analysis/selectivity.hpp"
+#include "analysis/stats.hpp"
+#include "checkpoint_builder.hpp"
+#include "model/gpt2.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+// numpy's default (linear) quantile of a sorted copy: the reference the sketch is held to.
+double linear_quantile(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+std::vector<double> draws(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::gamma_distribution<double> ga(2.0, 1.0), gb(5.0, 1.0);  // Beta(2, 5) as Ga / (Ga + Gb): skewed, inside (0, 1)
+    std::vector<double> v;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double a = ga(rng), b = gb(rng);
+        v.push_back(a / (a + b));
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST_SUITE("stats") {
+
+TEST_CASE("unit quartiles are exact while they hold at most kExact values") {
+    const auto v = draws(UnitQuartiles::kExact, 1);
+    UnitQuartiles s;
+    for (double x : v) s.add(x);
+    CHECK(s.exact());
+    const Quartiles q = s.quartiles();
+    CHECK(q.q1 == linear_quantile(v, 0.25));
+    CHECK(q.median == linear_quantile(v, 0.5));
+    CHECK(q.q3 == linear_quantile(v, 0.75));
+}
+
+TEST_CASE("past kExact values the quartiles come from 1/1024 levels, within 1/2048 of the exact ones") {
+    const auto v = draws(100000, 2);
+    UnitQuartiles s;
+    for (double x : v) s.add(x);
+    s.add(std::nan(""));
+    s.add(INFINITY);
+    CHECK(!s.exact());
+    CHECK(s.count() == 100000);
+    const Quartiles q = s.quartiles();
+    const double tol = 0.5 / UnitQuartiles::kLevels + 1e-12;
+    CHECK(std::abs(q.q1 - linear_quantile(v, 0.25)) <= tol);
+    CHECK(std::abs(q.median - linear_quantile(v, 0.5)) <= tol);
+    CHECK(std::abs(q.q3 - linear_quantile(v, 0.75)) <= tol);
+    // and the levels are used: the error is not zero for continuous draws
+    CHECK(q.median != linear_quantile(v, 0.5));
+}
+
+TEST_CASE("pooled sketches give the pooled values' quartiles: exact when every part is, else within 1/2048") {
+    const auto a = draws(200, 3), b = draws(50, 4), c = draws(5000, 5);
+    UnitQuartiles sa, sb, sc;
+    for (double x : a) sa.add(x);
+    for (double x : b) sb.add(x);
+    for (double x : c) sc.add(x);
+    std::vector<double> ab = a;
+    ab.insert(ab.end(), b.begin(), b.end());
+    CHECK(UnitQuartiles::pooled({&sa, &sb}).median == linear_quantile(ab, 0.5));  // 250 values: exact
+    std::vector<double> abc = ab;
+    abc.insert(abc.end(), c.begin(), c.end());
+    const Quartiles q = UnitQuartiles::pooled({&sa, &sb, &sc});
+    CHECK(std::abs(q.q1 - linear_quantile(abc, 0.25)) <= 0.5 / UnitQuartiles::kLevels + 1e-12);
+    CHECK(std::abs(q.q3 - linear_quantile(abc, 0.75)) <= 0.5 / UnitQuartiles::kLevels + 1e-12);
+    CHECK(std::isnan(UnitQuartiles().quartiles().median));
+}
+
+TEST_CASE("selectivity summarised head by head over 60 windows matches the quartiles of every row gathered") {
+    // 8 heads x 60 windows = 480 rows per N: more than kExact, so each cell holds levels, not values
+    const Config c = tiny_config(1, 8, 16, 16, 50257);
+    RandomInit init;
+    init.std = 0.4f;
+    const Model m = model_of(c, random_params(c, init));
+    SelectivityOptions o;
+    o.ks = {1, 2};
+    o.bins = 4;
+    SelectivitySummary summary(c, o);
+    std::vector<std::vector<double>> by_n(16);  // every row's normalised entropy, per N
+    ForwardOptions fo = attention_only([&](const HeadView& v) {
+        const HeadRows h = head_selectivity(v, o);
+        for (const auto& r : h.rows) if (r.n >= 2) by_n[static_cast<std::size_t>(r.n - 1)].push_back(r.entropy_norm);
+        summary.add(h);
+    });
+    std::mt19937 rng(7);
+    for (int w = 0; w < 60; ++w) {
+        std::vector<int> ids;
+        for (int i = 0; i < 16; ++i) ids.push_back(static_cast<int>(rng() % 50257));
+        forward(m, ids, fo);
+    }
+    const SelectivityReport rep = summary.report();
+    REQUIRE(by_n[15].size() == 480);  // past kExact: the sketch is in levels
+    for (int n = 2; n <= 16; ++n) {
+        const auto& v = by_n[static_cast<std::size_t>(n - 1)];
+        CHECK(std::abs(rep.layers[0].entropy_norm.median[static_cast<std::size_t>(n - 1)] - linear_quantile(v, 0.5)) <=
+              0.5 / UnitQuartiles::kLevels + 1e-9);
+    }
+    long rows = 0;
+    for (long r : rep.layers[0].bin_rows) rows += r;
+    CHECK(rows == 480 * 15);
+}
+
+}  // TEST_SUITE
