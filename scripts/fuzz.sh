@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libFuzzer over the inputs a user controls (tests/fuzz/fuzz_inputs.hpp): safetensors, config.json, BPE
-# vocab/merges + text, GPT-2 text, tokenizer.json. Each target starts from its seeds (tests/fuzz/seeds) and
+# vocab/merges + text, GPT-2 text, tokenizer.json, and the selectivity and
+# constant-attention reports over any model.safetensors bits (NaN included). Each target starts from its seeds (tests/fuzz/seeds) and
 # the inputs earlier runs kept (build/.../fuzz-corpus); a crash leaves its input in build/.../fuzz-artifacts
 # and fails the run: copy it into tests/fuzz/regressions/TARGET/ so the core tests replay it from then on.
 #
@@ -9,7 +10,7 @@
 #   bash scripts/fuzz.sh --build DIR --quick   what npm test runs: ATTNLAB_FUZZ_SECONDS (12) per target
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-targets=(safetensors config bpe bpe_text tokenizer_json)  # as in tests/fuzz/fuzz_inputs.hpp
+targets=(safetensors config bpe bpe_text tokenizer_json analyses)  # as in tests/fuzz/fuzz_inputs.hpp
 build="" seconds=300 only=""
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -3,8 +3,9 @@
 // (parabolic keys through the hull index against the linear scan). Data: the CLI's JSON (analyze papa,
 // analyze lookup).
 import { linePlot, PALETTE } from './plot.js';
+import { fixed } from './format.js';
 
-const fmt = (v, d = 2) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const fmt = (v, d = 2) => fixed(v, d);
 const pct = (v, d = 1) => `${v >= 0 ? '+' : ''}${fmt(100 * v, d)}%`;
 
 // heldOut: true when the averages came from other text than the one evaluated (the shipped training averages)

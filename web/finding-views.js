@@ -3,9 +3,10 @@
 // through the 2-D hull index finds the true argmax. Data: the CLI's JSON (analyze selectivity --normaliser,
 // analyze conditioning, analyze hardmax).
 import { heatmap, linePlot, PALETTE } from './plot.js';
+import { exponential, fixed } from './format.js';
 
 export const NORMALISERS = ['softmax', 'topk:4', 'sparsemax', 'entmax15', 'hardmax'];
-const fmt = (v, d = 2) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const fmt = (v, d = 2) => fixed(v, d);
 const signed = (v, d = 3) => `${v >= 0 ? '+' : ''}${fmt(v, d)}`;
 const range = (n, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 
@@ -72,7 +73,7 @@ export function conditioningFigures({ conditioning, info }) {
       refs: [{ name: 'uniform 1/L', x: lengths, y: lengths.map((L) => 1 / L) }] }),
     caption: 'For a causal (lower-triangular) A the eigenvalues are its diagonal, so a token that hardly attends to itself ' +
       'already makes A nearly singular: σ_min ≤ min_i A_ii.',
-    finding: layers.map((l) => `layer ${l.layer}: ${l.min_diagonal.median[lengths.length - 1].toExponential(1)} at L = ${lengths[lengths.length - 1]}`).join('; ') + '.',
+    finding: layers.map((l) => `layer ${l.layer}: ${exponential(l.min_diagonal.median[lengths.length - 1], 1)} at L = ${lengths[lengths.length - 1]}`).join('; ') + '.',
     csv: [['L', ...layers.map((l) => `L${l.layer}_min_diagonal_median`)], ...lengths.map((L, j) => [L, ...layers.map((l) => l.min_diagonal.median[j])])],
     json: layers.map((l) => ({ layer: l.layer, min_diagonal: l.min_diagonal })),
   };

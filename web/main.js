@@ -29,6 +29,13 @@ function paperSampleRequest(info, sampleChars) {
   return { max_tokens: window, stride: overlap ? Math.max(1, Math.floor(window / 4)) : 0 };
 }
 const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample
+// The page's text: at most this many tokens (about 130,000 characters of English; the CLI takes any length), and at
+// most MAX_TEXT_CHARS characters before it is even tokenized. Memory then stays bounded whatever a link carries.
+const MAX_TEXT_TOKENS = 32768;
+const MAX_TEXT_CHARS = 2000000;
+// A wasm heap never shrinks: when a run has grown it this far beyond its size after loading, the worker is started
+// afresh with the same model once it is idle, which gives the memory back to the browser.
+const HEAP_RECYCLE_BYTES = 256 * 2 ** 20;
 
 await isolate();  // on a host without COOP/COEP: reloads once under a service worker that adds them
 const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
@@ -114,6 +121,17 @@ const F16_STORAGE_ABOVE = 1 << 30;
 
 // The loaded model's files, kept so that a cancelled run (which ends the worker) can load it again.
 let loadedFiles = null;
+let heapAfterLoad = 0;  // the worker's wasm heap (bytes) once the model had loaded
+
+// Restarts an idle worker whose heap a large run has grown by more than HEAP_RECYCLE_BYTES (see there).
+async function recycleIfGrown() {
+  if (!loadedFiles || worker.busy()) return;
+  const { bytes } = await worker.call('memory');
+  if (bytes - heapAfterLoad <= HEAP_RECYCLE_BYTES || worker.busy()) return;
+  worker.stop();
+  await worker.call('load', loadedFiles);
+  heapAfterLoad = (await worker.call('memory')).bytes;
+}
 
 async function sendModel(label, files) {
   // copied, not moved, to the worker (a Blob goes by reference): the page keeps them for a restart
@@ -124,6 +142,7 @@ async function sendModel(label, files) {
   setBusy(true, `Reading ${label} into the model…`);
   const { info, threads, isolated } = await worker.call('load', { files: buffers, options: { storage } });
   loadedFiles = { files: buffers, options: { storage } };
+  heapAfterLoad = (await worker.call('memory')).bytes;
   loadedModel = label;
   data = freshData(info);
   state.model = label;
@@ -187,8 +206,15 @@ function confirmDownload({ name, bytes, host }) {
   return askUser(`${name} from ${host} ${size}. Download it? It is kept in this browser's cache once it loads.`, 'Download', 'Cancel');
 }
 
-function loadRemote(spec) {
-  return loadWith(spec, () => fetchCheckpoint(spec, progress, { confirm: confirmDownload }));
+// fromLink: the model is named by a link the visitor opened, not chosen in the page; its files are then kept in
+// Cache Storage only if the visitor said yes to the download.
+function loadRemote(spec, { fromLink = false } = {}) {
+  let chosen = !fromLink;
+  const confirm = async (download) => (chosen = await confirmDownload(download));
+  return loadWith(spec, async () => {
+    const ck = await fetchCheckpoint(spec, progress, { confirm });
+    return { ...ck, remember: chosen ? ck.remember : null };
+  });
 }
 
 // One button per pre-trained model: its name, Hub id and download size, or that the browser already keeps it.
@@ -311,8 +337,14 @@ function figureElement(fig) {
 async function figuresFor(view, d) {
   const text = state.text;
   const t = state.t;
+  if (text.length > MAX_TEXT_CHARS)
+    throw new Error(`the text is ${text.length.toLocaleString('en')} characters; the page analyses at most ${MAX_TEXT_TOKENS.toLocaleString('en')} tokens ` +
+      `(about ${(MAX_TEXT_TOKENS * 4).toLocaleString('en')} characters of English): shorten it, or run the attnlab command line on longer corpora`);
   const tokens = await need(d, 'tokens', async () => (await ask(d, 'tokenize', { text })).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
+  if (tokens.length > MAX_TEXT_TOKENS)
+    throw new Error(`the text is ${tokens.length.toLocaleString('en')} tokens; the page analyses at most ${MAX_TEXT_TOKENS.toLocaleString('en')} ` +
+      '(its memory stays bounded that way): shorten it, or run the attnlab command line on longer corpora');
   const ctx = { info: d.info, tokens, state: { ...state } };
   if (SAMPLED_VIEWS.has(view) && state.sample === 'held-out') {
     // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
@@ -451,9 +483,12 @@ async function render() {
     showError('');
     setBusy(false);
     document.body.dataset.view = state.view;
+    recycleIfGrown().catch((e) => showError(`Could not restart the analysis worker: ${e.message}`));
   } catch (e) {
     if (token !== renderToken || e.cancelled) return;  // a newer request owns the page
     setBusy(false);
+    $('figures').replaceChildren();  // the previous view's figures do not belong under this view's tab
+    document.body.dataset.view = state.view;
     showError(e.message);
   }
 }
@@ -558,9 +593,10 @@ async function startFrom(initial) {
     await loadShipped();
     return;
   }
+  const spec = initial.model;  // loading the shipped model first rewrites state.model
   let remote;
   try {
-    remote = resolveRemote(initial.model);
+    remote = resolveRemote(spec);
   } catch (e) {
     await loadShipped();
     showError(`The link's model was not loaded: ${e.message}.\nShowing the shipped model instead.`);
@@ -568,13 +604,13 @@ async function startFrom(initial) {
   }
   if (remote.kind === 'other') {
     await loadShipped();
-    const yes = await askUser(`This link asks to load a model from another site, ${remote.host} (${initial.model}). ` +
+    const yes = await askUser(`This link asks to load a model from another site, ${remote.host} (${spec}). ` +
       'Loading it downloads files from that server, which then sees your address, and shows its model here. Load it?',
     `Load from ${remote.host}`, 'Keep the shipped model');
-    if (yes) await loadRemote(initial.model);
+    if (yes) await loadRemote(spec);
     return;
   }
-  if (!(await loadRemote(initial.model))) {
+  if (!(await loadRemote(spec, { fromLink: true }))) {
     const why = $('error').textContent;
     await loadShipped();
     showError(`${why}\nShowing the shipped model instead.`);

@@ -3,8 +3,9 @@
 // sentence (the JSON of `attnlab analyze paper`), which sets the paper's claim beside the same quantity and
 // names the model, so the page and the CLI say the same thing. docs/science.md defines every quantity.
 import { linePlot, PALETTE } from './plot.js';
+import { fixed } from './format.js';
 
-const fmt = (v, d = 2) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const fmt = (v, d = 2) => fixed(v, d);
 const colour = (i) => PALETTE[i % PALETTE.length];
 
 // One column of a quartile grid [length][column] as {median, q1, q3} arrays over the lengths; one row likewise.

@@ -300,7 +300,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
         if (selected && selected[0] === r && selected[1] === c)
           svgEl('rect', { x: m.l + c * cell + 1, y: m.t + r * cell + 1, width: cell - 2, height: cell - 2, class: 'selected-cell' }, g);
         if (cell >= 28 && Number.isFinite(v))
-          text(g, m.l + c * cell + cell / 2, m.t + r * cell + cell / 2 + 4, v.toFixed(2),
+          text(g, m.l + c * cell + cell / 2, m.t + r * cell + cell / 2 + 4, Number.isFinite(v) ? v.toFixed(2) : 'n/a',
             { 'text-anchor': 'middle', class: 'cell-value', style: `fill: ${norm(v) > 0.6 ? '#000' : '#fff'}` });
         const activate = () => onCell(r, c);
         g.addEventListener('click', activate);

@@ -2,8 +2,9 @@
 // {name, svg, caption, finding, csv, json}: the caption says what it shows and which finding it tests,
 // the finding says what this model shows, and csv/json are its data for export.
 import { barChart, heatmap, linePlot, PALETTE } from './plot.js';
+import { exponential, fixed } from './format.js';
 
-const fmt = (v, d = 3) => (Number.isFinite(v) ? Number(v).toFixed(d) : 'n/a');
+const fmt = (v, d = 3) => fixed(v, d);
 const range = (n, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 
 function displayToken(s) {
@@ -276,8 +277,8 @@ export function sensitivityFigures({ sensitivity }) {
     caption: 'The whole model at temperature T: next-token loss, and the backward pass\'s gradient norms with respect to ' +
       'each layer\'s attention scores and parameters.',
     finding: `Loss ${fmt(sensitivity.loss[0], 2)} at T = ${fmt(T[0], 2)}, ${fmt(Math.min(...sensitivity.loss.filter(Number.isFinite)), 2)} at best; ` +
-      `finite-difference check at T = ${fmt(T[lastT], 2)}: measured ${sensitivity.fd_check.measured[lastT].toExponential(2)}, ` +
-      `predicted ${sensitivity.fd_check.predicted[lastT].toExponential(2)}.`,
+      `finite-difference check at T = ${fmt(T[lastT], 2)}: measured ${exponential(sensitivity.fd_check.measured[lastT])}, ` +
+      `predicted ${exponential(sensitivity.fd_check.predicted[lastT])}.`,
     csv: [['T', 'loss', ...layers.flatMap((l) => [`L${l.layer}_score_grad_norm`, `L${l.layer}_param_grad_norm`, `L${l.layer}_saturated`, `L${l.layer}_tied`])],
       ...T.map((t, i) => [t, sensitivity.loss[i], ...layers.flatMap((l) => [l.score_grad_norm[i], l.param_grad_norm[i], l.saturated_fraction[i], l.tied_fraction[i]])])],
     json: sensitivity,

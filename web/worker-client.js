@@ -32,6 +32,11 @@ export class WorkerClient {
     this.#start();
   }
 
+  // True while a call runs or waits.
+  busy() {
+    return Boolean(this.inFlight) || this.waiting.length > 0;
+  }
+
   // group: an optional Set that holds the call's id while it is pending, so cancel(group) can withdraw it.
   call(type, payload = {}, onProgress = null, transfer = [], group = null) {
     const id = this.nextId++;
@@ -53,11 +58,20 @@ export class WorkerClient {
     });
   }
 
+  // Sends the next call. A call that cannot be sent (postMessage throws: data that cannot be cloned, or too large
+  // to copy) ends with that error, and the queue goes on with the next.
   #pump() {
-    if (this.inFlight || !this.waiting.length) return;
-    const call = this.waiting.shift();
-    this.inFlight = call;
-    this.worker.postMessage({ type: call.type, id: call.id, ...call.payload }, call.transfer);
+    while (!this.inFlight && this.waiting.length) {
+      const call = this.waiting.shift();
+      this.inFlight = call;
+      try {
+        this.worker.postMessage({ type: call.type, id: call.id, ...call.payload }, call.transfer);
+      } catch (e) {
+        this.inFlight = null;
+        if (call.group) call.group.delete(call.id);
+        call.reject(new Error(`could not hand the ${call.type} request to the worker: ${e && e.message ? e.message : e}`));
+      }
+    }
   }
 
   #receive(message) {

@@ -54,7 +54,9 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
 
     const std::size_t NL = lengths.size();
     // [layer][length] samples over heads and windows; per head at the longest length: means over windows
-    std::vector<std::vector<std::vector<double>>> lk(c.n_layer, std::vector<std::vector<double>>(NL)), lkp = lk, md = lk, sing = lk;
+    // (every head and window's value, or a uniform sample of 4,096 of them on long texts)
+    std::vector<std::vector<RowSample>> lk(c.n_layer, std::vector<RowSample>(NL)), lkp = lk, md = lk;
+    std::vector<std::vector<Mean>> sing(c.n_layer, std::vector<Mean>(NL));
     // log10 kappa of a numerically singular block counts as the largest kappa double precision can resolve
     const auto log_kappa = [](double kappa, int L) {
         return std::log10(std::isinf(kappa) ? 1.0 / (L * std::numeric_limits<double>::epsilon()) : kappa);
@@ -66,10 +68,10 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
             if (lengths[li] > T) continue;
             const MatrixConditioning m = conditioning_of(v.probs, lengths[li]);
             const int L = lengths[li];
-            lk[v.layer][li].push_back(log_kappa(m.kappa, L));
-            lkp[v.layer][li].push_back(log_kappa(m.kappa_preconditioned, L));
-            md[v.layer][li].push_back(m.min_diagonal);
-            sing[v.layer][li].push_back(std::isinf(m.kappa) ? 1.0 : 0.0);
+            lk[v.layer][li].add(log_kappa(m.kappa, L));
+            lkp[v.layer][li].add(log_kappa(m.kappa_preconditioned, L));
+            md[v.layer][li].add(m.min_diagonal);
+            sing[v.layer][li].add(std::isinf(m.kappa) ? 1.0 : 0.0);
             if (li + 1 == NL) {
                 const std::size_t h = static_cast<std::size_t>(v.layer * c.n_head + v.head);
                 head_lk[h].add(log_kappa(m.kappa, L));
@@ -92,11 +94,7 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
     Json layers = Json::array(), heads = Json::array();
     for (int l = 0; l < c.n_layer; ++l) {
         std::vector<double> singular;
-        for (const auto& v : sing[l]) {
-            double s = 0;
-            for (double x : v) s += x;
-            singular.push_back(v.empty() ? std::numeric_limits<double>::quiet_NaN() : s / v.size());
-        }
+        for (const auto& share : sing[l]) singular.push_back(share.mean());
         layers.push_back({{"layer", l}, {"log10_kappa", quartile_bands(lk[l])}, {"log10_kappa_preconditioned", quartile_bands(lkp[l])},
                           {"min_diagonal", quartile_bands(md[l])}, {"numerically_singular", numbers_json(singular)}});
     }

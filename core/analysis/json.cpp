@@ -30,4 +30,10 @@ Json quartile_bands(std::vector<std::vector<double>>& samples) {
     return {{"q1", numbers_json(q1)}, {"median", numbers_json(med)}, {"q3", numbers_json(q3)}};
 }
 
+Json quartile_bands(const std::vector<RowSample>& samples) {
+    std::vector<std::vector<double>> values;
+    for (const auto& s : samples) values.push_back(s.values());
+    return quartile_bands(values);
+}
+
 }  // namespace attnlab

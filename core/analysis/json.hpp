@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "analysis/stats.hpp"
+
 namespace attnlab {
 
 using Json = nlohmann::ordered_json;
@@ -16,5 +18,7 @@ double json_number(const Json& j);
 bool less_nan_last(double a, double b);
 // {"q1": [...], "median": [...], "q3": [...]}: the quartiles of each sample set (reorders the samples).
 Json quartile_bands(std::vector<std::vector<double>>& samples);
+// The same over each cell's sampled values.
+Json quartile_bands(const std::vector<RowSample>& samples);
 
 }  // namespace attnlab

@@ -16,15 +16,15 @@ namespace attnlab {
 namespace {
 
 constexpr double k_nan = std::numeric_limits<double>::quiet_NaN();
-using Samples = std::vector<double>;
+using Samples = RowSample;  // over heads and windows: every row, or a uniform sample of 4,096 on long texts
 using Grid = std::vector<std::vector<Samples>>;  // [length][column] -> samples over heads and windows
 
 Grid grid(std::size_t lengths, std::size_t columns) { return Grid(lengths, std::vector<Samples>(columns)); }
 
 // {"q1": [[...]], "median": [[...]], "q3": [[...]]}, indexed [length][column].
-Json quartile_grid(Grid g) {
+Json quartile_grid(const Grid& g) {
     Json q1 = Json::array(), med = Json::array(), q3 = Json::array();
-    for (auto& by_column : g) {
+    for (const auto& by_column : g) {
         const Json b = quartile_bands(by_column);
         q1.push_back(b["q1"]);
         med.push_back(b["median"]);
@@ -33,10 +33,14 @@ Json quartile_grid(Grid g) {
     return {{"q1", q1}, {"median", med}, {"q3", q3}};
 }
 
-double median_of(Samples v) { return quartiles(v).median; }
+double median_of(const Samples& s) {
+    std::vector<double> v = s.values();
+    return quartiles(v).median;
+}
 
 // The median critical N with "never" (NaN) counted as beyond every N: NaN when most rows never reach it.
-double median_reached(Samples v) {
+double median_reached(const Samples& s) {
+    std::vector<double> v = s.values();
     if (v.empty()) return k_nan;
     for (double& x : v)
         if (std::isnan(x)) x = std::numeric_limits<double>::infinity();
@@ -46,7 +50,7 @@ double median_reached(Samples v) {
     const double m = v[lo] + (pos - static_cast<double>(lo)) * (v[std::min(lo + 1, v.size() - 1)] - v[lo]);
     return std::isfinite(m) ? m : k_nan;
 }
-double max_of(const Samples& v) { return v.empty() ? k_nan : *std::max_element(v.begin(), v.end()); }
+double max_of(const Samples& v) { return v.max(); }
 
 std::string num(double v, const char* format = "%.3g") {
     if (!std::isfinite(v)) return "n/a";
@@ -105,18 +109,18 @@ void measure_row(const HeadView& v, int n, std::size_t li, const Sweeps& s, doub
     const SelectionSweep sweep = selection_sweep(row_ptr(v.probs, row), v.v, n, s.asked[li], delta);
     for (std::size_t ni = 0; ni < s.top_ns.size(); ++ni) {
         const double d = at(sweep, s.asked[li], s.top_ns[ni], &SelectionSweep::distance);
-        cells.fixed_d[li][ni].push_back(d);
-        cells.fixed_scaled[li][ni].push_back(d / sweep.scale);
-        cells.fixed_sep[li][ni].push_back(at(sweep, s.asked[li], s.top_ns[ni], &SelectionSweep::distinguishable));
+        cells.fixed_d[li][ni].add(d);
+        cells.fixed_scaled[li][ni].add(d / sweep.scale);
+        cells.fixed_sep[li][ni].add(at(sweep, s.asked[li], s.top_ns[ni], &SelectionSweep::distinguishable));
     }
     for (std::size_t ri = 0; ri < s.rhos.size(); ++ri) {
         const double d = at(sweep, s.asked[li], s.prop_n[li][ri], &SelectionSweep::distance);
-        cells.prop_d[li][ri].push_back(d);
-        cells.prop_scaled[li][ri].push_back(d / sweep.scale);
-        cells.prop_sep[li][ri].push_back(at(sweep, s.asked[li], s.prop_n[li][ri], &SelectionSweep::distinguishable));
+        cells.prop_d[li][ri].add(d);
+        cells.prop_scaled[li][ri].add(d / sweep.scale);
+        cells.prop_sep[li][ri].add(at(sweep, s.asked[li], s.prop_n[li][ri], &SelectionSweep::distinguishable));
     }
-    cells.critical[li].push_back(sweep.critical_n == 0 ? k_nan : sweep.critical_n);
-    cells.critical_share[li].push_back(sweep.critical_n == 0 ? k_nan : static_cast<double>(sweep.critical_n) / n);
+    cells.critical[li].add(sweep.critical_n == 0 ? k_nan : sweep.critical_n);
+    cells.critical_share[li].add(sweep.critical_n == 0 ? k_nan : static_cast<double>(sweep.critical_n) / n);
     // the row's scores renormalised at each temperature (the model's own scale already in them)
     const float* scores = row_ptr(v.scores, row);
     pt.resize(static_cast<std::size_t>(n));
@@ -124,13 +128,13 @@ void measure_row(const HeadView& v, int n, std::size_t li, const Sweeps& s, doub
         const double T = s.temperatures[ti];
         softmax_normaliser(static_cast<float>(T)).apply(scores, n, pt.data());
         const double diagonal = lemma_diagonal_max(pt.data(), n, T), scaled = scaled_weight_grad_max(pt.data(), n);
-        cells.diagonal[ti].push_back(diagonal);
+        cells.diagonal[ti].add(diagonal);
         cells.scaled_max[ti] = std::max(cells.scaled_max[ti], scaled);
         ++cells.rows[ti];
         cells.within[ti] += diagonal <= (1 + 1e-12) / (4 * T) && scaled <= (1 + 1e-12) * std::sqrt(2.0);
         const int top = static_cast<int>(std::max_element(pt.begin(), pt.end()) - pt.begin());
-        cells.top_grad[ti].push_back(weight_grad_norm(pt.data(), n, top, T));
-        cells.spectral[ti].push_back(jacobian_spectral_norm(pt.data(), n, T));
+        cells.top_grad[ti].add(weight_grad_norm(pt.data(), n, top, T));
+        cells.spectral[ti].add(jacobian_spectral_norm(pt.data(), n, T));
     }
 }
 
@@ -317,10 +321,10 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
         Json crit_median = Json::array(), crit_share = Json::array(), never = Json::array();
         std::vector<long> rows_at;  // the rows (heads x sequences) behind each length's quartiles
         for (std::size_t li = 0; li < NL; ++li) {
-            const Samples& v = cells.critical[li];
-            rows_at.push_back(static_cast<long>(v.size()));
+            const std::vector<double>& v = cells.critical[li].values();
+            rows_at.push_back(cells.critical[li].count());
             const auto none = std::count_if(v.begin(), v.end(), [](double x) { return std::isnan(x); });
-            crit_median.push_back(number_json(median_reached(v)));
+            crit_median.push_back(number_json(median_reached(cells.critical[li])));
             crit_share.push_back(number_json(median_reached(cells.critical_share[li])));
             never.push_back(number_json(v.empty() ? k_nan : static_cast<double>(none) / v.size()));
         }

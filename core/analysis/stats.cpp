@@ -22,6 +22,24 @@ Quartiles quartiles(std::vector<double>& values) {
     return {at(0.25), at(0.5), at(0.75)};
 }
 
+void RowSample::add(double v) {
+    if (std::isfinite(v)) max_ = std::max(max_, v);
+    ++count_;
+    if (kept_.size() < kKeep) {
+        kept_.push_back(v);
+        return;
+    }
+    // Algorithm R: the count_-th value replaces a kept one with probability kKeep / count_ (splitmix64 of the count)
+    std::uint64_t z = static_cast<std::uint64_t>(count_) + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    const std::uint64_t slot = z % static_cast<std::uint64_t>(count_);
+    if (slot < kKeep) kept_[static_cast<std::size_t>(slot)] = v;
+}
+
+double RowSample::max() const { return std::isfinite(max_) ? max_ : std::numeric_limits<double>::quiet_NaN(); }
+
 void UnitQuartiles::add(double v) {
     if (!std::isfinite(v)) return;
     ++count_;

@@ -1,6 +1,7 @@
 // Small statistics helpers shared by the analyses: quantiles and means that skip NaN.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace attnlab {
@@ -34,6 +35,23 @@ private:
     std::vector<double> exact_;
     std::vector<std::uint32_t> levels_;  // empty while exact
     long count_ = 0;
+};
+
+// The values of one cell of a report over any number of rows, in bounded memory: every value while there are at
+// most kKeep, then a uniform sample of kKeep of them (reservoir sampling, its random draws fixed by the count, so a
+// run is repeatable). Quartiles of the sample estimate those of all rows; count() and max() are exact.
+class RowSample {
+public:
+    static constexpr std::size_t kKeep = 4096;
+    void add(double v);
+    const std::vector<double>& values() const { return kept_; }  // all of them while count() <= kKeep
+    long count() const { return count_; }                         // every value added, NaN included
+    double max() const;                                            // of the finite values (NaN: none)
+
+private:
+    std::vector<double> kept_;
+    long count_ = 0;
+    double max_ = -std::numeric_limits<double>::infinity();
 };
 
 // Running mean that ignores NaN; mean() is NaN when nothing was added.

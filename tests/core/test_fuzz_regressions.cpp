@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include "fuzz_inputs.hpp"
@@ -64,4 +66,19 @@ TEST_CASE("damaged inputs are refused with attnlab::Error, not accepted") {
     CHECK_FALSE(run_bytes("bpe_text", "caf\xc3"));
 }
 
+}
+
+TEST_CASE("the analyses target refuses a model with a NaN weight with attnlab::Error, and accepts it without") {
+    std::string input = read_repo_file("tests/fuzz/seeds/analyses/f32-4-tokens.bin");
+    REQUIRE(run_bytes("analyses", input));
+    // the first F32 of the data block (after the 5 token bytes, the 8-byte length and the header) made NaN
+    std::uint64_t header = 0;
+    for (int i = 0; i < 8; ++i) header |= std::uint64_t(static_cast<unsigned char>(input[5 + i])) << (8 * i);
+    const std::size_t data = 5 + 8 + header;
+    const float nan = std::nanf("");
+    for (std::size_t at : {data, data + 4 * 40, input.size() - 4}) {  // wte, a block's weights, ln_f.bias
+        std::string bad = input;
+        std::memcpy(&bad[at], &nan, 4);
+        CHECK_FALSE(run_bytes("analyses", bad));
+    }
 }

@@ -117,4 +117,30 @@ TEST_CASE("selectivity summarised head by head over 60 windows matches the quart
     CHECK(rows == 480 * 15);
 }
 
+TEST_CASE("a row sample keeps every value up to kKeep, then a repeatable uniform sample with exact count and max") {
+    const auto v = draws(100000, 8);
+    RowSample a, b;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        a.add(v[i]);
+        b.add(v[i]);
+        if (i + 1 == RowSample::kKeep) CHECK(a.values() == std::vector<double>(v.begin(), v.begin() + static_cast<long>(i + 1)));
+    }
+    a.add(std::nan(""));
+    b.add(std::nan(""));
+    CHECK(a.count() == 100001);
+    CHECK(a.values().size() == RowSample::kKeep);
+    CHECK(a.values() == b.values());  // the same draws every run
+    CHECK(a.max() == *std::max_element(v.begin(), v.end()));
+    // a uniform sample of 4,096: its quartiles estimate the population's to about 1.6 / sqrt(4096) IQRs; 0.01 here is
+    // over 4 standard errors for Beta(2, 5) (IQR 0.2)
+    std::vector<double> kept = a.values();
+    const Quartiles q = quartiles(kept);
+    CHECK(std::abs(q.median - linear_quantile(v, 0.5)) < 0.01);
+    CHECK(std::abs(q.q1 - linear_quantile(v, 0.25)) < 0.01);
+    CHECK(std::abs(q.q3 - linear_quantile(v, 0.75)) < 0.01);
+    // and the sample is spread over the whole stream: later values are in it
+    const std::vector<double> late(v.end() - 1000, v.end());
+    CHECK(std::any_of(kept.begin(), kept.end(), [&](double x) { return std::find(late.begin(), late.end(), x) != late.end(); }));
+}
+
 }  // TEST_SUITE

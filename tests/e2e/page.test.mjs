@@ -352,7 +352,8 @@ test('the embed code is an iframe of the current view in embed mode, and it open
   await page.click('#embed-button');
   await page.waitForSelector('#embed-code:not([hidden])');
   const code = await page.inputValue('#embed-code');
-  const src = code.match(/^<iframe src="([^"]+)" title="attnlab: selectivity view of tiny-gpt2"/)[1].replace(/&quot;/g, '"');
+  const src = code.match(/^<iframe src="([^"]+)" title="attnlab: selectivity view of tiny-gpt2"/)[1]
+    .replace(/&quot;/g, '"').replace(/&amp;/g, '&');  // the attribute as HTML escapes it
   assert.match(src, /\?embed=1#model=tiny-gpt2&text=Let\+there\+be\+light&layer=1&head=4&view=selectivity$/);
   const embed = await openPage(env, src.slice(env.address.length));
   await drawn(embed, 'selectivity');

@@ -8,6 +8,8 @@
 #include <memory>
 #include <sstream>
 
+#include "analysis/constant_attention.hpp"
+#include "analysis/selectivity_report.hpp"
 #include "error.hpp"
 #include "io/checkpoint.hpp"
 #include "io/config_json.hpp"
@@ -130,10 +132,35 @@ void tokenizer_json_target(const std::uint8_t* data, std::size_t size) {
     encode_round_trip(t, parts[1]);
 }
 
+// 5 bytes choosing the tokens (the first: how many, 2..4; then one id each), then model.safetensors for
+// fuzz_config(): the selectivity report (binned, with a detail head) and constant attention over the tokens. Any
+// bits may reach the forward pass (NaN, infinities, values that overflow): every report either holds or the
+// analysis refuses with attnlab::Error.
+void analyses_target(const std::uint8_t* data, std::size_t size) {
+    if (size < 5) throw Error("analyses: the input is shorter than its 5 token bytes");
+    const Config c = fuzz_config();
+    std::vector<int> ids;
+    for (int i = 0; i < 2 + data[0] % 3; ++i) ids.push_back(data[1 + i] % c.vocab_size);
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>(data + 5, data + size);
+    const Model m{c, load_weights(c, SharedBytes{ByteView{bytes->data(), bytes->size()}, bytes}, "model.safetensors")};
+    SelectivityRequest r;
+    r.bins = 2;
+    r.heads = {{0, 1}};
+    const Json sel = selectivity_report(m, ids, r);
+    const ConstantAttention avg = average_attention(m, ids, c.n_positions, 4);
+    const Json con = constant_attention_report(m, avg, ids, ConstantRequest{});
+    // a report that holds is a true one: normalised entropies in [0, 1], a loss of at least 0 (or null: undefined)
+    for (const auto& layer : sel.at("head_map"))
+        for (const auto& v : layer)
+            if (!v.is_null() && !(v.get<double>() >= -1e-9 && v.get<double>() <= 1 + 1e-9)) broken("a normalised entropy outside [0, 1]");
+    const Json& loss = con.at("baseline").at("loss");
+    if (!loss.is_null() && !(loss.get<double>() >= 0)) broken("a negative loss");
+}
+
 }  // namespace
 
 const std::vector<std::string>& target_names() {
-    static const std::vector<std::string> names = {"safetensors", "config", "bpe", "bpe_text", "tokenizer_json"};
+    static const std::vector<std::string> names = {"safetensors", "config", "bpe", "bpe_text", "tokenizer_json", "analyses"};
     return names;
 }
 
@@ -144,6 +171,7 @@ bool run_target(const std::string& target, const std::uint8_t* data, std::size_t
         else if (target == "bpe") bpe_target(data, size);
         else if (target == "bpe_text") bpe_text_target(data, size);
         else if (target == "tokenizer_json") tokenizer_json_target(data, size);
+        else if (target == "analyses") analyses_target(data, size);
         else broken("unknown fuzz target " + target);
         return true;
     } catch (const Error&) {

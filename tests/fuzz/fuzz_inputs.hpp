@@ -9,6 +9,7 @@
 //   bpe             vocab.json NUL merges.txt NUL text: the tokenizer built from both, then the text encoded
 //   bpe_text        text, encoded by the real GPT-2 tokenizer (models/gpt2-tokenizer)
 //   tokenizer_json  tokenizer.json NUL text
+//   analyses        5 token bytes, then model.safetensors: selectivity and constant attention on that model
 #pragma once
 #include <cstddef>
 #include <cstdint>

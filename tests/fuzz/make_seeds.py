@@ -87,6 +87,10 @@ write("safetensors", "f16-prefixed.safetensors", checkpoint("F16", prefix="trans
 write("safetensors", "bf16-lm-head.safetensors", checkpoint("BF16", lm_head=True, seed=3))
 write("safetensors", "f64-buffers.safetensors", checkpoint("F64", buffers=True, seed=4))
 
+# ---- analyses: 5 token bytes (count 2 + b0 % 3, then ids b % 8), then a checkpoint of the same config
+write("analyses", "f32-4-tokens.bin", bytes([2, 1, 5, 3, 7]) + checkpoint("F32", seed=5))
+write("analyses", "bf16-2-tokens.bin", bytes([0, 6, 2, 0, 0]) + checkpoint("BF16", lm_head=True, seed=6))
+
 # ---- config.json: the shipped model's, and Hugging Face's gpt2 / distilgpt2 / gpt2-medium layouts
 with open(os.path.join(ROOT, "models", "tiny-gpt2", "config.json"), "rb") as f:
     write("config", "tiny-gpt2.json", f.read())
