@@ -11,17 +11,28 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
-// The SVG with the page's computed colours inlined, so it looks the same outside the page.
+// What a figure's look is made of: each element's computed value of these goes into its style attribute, so the
+// exported file looks as the figure does on the page (the light or dark scheme it was drawn in) with none of the
+// page's CSS. Without it the pointer layers (transparent on the page by CSS) export black, and bars lose colour.
+const LOOK = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap',
+  'stroke-linejoin', 'opacity', 'visibility', 'display', 'font-family', 'font-size', 'font-weight', 'font-style',
+  'text-anchor', 'dominant-baseline', 'paint-order'];
+
+function inlineLook(from, to) {
+  const style = getComputedStyle(from);
+  to.setAttribute('style', LOOK.map((p) => `${p}:${style.getPropertyValue(p)}`).join(';'));
+  for (let i = 0; i < from.children.length; i++) inlineLook(from.children[i], to.children[i]);
+}
+
+// The SVG as a standalone file: every element's computed look inlined, the pointer-only state (focus rings,
+// cursors, tab stops) left out.
 export function svgText(svg) {
   const copy = svg.cloneNode(true);
-  const style = getComputedStyle(document.documentElement);
-  const vars = ['--fg', '--bg', '--grid', '--ref', '--accent'].map((v) => `${v}: ${style.getPropertyValue(v)};`).join(' ');
-  const css = document.createElementNS('http://www.w3.org/2000/svg', 'style');
-  css.textContent = `svg { ${vars} font: 11px system-ui, sans-serif; }
-    .plot-bg { fill: var(--bg); } text { fill: var(--fg); } .plot-title { font-weight: 600; font-size: 13px; }
-    .grid { stroke: var(--grid); } .frame { fill: none; stroke: var(--fg); stroke-opacity: 0.5; }
-    .selected-cell { fill: none; stroke: var(--accent); stroke-width: 3; }`;
-  copy.insertBefore(css, copy.firstChild);
+  inlineLook(svg, copy);
+  for (const e of copy.querySelectorAll('[tabindex]')) e.removeAttribute('tabindex');
+  copy.removeAttribute('class');
+  copy.setAttribute('width', String(svg.viewBox.baseVal.width));
+  copy.setAttribute('height', String(svg.viewBox.baseVal.height));
   return new XMLSerializer().serializeToString(copy);
 }
 

@@ -494,6 +494,7 @@ async function render() {
 }
 
 function update(change) {
+  if (!state) return Promise.resolve();  // still starting: the controls act once the core's defaults are known
   const textChanged = change.text !== undefined && change.text !== state.text;
   const tChanged = change.t !== undefined && change.t !== state.t;
   state = { ...state, ...change };

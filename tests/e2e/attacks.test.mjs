@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyModel, makeModel, readSafetensors, repo, writeSafetensors } from '../cli/helpers.mjs';
-import { drawn, openPage, shot, startBrowser } from './browser.mjs';
+import { copyModel, makeModel, readSafetensors, writeSafetensors } from '../cli/helpers.mjs';
+import { drawn, listenLocal, longText, openPage, shot, shownError, startBrowser } from './browser.mjs';
 
 const FILES = ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'];
 const files = (dir) => FILES.map((f) => join(dir, f));
@@ -47,7 +47,7 @@ function otherOrigin(dir) {
   server.requests = [];
   server.hanging = [];
   server.blogBody = '';
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}/` })));
+  return listenLocal(server);
 }
 
 let env, other;
@@ -61,11 +61,6 @@ after(async () => {
   await env.close();
   await new Promise((r) => other.server.close(r));
 });
-
-async function shownError(page) {
-  await page.waitForSelector('#error:not([hidden])');
-  return page.textContent('#error');
-}
 
 const heap = (page) => page.evaluate(() => globalThis.attnlabWorker.call('memory'));
 const cachedUrls = (page) => page.evaluate(async () => (await (await caches.open('attnlab-checkpoints-v1')).keys()).map((r) => r.url));
@@ -205,12 +200,6 @@ test('a request that cannot be handed to the worker fails alone, and the next on
   await drawn(page, 'heads');
   await page.close();
 });
-
-// Natural text, repeated to `n` characters.
-function longText(n) {
-  const para = readFileSync(join(repo, 'README.md'), 'utf8').replace(/\s+/g, ' ');
-  return para.repeat(Math.ceil(n / para.length)).slice(0, n);
-}
 
 test('a 1.4 MB text is refused by its token count with the heap unchanged; a text near the cap runs with the heap within 256 MiB of its size after loading', async () => {
   const page = await openPage(env);

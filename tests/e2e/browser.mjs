@@ -1,6 +1,6 @@
 // Browser end-to-end helpers: serve build/web, open it in Debian's Chromium through playwright-core, and
 // write screenshots under build/test-artifacts/e2e.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { repo } from '../cli/helpers.mjs';
@@ -45,4 +45,21 @@ export async function drawn(page, view, timeout = 120000) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+// The page's error line, once it shows.
+export async function shownError(page) {
+  await page.waitForSelector('#error:not([hidden])');
+  return page.textContent('#error');
+}
+
+// Natural text (the README's words), repeated to `n` characters.
+export function longText(n) {
+  const para = readFileSync(join(repo, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  return para.repeat(Math.ceil(n / para.length)).slice(0, n);
+}
+
+// A test server on a port of 127.0.0.1, another origin than the page's localhost: {server, base}.
+export function listenLocal(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}/` })));
 }

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyModel, makeModel, repo } from '../cli/helpers.mjs';
-import { drawn, openPage, shot, startBrowser } from './browser.mjs';
+import { copyModel, makeModel } from '../cli/helpers.mjs';
+import { drawn, listenLocal, longText, openPage, shot, shownError, startBrowser } from './browser.mjs';
 
 const FILES = ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'];
 const files = (dir) => FILES.map((f) => join(dir, f));
@@ -40,7 +40,7 @@ function faultyServer(dir) {
     }
     res.writeHead(200, { ...cors, 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}/` })));
+  return listenLocal(server);
 }
 
 let env, faulty;
@@ -62,11 +62,6 @@ async function keepsShippedModel(page) {
   assert.deepEqual(page.problems, []);
 }
 
-async function shownError(page) {
-  await page.waitForSelector('#error:not([hidden])');
-  return page.textContent('#error');
-}
-
 async function loadUrl(page, url) {
   await page.fill('#remote-input', url);
   await page.click('#remote-form button');
@@ -74,12 +69,6 @@ async function loadUrl(page, url) {
 
 async function executed(page) {
   return (await page.evaluate(() => globalThis.attnlabWorker.call('stats'))).executed;
-}
-
-// Natural text, repeated to `n` characters.
-function longText(n) {
-  const para = readFileSync(join(repo, 'README.md'), 'utf8').replace(/\s+/g, ' ');
-  return para.repeat(Math.ceil(n / para.length)).slice(0, n);
 }
 
 test('a truncated download is refused by the core, is not cached, and the page keeps its model', async () => {
