@@ -202,15 +202,17 @@ function askUser(message, yes, no) {
 
 // Asked before the weights download when they are large or of unknown size.
 function confirmDownload({ name, bytes, host }) {
-  const size = bytes ? `is ${downloadSize(bytes)}` : `does not say its size (the page takes up to ${downloadSize(MAX_CHECKPOINT_BYTES)})`;
+  const size = bytes ? `is ${bytes < 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : downloadSize(bytes)}`
+    : `does not say its size (the page takes up to ${downloadSize(MAX_CHECKPOINT_BYTES)})`;
   return askUser(`${name} from ${host} ${size}. Download it? It is kept in this browser's cache once it loads.`, 'Download', 'Cancel');
 }
 
 // fromLink: the model is named by a link the visitor opened, not chosen in the page; its files are then kept in
-// Cache Storage only if the visitor said yes to the download.
-function loadRemote(spec, { fromLink = false } = {}) {
+// Cache Storage only if the visitor said yes to the download. askSize: the weights' size is asked about whatever it
+// is (a model on another site).
+function loadRemote(spec, { fromLink = false, askSize = false } = {}) {
   let chosen = !fromLink;
-  const confirm = async (download) => (chosen = await confirmDownload(download));
+  const confirm = Object.assign(async (download) => (chosen = await confirmDownload(download)), { always: askSize });
   return loadWith(spec, async () => {
     const ck = await fetchCheckpoint(spec, progress, { confirm });
     return { ...ck, remember: chosen ? ck.remember : null };
@@ -606,9 +608,9 @@ async function startFrom(initial) {
   if (remote.kind === 'other') {
     await loadShipped();
     const yes = await askUser(`This link asks to load a model from another site, ${remote.host} (${spec}). ` +
-      'Loading it downloads files from that server, which then sees your address, and shows its model here. Load it?',
-    `Load from ${remote.host}`, 'Keep the shipped model');
-    if (yes) await loadRemote(spec);
+      'Loading it downloads files from that server, which then sees your address, and shows its model here; the page ' +
+      'asks again with the size before the weights. Load it?', `Load from ${remote.host}`, 'Keep the shipped model');
+    if (yes) await loadRemote(spec, { fromLink: true, askSize: true });
     return;
   }
   if (!(await loadRemote(spec, { fromLink: true }))) {

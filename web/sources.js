@@ -167,7 +167,8 @@ function looksLikeHtml(first) {
 // Fetches one file; resolves null for a 404 when optional. Fresh downloads are added to `fresh` (url ->
 // bytes), for the cache once the model has loaded: a download cut short is never kept.
 // confirm({name, bytes, host}) is asked, once the headers are in and before the body is read, whether a large
-// download (or one of unknown size) may go on; a no ends the load with an error whose `declined` is true.
+// download (or one of unknown size, or any when confirm.always) may go on; a no ends the load with an error whose
+// `declined` is true.
 async function fetchFile(url, name, { cache, optional, onProgress, fresh, confirm }) {
   let response = cache ? await cache.match(url) : undefined;
   const cached = Boolean(response);
@@ -182,7 +183,7 @@ async function fetchFile(url, name, { cache, optional, onProgress, fresh, confir
   if (!response.ok) throw new Error(`${name}: ${url} answered HTTP ${response.status}${response.status === 401 ? ' (a private or gated repository)' : ''}`);
   checkHeaders(response, name);
   const declared = declaredLength(response);
-  if (!cached && confirm && (declared > CONFIRM_ABOVE_BYTES || !declared) &&
+  if (!cached && confirm && (declared > CONFIRM_ABOVE_BYTES || !declared || confirm.always) &&
       !(await confirm({ name, bytes: declared, host: new URL(url).host }))) {
     if (response.body) response.body.cancel().catch(() => {});
     throw Object.assign(new Error(`${name}: not downloaded, as you chose`), { declined: true });
