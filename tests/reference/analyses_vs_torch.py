@@ -207,8 +207,12 @@ def check_paper(cli, d, text, cfg, w):
                         floor=1e-3 / (4 * T))
             ok &= close(f'top weight grad max[layer {l} T={T:.3g}]', g['top_weight_grad']['max'][ti], max(top))
             ok &= close(f'jacobian spectral max[layer {l} T={T:.3g}]', g['jacobian_spectral']['max'][ti], max(spec))
-            ok &= close(f'within lemma[layer {l} T={T:.3g}]', g['within_lemma'][ti],
-                        float(np.mean([v <= 1 / (4 * T) * (1 + 1e-12) for v in diag])), tol=1e-9, floor=1.0)
+            # the shares of rows near each ceiling (within a factor 2) and saturated (below 1e-3 of it); a row exactly at a
+            # threshold could fall either side in float32, so the recomputation counts those as agreeing either way
+            for q, vals, ceiling in (('lemma_diagonal', diag, 1 / (4 * T)), ('jacobian_spectral', spec, 1 / (2 * T))):
+                for key, test in (('near_bound', lambda v: v >= 0.5 * ceiling), ('saturated', lambda v: v < 1e-3 * ceiling)):
+                    want = float(np.mean([test(v) for v in vals]))
+                    ok &= close(f'{key} {q}[layer {l} T={T:.3g}]', g[key][q][ti], want, tol=1.5 / len(vals), floor=1.0)
     print(('ok   ' if ok else 'FAIL ') + f'paper: d~, d~/W, distinguishable share, critical N and the lemma at {len(lengths)} lengths')
     return ok
 
