@@ -223,8 +223,10 @@ Json verdicts(const Sweeps& s, const std::vector<LayerCells>& layers, const Meas
                               "Paper: 70-85% of the top-N tokens are separable on GPT-2 (Theorem 2: about 80% for uniform "
                               "spherical embeddings). The sources attnlab could check do not state the paper's rule; attnlab's "
                               "reading (a selected token's weighted point alpha_i x_i nearer to s than every unselected one) "
-                              "counts the same population, the selected tokens, and gives 70-90% on uniform spherical "
-                              "embeddings, but it is not known to be the paper's rule, so no verdict. " + where + ": " + measured + "."));
+                              "counts the same population, the selected tokens. On uniform spherical embeddings in attnlab's own "
+                              "calibration (128 unit vectors in 64 dimensions, softmax of q . x_j / T) it gives 0.90 / 0.76 / 0.63 "
+                              "at N = 8 / 16 / 32 for T = 0.3 and 0.90 / 0.73 / 0.57 for T = 1: near the paper's figure only for "
+                              "N of about 8-16, and not known to be the paper's rule, so no verdict. " + where + ": " + measured + "."));
     }
     // the gradient lemma: a bound that holds for every row by algebra, so no verdict; what the model does beside it
     {
