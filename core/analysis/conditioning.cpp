@@ -23,7 +23,29 @@ double kappa_2(const Eigen::MatrixXd& a) {
 }  // namespace
 
 MatrixConditioning conditioning_of(const RefRM& attention, int L) {
-    const Eigen::MatrixXd a = attention.topLeftCorner(L, L).cast<double>();
+    return conditioning_of(Eigen::MatrixXd(attention.topLeftCorner(L, L).cast<double>()));
+}
+
+Eigen::MatrixXd causal_softmax_double(const RefRM& scores, int L, double temperature) {
+    Eigen::MatrixXd a = Eigen::MatrixXd::Zero(L, L);
+    for (int i = 0; i < L; ++i) {
+        double top = -std::numeric_limits<double>::infinity();
+        for (int j = 0; j <= i; ++j) top = std::max(top, static_cast<double>(scores(i, j)) / temperature);
+        double sum = 0;
+        for (int j = 0; j <= i; ++j) sum += a(i, j) = std::exp(static_cast<double>(scores(i, j)) / temperature - top);
+        a.row(i).head(i + 1) /= sum;
+    }
+    return a;
+}
+
+double float_resolved_kappa(const RefRM& scores, int L, double temperature) {
+    double largest = 1;  // |s| / T, at least 1
+    for (int i = 0; i < L; ++i)
+        for (int j = 0; j <= i; ++j) largest = std::max(largest, std::abs(static_cast<double>(scores(i, j))) / temperature);
+    return 16777216.0 / largest;  // 2^24
+}
+
+MatrixConditioning conditioning_of(const Eigen::MatrixXd& a) {
     MatrixConditioning m;
     m.kappa = kappa_2(a);
     m.min_diagonal = a.diagonal().minCoeff();
@@ -54,9 +76,9 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
 
     const std::size_t NL = lengths.size();
     // [layer][length] samples over heads and windows; per head at the longest length: means over windows
-    // (every head and window's value, or a uniform sample of 4,096 of them on long texts)
-    std::vector<std::vector<RowSample>> lk(c.n_layer, std::vector<RowSample>(NL)), lkp = lk, md = lk;
-    std::vector<std::vector<Mean>> sing(c.n_layer, std::vector<Mean>(NL));
+    // (every head and window's value, or a uniform sample of 4,096 of them on long texts); bound: log10(1 / min_i A_ii)
+    std::vector<std::vector<RowSample>> lk(c.n_layer, std::vector<RowSample>(NL)), lkp = lk, md = lk, bound = lk;
+    std::vector<std::vector<Mean>> sing(c.n_layer, std::vector<Mean>(NL)), beyond = sing;
     // log10 kappa of a numerically singular block counts as the largest kappa double precision can resolve
     const auto log_kappa = [](double kappa, int L) {
         return std::log10(std::isinf(kappa) ? 1.0 / (L * std::numeric_limits<double>::epsilon()) : kappa);
@@ -66,8 +88,11 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
         const int T = static_cast<int>(v.probs.rows());
         for (std::size_t li = 0; li < NL; ++li) {
             if (lengths[li] > T) continue;
-            const MatrixConditioning m = conditioning_of(v.probs, lengths[li]);
             const int L = lengths[li];
+            // the weights recomputed in double from the scores: float32 weights would cap what kappa can resolve
+            const MatrixConditioning m = conditioning_of(causal_softmax_double(v.scores, L, v.normaliser.temperature));
+            bound[v.layer][li].add(std::log10(1.0 / m.min_diagonal));
+            beyond[v.layer][li].add(m.kappa > float_resolved_kappa(v.scores, L, v.normaliser.temperature) ? 1.0 : 0.0);
             lk[v.layer][li].add(log_kappa(m.kappa, L));
             lkp[v.layer][li].add(log_kappa(m.kappa_preconditioned, L));
             md[v.layer][li].add(m.min_diagonal);
@@ -91,12 +116,16 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
     std::vector<double> limits;
     for (int L : lengths) limits.push_back(std::log10(1.0 / (L * std::numeric_limits<double>::epsilon())));
     out["log10_kappa_limit"] = numbers_json(limits);  // per length: numerically singular blocks count as this
+    out["log10_float_resolution"] = std::log10(16777216.0);  // 2^24: kappa past it is not resolved by float32 scores of |s| / T <= 1
+    out["weights"] = "recomputed in double from the float32 scores, softmax(s / T)";
     Json layers = Json::array(), heads = Json::array();
     for (int l = 0; l < c.n_layer; ++l) {
-        std::vector<double> singular;
+        std::vector<double> singular, past_float;
         for (const auto& share : sing[l]) singular.push_back(share.mean());
+        for (const auto& share : beyond[l]) past_float.push_back(share.mean());
         layers.push_back({{"layer", l}, {"log10_kappa", quartile_bands(lk[l])}, {"log10_kappa_preconditioned", quartile_bands(lkp[l])},
-                          {"min_diagonal", quartile_bands(md[l])}, {"numerically_singular", numbers_json(singular)}});
+                          {"log10_causal_bound", quartile_bands(bound[l])}, {"min_diagonal", quartile_bands(md[l])},
+                          {"numerically_singular", numbers_json(singular)}, {"beyond_float_resolution", numbers_json(past_float)}});
     }
     for (int l = 0; l < c.n_layer; ++l)
         for (int h = 0; h < c.n_head; ++h) {

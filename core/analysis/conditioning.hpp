@@ -5,6 +5,8 @@
 //   so a small min_i A_ii (a token that hardly attends to itself) already means ill-conditioning.
 //   The preconditioner: row equilibration, C = diag(1 / ||A_i,:||_2), the classic cheap diagonal scaling;
 //   reported as kappa_2(C A) beside kappa_2(A).
+//   The causal lower bound: sigma_min <= min |eigenvalue| = min_i A_ii and sigma_max >= ||A 1|| / ||1|| = 1 (rows sum to 1),
+//   so kappa_2(A) >= 1 / min_i A_ii for every causal attention matrix: reported beside kappa (log10_causal_bound).
 #pragma once
 #include <vector>
 
@@ -18,6 +20,14 @@ struct MatrixConditioning {
 };
 // The L x L top-left block of a (T, T) attention matrix.
 MatrixConditioning conditioning_of(const RefRM& attention, int L);
+MatrixConditioning conditioning_of(const Eigen::MatrixXd& block);
+// The causal softmax(s / T) of the L x L top-left block of a head's (T, T) scores, computed in double. float32 weights
+// round a near-one weight to 1 and so limit the kappa they can resolve; the scores themselves are float32.
+Eigen::MatrixXd causal_softmax_double(const RefRM& scores, int L, double temperature);
+// The largest kappa float32 scores can resolve: their rounding (2^-24 relative) moves log-weights by 2^-24 |s| / T,
+// so past kappa = 2^24 / max(1, max |s| / T) the smallest singular value is within that noise. A kappa above it is
+// reported as beyond float resolution (the share per layer and length).
+double float_resolved_kappa(const RefRM& scores, int L, double temperature);
 
 struct ConditioningRequest {
     std::vector<int> lengths;  // empty: 16, 32, ... up to min(256, window)

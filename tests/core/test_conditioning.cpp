@@ -62,3 +62,35 @@ TEST_CASE("the report has per-layer bands against length and per-head means; bad
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("kappa from the scores in double: a weight of e^-20 next to 1 gives the closed-form 2x2 kappa") {
+    // scores [[0, -], [0, -20]]: A = [[1, 0], [1 - d, d]], d = e^-20 / (1 + e^-20). With S = ||A||_F^2 and det A = d,
+    // sigma_1,2^2 = (S +- sqrt(S^2 - 4 d^2)) / 2, so kappa = (S + sqrt(S^2 - 4 d^2)) / (2 d) (about 9.7e8)
+    MatRM s = MatRM::Zero(2, 2);
+    s(1, 1) = -20;
+    const Eigen::MatrixXd a = causal_softmax_double(s, 2, 1.0);
+    const double d = std::exp(-20.0) / (1 + std::exp(-20.0)), S = 1 + (1 - d) * (1 - d) + d * d;
+    CHECK(a(1, 1) == doctest::Approx(d).epsilon(1e-12));
+    CHECK(conditioning_of(a).kappa == doctest::Approx((S + std::sqrt(S * S - 4 * d * d)) / (2 * d)).epsilon(1e-9));
+    // every causal attention matrix: kappa >= 1 / min_i A_ii
+    CHECK(conditioning_of(a).kappa >= 1 / d);
+    // float32 scores of magnitude 20 resolve kappa up to 2^24 / 20: this one is beyond
+    CHECK(float_resolved_kappa(s, 2, 1.0) == doctest::Approx(16777216.0 / 20));
+    CHECK(conditioning_of(a).kappa > float_resolved_kappa(s, 2, 1.0));
+}
+
+TEST_CASE("the report's causal bound lies under kappa in every band, and the beyond-float share is a share") {
+    const Model m = random_model(tiny_config(2, 2, 16, 32), 0.3f);  // no numerically singular block (those count at the limit)
+    ConditioningRequest r;
+    r.lengths = {4, 8, 16};
+    const Json rep = conditioning_report(m, spread_ids(32), r);
+    CHECK(rep["log10_float_resolution"].get<double>() == doctest::Approx(std::log10(16777216.0)));
+    for (const auto& l : rep["layers"])
+        for (std::size_t li = 0; li < 3; ++li) {
+            REQUIRE(l["numerically_singular"][li].get<double>() == 0.0);
+            CHECK(l["log10_causal_bound"]["q1"][li].get<double>() <= l["log10_kappa"]["q1"][li].get<double>() + 1e-9);
+            const double share = l["beyond_float_resolution"][li].get<double>();
+            CHECK(share >= 0);
+            CHECK(share <= 1);
+        }
+}
