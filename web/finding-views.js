@@ -142,7 +142,8 @@ export function hardmaxFigures({ hardmax, info }) {
       values, rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
       rowTitle: 'layer', colTitle: 'head', vmin: 0, vmax: 1, valueLabel: 'agreement', size: 480 }),
     caption: 'Hard-max attention with 2-D keys can be answered in O(log n) by binary search on the keys\' convex hull. ' +
-      'Here each head\'s keys and queries are projected onto the keys\' top-2 principal directions, keys enter a hull index as ' +
+      'Here each head\'s keys and queries are projected onto the top-2 principal directions of the keys each query may see ' +
+      '(refitted as the text goes on, never on later keys), keys enter a hull index as ' +
       'tokens arrive, and each query asks it for its argmax: the share of rows where that is the full-dimension argmax of q·k.',
     finding: `Layers: ${hardmax.layers.map((l) => `${l.layer}: ${fmt(100 * l.agreement, 0)}%`).join(', ')}; best head: layer ${best.layer} ` +
       `head ${best.head}, ${fmt(100 * best.agreement, 0)}% (its keys keep ${fmt(100 * best.energy_2d, 0)}% of their energy in 2-D).`,

@@ -8,6 +8,34 @@
 
 namespace attnlab {
 
+namespace {
+
+// Refit after row i when i + 1 is a power of two or a multiple of 64: every row early on, then every 64 rows.
+bool refit_after(int i) { return ((i + 1) & i) == 0 || (i + 1) % 64 == 0; }
+
+}  // namespace
+
+std::vector<int> causal_hull_argmax(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k) {
+    const int T = static_cast<int>(k.rows()), hs = static_cast<int>(k.cols()), dims = std::min(2, hs);
+    std::vector<int> out(static_cast<std::size_t>(T));
+    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(hs, hs), P;  // sum over the keys so far of k_j^T k_j; P (hs, 2)
+    HullIndex index;
+    const auto point = [&](const Eigen::RowVectorXd& x, int c) { return c < P.cols() ? x.dot(P.col(c)) : 0.0; };
+    for (int i = 0; i < T; ++i) {
+        gram.noalias() += k.row(i).transpose() * k.row(i);
+        if (P.size() == 0 || refit_after(i - 1)) {
+            // the top-2 principal directions of keys 0..i (eigenvalues ascending: the last columns), and the index rebuilt
+            Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gram);
+            P = eig.eigenvectors().rightCols(dims);
+            index = HullIndex();
+            for (int j = 0; j < i; ++j) index.insert(point(k.row(j), 0), point(k.row(j), 1), j);
+        }
+        index.insert(point(k.row(i), 0), point(k.row(i), 1), i);
+        out[static_cast<std::size_t>(i)] = index.argmax(point(q.row(i), 0), point(q.row(i), 1));
+    }
+    return out;
+}
+
 std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vector<int>& ids, int window,
                                               const Progress& progress) {
     const Config& c = model.config;
@@ -18,20 +46,16 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
         auto& r = out[static_cast<std::size_t>(v.layer * c.n_head + v.head)];
         const Eigen::MatrixXd k = v.k.cast<double>(), q = v.q.cast<double>();  // (T, hs)
         const int T = static_cast<int>(k.rows()), hs = static_cast<int>(k.cols());
-        // the top-2 principal directions of the keys (eigenvalues ascending: the last two columns)
-        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(k.transpose() * k);
-        const Eigen::MatrixXd P = eig.eigenvectors().rightCols(std::min(2, hs));  // (hs, 2)
+        // a description of the window: the share of the keys' energy in their top-2 directions (all keys)
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(k.transpose() * k, Eigen::EigenvaluesOnly);
         const double total = eig.eigenvalues().sum();
         r.energy_2d += total > 0 ? eig.eigenvalues().tail(std::min(2, hs)).sum() / total : 1.0;
-        const Eigen::MatrixXd k2 = k * P, q2 = q * P;  // (T, 2)
-        HullIndex index;
+        // each query answered through the hull of directions fitted on keys it may see (causal), never later ones
+        const std::vector<int> got = causal_hull_argmax(q, k);
         for (int i = 0; i < T; ++i) {
-            index.insert(k2(i, 0), P.cols() > 1 ? k2(i, 1) : 0.0, i);
-            const int got = index.argmax(q2(i, 0), P.cols() > 1 ? q2(i, 1) : 0.0);
-            // the full-dimension maximum over the keys so far, in double
-            double best = -1e300;
+            double best = -1e300;  // the full-dimension maximum over the keys so far, in double
             for (int j = 0; j <= i; ++j) best = std::max(best, q.row(i).dot(k.row(j)));
-            const double mine = q.row(i).dot(k.row(got));
+            const double mine = q.row(i).dot(k.row(got[static_cast<std::size_t>(i)]));
             r.agree += mine >= best - 1e-9 * std::max(1.0, std::abs(best));
             ++r.rows;
         }

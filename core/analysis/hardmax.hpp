@@ -1,9 +1,12 @@
 // Hard-max through the 2-D hull on a real model (docs/science.md section 6): per head, the keys and queries are
-// projected onto the keys' top-2 principal directions (eigenvectors of K^T K over the window); as tokens
-// arrive, each key goes into a HullIndex and each query asks it for its argmax over the keys so far. The
-// agreement is the share of rows where that key also maximises the full-dimension score q . k.
+// projected onto the top-2 principal directions of the keys a query may see (eigenvectors of sum_{j <= i'} k_j^T k_j,
+// refitted after rows i' = 0, 1, 3, 7, ... and every 64 rows, so a query never uses directions that a later key shaped);
+// as tokens arrive, each key goes into a HullIndex (rebuilt at each refit) and each query asks it for its argmax over
+// the keys so far. The agreement is the share of rows where that key also maximises the full-dimension score q . k.
 #pragma once
 #include <vector>
+
+#include <Eigen/Dense>
 
 #include "analysis/registry.hpp"
 #include "model/gpt2.hpp"
@@ -15,6 +18,9 @@ struct HeadHullAgreement {
     long rows = 0, agree = 0;
     double energy_2d = 0;  // share of sum ||k||^2 in the top-2 directions, mean over windows
 };
+
+// Per row i of q (T, hs) and k (T, hs): the key among 0..i that the 2-D hull of causally fitted directions picks.
+std::vector<int> causal_hull_argmax(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k);
 
 // Every head over consecutive windows of at most `window` tokens.
 std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vector<int>& ids, int window,

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <Eigen/Eigenvalues>
+
 #include "analysis/hardmax.hpp"
 #include "checkpoint_builder.hpp"
 
@@ -29,3 +31,20 @@ TEST_CASE("larger heads agree on the first row at least and report their 2-D ene
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("a query's directions come from the keys it may see: a later key that would change them does not") {
+    // keys (2,0,0), (0,1,0), then (0,0,100). Over all three the top-2 directions are e3 and e1, which would project
+    // k1 onto 0 and make row 1 pick k0 (score 0.4) over k1 (score 1). Fitted on keys 0..1 they are e1 and e2: exact.
+    Eigen::MatrixXd k(3, 3), q(3, 3);
+    k << 2, 0, 0, 0, 1, 0, 0, 0, 100;
+    q << 1, 0, 0, 0.2, 1, 0, 0, 0, 1;
+    const std::vector<int> got = causal_hull_argmax(q, k);
+    CHECK(got[0] == 0);
+    CHECK(got[1] == 1);  // the full argmax over keys 0..1
+    CHECK(got[2] == 2);
+    // the same rows through directions of all three keys (what attnlab did before) get row 1 wrong
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> all(k.transpose() * k);
+    const Eigen::MatrixXd P = all.eigenvectors().rightCols(2);
+    const Eigen::MatrixXd k2 = k * P, q2 = q * P;
+    CHECK(q2.row(1).dot(k2.row(0)) > q2.row(1).dot(k2.row(1)));
+}
