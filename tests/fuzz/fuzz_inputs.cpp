@@ -149,10 +149,12 @@ void analyses_target(const std::uint8_t* data, std::size_t size) {
     const Json sel = selectivity_report(m, ids, r);
     const ConstantAttention avg = average_attention(m, ids, c.n_positions, 4);
     const Json con = constant_attention_report(m, avg, ids, ConstantRequest{});
-    // a report that holds is a true one: normalised entropies in [0, 1], a loss of at least 0 (or null: undefined)
+    // a report that holds is a true one: normalised entropies in [0, 1], a loss of at least 0 (or null: undefined).
+    // The entropy is of the float32 weights as the model gives them, whose sum is 1 only to float32 rounding: a
+    // uniform row of 3 (0.33333334 each) has 1 + 1.3e-9 (tests/fuzz/regressions/analyses/entropy-outside-unit-interval)
     for (const auto& layer : sel.at("head_map"))
         for (const auto& v : layer)
-            if (!v.is_null() && !(v.get<double>() >= -1e-9 && v.get<double>() <= 1 + 1e-9)) broken("a normalised entropy outside [0, 1]");
+            if (!v.is_null() && !(v.get<double>() >= -1e-6 && v.get<double>() <= 1 + 1e-6)) broken("a normalised entropy outside [0, 1]");
     const Json& loss = con.at("baseline").at("loss");
     if (!loss.is_null() && !(loss.get<double>() >= 0)) broken("a negative loss");
 }
