@@ -25,7 +25,7 @@ try {
   await drawn(page, 'selectivity', 600000);
   const heap = async () => page.evaluate(() => globalThis.attnlabWorker.call('memory'));
   const mib = (b) => (b / 2 ** 20).toFixed(0);
-  console.log(`model: ${(await page.textContent('#model-status')).split('.')[0]}`);
+  console.log((await page.textContent('#model-status')).replace(/ Running on .*/, ''));
   console.log(`heap after loading: ${mib((await heap()).bytes)} MiB`);
   for (const tokens of targets) {
     const start = Date.now();
