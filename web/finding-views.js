@@ -50,17 +50,18 @@ export function conditioningFigures({ conditioning, info }) {
           band: { lo: l.log10_kappa.q1, hi: l.log10_kappa.q3 } })),
         ...layers.map((l, i) => ({ name: `L${l.layer} row-equilibrated`, x: lengths, y: l.log10_kappa_preconditioned.median,
           color: PALETTE[i % PALETTE.length], dash: '4 3' })),
-        ...layers.map((l, i) => ({ name: `L${l.layer} causal bound 1/min A_ii`, x: lengths, y: l.log10_causal_bound.median,
+        ...layers.map((l, i) => ({ name: `L${l.layer} bound 1/min A_ii`, x: lengths, y: l.log10_causal_bound.median,
           color: PALETTE[i % PALETTE.length], dash: '1 3' })),
       ],
       refs: [{ name: 'double precision limit', x: lengths, y: limit },
-        { name: 'float32 scores resolve κ₂ to here (|s|/T ≤ 1)', x: lengths, y: lengths.map(() => conditioning.log10_float_resolution), dash: '2 3' }] }),
+        { name: 'float32 limit', x: lengths, y: lengths.map(() => conditioning.log10_float_resolution), dash: '2 3' }] }),
     caption: 'Tests the claim that attention matrices are ill-conditioned: κ₂ = σ_max / σ_min of each head\'s attention matrix ' +
       '(its L × L prefix block), median and quartiles over heads and windows, and after the preconditioner this page uses: ' +
       'row equilibration, C = diag(1 / ‖A_i‖₂), the classic cheap diagonal scaling (attnlab\'s choice of preconditioner). The ' +
       'weights are recomputed in double from the model\'s scores at T = 1. Dotted: the causal lower bound 1/min_i A_ii, which ' +
       'every causal attention matrix meets (its eigenvalues are its diagonal, and rows sum to 1), so a large κ₂ is partly the ' +
-      'causal structure itself. Above the dashed line κ₂ is beyond what float32 scores resolve; blocks whose σ_min is lost in ' +
+      'causal structure itself. Above the dotted "float32 limit" line (2^24, for scores with |s|/T ≤ 1) κ₂ is beyond what ' +
+      'float32 scores resolve; blocks whose σ_min is lost in ' +
       'double rounding count at the double precision limit. These are attnlab\'s measures of the claim, not a paper\'s figure.',
     finding: layers.map((l) => `layer ${l.layer}: κ₂ ≈ 10^${fmt(l.log10_kappa.median[0], 1)} at L = ${lengths[0]}, ` +
       `10^${fmt(l.log10_kappa.median[lengths.length - 1], 1)} at L = ${lengths[lengths.length - 1]} ` +
