@@ -91,11 +91,11 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
       refs: [{ name: 'paper, its own rule: 70%', x: topN, y: topN.map(() => 0.7) },
         { name: 'paper, its own rule: 85%', x: topN, y: topN.map(() => 0.85), dash: '2 3' },
         // attnlab's rule on uniform spherical embeddings (its own calibration, docs/science.md): falls with N
-        { name: 'attnlab\'s rule, uniform sphere (T = 1)', x: [8, 16, 32], y: [0.90, 0.73, 0.57], dash: '1 3' }] }),
+        { name: 'sphere, attnlab rule', x: [8, 16, 32], y: [0.90, 0.73, 0.57], dash: '1 3' }] }),
     caption: 'Separability of the selected tokens (Theorem 2), by attnlab\'s reading of the rule: a selected token counts as ' +
       'distinguishable when its weighted point α_i x_i lies nearer to s than every unselected token\'s α_j x_j. The paper\'s ' +
       '70-85% on GPT-2 is drawn for orientation only: its exact rule is not known, so there is no verdict. The dotted line ' +
-      'is attnlab\'s rule on 128 unit vectors drawn uniformly in 64 dimensions (attnlab\'s own calibration, not the paper\'s ' +
+      'is attnlab\'s rule at T = 1 on 128 unit vectors drawn uniformly in 64 dimensions (attnlab\'s own calibration, not the paper\'s ' +
       'setting): 0.90, 0.73 and 0.57 at N = 8, 16 and 32, so it meets the paper\'s "about 80%" only near N = 8-16.' + atLast,
     finding: say('separability'),
     csv: quartileCsv('top_n', topN, sep, (l) => row(l.fixed_n, last)),
