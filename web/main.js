@@ -123,14 +123,21 @@ const F16_STORAGE_ABOVE = 1 << 30;
 let loadedFiles = null;
 let heapAfterLoad = 0;  // the worker's wasm heap (bytes) once the model had loaded
 
+// Ends the worker (and whatever it runs) and starts a fresh one holding the same model: after a cancel, and to give
+// back a heap a large run has grown (a wasm heap never shrinks).
+async function restartWorker() {
+  worker.stop();
+  if (!loadedFiles) return;
+  await worker.call('load', loadedFiles);
+  heapAfterLoad = (await worker.call('memory')).bytes;
+}
+
 // Restarts an idle worker whose heap a large run has grown by more than HEAP_RECYCLE_BYTES (see there).
 async function recycleIfGrown() {
   if (!loadedFiles || worker.busy()) return;
   const { bytes } = await worker.call('memory');
   if (bytes - heapAfterLoad <= HEAP_RECYCLE_BYTES || worker.busy()) return;
-  worker.stop();
-  await worker.call('load', loadedFiles);
-  heapAfterLoad = (await worker.call('memory')).bytes;
+  await restartWorker();
 }
 
 async function sendModel(label, files) {
@@ -243,10 +250,10 @@ function loadLocal(fileList) {
 // Cancel: ends the worker's run, starts a fresh worker with the same model and leaves the figures as they were.
 async function cancelRun() {
   renderToken++;  // the cancelled render draws nothing
-  worker.stop();
+  const restarted = restartWorker();
   setBusy(true, `Cancelled; reloading ${loadedModel}…`);
   try {
-    if (loadedFiles) await worker.call('load', loadedFiles);
+    await restarted;
     data = freshData(data.info);
     setBusy(false);
     showError('');

@@ -6,20 +6,31 @@
 
 namespace attnlab {
 
+namespace {
+
+// numpy's linear quartiles of `count` sorted values, value_at(rank) giving the rank-th smallest (from 0); NaN for none.
+template <class At>
+Quartiles linear_quartiles(long count, At value_at) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    if (count == 0) return {nan, nan, nan};
+    const auto at = [&](double q) {
+        const double pos = q * static_cast<double>(count - 1);
+        const auto lo = static_cast<long>(std::floor(pos));
+        const long hi = std::min(lo + 1, count - 1);
+        const double a = value_at(lo), b = value_at(hi);
+        return a + (pos - static_cast<double>(lo)) * (b - a);
+    };
+    return {at(0.25), at(0.5), at(0.75)};
+}
+
+}  // namespace
+
 double Mean::mean() const { return n_ ? sum_ / static_cast<double>(n_) : std::numeric_limits<double>::quiet_NaN(); }
 
 Quartiles quartiles(std::vector<double>& values) {
     values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }), values.end());
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    if (values.empty()) return {nan, nan, nan};
     std::sort(values.begin(), values.end());
-    auto at = [&](double q) {
-        const double pos = q * static_cast<double>(values.size() - 1);
-        const auto lo = static_cast<std::size_t>(std::floor(pos));
-        const std::size_t hi = std::min(lo + 1, values.size() - 1);
-        return values[lo] + (pos - static_cast<double>(lo)) * (values[hi] - values[lo]);
-    };
-    return {at(0.25), at(0.5), at(0.75)};
+    return linear_quartiles(static_cast<long>(values.size()), [&](long rank) { return values[static_cast<std::size_t>(rank)]; });
 }
 
 void RowSample::add(double v) {
@@ -64,24 +75,14 @@ void UnitQuartiles::spill() {
 
 // numpy's linear quantiles over the sorted values, each value its level's centre
 Quartiles UnitQuartiles::from_levels(const std::vector<std::uint32_t>& levels, long count) {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    if (count == 0) return {nan, nan, nan};
-    auto value_at = [&](long rank) {  // the rank-th smallest (from 0)
+    return linear_quartiles(count, [&](long rank) {
         long seen = 0;
         for (int l = 0; l < kLevels; ++l) {
             seen += levels[static_cast<std::size_t>(l)];
             if (rank < seen) return (l + 0.5) / kLevels;
         }
         return (kLevels - 0.5) / kLevels;
-    };
-    auto at = [&](double q) {
-        const double pos = q * static_cast<double>(count - 1);
-        const auto lo = static_cast<long>(std::floor(pos));
-        const long hi = std::min(lo + 1, count - 1);
-        const double a = value_at(lo), b = value_at(hi);
-        return a + (pos - static_cast<double>(lo)) * (b - a);
-    };
-    return {at(0.25), at(0.5), at(0.75)};
+    });
 }
 
 Quartiles UnitQuartiles::quartiles() const { return pooled({this}); }
