@@ -1,5 +1,5 @@
-// Views of two experiments (docs/science.md sections 5 and 6): PAPA's progressive curve (heads replaced by their
-// averaged attention in ranked order, k = 0 .. every head) and hard-max attention as exact memory lookup
+// Views of two experiments (docs/science.md sections 5 and 6): attnlab's progressive replacement after PAPA (heads
+// replaced by their averaged attention in ranked order, k = 0 .. every head) and hard-max attention as exact memory lookup
 // (parabolic keys through the hull index against the linear scan). Data: the CLI's JSON (analyze papa,
 // analyze lookup).
 import { linePlot, PALETTE } from './plot.js';
@@ -8,68 +8,87 @@ import { fixed } from './format.js';
 const fmt = (v, d = 2) => fixed(v, d);
 const pct = (v, d = 1) => `${v >= 0 ? '+' : ''}${fmt(100 * v, d)}%`;
 
+const interval = (c, i) => `[${pct(c.relative_low[i])}, ${pct(c.relative_high[i])}]`;
+const band = (c) => ({ lo: c.relative_low.map((v) => 100 * v), hi: c.relative_high.map((v) => 100 * v) });
+
 // heldOut: true when the averages came from other text than the one evaluated (the shipped training averages)
 export function papaFigures({ papa, heldOut, modelLabel }) {
   const ks = papa.k;
   const curves = [['ranked by cost', papa.by_cost], ['ranked by constancy', papa.by_constancy]];
-  const low = (c) => c.relative_perplexity_increase.reduce((best, v, i) => (v < best.v ? { v, k: ks[i] } : best), { v: Infinity, k: 0 });
+  const low = (c) => c.relative_perplexity_increase.reduce((best, v, i) => (v < best.v ? { v, i } : best), { v: Infinity, i: 0 });
   const half = Math.floor(papa.heads / 2);
-  const at = (c, k) => c.relative_perplexity_increase[ks.indexOf(k)];
+  const last = ks.length - 1;
   const source = heldOut
-    ? `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of ${modelLabel}'s training text, and evaluated on your text, which they never saw (PAPA's protocol)`
-    : `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of this very text and evaluated on it (in-sample, which flatters constant attention)`;
+    ? `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of ${modelLabel}'s training text, which never saw your text`
+    : `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of this very text (in-sample, which flatters constant attention)`;
   const halfNote = ks.includes(half)
-    ? ` With half the heads (${half}) constant: ${pct(at(papa.by_cost, half))} by cost, ${pct(at(papa.by_constancy, half))} by constancy.`
+    ? ` With half the heads (${half}) constant: ${pct(papa.by_cost.relative_perplexity_increase[ks.indexOf(half)])} ` +
+      `${interval(papa.by_cost, ks.indexOf(half))} by cost, ${pct(papa.by_constancy.relative_perplexity_increase[ks.indexOf(half)])} ` +
+      `${interval(papa.by_constancy, ks.indexOf(half))} by constancy.`
     : '';
+  const cheapest = low(papa.by_cost);
   return [{
     name: 'papa-curve',
-    svg: linePlot({ title: `PAPA on ${modelLabel}: heads made constant in ranked order`,
+    svg: linePlot({ title: `Progressive replacement on ${modelLabel}: heads made constant in ranked order`,
       xLabel: 'k = heads replaced by their averaged attention', yLabel: 'relative perplexity increase (%)',
-      series: curves.map(([name, c], i) => ({ name, x: ks, y: c.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i] })),
-      refs: [{ name: 'no change', x: [ks[0], ks[ks.length - 1]], y: [0, 0] }] }),
-    caption: 'PAPA (Hassid et al. 2022) replaces heads by their attention averaged over training text, in ranked order, ' +
-      `and asks how much perplexity rises. Here the averages were ${source}. Each point: the k first heads of a ranking ` +
-      'replaced at once. By cost: the head whose replacement alone costs least goes first; by constancy: the head whose ' +
-      `attention is nearest its average goes first. Loss over ${papa.eval_tokens} evaluated tokens.`,
-    finding: `Every head constant: ${pct(papa.by_cost.relative_perplexity_increase[ks.length - 1])} perplexity ` +
-      `(${fmt(papa.baseline.perplexity, 1)} → ${fmt(Math.exp(papa.by_cost.loss[ks.length - 1]), 1)}).${halfNote} ` +
-      `Lowest point of the cost ranking: ${pct(low(papa.by_cost).v)} at k = ${low(papa.by_cost).k}.`,
-    csv: [['k', 'loss_by_cost', 'rel_ppl_by_cost', 'loss_by_constancy', 'rel_ppl_by_constancy'],
-      ...ks.map((k, i) => [k, papa.by_cost.loss[i], papa.by_cost.relative_perplexity_increase[i],
-        papa.by_constancy.loss[i], papa.by_constancy.relative_perplexity_increase[i]])],
+      series: curves.map(([name, c], i) => ({ name, x: ks, y: c.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i], band: band(c) })),
+      refs: [{ name: 'no change', x: [ks[0], ks[last]], y: [0, 0] }] }),
+    caption: 'attnlab\'s progressive replacement, after PAPA (Hassid et al. 2022): heads are replaced by their averaged ' +
+      `attention in ranked order, and the perplexity rise is measured. Here the averages were ${source}. The heads are ranked ` +
+      `on ${papa.ranked_on.text} (${papa.ranked_on.tokens} tokens) and the curve is evaluated on ${papa.evaluated.text} ` +
+      `(${papa.evaluated.tokens} tokens). By cost: the head whose replacement alone costs least goes first; by constancy: the ` +
+      'head whose attention is nearest its average goes first. Bands: 95% bootstrap intervals over the evaluated windows. ' +
+      'Unlike PAPA, no head gate is trained and no probe re-fitted.',
+    finding: `Every head constant: ${pct(papa.by_cost.relative_perplexity_increase[last])} ${interval(papa.by_cost, last)} perplexity ` +
+      `(${fmt(papa.baseline.perplexity, 1)} → ${fmt(Math.exp(papa.by_cost.loss[last]), 1)}), over ${papa.evaluated.windows} evaluated ` +
+      `window${papa.evaluated.windows === 1 ? ' (one window: no interval)' : 's'}.${halfNote} ` +
+      `Lowest point of the cost ranking: ${pct(cheapest.v)} ${interval(papa.by_cost, cheapest.i)} at k = ${ks[cheapest.i]}.`,
+    csv: [['k', 'loss_by_cost', 'rel_ppl_by_cost', 'rel_ppl_by_cost_low', 'rel_ppl_by_cost_high',
+      'loss_by_constancy', 'rel_ppl_by_constancy', 'rel_ppl_by_constancy_low', 'rel_ppl_by_constancy_high'],
+    ...ks.map((k, i) => [k, ...[papa.by_cost, papa.by_constancy].flatMap((c) =>
+      [c.loss[i], c.relative_perplexity_increase[i], c.relative_low[i], c.relative_high[i]])])],
     json: papa,
   }];
 }
 
-// PAPA's "better models lose more" along the shipped model's training run (scripts/experiments/papa_checkpoints.sh,
-// committed results): the same curve at several steps, each model with its own averages over the same training sample.
+// "Do better models lose more?" along the shipped model's training run (scripts/experiments/papa_checkpoints.sh,
+// committed results): the same curve at several steps, each checkpoint with its own averages over the same training
+// sample, ranked and evaluated on the same held-out windows. One run, one seed, one size: a series, not PAPA's
+// comparison of different pretrained models.
 export function papaCheckpointFigure(results) {
   const models = results.models;
-  const last = (a) => a[a.length - 1];
-  const lossOf = (m) => m.held_out_loss;
+  const end = (m) => m.papa.k.length - 1;
   const series = models.flatMap((m, i) => [
-    { name: `step ${m.step}, by cost`, x: m.papa.k, y: m.papa.by_cost.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i] },
+    { name: `step ${m.step}, by cost`, x: m.papa.k, y: m.papa.by_cost.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i],
+      band: band(m.papa.by_cost) },
     { name: `step ${m.step}, by constancy`, x: m.papa.k, y: m.papa.by_constancy.relative_perplexity_increase.map((v) => 100 * v),
       color: PALETTE[i], dash: '5 3' },
   ]);
-  const byQuality = [...models].sort((a, b) => lossOf(b) - lossOf(a));  // worst first
-  const drops = byQuality.map((m) => last(m.papa.by_cost.relative_perplexity_increase));
+  const byQuality = [...models].sort((a, b) => b.held_out_loss - a.held_out_loss);  // worst first
+  const drops = byQuality.map((m) => m.papa.by_cost.relative_perplexity_increase[end(m)]);
   const rising = drops.every((d, i) => i === 0 || d > drops[i - 1]);
+  const [worst, best] = [byQuality[0], byQuality[byQuality.length - 1]];
+  const apart = best.papa.by_cost.relative_low[end(best)] > worst.papa.by_cost.relative_high[end(worst)];
+  const verdict = rising && apart
+    ? `Along this run, the better the checkpoint, the more it loses with every head constant, and the best and worst checkpoints' intervals do not overlap.`
+    : rising
+      ? `Along this run the loss with every head constant rises with quality, but the best and worst checkpoints' intervals overlap: no ordering can be claimed.`
+      : `Along this run the loss with every head constant does not rise steadily with quality.`;
   return {
     name: 'papa-checkpoints',
-    svg: linePlot({ title: 'PAPA along tiny-gpt2\'s training: do better models lose more?', xLabel: 'k = heads made constant',
+    svg: linePlot({ title: 'Progressive replacement along tiny-gpt2\'s training: do better checkpoints lose more?', xLabel: 'k = heads made constant',
       yLabel: 'relative perplexity increase (%)', series, refs: [{ name: 'no change', x: [0, models[0].papa.heads], y: [0, 0] }] }),
-    caption: `The PAPA curve (as above) for ${models.length} checkpoints of the shipped model's own training run, steps ` +
+    caption: `The curve above for ${models.length} checkpoints of the shipped model's own training run, steps ` +
       `${models.map((m) => m.step.toLocaleString('en-US')).join(', ')} of ${results.total_steps.toLocaleString('en-US')} ` +
-      '(the last is the shipped model), each with its attention averaged over the same sample of the training split and ' +
-      `evaluated on the same held-out text (${results.evaluated_on}). Committed results of \`${results.command}\`; they ` +
-      'do not depend on the text in the box.',
-    finding: `Held-out loss, and perplexity with every head constant: ${models.map((m) => `step ${m.step}: ${fmt(lossOf(m), 3)} nats, ` +
-      `${pct(last(m.papa.by_cost.relative_perplexity_increase))}`).join('; ')}. ` +
-      (rising ? 'Here the better the model, the more it loses, as PAPA found.'
-        : 'Here the loss from constant attention does not grow steadily with model quality, unlike PAPA\'s finding.'),
-    csv: [['step', 'k', 'rel_ppl_by_cost', 'rel_ppl_by_constancy'], ...models.flatMap((m) => m.papa.k.map((k, i) =>
-      [m.step, k, m.papa.by_cost.relative_perplexity_increase[i], m.papa.by_constancy.relative_perplexity_increase[i]]))],
+      '(the last is the shipped model): one run, one seed, one model size, so a series of one model\'s quality, not PAPA\'s ' +
+      'comparison of different pretrained models. Each checkpoint\'s attention is averaged over the same sample of the training ' +
+      `split; all are ranked and evaluated on the same held-out text (${results.evaluated_on}). Bands: 95% bootstrap intervals ` +
+      `of the cost ranking over the evaluated windows. Committed results of \`${results.command}\`; they do not depend on the text in the box.`,
+    finding: `Held-out loss, and perplexity with every head constant: ${models.map((m) => `step ${m.step}: ${fmt(m.held_out_loss, 3)} nats, ` +
+      `${pct(m.papa.by_cost.relative_perplexity_increase[end(m)])} ${interval(m.papa.by_cost, end(m))}`).join('; ')}. ${verdict}`,
+    csv: [['step', 'k', 'rel_ppl_by_cost', 'rel_ppl_by_cost_low', 'rel_ppl_by_cost_high', 'rel_ppl_by_constancy',
+      'rel_ppl_by_constancy_low', 'rel_ppl_by_constancy_high'], ...models.flatMap((m) => m.papa.k.map((k, i) =>
+      [m.step, k, ...[m.papa.by_cost, m.papa.by_constancy].flatMap((c) => [c.relative_perplexity_increase[i], c.relative_low[i], c.relative_high[i]])]))],
     json: results,
   };
 }

@@ -112,7 +112,7 @@ export function constantFigures({ constant, info, heldOut = false, modelLabel = 
   const costs = constant.heads.map((h) => h.cost);
   const costly = [...constant.heads].sort((a, b) => a.rank_by_cost - b.rank_by_cost)[0];
   const constantest = [...constant.heads].sort((a, b) => a.rank_by_constancy - b.rank_by_constancy)[0];
-  const base = constant.baseline.perplexity, all = constant.all_heads.perplexity;
+  const base = constant.baseline.perplexity, all = constant.all_heads.perplexity, rise = constant.all_heads.relative_perplexity_increase;
   return [{
     name: 'constant-attention-cost',
     svg: heatmap({ title: 'Loss cost of replacing one head by its averaged attention (nats)', rows: info.n_layer, cols: info.n_head,
@@ -120,10 +120,11 @@ export function constantFigures({ constant, info, heldOut = false, modelLabel = 
       rowTitle: 'layer', colTitle: 'head', vmin: Math.min(0, ...costs), vmax: Math.max(1e-9, ...costs), valueLabel: 'Δ loss', size: 480 }),
     caption: 'Tests the PAPA finding that constant attention costs surprisingly little: each head\'s attention averaged over ' +
       `${constant.averaged_windows} windows of ${constant.window} tokens of ` +
-      (heldOut ? `${modelLabel}'s training text, evaluated on your text, which the averages never saw (PAPA's protocol)`
+      (heldOut ? `${modelLabel}'s training text, evaluated on your text, which the averages never saw (held out, as PAPA evaluates)`
         : 'this very text and evaluated on it (in-sample, which flatters constant attention)') +
       ', then swapped in for the head\'s own attention, one head at a time.',
-    finding: `All heads constant: perplexity ${fmt(base, 1)} → ${fmt(all, 1)} (${fmt(100 * (all / base - 1), 0)}% higher). ` +
+    finding: `All heads constant: perplexity ${fmt(base, 1)} → ${fmt(all, 1)} (${fmt(100 * rise.value, 0)}% higher; 95% bootstrap ` +
+      `interval over ${constant.eval_windows} evaluated windows ${fmt(100 * rise.low, 0)}% to ${fmt(100 * rise.high, 0)}%). ` +
       `Layers: ${constant.layers.map((l) => `${l.layer}: ${signed(l.cost)}`).join(', ')} nats. Costliest head: layer ${costly.layer} head ` +
       `${costly.head} (${signed(costly.cost)}); nearest to constant: layer ${constantest.layer} head ${constantest.head} ` +
       `(mean TV ${fmt(constantest.distance, 3)} from its average).`,

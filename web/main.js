@@ -404,11 +404,11 @@ async function figuresFor(view, d) {
     return conditioningFigures(ctx);
   }
   if (view === 'constant' || view === 'papa') {
-    // PAPA's protocol: averages of the shipped model's heads over its training text, the page's text held out;
+    // held out as PAPA evaluates: averages of the shipped model's heads over its training text, the page's text held out;
     // in-sample (averaged over this text and evaluated on it) when the user asks or no averages ship with the model
     const source = await averagesSource();
     const request = source.heldOut ? {} : { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) };
-    const label = view === 'papa' ? 'PAPA curve' : 'Constant attention';
+    const label = view === 'papa' ? 'Progressive replacement' : 'Constant attention';
     ctx[view] = await need(d, `${view}:${source.heldOut}`, () => analysis(d, view, request, label, source.inputs));
     const figures = (view === 'papa' ? papaFigures : constantFigures)({ ...ctx, heldOut: source.heldOut, modelLabel: loadedModel })
       .map((f) => ({ ...f, action: source.toggle }));

@@ -85,11 +85,22 @@ ConstantAttention read_constant_attention(ByteView bytes, const Config& c, const
     return avg;
 }
 
-double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
-                 const std::function<bool(int, int)>& replaced) {
+WindowLosses losses_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
+                         const std::function<bool(int, int)>& replaced) {
     ForwardOptions fo;
     fo.constant_probs = [&](int l, int h) -> const MatRM* { return replaced(l, h) ? &avg.of(l, h) : nullptr; };
-    return windowed_loss(model, eval, avg.size, eval_windows, fo);
+    return window_losses(model, eval, avg.size, eval_windows, fo);
+}
+
+double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
+                 const std::function<bool(int, int)>& replaced) {
+    return losses_with(model, avg, eval, eval_windows, replaced).mean();
+}
+
+Json relative_increase(const WindowLosses& with, const WindowLosses& base) {
+    const auto increase = [&](const std::vector<int>& weights) { return std::exp(with.mean(weights) - base.mean(weights)) - 1; };
+    const Interval i = bootstrap_interval(base.size(), increase);
+    return {{"value", number_json(increase(std::vector<int>(base.size(), 1)))}, {"low", number_json(i.low)}, {"high", number_json(i.high)}};
 }
 
 namespace {
@@ -122,9 +133,11 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
             distance[static_cast<std::size_t>(v.layer * c.n_head + v.head)].add(
                 0.5 * (v.probs.row(i).head(i + 1) - a.row(i).head(i + 1)).cwiseAbs().sum());
     };
-    const double base = windowed_loss(model, eval, avg.size, request.eval_windows, measure);
+    const WindowLosses base_windows = window_losses(model, eval, avg.size, request.eval_windows, measure);
+    const double base = base_windows.mean();
     step();
-    const double all = loss_with(model, avg, eval, request.eval_windows, [](int, int) { return true; });
+    const WindowLosses all_windows = losses_with(model, avg, eval, request.eval_windows, [](int, int) { return true; });
+    const double all = all_windows.mean();
     step();
     Json layers = Json::array(), heads = Json::array();
     for (int l = 0; l < c.n_layer; ++l) {
@@ -159,7 +172,10 @@ Json constant_attention_report(const Model& model, const ConstantAttention& avg,
     out["window"] = avg.size;
     out["eval_tokens"] = eval_tokens;
     out["baseline"] = {{"loss", number_json(base)}, {"perplexity", number_json(std::exp(base))}};
-    out["all_heads"] = {{"loss", number_json(all)}, {"perplexity", number_json(std::exp(all))}, {"cost", number_json(all - base)}};
+    out["all_heads"] = {{"loss", number_json(all)}, {"perplexity", number_json(std::exp(all))}, {"cost", number_json(all - base)},
+                        {"relative_perplexity_increase", relative_increase(all_windows, base_windows)}};
+    out["eval_windows"] = base_windows.size();
+    out["interval"] = bootstrap_method("the evaluated windows, each resample shared by the two losses compared");
     out["layers"] = std::move(layers);
     out["heads"] = std::move(heads);
     return out;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "analysis/bootstrap.hpp"
 #include "analysis/registry.hpp"
 #include "model/gpt2.hpp"
 
@@ -39,10 +40,16 @@ struct ConstantRequest {
 Json constant_attention_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval,
                                const ConstantRequest& request, const Progress& progress = nullptr);
 
-// Mean next-token loss over the first eval_windows windows of eval (windows of the averages' size) with the
-// heads replaced(layer, head) says on their averages.
+// Next-token loss of the first eval_windows windows of eval (windows of the averages' size), window by window,
+// with the heads replaced(layer, head) says on their averages; and its mean.
+WindowLosses losses_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
+                         const std::function<bool(int, int)>& replaced);
 double loss_with(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
                  const std::function<bool(int, int)>& replaced);
+
+// exp(loss(with) - loss(base)) - 1, the relative perplexity increase, with its 95% bootstrap interval over the
+// windows (paired: each resample of windows serves both losses); as JSON: value, low, high.
+Json relative_increase(const WindowLosses& with, const WindowLosses& base);
 
 // The inputs of the analyses that use averages: `corpus` or `averages` (saved bytes), and `text` (--eval F).
 std::vector<InputSpec> constant_attention_inputs();

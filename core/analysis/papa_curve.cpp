@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/json.hpp"
 #include "error.hpp"
 
 namespace attnlab {
@@ -12,7 +13,8 @@ const RequestFields<PapaRequest>& fields() {
     static const auto f = RequestFields<PapaRequest>()
         .add("window", &PapaRequest::window, "averaging window (0: the model's context)", context_tokens())
         .add("max_windows", &PapaRequest::max_windows, "windows of the corpus averaged, at most", at_least(1))
-        .add("eval_windows", &PapaRequest::eval_windows, "windows of the evaluated text, at most", at_least(1))
+        .add("eval_windows", &PapaRequest::eval_windows, "windows of the text evaluated, at most", at_least(1))
+        .add("rank_windows", &PapaRequest::rank_windows, "windows of the text after the evaluated ones that rank the heads, at most", at_least(1))
         .add("points", &PapaRequest::points, "values of k on each curve, spread from 0 to every head (0: every k)", at_least(0));
     return f;
 }
@@ -22,23 +24,31 @@ struct Head {
     double cost, distance;
 };
 
-// The curve for one order of the heads: the first k replaced, at each k of ks.
+// The curve for one order of the heads: the first k replaced, at each k of ks, on the evaluated windows.
 Json curve(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, int eval_windows,
-           const std::vector<Head>& order, const std::vector<int>& ks, double base, const std::function<void()>& step) {
+           const std::vector<Head>& order, const std::vector<int>& ks, const WindowLosses& base, const std::function<void()>& step) {
     const int NH = model.config.n_head;
     std::vector<int> rank(order.size());  // rank[layer * NH + head]: place in the order
     for (std::size_t i = 0; i < order.size(); ++i) rank[static_cast<std::size_t>(order[i].layer * NH + order[i].head)] = static_cast<int>(i);
-    Json heads = Json::array(), loss = Json::array(), relative = Json::array();
+    Json heads = Json::array(), loss = Json::array(), relative = Json::array(), low = Json::array(), high = Json::array();
     for (const Head& h : order) heads.push_back({h.layer, h.head});
     for (int k : ks) {
-        const double l = k == 0 ? base : loss_with(model, avg, eval, eval_windows, [&](int layer, int head) {
+        const WindowLosses l = k == 0 ? base : losses_with(model, avg, eval, eval_windows, [&](int layer, int head) {
             return rank[static_cast<std::size_t>(layer * NH + head)] < k;
         });
-        loss.push_back(l);
-        relative.push_back(std::exp(l - base) - 1);
+        const Json r = relative_increase(l, base);
+        loss.push_back(number_json(l.mean()));
+        relative.push_back(r["value"]);
+        low.push_back(r["low"]);
+        high.push_back(r["high"]);
         if (k != 0) step();
     }
-    return {{"order", heads}, {"loss", loss}, {"relative_perplexity_increase", relative}};
+    return {{"order", heads}, {"loss", loss}, {"relative_perplexity_increase", relative},
+            {"relative_low", low}, {"relative_high", high}};
+}
+
+std::string windows_named(int first, int count) {
+    return count == 1 ? "window " + std::to_string(first) : "windows " + std::to_string(first) + "-" + std::to_string(first + count - 1);
 }
 
 }  // namespace
@@ -54,20 +64,35 @@ std::vector<int> papa_ks(int heads, int points) {
     return ks;
 }
 
-Json papa_curve_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval, const PapaRequest& given,
+PapaSplit papa_split(std::size_t tokens, int window, int eval_windows, int rank_windows) {
+    const std::size_t w = static_cast<std::size_t>(window);
+    const int available = static_cast<int>(std::min<std::size_t>(tokens / w + (tokens % w >= 2 ? 1 : 0), 1u << 30));
+    if (available < 2)
+        throw Error("papa: the text has " + std::to_string(tokens) + " tokens, " + (available ? "one window" : "no window") + " of " +
+                    std::to_string(window) + "; ranking the heads on text the evaluation never sees needs two windows (at least " +
+                    std::to_string(window + 2) + " tokens)");
+    if (available >= eval_windows + rank_windows) return {eval_windows, rank_windows};
+    const int evaluated = std::min(eval_windows, (available + 1) / 2);
+    return {evaluated, std::min(rank_windows, available - evaluated)};
+}
+
+Json papa_curve_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& text, const PapaRequest& given,
                        const Progress& progress) {
     const Config& c = model.config;
     const PapaRequest request = fields().checked(given, c, "papa");
-    // the single-head costs and distances: analyze constant's figures, whose ranks order the heads
+    const PapaSplit split = papa_split(text.size(), avg.size, request.eval_windows, request.rank_windows);
+    const auto cut = text.begin() + static_cast<long>(static_cast<std::size_t>(split.evaluated) * static_cast<std::size_t>(avg.size));
+    const std::vector<int> eval(text.begin(), cut), ranking(cut, text.end());
+    // the single-head costs and distances on the ranking windows: analyze constant's figures, whose ranks order the heads
     ConstantRequest single;
-    single.eval_windows = request.eval_windows;
+    single.eval_windows = split.ranked;
     const int heads_total = c.n_layer * c.n_head;
     const std::vector<int> ks = papa_ks(heads_total, request.points);
-    const int runs = 2 + c.n_layer + heads_total + 2 * (static_cast<int>(ks.size()) - 1);
+    const int runs = 2 + c.n_layer + heads_total + 1 + 2 * (static_cast<int>(ks.size()) - 1);
     int done = 0;
-    const Json each = constant_attention_report(model, avg, eval, single, [&](int d, int, const std::string&) {
+    const Json each = constant_attention_report(model, avg, ranking, single, [&](int d, int, const std::string&) {
         done = d;
-        if (progress) progress(done, runs, "evaluation");
+        if (progress) progress(done, runs, "ranking");
     });
     const auto step = [&] { if (progress) progress(++done, runs, "evaluation"); };
     std::vector<Head> by_cost, by_constancy;
@@ -77,24 +102,34 @@ Json papa_curve_report(const Model& model, const ConstantAttention& avg, const s
     // ties keep head order, so every build ranks alike
     std::stable_sort(by_cost.begin(), by_cost.end(), [](const Head& a, const Head& b) { return less_nan_last(a.cost, b.cost); });
     std::stable_sort(by_constancy.begin(), by_constancy.end(), [](const Head& a, const Head& b) { return less_nan_last(a.distance, b.distance); });
-    const double base = json_number(each["baseline"]["loss"]);
+    const WindowLosses base = losses_with(model, avg, eval, split.evaluated, [](int, int) { return false; });
+    step();
 
     Json out;
     out["analysis"] = "papa";
+    out["protocol"] = "attnlab's progressive replacement, after PAPA: heads ranked on windows the evaluation never sees, "
+                      "no probe re-fit";
     out["averaged_windows"] = avg.windows;
     out["averaged_tokens"] = avg.tokens;
     out["window"] = avg.size;
-    out["eval_tokens"] = each["eval_tokens"];
+    out["eval_tokens"] = static_cast<long>(eval.size());
+    out["evaluated"] = {{"windows", base.size()}, {"tokens", static_cast<long>(eval.size())},
+                        {"text", windows_named(1, static_cast<int>(base.size())) + " of the text"}};
+    out["ranked_on"] = {{"windows", each["eval_windows"]}, {"tokens", each["eval_tokens"]},
+                        {"text", windows_named(split.evaluated + 1, each["eval_windows"].get<int>()) +
+                                     " of the text, which the evaluation never sees"},
+                        {"baseline", each["baseline"]}};
+    out["interval"] = bootstrap_method("the evaluated windows, each resample shared by the curve point and the baseline");
     out["heads"] = heads_total;
     out["k"] = ks;
-    out["baseline"] = each["baseline"];
-    out["by_cost"] = curve(model, avg, eval, request.eval_windows, by_cost, ks, base, step);
-    out["by_constancy"] = curve(model, avg, eval, request.eval_windows, by_constancy, ks, base, step);
+    out["baseline"] = {{"loss", number_json(base.mean())}, {"perplexity", number_json(std::exp(base.mean()))}};
+    out["by_cost"] = curve(model, avg, eval, split.evaluated, by_cost, ks, base, step);
+    out["by_constancy"] = curve(model, avg, eval, split.evaluated, by_constancy, ks, base, step);
     return out;
 }
 
 AnalysisSpec papa_analysis() {
-    return {"papa", "PAPA's progressive curve: the held-out loss as the k heads ranked first are replaced by their averages",
+    return {"papa", "attnlab's progressive replacement, after PAPA: the loss as the k heads ranked first (on other windows) are replaced by their averages",
             fields().fields(), constant_attention_inputs(), {},
             [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
                 const PapaRequest r = fields().read(request);

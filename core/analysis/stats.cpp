@@ -8,22 +8,20 @@ namespace attnlab {
 
 namespace {
 
-// numpy's linear quartiles of `count` sorted values, value_at(rank) giving the rank-th smallest (from 0); NaN for none.
+// numpy's linear quartiles of `count` sorted values (linear_quantile's value_at); NaN for none.
 template <class At>
 Quartiles linear_quartiles(long count, At value_at) {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    if (count == 0) return {nan, nan, nan};
-    const auto at = [&](double q) {
-        const double pos = q * static_cast<double>(count - 1);
-        const auto lo = static_cast<long>(std::floor(pos));
-        const long hi = std::min(lo + 1, count - 1);
-        const double a = value_at(lo), b = value_at(hi);
-        return a + (pos - static_cast<double>(lo)) * (b - a);
-    };
-    return {at(0.25), at(0.5), at(0.75)};
+    return {linear_quantile(count, value_at, 0.25), linear_quantile(count, value_at, 0.5), linear_quantile(count, value_at, 0.75)};
 }
 
 }  // namespace
+
+std::uint64_t splitmix64(std::uint64_t x) {
+    std::uint64_t z = x + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
 double Mean::mean() const { return n_ ? sum_ / static_cast<double>(n_) : std::numeric_limits<double>::quiet_NaN(); }
 
@@ -41,11 +39,7 @@ void RowSample::add(double v) {
         return;
     }
     // Algorithm R: the count_-th value replaces a kept one with probability kKeep / count_ (splitmix64 of the count)
-    std::uint64_t z = static_cast<std::uint64_t>(count_) + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    const std::uint64_t slot = z % static_cast<std::uint64_t>(count_);
+    const std::uint64_t slot = splitmix64(static_cast<std::uint64_t>(count_)) % static_cast<std::uint64_t>(count_);
     if (slot < kKeep) kept_[static_cast<std::size_t>(slot)] = v;
 }
 

@@ -1,10 +1,25 @@
 // Small statistics helpers shared by the analyses: quantiles and means that skip NaN.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
 namespace attnlab {
+
+// splitmix64: the output for state x (Steele, Lea & Flood 2014); attnlab's repeatable random draws.
+std::uint64_t splitmix64(std::uint64_t x);
+
+// numpy's linear quantile q of `count` sorted values, value_at(rank) giving the rank-th smallest (from 0); NaN for none.
+template <class At>
+double linear_quantile(long count, At value_at, double q) {
+    if (count == 0) return std::numeric_limits<double>::quiet_NaN();
+    const double pos = q * static_cast<double>(count - 1);
+    const auto lo = static_cast<long>(std::floor(pos));
+    const long hi = lo + 1 < count ? lo + 1 : count - 1;
+    const double a = value_at(lo), b = value_at(hi);
+    return a + (pos - static_cast<double>(lo)) * (b - a);
+}
 
 struct Quartiles {
     double q1, median, q3;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "error.hpp"
 #include "model/layers.hpp"
@@ -178,24 +179,38 @@ ForwardOptions attention_only(std::function<void(const HeadView&)> observer) {
     return fo;
 }
 
-double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
-                     const ForwardOptions& base) {
+WindowLosses window_losses(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
+                           const ForwardOptions& base) {
     ForwardOptions fo = base;
     fo.keep_logits = KeepLogits::None;
     fo.compute_loss = true;
-    double sum = 0;
-    long predictions = 0;
-    int windows = 0;
-    for (std::size_t start = 0; start + 2 <= tokens.size() && windows < max_windows;
-         start += static_cast<std::size_t>(window), ++windows) {
+    WindowLosses out;
+    for (std::size_t start = 0; start + 2 <= tokens.size() && static_cast<int>(out.size()) < max_windows;
+         start += static_cast<std::size_t>(window)) {
         const std::size_t n = std::min(static_cast<std::size_t>(window), tokens.size() - start);
         if (n < 2) break;
         const std::vector<int> ids(tokens.begin() + static_cast<long>(start), tokens.begin() + static_cast<long>(start + n));
-        sum += forward(model, ids, fo).loss * static_cast<double>(n - 1);
-        predictions += static_cast<long>(n - 1);
+        out.sums.push_back(forward(model, ids, fo).loss * static_cast<double>(n - 1));
+        out.predictions.push_back(static_cast<long>(n - 1));
     }
-    if (predictions == 0) throw Error("loss: no windows of at least 2 tokens");
-    return sum / static_cast<double>(predictions);
+    if (out.size() == 0) throw Error("loss: no windows of at least 2 tokens");
+    return out;
+}
+
+double WindowLosses::mean() const { return mean(std::vector<int>(size(), 1)); }
+
+double WindowLosses::mean(const std::vector<int>& weights) const {
+    double sum = 0, predicted = 0;
+    for (std::size_t w = 0; w < size(); ++w) {
+        sum += weights[w] * sums[w];
+        predicted += weights[w] * static_cast<double>(predictions[w]);
+    }
+    return predicted > 0 ? sum / predicted : std::numeric_limits<double>::quiet_NaN();
+}
+
+double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
+                     const ForwardOptions& base) {
+    return window_losses(model, tokens, window, max_windows, base).mean();
 }
 
 double forward_flops(const Config& c, int T) {

@@ -111,9 +111,21 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
 // observer (may be null) sees every head.
 ForwardOptions attention_only(std::function<void(const HeadView&)> observer = nullptr);
 
-// Mean next-token loss over consecutive windows of `window` tokens (at most max_windows of them),
-// weighted by the predictions each window makes. Throws Error if no window has 2 tokens.
-// `base` supplies everything but the logits (observer, normalisers, constant attention).
+// Next-token loss of consecutive windows of `window` tokens (at most max_windows of them, each of at least 2
+// tokens), window by window: the summed loss and the predictions made in each. A bootstrap resamples these units.
+struct WindowLosses {
+    std::vector<double> sums;
+    std::vector<long> predictions;
+    std::size_t size() const { return sums.size(); }
+    double mean() const;  // over every prediction
+    // over the predictions of each window taken weights[w] times (a bootstrap resample); NaN when none
+    double mean(const std::vector<int>& weights) const;
+};
+// Throws Error if no window has 2 tokens. `base` supplies everything but the logits (observer, normalisers,
+// constant attention).
+WindowLosses window_losses(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
+                           const ForwardOptions& base = {});
+// Their mean, weighted by the predictions each window makes.
 double windowed_loss(const Model& model, const std::vector<int>& tokens, int window, int max_windows,
                      const ForwardOptions& base = {});
 

@@ -3,8 +3,8 @@
 #   held-out modern English (build/corpus/modern/heldout.txt, sources never in training) against a unigram fitted on
 #   the training split, with previous-token heads and induction (attnlab eval);
 #   selectivity over the page's held-out sample in 12 log-spaced bins of N (attnlab analyze selectivity);
-#   PAPA's progressive curve, attention averaged over the training sample and evaluated on validation documents
-#   (attnlab analyze papa; texts from scripts/training-sample.sh).
+#   attnlab's progressive replacement after PAPA, attention averaged over the training sample, heads ranked on validation
+#   windows 65-128 and the curve evaluated on windows 1-64 (attnlab analyze papa; texts from scripts/training-sample.sh).
 # The replaced model comes from git history (commit e0f1c29, models/tiny-gpt2). About 5 minutes a model on 2 cores.
 # Then the held-out figures along the shipped model's training run: the same eval of its checkpoints at steps 100,
 # 400 and 1,000 (scripts/experiments/papa_checkpoints.sh makes them, or keeps them from an earlier run).
@@ -46,7 +46,7 @@ for name in replaced shipped; do
   averages=(--corpus build/averages/training-sample.txt --window 32 --max-windows 20000)
   [ "$name" = shipped ] && averages=(--averages models/tiny-gpt2/constant_attention.safetensors)
   cached "$work/$name-papa.json" "$model" build/native/attnlab analyze papa --model "$model" "${averages[@]}" \
-    --eval build/averages/held-out.txt --eval-windows 64
+    --eval build/averages/held-out.txt --eval-windows 64 --rank-windows 64
 done
 checkpoints=(100 400 1000)
 for step in "${checkpoints[@]}"; do
@@ -67,6 +67,7 @@ node -e '
         layers: s.layers.map((l) => ({ layer: l.layer, entropy_norm_median: [l.binned.entropy_norm.median[0], last(l.binned.entropy_norm.median)] })),
         heads_entropy_norm_median: median(s.heads.map((h) => h.entropy_norm)), heads_p_max_above_half: s.heads.filter((h) => h.p_max > 0.5).length },
       papa: { baseline_loss: p.baseline.loss, heads: p.heads, all_heads: last(p.by_cost.relative_perplexity_increase),
+        all_heads_interval: [last(p.by_cost.relative_low), last(p.by_cost.relative_high)], evaluated: p.evaluated.text, ranked_on: p.ranked_on.text,
         half_by_cost: half(p.by_cost.relative_perplexity_increase), half_by_constancy: half(p.by_constancy.relative_perplexity_increase) } };
   });
   const curve = [...steps.map((s) => ({ step: Number(s), ...heldout(read(`step${s}-eval.json`)) })),
@@ -74,5 +75,5 @@ node -e '
   fs.writeFileSync("scripts/experiments/model_comparison.json", JSON.stringify({ command: "bash scripts/experiments/model_comparison.sh",
     replaced: "models/tiny-gpt2 at commit e0f1c29 (King James Bible + Jargon File)", models, shipped_training_curve: curve }, null, 1) + "\n");
   for (const m of models) console.log(`${m.name}: held-out ${m.heldout.loss.toFixed(3)} (unigram ${m.heldout.unigram_loss.toFixed(3)}); ` +
-    `PAPA every head constant ${(100 * m.papa.all_heads).toFixed(1)}%; median head entropy ${m.selectivity.heads_entropy_norm_median.toFixed(3)}`);
+    `every head constant ${(100 * m.papa.all_heads).toFixed(1)}% [${m.papa.all_heads_interval.map((v) => (100 * v).toFixed(1)).join(", ")}]; median head entropy ${m.selectivity.heads_entropy_norm_median.toFixed(3)}`);
 ' "$work" "${checkpoints[@]}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# PAPA's "better models lose more", on the shipped model's own training run: the progressive curve (analyze papa)
-# of the run's checkpoints at steps 100, 400 and 1,000 and of the shipped model (step 2,500), each with its own
-# attention averaged over the same sample of the training split and evaluated on the same held-out text
-# (scripts/training-sample.sh). The checkpoints come from the shipped model's training command
+# "Do better models lose more?" (PAPA's finding across pretrained models), asked along one series: the shipped model's
+# own training run. attnlab's progressive replacement (analyze papa) of the run's checkpoints at steps 100, 400 and
+# 1,000 and of the shipped model (step 2,500), each with its own attention averaged over the same sample of the
+# training split, its heads ranked on the same held-out windows (65-128) and its curve evaluated on others (1-64) of
+# the same held-out text (scripts/training-sample.sh), with 95% bootstrap intervals over the evaluated windows. The checkpoints come from the shipped model's training command
 # (scripts/train-shipped.sh) stopped early with --stop-after; about 50 minutes on 2 cores.
 # Writes scripts/experiments/papa_checkpoints.json, which the page's PAPA view draws.
 set -euo pipefail
@@ -27,10 +28,10 @@ for step in "${checkpoints[@]}"; do
   [ "$work/step$step.json" -nt "$work/step$step/model.safetensors" ] && [ "$work/step$step.json" -nt build/averages/held-out.txt ] \
     && [ "$work/step$step.json" -nt build/averages/training-sample.txt ] ||
     build/native/attnlab analyze papa --model "$work/step$step" --corpus build/averages/training-sample.txt \
-      --eval build/averages/held-out.txt --window 32 --max-windows 20000 --eval-windows 64 > "$work/step$step.json"
+      --eval build/averages/held-out.txt --window 32 --max-windows 20000 --eval-windows 64 --rank-windows 64 > "$work/step$step.json"
 done
 build/native/attnlab analyze papa --model models/tiny-gpt2 --averages models/tiny-gpt2/constant_attention.safetensors \
-  --eval build/averages/held-out.txt --eval-windows 64 > "$work/step2500.json"
+  --eval build/averages/held-out.txt --eval-windows 64 --rank-windows 64 > "$work/step2500.json"
 node -e '
   const fs = require("fs"), [work, ...steps] = process.argv.slice(1);
   const total = Number(steps[steps.length - 1]);
@@ -39,13 +40,14 @@ node -e '
     return { name: `tiny-gpt2 at step ${step.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`, step,
       held_out_loss: r.baseline.loss, papa: r };
   });
-  const out = { experiment: `PAPA progressive curves of ${models.length} checkpoints of the shipped model training run`,
+  const out = { experiment: `attnlab's progressive replacement (after PAPA) on ${models.length} checkpoints of the shipped model's training run`,
     command: "bash scripts/experiments/papa_checkpoints.sh", total_steps: total,
     averaged_over: "scripts/training-sample.sh: 256 chunks of 4,000 bytes of the training split, 32-token windows",
-    evaluated_on: "the first 64,000 bytes of the validation documents, 64 windows of 32 tokens", models };
+    evaluated_on: "the first 64,000 bytes of the validation documents: heads ranked on windows 65-128 of 32 tokens, curves evaluated on windows 1-64", models };
   fs.writeFileSync("scripts/experiments/papa_checkpoints.json", JSON.stringify(out) + "\n");
+  const iv = (c, i) => `${(100 * c.relative_perplexity_increase[i]).toFixed(1)}% [${(100 * c.relative_low[i]).toFixed(1)}, ${(100 * c.relative_high[i]).toFixed(1)}]`;
   for (const m of models) {
-    const c = m.papa.by_cost.relative_perplexity_increase, k = m.papa.by_constancy.relative_perplexity_increase;
-    console.log(`${m.name}: held-out loss ${m.held_out_loss.toFixed(3)}; every head constant ${(100 * c[c.length - 1]).toFixed(1)}%; half by cost ${(100 * c[16]).toFixed(1)}%, by constancy ${(100 * k[16]).toFixed(1)}%`);
+    const c = m.papa.by_cost, k = m.papa.by_constancy, end = c.loss.length - 1;
+    console.log(`${m.name}: held-out loss ${m.held_out_loss.toFixed(3)}; every head constant ${iv(c, end)}; half by cost ${iv(c, 16)}, by constancy ${iv(k, 16)}`);
   }
 ' "$work" "${checkpoints[@]}" 2500

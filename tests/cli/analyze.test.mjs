@@ -237,21 +237,32 @@ test('analyze constant averages over a corpus, saves the averages, and reuses th
   fails(['analyze', 'constant', '--model', model, '--averages', evalText, '--eval', evalText], /avg|safetensors|header/);
 });
 
-test('analyze papa draws the progressive curves from saved averages, and its last point replaces every head', () => {
+test('analyze papa ranks the heads on windows it never evaluates, draws the curves with intervals, and its last point replaces every head', () => {
   const { corpus, evalText, avg } = averagingFiles();
-  const constant = attnlab(['analyze', 'constant', '--model', model, '--corpus', corpus, '--eval', evalText, '--out', avg]);
-  assert.equal(constant.code, 0, constant.stderr);
+  const saved = attnlab(['analyze', 'constant', '--model', model, '--corpus', corpus, '--eval', evalText, '--out', avg]);
+  assert.equal(saved.code, 0, saved.stderr);
   const r = attnlab(['analyze', 'papa', '--model', model, '--averages', avg, '--eval', evalText, '--points', '3']);
   assert.equal(r.code, 0, r.stderr);
   const j = r.json;
   assert.equal(j.analysis, 'papa');
+  assert.match(j.protocol, /after PAPA/);
   assert.deepEqual(j.k, [0, 2, 4]);
+  const E = j.evaluated.windows;
+  assert.ok(E >= 1 && j.ranked_on.windows >= 1);
+  assert.equal(j.ranked_on.text, `window${j.ranked_on.windows > 1 ? 's' : ''} ${E + 1}${j.ranked_on.windows > 1 ? `-${E + j.ranked_on.windows}` : ''} of the text, which the evaluation never sees`);
+  // the ends are analyze constant's figures on the evaluated windows alone
+  const constant = attnlab(['analyze', 'constant', '--model', model, '--averages', avg, '--eval', evalText, '--eval-windows', String(E)]);
+  assert.equal(constant.code, 0, constant.stderr);
   for (const order of [j.by_cost, j.by_constancy]) {
     assert.equal(order.loss.length, 3);
     assert.equal(order.order.length, 4);
-    assert.equal(order.loss[0], constant.json.baseline.loss);
+    assert.ok(Math.abs(order.loss[0] - constant.json.baseline.loss) < 1e-12);
     assert.ok(Math.abs(order.loss[2] - constant.json.all_heads.loss) < 1e-9);
+    order.relative_perplexity_increase.forEach((v, i) => assert.ok(order.relative_low[i] <= v && v <= order.relative_high[i], `k = ${j.k[i]}`));
   }
+  const all = constant.json.all_heads.relative_perplexity_increase;
+  assert.ok(Math.abs(all.value - j.by_cost.relative_perplexity_increase[2]) < 1e-9);
+  assert.ok(all.low <= all.value && all.value <= all.high);
   fails(['analyze', 'papa', '--model', model, '--eval', evalText], /give --corpus F .* or --averages F/);
   fails(['analyze', 'papa', '--model', model, '--averages', avg, '--eval', evalText, '--points', '-1'], /--points must be >= 0/);
 });

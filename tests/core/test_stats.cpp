@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "analysis/bootstrap.hpp"
 #include "analysis/selectivity.hpp"
 #include "analysis/stats.hpp"
 #include "checkpoint_builder.hpp"
@@ -141,6 +142,26 @@ TEST_CASE("a row sample keeps every value up to kKeep, then a repeatable uniform
     // and the sample is spread over the whole stream: later values are in it
     const std::vector<double> late(v.end() - 1000, v.end());
     CHECK(std::any_of(kept.begin(), kept.end(), [&](double x) { return std::find(late.begin(), late.end(), x) != late.end(); }));
+}
+
+TEST_CASE("the bootstrap interval of a mean matches the normal theory's mean +- 1.96 s / sqrt(n)") {
+    const auto v = draws(400, 11);  // Beta(2, 5) draws
+    double mean = 0, var = 0;
+    for (double x : v) mean += x / 400;
+    for (double x : v) var += (x - mean) * (x - mean) / 399;
+    const double half = 1.96 * std::sqrt(var / 400);
+    const Interval i = bootstrap_interval(v.size(), [&](const std::vector<int>& w) {
+        double s = 0;
+        for (std::size_t u = 0; u < v.size(); ++u) s += w[u] * v[u];
+        return s / 400;
+    });
+    // 1,000 resamples place each end within about 10% of the half-width
+    CHECK(i.low == doctest::Approx(mean - half).epsilon(0.1 * half / mean));
+    CHECK(i.high == doctest::Approx(mean + half).epsilon(0.1 * half / mean));
+    // repeatable, and undefined for fewer than two units
+    const Interval again = bootstrap_interval(v.size(), [&](const std::vector<int>& w) { return static_cast<double>(w[0]); });
+    CHECK(again.low == bootstrap_interval(v.size(), [&](const std::vector<int>& w) { return static_cast<double>(w[0]); }).low);
+    CHECK(std::isnan(bootstrap_interval(1, [](const std::vector<int>&) { return 1.0; }).low));
 }
 
 }  // TEST_SUITE
