@@ -28,7 +28,7 @@ function paperSampleRequest(info, sampleChars) {
   const overlap = info.parameters * tokens * 4 <= PAPER_OVERLAP_WORK;
   return { max_tokens: window, stride: overlap ? Math.max(1, Math.floor(window / 4)) : 0 };
 }
-const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves over the held-out sample
+const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves, over the held-out sample and over the text
 // The page's text: at most this many tokens (about 130,000 characters of English; the CLI takes any length), and at
 // most MAX_TEXT_CHARS characters before it is even tokenized. Memory then stays bounded whatever a link carries.
 const MAX_TEXT_TOKENS = 32768;
@@ -374,7 +374,8 @@ async function figuresFor(view, d) {
     return figures.map((f) => ({ ...f, action: f.action ?? { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
   }
   // loss: false, since no view of selectivity shows the loss and the output layer is most of a small model's time
-  ctx.selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false }, 'Selectivity'));
+  // binned like the held-out sample, so the text's per-N curves and verdicts are measured the same way
+  ctx.selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS }, 'Selectivity'));
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
     ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t }));
@@ -407,7 +408,10 @@ async function figuresFor(view, d) {
     // held out as PAPA evaluates: averages of the shipped model's heads over its training text, the page's text held out;
     // in-sample (averaged over this text and evaluated on it) when the user asks or no averages ship with the model
     const source = await averagesSource();
-    const request = source.heldOut ? {} : { window: Math.min(CONSTANT_WINDOW, d.info.n_positions) };
+    // in-sample, the averaging window is also the evaluation window: PAPA's view needs two of them in the text (one
+    // evaluated, one that ranks the heads), so a short text gets shorter windows
+    const window = Math.min(CONSTANT_WINDOW, d.info.n_positions, view === 'papa' ? Math.max(2, Math.floor(ctx.tokens.length / 2)) : Infinity);
+    const request = source.heldOut ? {} : { window };
     const label = view === 'papa' ? 'Progressive replacement' : 'Constant attention';
     ctx[view] = await need(d, `${view}:${source.heldOut}`, () => analysis(d, view, request, label, source.inputs));
     const figures = (view === 'papa' ? papaFigures : constantFigures)({ ...ctx, heldOut: source.heldOut, modelLabel: loadedModel })

@@ -119,12 +119,20 @@ export function selectivityFigures({ selectivity, source = 'this text' }) {
     // the first bin with a value (N = 1 has none) and the last
     const firstIndex = bandOf(selectivity.layers[0]).median.findIndex(Number.isFinite);
     const lastIndex = bins.length - 1;
-    const trendOf = (l) => `${fmt(bandOf(l).median[firstIndex], 2)} at ${binText(bins[firstIndex])} → ${fmt(bandOf(l).median[lastIndex], 2)} at ${binText(bins[lastIndex])}`;
+    const ends = (l) => `${fmt(bandOf(l).median[firstIndex], 2)} at ${binText(bins[firstIndex])} → ${fmt(bandOf(l).median[lastIndex], 2)} at ${binText(bins[lastIndex])}`;
+    // the verdict: Spearman rho of the bin medians against N and its interval (analysis/trend.hpp), or too few rows
+    const verdictOf = (l) => {
+      const t = l.binned?.trend?.[key];
+      if (!t) return ends(l);
+      if (t.verdict === 'too few rows') return `too few rows for a verdict (${t.bins_used} bins with enough); ${ends(l)}`;
+      return `${t.verdict} (ρ = ${fmt(t.rho, 2)}, 95% interval ${fmt(t.low, 2)} to ${fmt(t.high, 2)}; ${ends(l)})`;
+    };
     const rows = binned ? selectivity.layers[0].binned.rows : null;
     const rowsNote = binned
       ? ` Rows per layer and bin: ${count(rows[0])} (${binText(bins[0])}) to ${count(rows[rows.length - 1])} ` +
         `(${binText(bins[bins.length - 1])}), ${count(rows.reduce((a, b) => a + b, 0))} in all.`
       : '';
+    const method = selectivity.trend_method ? ` Verdict: ${selectivity.trend_method}; rises or falls only when the interval excludes 0.` : '';
     figs.push({
       name: `selectivity-${key}`,
       svg: linePlot({ title: `${what[0].toUpperCase()}${what.slice(1)} against N (median and quartiles over heads)`,
@@ -134,9 +142,10 @@ export function selectivityFigures({ selectivity, source = 'this text' }) {
           'means rows get closer to uniform (1) as N grows.'
         : 'The fraction of the N tokens a row effectively uses, exp(H) / N; selective rows stay near 1/N, uniform rows at 1.') +
         ` Rows from ${source}${binned ? `, pooled over ${bins.length} log-spaced bins of N (each point at the bin's geometric middle)` : ', one point per N'}.`,
-      finding: selectivity.layers.map((l) => `layer ${l.layer}: ${trendOf(l)}`).join('; ') + '.' + rowsNote,
+      finding: `As N grows, ${what}: ` + selectivity.layers.map((l) => `layer ${l.layer} ${verdictOf(l)}`).join('; ') + '.' + rowsNote + method,
       csv,
-      json: { bins, layers: selectivity.layers.map((l) => ({ layer: l.layer, ...(binned ? l.binned[key] : l[key]), rows: binned ? l.binned.rows : undefined })) },
+      json: { bins, layers: selectivity.layers.map((l) => ({ layer: l.layer, ...(binned ? l.binned[key] : l[key]), rows: binned ? l.binned.rows : undefined,
+        trend: l.binned?.trend?.[key] })) },
     });
   }
   return figs;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "analysis/stats.hpp"
 
@@ -22,10 +23,14 @@ Interval bootstrap_interval(std::size_t units, const std::function<double(const 
             state = splitmix64(state);
             ++weights[static_cast<std::size_t>(state % units)];
         }
-        const double v = statistic(weights);
-        if (std::isfinite(v)) values.push_back(v);
+        values.push_back(statistic(weights));
     }
-    if (values.empty()) return {nan, nan};
+    return percentile_interval(std::move(values));
+}
+
+Interval percentile_interval(std::vector<double> values) {
+    values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }), values.end());
+    if (values.empty()) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
     std::sort(values.begin(), values.end());
     const auto at = [&](long rank) { return values[static_cast<std::size_t>(rank)]; };
     const long n = static_cast<long>(values.size());

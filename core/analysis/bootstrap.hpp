@@ -23,6 +23,9 @@ constexpr int kBootstrapResamples = 1000;
 Interval bootstrap_interval(std::size_t units, const std::function<double(const std::vector<int>&)>& statistic,
                             int resamples = kBootstrapResamples, std::uint64_t seed = 1);
 
+// The 2.5th and 97.5th percentiles (numpy's linear) of the finite values; NaN both when there are none.
+Interval percentile_interval(std::vector<double> values);
+
 // How a report names its intervals: "95% percentile bootstrap over <units> (1,000 resamples)".
 std::string bootstrap_method(const std::string& units);
 

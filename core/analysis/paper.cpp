@@ -106,8 +106,8 @@ double at(const SelectionSweep& sweep, const std::vector<int>& asked, int n, con
     return (sweep.*member)[static_cast<std::size_t>(it - asked.begin())];
 }
 
-// One row at sequence length L = n: the distance sweeps, the critical N and the gradient lemma at each T.
-void measure_row(const HeadView& v, int n, std::size_t li, const Sweeps& s, double delta, LayerCells& cells, std::vector<float>& pt) {
+// One row at sequence length L = n: the distance sweeps and the critical N.
+void measure_row(const HeadView& v, int n, std::size_t li, const Sweeps& s, double delta, LayerCells& cells) {
     const int row = n - 1;
     const SelectionSweep sweep = selection_sweep(row_ptr(v.probs, row), v.v, n, s.asked[li], delta);
     for (std::size_t ni = 0; ni < s.top_ns.size(); ++ni) {
@@ -124,25 +124,23 @@ void measure_row(const HeadView& v, int n, std::size_t li, const Sweeps& s, doub
     }
     cells.critical[li].add(sweep.critical_n == 0 ? k_nan : sweep.critical_n);
     cells.critical_share[li].add(sweep.critical_n == 0 ? k_nan : static_cast<double>(sweep.critical_n) / n);
-    // the row's scores renormalised at each temperature (the model's own scale already in them)
-    const float* scores = row_ptr(v.scores, row);
-    pt.resize(static_cast<std::size_t>(n));
-    for (std::size_t ti = 0; ti < s.temperatures.size(); ++ti) {
-        const double T = s.temperatures[ti];
-        softmax_normaliser(static_cast<float>(T)).apply(scores, n, pt.data());
-        const double diagonal = lemma_diagonal_max(pt.data(), n, T), scaled = scaled_weight_grad_max(pt.data(), n);
-        cells.diagonal[ti].add(diagonal);
-        cells.scaled_max[ti] = std::max(cells.scaled_max[ti], scaled);
-        ++cells.rows[ti];
-        const int top = static_cast<int>(std::max_element(pt.begin(), pt.end()) - pt.begin());
-        cells.top_grad[ti].add(weight_grad_norm(pt.data(), n, top, T));
-        const double spectral = jacobian_spectral_norm(pt.data(), n, T);
-        cells.spectral[ti].add(spectral);
-        cells.near_diagonal[ti] += diagonal * 4 * T >= 0.5;
-        cells.saturated_diagonal[ti] += diagonal * 4 * T < 1e-3;
-        cells.near_spectral[ti] += spectral * 2 * T >= 0.5;
-        cells.saturated_spectral[ti] += spectral * 2 * T < 1e-3;
-    }
+}
+
+// One row at temperature index ti, from the network run at T (softmax(s / T) in every head of every layer, as the
+// sensitivity analysis runs it): the gradient lemma's quantities.
+void measure_lemma_row(const float* p, int n, std::size_t ti, double T, LayerCells& cells) {
+    const double diagonal = lemma_diagonal_max(p, n, T), scaled = scaled_weight_grad_max(p, n);
+    cells.diagonal[ti].add(diagonal);
+    cells.scaled_max[ti] = std::max(cells.scaled_max[ti], scaled);
+    ++cells.rows[ti];
+    const int top = static_cast<int>(std::max_element(p, p + n) - p);
+    cells.top_grad[ti].add(weight_grad_norm(p, n, top, T));
+    const double spectral = jacobian_spectral_norm(p, n, T);
+    cells.spectral[ti].add(spectral);
+    cells.near_diagonal[ti] += diagonal * 4 * T >= 0.5;
+    cells.saturated_diagonal[ti] += diagonal * 4 * T < 1e-3;
+    cells.near_spectral[ti] += spectral * 2 * T >= 0.5;
+    cells.saturated_spectral[ti] += spectral * 2 * T < 1e-3;
 }
 
 // The first top-N of at least `n` (the largest when none is): the N a sentence quotes.
@@ -304,16 +302,34 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     std::vector<std::pair<std::size_t, Window>> all_windows;
     for (std::size_t t = 0; t < texts.size(); ++t)
         for (const auto& w : split_windows(static_cast<int>(texts[t].size()), window, request.stride)) all_windows.push_back({t, w});
-    std::vector<float> pt;
-    const ForwardOptions fo = attention_only([&](const HeadView& v) {
+    // the gradient lemma's passes (one per temperature) take the windows that do not overlap, those starting at a
+    // multiple of the window length
+    std::vector<std::pair<std::size_t, Window>> apart;
+    for (const auto& tw : all_windows)
+        if (tw.second.start % window == 0) apart.push_back(tw);
+    const int passes = static_cast<int>(all_windows.size() + apart.size() * NT);
+    int done = 0;
+    const auto run_windows = [&](const std::vector<std::pair<std::size_t, Window>>& windows, const ForwardOptions& fo) {
+        for (const auto& [t, win] : windows) {
+            forward(model, std::vector<int>(texts[t].begin() + win.start, texts[t].begin() + win.start + win.length), fo);
+            if (progress) progress(++done, passes, "forward pass");
+        }
+    };
+    run_windows(all_windows, attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
         for (std::size_t li = 0; li < NL; ++li)
-            if (s.lengths[li] <= T) measure_row(v, s.lengths[li], li, s, request.delta, layers[static_cast<std::size_t>(v.layer)], pt);
-    });
-    for (std::size_t w = 0; w < all_windows.size(); ++w) {
-        const auto& [t, win] = all_windows[w];
-        forward(model, std::vector<int>(texts[t].begin() + win.start, texts[t].begin() + win.start + win.length), fo);
-        if (progress) progress(static_cast<int>(w + 1), static_cast<int>(all_windows.size()), "window");
+            if (s.lengths[li] <= T) measure_row(v, s.lengths[li], li, s, request.delta, layers[static_cast<std::size_t>(v.layer)]);
+    }));
+    // the gradient lemma: the whole network run at each temperature, the rows of the same lengths
+    for (std::size_t ti = 0; ti < NT; ++ti) {
+        const double temperature = s.temperatures[ti];
+        ForwardOptions at_t = attention_only([&](const HeadView& v) {
+            const int T = static_cast<int>(v.probs.rows());
+            for (int n : s.lengths)
+                if (n <= T) measure_lemma_row(row_ptr(v.probs, n - 1), n, ti, temperature, layers[static_cast<std::size_t>(v.layer)]);
+        });
+        at_t.normaliser = softmax_normaliser(static_cast<float>(temperature));
+        run_windows(apart, at_t);
     }
 
     const MeasuredOn on = measured_on(c, request.model_name);
@@ -333,6 +349,8 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     out["lengths"] = s.lengths;
     out["delta"] = request.delta;
     out["temperatures"] = s.temperatures;
+    out["temperature_protocol"] = kTemperatureProtocol;
+    out["lemma_windows"] = apart.size();
     Json dist = Json::array(), sep = Json::array(), grad = Json::array();
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const LayerCells& cells = layers[l];

@@ -2,12 +2,18 @@
 
 #include "analysis/normaliser_choice.hpp"
 #include "analysis/stats.hpp"
+#include "analysis/trend.hpp"
 #include "error.hpp"
 
 namespace attnlab {
 namespace {
 
 Json band_json(const Band& b) { return {{"q1", numbers_json(b.q1)}, {"median", numbers_json(b.median)}, {"q3", numbers_json(b.q3)}}; }
+
+Json trend_json(const Trend& t) {
+    return {{"verdict", t.verdict}, {"rho", number_json(t.rho)}, {"low", number_json(t.interval.low)}, {"high", number_json(t.interval.high)},
+            {"bins_used", t.bins_used}};
+}
 
 Json selectivity_json(const SelectivityReport& r, const SelectivityOptions& o) {
     Json j;
@@ -19,11 +25,16 @@ Json selectivity_json(const SelectivityReport& r, const SelectivityOptions& o) {
         Json layer = {{"layer", l.layer}, {"entropy_norm", band_json(l.entropy_norm)}, {"n_eff_frac", band_json(l.n_eff_frac)}};
         if (!r.bins.empty())
             layer["binned"] = {{"rows", l.bin_rows}, {"entropy_norm", band_json(l.binned_entropy_norm)},
-                               {"n_eff_frac", band_json(l.binned_n_eff_frac)}};
+                               {"n_eff_frac", band_json(l.binned_n_eff_frac)},
+                               {"trend", {{"entropy_norm", trend_json(bin_trend(r.bins, l.bin_rows, l.binned_entropy_norm))},
+                                          {"n_eff_frac", trend_json(bin_trend(r.bins, l.bin_rows, l.binned_n_eff_frac))}}}};
         layers.push_back(std::move(layer));
     }
     j["layers"] = std::move(layers);
     if (!r.bins.empty()) {
+        j["trend_method"] = "Spearman rho of the bins' medians against N over bins of at least " + std::to_string(static_cast<int>(kTrendMinUnits)) +
+                            " head-window pairs; 95% interval over " + std::to_string(kBootstrapResamples) +
+                            " redraws of each bin's median from its sampling spread (0.93 IQR / sqrt(head-window pairs))";
         Json bins = Json::array();
         for (const auto& b : r.bins) bins.push_back({{"lo", b.lo}, {"hi", b.hi}});
         j["bins"] = std::move(bins);

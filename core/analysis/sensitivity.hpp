@@ -16,6 +16,10 @@ double jacobian_spectral_norm(const float* p, int n, double temperature);
 double jacobian_frobenius_norm(const float* p, int n, double temperature);
 double weight_grad_norm(const float* p, int n, int i, double temperature);
 
+// The one temperature protocol of every analysis that sweeps T (sensitivity, and the paper's gradient lemma): the
+// whole network run at T, so later layers see the attention of earlier ones at T. Reports name it.
+constexpr const char* kTemperatureProtocol = "the whole network run at T: softmax(s / T) in every head of every layer";
+
 // `count` temperatures from `from` to `to`, evenly spaced in log T.
 std::vector<double> log_spaced(double from, double to, int count);
 

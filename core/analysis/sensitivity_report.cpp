@@ -20,6 +20,7 @@ Json per_point(const std::vector<SensitivityPoint>& pts, F f) {
 Json sensitivity_json(const std::vector<SensitivityPoint>& pts) {
     Json j;
     j["temperatures"] = per_point(pts, [](const auto& p) { return p.temperature; });
+    j["temperature_protocol"] = kTemperatureProtocol;
     j["bounds"] = {{"jacobian_spectral_exact", per_point(pts, [](const auto& p) { return 1.0 / (2.0 * p.temperature); })},
                    {"paper_lemma_diagonal", per_point(pts, [](const auto& p) { return 1.0 / (4.0 * p.temperature); })}};
     j["loss"] = per_point(pts, [](const auto& p) { return p.loss; });

@@ -190,6 +190,43 @@ test('the held-out sample\'s curves are computed once: a new text in the box doe
   await page.close();
 });
 
+// The verdicts of the selectivity view, per layer: { 'H / log N': ['falls', ...], 'N_eff / N': [...] }
+async function selectivityVerdicts(page) {
+  const findings = await page.locator('#figures .finding').allTextContents();
+  return findings.map((f) => [...f.matchAll(/layer (\d+) (falls|flat|rises|too few rows)/g)].map((m) => m[2]));
+}
+
+test('the selectivity verdict agrees in direction on the held-out sample and on a 600-token paragraph of the same kind of text', async () => {
+  // tests/e2e/held-out-paragraph.txt: 640 tokens of the Debian FAQ between two of the sample's chunks (the sample's
+  // source, never in the shipped model's training text)
+  const paragraph = readFileSync(new URL('./held-out-paragraph.txt', import.meta.url), 'utf8');
+  const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(paragraph)}&view=selectivity`);
+  await drawn(page, 'selectivity');
+  const onSample = await selectivityVerdicts(page);
+  await page.click('#figures .figure-action');  // the text in the box instead
+  await page.waitForFunction(() => /the text in the box/.test(document.querySelector('#figures figcaption')?.textContent ?? ''));
+  const onText = await selectivityVerdicts(page);
+  const finding = await page.textContent('#figures .finding');
+  assert.match(finding, /ρ = -?\d\.\d\d, 95% interval/);
+  assert.equal(onSample.length, 2);
+  let agreeing = 0;
+  onSample.forEach((layers, f) => {
+    assert.equal(layers.length, 4, `figure ${f}: a verdict per layer`);
+    layers.forEach((v, l) => {
+      const w = onText[f][l];
+      assert.ok(!(v === 'falls' && w === 'rises') && !(v === 'rises' && w === 'falls'), `figure ${f} layer ${l}: ${v} on the sample, ${w} on the text`);
+      if (v === w && (v === 'falls' || v === 'rises')) agreeing++;
+    });
+  });
+  assert.ok(agreeing >= 4, `layers with the same direction on both: ${agreeing} (${JSON.stringify({ onSample, onText })})`);
+  // a text too short for four bins (N = 2, 3, 4) says so rather than guessing
+  await page.fill('#text', 'The cat sat.');
+  await page.click('#analyse-button');
+  await page.waitForFunction(() => /too few rows/.test(document.querySelector('#figures .finding')?.textContent ?? ''));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('the PAPA curve switches to in-sample averages on request, and the URL keeps the choice', async () => {
   const page = await openPage(env, '#model=tiny-gpt2&text=The%20earth%20was%20without%20form%2C%20and%20void%3B%20and%20darkness%20was%20upon%20the%20face%20of%20the%20deep.&view=papa');
   await drawn(page, 'papa');

@@ -153,6 +153,8 @@ def check_paper(cli, d, text, cfg, w):
     if got is None:
         return False
     ref = gpt2(cfg, w, ids)
+    # the gradient lemma's rows come from the whole network run at each temperature (the sensitivity analysis's protocol)
+    at_t = [gpt2(cfg, w, ids, T) for T in got['temperatures']]
     ok = True
     for l in range(cfg['n_layer']):
         for li, L in enumerate(lengths):
@@ -194,8 +196,7 @@ def check_paper(cli, d, text, cfg, w):
             diag, top, spec = [], [], []
             for h in range(cfg['n_head']):
                 for L in lengths:
-                    z = torch.tensor(ref['scores'][(l, h)][L - 1, :L], dtype=torch.float64) / T
-                    p = torch.softmax(z, 0)
+                    p = torch.tensor(at_t[ti]['probs'][(l, h)][L - 1, :L], dtype=torch.float64)
                     J = (torch.diag(p) - torch.outer(p, p)) / T
                     diag.append(float(torch.diagonal(J).max()))
                     top.append(float(torch.linalg.norm(J[int(torch.argmax(p))])))
