@@ -116,9 +116,10 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
       '∂α_i/∂l_i = α_i (1 − α_i) / T of the softmax Jacobian (reached at α_i = 1/2), and the temperature-free gradient ' +
       'α_i ‖e_i − α‖ never exceeds √2/4 (reached when α_i = 1/2 and the rest of the weight is on one token). Both hold for ' +
       'every row by algebra, so the figure makes no verdict: it shows how close rows come to the bound. Plotted: each ' +
-      'row\'s largest diagonal entry (max and median over rows at the chosen lengths, their scores renormalised at each T) ' +
-      'against 1/(4T); the export adds the shares of rows within a factor 2 of it (near-ties) and below 1e-3 of it ' +
-      `(saturated). Rows from ${source}: ${grad.rows.toLocaleString('en')} at each T, over all layers.`,
+      'row\'s largest diagonal entry (max and median over rows at the chosen lengths) against 1/(4T); the export adds the ' +
+      'shares of rows within a factor 2 of it (near-ties) and below 1e-3 of it (saturated). Temperature as in the ' +
+      `Sensitivity view: ${paper.temperature_protocol}. Rows from ${source}: ${grad.rows.toLocaleString('en')} at each T, over all ` +
+      `layers (the ${paper.lemma_windows} windows that do not overlap).`,
     finding: say('gradient-lemma'),
     csv: [['T', ...gl.flatMap((l) => [`L${l.layer}_diagonal_median`, `L${l.layer}_diagonal_max`, `L${l.layer}_near_bound_share`,
       `L${l.layer}_saturated_share`]), 'lemma_bound'],

@@ -243,7 +243,8 @@ export function sensitivityFigures({ sensitivity }) {
       ] }),
     caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median, quartiles; ' +
       'attnlab\'s measure) against its exact ceiling 1/(2T), reached only by tied rows; and the largest diagonal entry ' +
-      '∂p_i/∂s_i = p_i (1 − p_i) / T over the rows (dotted), the quantity the paper\'s lemma bounds by 1/(4T).',
+      '∂p_i/∂s_i = p_i (1 − p_i) / T over the rows (dotted), the quantity the paper\'s lemma bounds by 1/(4T). Temperature ' +
+      `as in the Paper view: ${sensitivity.temperature_protocol}.`,
     finding: layers.map((l) => `layer ${l.layer}: max ‖J‖₂ ${fmt(l.jacobian_spectral.max[0], 2)} at T = ${fmt(T[0], 2)} ` +
       `(ceiling ${fmt(1 / (2 * T[0]), 2)}), ${fmt(l.jacobian_spectral.max[lastT], 3)} at T = ${fmt(T[lastT], 2)}`).join('; ') + '.',
     csv: [['T', ...layers.flatMap((l) => [`L${l.layer}_spectral_q1`, `L${l.layer}_spectral_median`, `L${l.layer}_spectral_q3`, `L${l.layer}_spectral_max`, `L${l.layer}_frobenius_median`, `L${l.layer}_top_weight_grad`, `L${l.layer}_lemma_diagonal_max`])],

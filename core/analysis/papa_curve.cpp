@@ -65,15 +65,15 @@ std::vector<int> papa_ks(int heads, int points) {
 }
 
 PapaSplit papa_split(std::size_t tokens, int window, int eval_windows, int rank_windows) {
+    if (tokens < 4)
+        throw Error("papa: the text has " + std::to_string(tokens) + " tokens; ranking the heads on text the evaluation never "
+                    "sees needs at least 4 (two windows of 2)");
     const std::size_t w = static_cast<std::size_t>(window);
     const int available = static_cast<int>(std::min<std::size_t>(tokens / w + (tokens % w >= 2 ? 1 : 0), 1u << 30));
-    if (available < 2)
-        throw Error("papa: the text has " + std::to_string(tokens) + " tokens, " + (available ? "one window" : "no window") + " of " +
-                    std::to_string(window) + "; ranking the heads on text the evaluation never sees needs two windows (at least " +
-                    std::to_string(window + 2) + " tokens)");
-    if (available >= eval_windows + rank_windows) return {eval_windows, rank_windows};
+    if (available < 2) return {1, 1, static_cast<int>(tokens / 2)};
+    if (available >= eval_windows + rank_windows) return {eval_windows, rank_windows, window};
     const int evaluated = std::min(eval_windows, (available + 1) / 2);
-    return {evaluated, std::min(rank_windows, available - evaluated)};
+    return {evaluated, std::min(rank_windows, available - evaluated), window};
 }
 
 Json papa_curve_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& text, const PapaRequest& given,
@@ -81,8 +81,12 @@ Json papa_curve_report(const Model& model, const ConstantAttention& avg, const s
     const Config& c = model.config;
     const PapaRequest request = fields().checked(given, c, "papa");
     const PapaSplit split = papa_split(text.size(), avg.size, request.eval_windows, request.rank_windows);
-    const auto cut = text.begin() + static_cast<long>(static_cast<std::size_t>(split.evaluated) * static_cast<std::size_t>(avg.size));
-    const std::vector<int> eval(text.begin(), cut), ranking(cut, text.end());
+    // the ranking windows end where the text or the last of them does; windows shorter than the averages (a short
+    // text's halves) use their top-left block
+    const auto at = [&](int windows) {
+        return text.begin() + static_cast<long>(std::min(text.size(), static_cast<std::size_t>(windows) * static_cast<std::size_t>(split.window)));
+    };
+    const std::vector<int> eval(text.begin(), at(split.evaluated)), ranking(at(split.evaluated), at(split.evaluated + split.ranked));
     // the single-head costs and distances on the ranking windows: analyze constant's figures, whose ranks order the heads
     ConstantRequest single;
     single.eval_windows = split.ranked;
@@ -112,11 +116,16 @@ Json papa_curve_report(const Model& model, const ConstantAttention& avg, const s
     out["averaged_windows"] = avg.windows;
     out["averaged_tokens"] = avg.tokens;
     out["window"] = avg.size;
+    out["evaluation_window"] = split.window;
     out["eval_tokens"] = static_cast<long>(eval.size());
+    const bool halves = split.window != avg.size;  // a text shorter than two windows of the averages
+    const long ranked_tokens = each["eval_tokens"].get<long>();
     out["evaluated"] = {{"windows", base.size()}, {"tokens", static_cast<long>(eval.size())},
-                        {"text", windows_named(1, static_cast<int>(base.size())) + " of the text"}};
-    out["ranked_on"] = {{"windows", each["eval_windows"]}, {"tokens", each["eval_tokens"]},
-                        {"text", windows_named(split.evaluated + 1, each["eval_windows"].get<int>()) +
+                        {"text", (halves ? "tokens 1-" + std::to_string(eval.size()) : windows_named(1, static_cast<int>(base.size()))) +
+                                     " of the text"}};
+    out["ranked_on"] = {{"windows", each["eval_windows"]}, {"tokens", ranked_tokens},
+                        {"text", (halves ? "tokens " + std::to_string(eval.size() + 1) + "-" + std::to_string(eval.size() + ranked_tokens)
+                                         : windows_named(split.evaluated + 1, each["eval_windows"].get<int>())) +
                                      " of the text, which the evaluation never sees"},
                         {"baseline", each["baseline"]}};
     out["interval"] = bootstrap_method("the evaluated windows, each resample shared by the curve point and the baseline");

@@ -21,11 +21,13 @@ struct PapaRequest {
     int points = 0;  // values of k on each curve, evenly spread from 0 to every head; 0: every k
 };
 
-// How the text splits into windows of `window` tokens: the first `evaluated` are evaluated, the next `ranked` rank the
-// heads (never evaluated). As asked when the text holds both; else its windows (of at least 2 tokens) in two halves,
-// the evaluated half the larger, within what was asked. Throws Error when the text holds fewer than two windows.
+// How the text splits into windows of `window` tokens (the averages' size): the first `evaluated` are evaluated, the
+// next `ranked` rank the heads (never evaluated). As asked when the text holds both; else its windows (of at least 2
+// tokens) in two halves, the evaluated half the larger, within what was asked; a text of fewer than two windows in
+// two windows of half its length (the averages' top-left block). Throws Error for a text of fewer than 4 tokens.
 struct PapaSplit {
     int evaluated, ranked;
+    int window;  // tokens per window: the averages' size, or half a short text
 };
 PapaSplit papa_split(std::size_t tokens, int window, int eval_windows, int rank_windows);
 

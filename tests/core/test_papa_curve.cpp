@@ -82,10 +82,27 @@ TEST_CASE("the text splits into evaluated windows and, after them, ranking windo
     CHECK(papa_split(100, 16, 2, 64).ranked == 5);
     // 18 tokens: a window of 16 and one of 2 tokens (one prediction)
     CHECK(papa_split(18, 16, 16, 16).ranked == 1);
-    // 17 tokens: the second window would hold a single token, so no disjoint ranking is possible
-    CHECK_THROWS_WITH_AS(papa_split(17, 16, 16, 16),
-                         "papa: the text has 17 tokens, one window of 16; ranking the heads on text the evaluation never sees needs "
-                         "two windows (at least 18 tokens)", Error);
+    CHECK(papa_split(18, 16, 16, 16).window == 16);
+    // 17 tokens: the second window would hold a single token, so the text is cut in two windows of 8
+    const PapaSplit halves = papa_split(17, 16, 16, 16);
+    CHECK(halves.evaluated == 1);
+    CHECK(halves.ranked == 1);
+    CHECK(halves.window == 8);
+    CHECK_THROWS_WITH_AS(papa_split(3, 16, 16, 16),
+                         "papa: the text has 3 tokens; ranking the heads on text the evaluation never sees needs at least 4 (two "
+                         "windows of 2)", Error);
+}
+
+TEST_CASE("a text shorter than two windows is evaluated on its first half and ranked on its second") {
+    const Model m = random_model(tiny_config(1, 2, 16, 16));
+    const ConstantAttention avg = average_attention(m, spread_ids(64, 7919, 2), 16, 4);
+    const std::vector<int> text = spread_ids(12, 104729, 6);
+    const Json rep = papa_curve_report(m, avg, text, PapaRequest{});
+    CHECK(rep["evaluation_window"] == 6);
+    CHECK(rep["evaluated"]["text"] == "tokens 1-6 of the text");
+    CHECK(rep["ranked_on"]["text"] == "tokens 7-12 of the text, which the evaluation never sees");
+    const std::vector<int> first(text.begin(), text.begin() + 6);
+    CHECK(rep["baseline"]["loss"].get<double>() == doctest::Approx(windowed_loss(m, first, 16, 1)).epsilon(1e-12));
 }
 
 TEST_CASE("averages of the evaluated window itself are each head's own attention: the curve stays at the baseline") {
