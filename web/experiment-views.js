@@ -4,6 +4,7 @@
 // analyze lookup).
 import { linePlot, PALETTE } from './plot.js';
 import { fixed } from './format.js';
+import { VERSION } from './provenance.js';
 
 const fmt = (v, d = 2) => fixed(v, d);
 const pct = (v, d = 1) => `${v >= 0 ? '+' : ''}${fmt(100 * v, d)}%`;
@@ -90,6 +91,9 @@ export function papaCheckpointFigure(results) {
       'rel_ppl_by_constancy_low', 'rel_ppl_by_constancy_high'], ...models.flatMap((m) => m.papa.k.map((k, i) =>
       [m.step, k, ...[m.papa.by_cost, m.papa.by_constancy].flatMap((c) => [c.relative_perplexity_increase[i], c.relative_low[i], c.relative_high[i]])]))],
     json: results,
+    // committed results, not the text in the box
+    provenance: { attnlab: VERSION, view: 'papa', source: `committed results of ${results.command}`, model: 'tiny-gpt2 checkpoints',
+      averaged_over: results.averaged_over, evaluated_on: results.evaluated_on, temperature: 'not used: computed at T = 1' },
   };
 }
 

@@ -1,4 +1,5 @@
 // Exporting a figure: its SVG as drawn, a PNG rendered from that SVG, and its data as CSV or JSON.
+import { csvPreamble } from './provenance.js';
 import { csvCell } from './safe-text.js';
 
 function download(blob, name) {
@@ -68,10 +69,12 @@ export function csvText(rows) {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-export function exportCsv(rows, name) {
-  download(new Blob([csvText(rows)], { type: 'text/csv' }), `${name}.csv`);
+// provenance (web/provenance.js): what the figure was measured on, as "# " lines above the rows / a field beside the data
+export function exportCsv(rows, name, provenance) {
+  const text = (provenance ? csvPreamble(provenance).map((l) => `${l}\n`).join('') : '') + csvText(rows);
+  download(new Blob([text], { type: 'text/csv' }), `${name}.csv`);
 }
 
-export function exportJson(data, name) {
-  download(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' }), `${name}.json`);
+export function exportJson(data, name, provenance) {
+  download(new Blob([JSON.stringify(provenance ? { provenance, data } : data, null, 1)], { type: 'application/json' }), `${name}.json`);
 }

@@ -9,6 +9,7 @@ import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
+import { provenance } from './provenance.js';
 import { isolate } from './isolation.js';
 
 const $ = (id) => document.getElementById(id);
@@ -330,7 +331,7 @@ function figureElement(fig) {
   const bar = document.createElement('div');
   bar.className = 'export';
   const actions = [['SVG', () => exportSvg(fig.svg, fig.name)], ['PNG', () => exportPng(fig.svg, fig.name)],
-    ['CSV', () => exportCsv(fig.csv, fig.name)], ['JSON', () => exportJson(fig.json, fig.name)]];
+    ['CSV', () => exportCsv(fig.csv, fig.name, fig.provenance)], ['JSON', () => exportJson(fig.json, fig.name, fig.provenance)]];
   for (const [label, act] of actions) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -491,6 +492,12 @@ async function render() {
     const d = data;
     const figures = await figuresFor(state.view, d);
     if (token !== renderToken) return;  // a newer request owns the page
+    const drawnFrom = provenance({ view: state.view, model: loadedModel, info: d.info, text: state.text, tokens: await d.results.tokens,
+      sample: SAMPLED_VIEWS.has(state.view) && state.sample === 'held-out' ? 'the held-out sample (models/tiny-gpt2/held-out-sample.txt)' : null,
+      averages: ['constant', 'papa'].includes(state.view)
+        ? (state.averages === 'training' && loadedModel === SHIPPED_MODEL ? 'the shipped model\'s training-text averages' : 'this text (in-sample)') : null,
+      temperature: state.t });
+    for (const f of figures) f.provenance = f.provenance ?? drawnFrom;
     $('figures').replaceChildren(...figures.map(figureElement));
     $('token-count').textContent = `${(await d.results.tokens).length} tokens`;
     showError('');

@@ -363,22 +363,49 @@ test('a checkpoint URL loads with progress, and a URL without a checkpoint is re
   await page.close();
 });
 
-test('every figure exports as SVG, PNG, CSV and JSON', async () => {
-  const page = await openPage(env, '#model=tiny-gpt2&text=In%20the%20beginning%20was%20the%20word&view=selectivity');
-  await drawn(page, 'selectivity');
-  const figure = page.locator('#figures figure').first();
+// The downloads of a figure's export buttons: { SVG, PNG, CSV, JSON } as Buffers.
+async function exportsOf(page, figure, kinds = ['SVG', 'PNG', 'CSV', 'JSON']) {
   const name = await figure.getAttribute('data-name');
   const got = {};
-  for (const kind of ['SVG', 'PNG', 'CSV', 'JSON']) {
+  for (const kind of kinds) {
     const [download] = await Promise.all([page.waitForEvent('download'), figure.locator(`button:text-is("${kind}")`).click()]);
     assert.equal(download.suggestedFilename(), `${name}.${kind.toLowerCase()}`);
     got[kind] = readFileSync(await download.path());
   }
+  return got;
+}
+
+test('every figure exports as SVG, PNG, CSV and JSON, and the data files say what they were measured on', async () => {
+  const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  const page = await openPage(env, '#model=tiny-gpt2&text=In%20the%20beginning%20was%20the%20word&view=selectivity&t=0.5');
+  await drawn(page, 'selectivity');
+  const got = await exportsOf(page, page.locator('#figures figure').first());
   assert.match(got.SVG.toString('utf8'), /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<path/);
   assert.deepEqual([...got.PNG.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const csv = got.CSV.toString('utf8').trim().split('\n');
-  assert.match(csv[0], /^N_from,N_to,layer0_rows,layer0_q1,layer0_median,layer0_q3/);
-  assert.equal(csv.length, 1 + JSON.parse(got.JSON.toString('utf8')).bins.length);
+  const lines = got.CSV.toString('utf8').trim().split('\n');
+  const preamble = lines.filter((l) => l.startsWith('# ')), rows = lines.filter((l) => !l.startsWith('# '));
+  assert.match(rows[0], /^N_from,N_to,layer0_rows,layer0_q1,layer0_median,layer0_q3/);
+  const json = JSON.parse(got.JSON.toString('utf8'));
+  assert.equal(rows.length, 1 + json.data.bins.length);
+  // the held-out sample at T = 0.5, with the version, the model and its window
+  assert.equal(json.provenance.attnlab, version);
+  assert.equal(json.provenance.model, 'tiny-gpt2');
+  assert.equal(json.provenance.temperature, 0.5);
+  assert.match(json.provenance.text_source, /held-out sample/);
+  assert.match(json.provenance.window, /at most 256 tokens/);
+  assert.ok(preamble.includes(`# attnlab: ${version}`) && preamble.includes('# temperature: 0.5'), preamble.join('\n'));
+  // the text in the box: its text and token ids (as the worker's tokenizer gives them)
+  await page.click('#figures .figure-action');
+  await page.waitForFunction(() => /the text in the box/.test(document.querySelector('#figures figcaption')?.textContent ?? ''));
+  const own = JSON.parse((await exportsOf(page, page.locator('#figures figure').first(), ['JSON'])).JSON.toString('utf8')).provenance;
+  const ids = (await page.evaluate(() => globalThis.attnlabWorker.call('tokenize', { text: 'In the beginning was the word' }))).tokens;
+  assert.equal(own.text, 'In the beginning was the word');
+  assert.deepEqual(own.token_ids, ids);
+  // a view that does not use the temperature says so
+  await page.click('[role=tab][data-view=conditioning]');
+  await drawn(page, 'conditioning');
+  const conditioning = (await exportsOf(page, page.locator('#figures figure').first(), ['CSV'])).CSV.toString('utf8');
+  assert.match(conditioning, /^# temperature: not used: computed at T = 1$/m);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

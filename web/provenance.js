@@ -1,0 +1,29 @@
+// What every exported CSV and JSON records beside its data, so that a file found later says what it was measured on:
+// the attnlab version, the model, the text (its token ids, or the held-out sample's name), the temperature (or
+// that the view does not use one) and the window.
+export const VERSION = '0.1.0';  // package.json's version (a test checks that they agree)
+
+// Views whose numbers follow the temperature control; sweeps choose their own temperatures; the rest run at T = 1.
+const AT_T = new Set(['attention', 'heads', 'selectivity', 'topk', 'normalisers']);
+const SWEEPS = new Set(['sensitivity', 'paper']);
+
+// view, model (its name), info (the core's model info), text and tokens (the box's), sample (the held-out sample's
+// name when the view ran on it), temperature: the state when the figures were drawn.
+export function provenance({ view, model, info, text, tokens, sample = null, averages = null, temperature }) {
+  return {
+    attnlab: VERSION,
+    view,
+    model,
+    model_shape: `${info.n_layer} layers x ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}`,
+    text_source: sample ?? 'the text in the box',
+    ...(sample ? {} : { text, token_ids: tokens }),
+    ...(averages ? { averages } : {}),
+    temperature: AT_T.has(view) ? temperature : SWEEPS.has(view) ? 'a sweep (the temperatures are in the data)' : 'not used: computed at T = 1',
+    window: `windows of at most ${info.n_positions} tokens (the model's context) unless the data say otherwise`,
+  };
+}
+
+// The CSV's header: one "# key: value" line per field (pandas: read_csv(..., comment='#')), token ids on one line.
+export function csvPreamble(p) {
+  return Object.entries(p).map(([k, v]) => `# ${k}: ${Array.isArray(v) ? v.join(' ') : String(v).replace(/[\r\n]+/g, ' ')}`);
+}
