@@ -8,6 +8,7 @@
 #include "analysis/measured_on.hpp"
 #include "analysis/paper_measures.hpp"
 #include "analysis/sensitivity_report.hpp"
+#include "analysis/trend.hpp"
 #include "analysis/windows.hpp"
 #include "analysis/stats.hpp"
 #include "error.hpp"
@@ -163,23 +164,42 @@ Json verdicts(const Sweeps& s, const std::vector<LayerCells>& layers, const Meas
     const std::string span = "L = " + std::to_string(s.lengths[first]) + " to " + std::to_string(s.lengths[last]);
     Json out = Json::array();
 
-    // d~ with N growing with L: the paper's "distance collapse"
+    // d~ with N growing with L: the paper's "distance collapse", tested per layer by the trend of the median over the
+    // lengths (analysis/trend.hpp: Spearman rho against L, its interval from redrawn medians, the lengths as design points)
     const std::size_t mid = s.rhos.size() / 2;
     if (!s.rhos.empty() && last > first) {
-        int falls = 0;
+        int falls = 0, rises = 0, unknown = 0;
         std::string each;
         for (std::size_t l = 0; l < nl; ++l) {
-            const double a = median_of(layers[l].prop_d[first][mid]), b = median_of(layers[l].prop_d[last][mid]);
-            falls += b < a;
-            each += (l ? ", " : "") + std::string("layer ") + std::to_string(l) + " " + num(a) + " -> " + num(b);
+            std::vector<NBin> at;
+            std::vector<long> rows;
+            Band band;
+            for (std::size_t li = 0; li < s.lengths.size(); ++li) {
+                const Samples& cell = layers[l].prop_d[li][mid];
+                std::vector<double> v = cell.values();
+                at.push_back({s.lengths[li], s.lengths[li]});
+                rows.push_back(cell.count());
+                band.add(quartiles(v));
+            }
+            const Trend t = bin_trend(at, rows, band);
+            falls += t.verdict == "falls";
+            rises += t.verdict == "rises";
+            unknown += t.verdict == "too few rows";
+            each += (l ? ", " : "") + std::string("layer ") + std::to_string(l) + " " + t.verdict +
+                    (std::isfinite(t.rho) ? " (rho " + num(t.rho, "%.2f") + " [" + num(t.interval.low, "%.2f") + ", " + num(t.interval.high, "%.2f") + "]; " : " (") +
+                    num(median_of(layers[l].prop_d[first][mid])) + " -> " + num(median_of(layers[l].prop_d[last][mid])) + ")";
         }
-        const bool agrees = 2 * falls > static_cast<int>(nl);
-        const std::string measured = "median d~ at N = ceil(" + num(s.rhos[mid], "%g") + " L) falls from " + span + " in " +
-                                     std::to_string(falls) + " of " + std::to_string(nl) + " layers (" + each + ")";
+        const char* outcome = 2 * unknown > static_cast<int>(nl) ? "no verdict" : 2 * falls > static_cast<int>(nl) ? "agrees" : "differs";
+        const std::string measured = "median d~ at N = ceil(" + num(s.rhos[mid], "%g") + " L), " + span + ", falls in " +
+                                     std::to_string(falls) + " of " + std::to_string(nl) + " layers and rises in " + std::to_string(rises) +
+                                     " (Spearman rho against L, 95% interval from redrawn medians: " + each + ")";
+        const std::string judged = std::string(outcome) == "agrees" ? ": the same trend."
+                                   : std::string(outcome) == "differs" ? ": not the paper's trend in most layers."
+                                                                       : ": too few rows at too few lengths for a verdict.";
         out.push_back(verdict("distance-proportional", "d~ (Theorem 1) with N = ceil(rho L)",
-                              "d~ collapses as the top-N set grows with L (GPT-2)", measured, agrees ? "agrees" : "differs",
+                              "d~ collapses as the top-N set grows with L (GPT-2)", measured, outcome,
                               "Paper: the distance d~ between the selected and the unselected tokens' weighted sums collapses "
-                              "as the top-N set grows with L. " + where + ": " + measured + (agrees ? ": the same trend." : ": not the paper's trend.")));
+                              "as the top-N set grows with L. " + where + ": " + measured + judged));
     }
     // d~ at fixed N: the bound's constants were not found, so the trend is shown without a verdict
     {
