@@ -30,11 +30,11 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
   const cheapest = low(papa.by_cost);
   return [{
     name: 'papa-curve',
-    svg: linePlot({ title: `Progressive replacement on ${modelLabel}: heads made constant in ranked order`,
+    svg: linePlot({ title: 'Heads made constant in ranked order',
       xLabel: 'k = heads replaced by their averaged attention', yLabel: 'relative perplexity increase (%)',
       series: curves.map(([name, c], i) => ({ name, x: ks, y: c.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i], band: band(c) })),
       refs: [{ name: 'no change', x: [ks[0], ks[last]], y: [0, 0] }] }),
-    caption: 'attnlab\'s progressive replacement, after PAPA (Hassid et al. 2022): heads are replaced by their averaged ' +
+    caption: `attnlab's progressive replacement on ${modelLabel}, after PAPA (Hassid et al. 2022): heads are replaced by their averaged ` +
       `attention in ranked order, and the perplexity rise is measured. Here the averages were ${source}. The heads are ranked ` +
       `on ${papa.ranked_on.text} (${papa.ranked_on.tokens} tokens) and the curve is evaluated on ${papa.evaluated.text} ` +
       `(${papa.evaluated.tokens} tokens). By cost: the head whose replacement alone costs least goes first; by constancy: the ` +
@@ -77,7 +77,7 @@ export function papaCheckpointFigure(results) {
       : `Along this run the loss with every head constant does not rise steadily with quality.`;
   return {
     name: 'papa-checkpoints',
-    svg: linePlot({ title: 'Progressive replacement along tiny-gpt2\'s training: do better checkpoints lose more?', xLabel: 'k = heads made constant',
+    svg: linePlot({ title: 'Along training: do better checkpoints lose more?', xLabel: 'k = heads made constant',
       yLabel: 'relative perplexity increase (%)', series, refs: [{ name: 'no change', x: [0, models[0].papa.heads], y: [0, 0] }] }),
     caption: `The curve above for ${models.length} checkpoints of the shipped model's own training run, steps ` +
       `${models.map((m) => m.step.toLocaleString('en-US')).join(', ')} of ${results.total_steps.toLocaleString('en-US')} ` +
@@ -105,7 +105,7 @@ export function lookupFigures({ lookup }) {
   const trace = lookup.trace.slice(0, 8).map((s) => `step ${s.step}: read ${s.asked} → key ${s.found}, token id ${s.value}`).join('; ');
   return [{
     name: 'lookup-time',
-    svg: linePlot({ title: 'Hard-max memory lookup: time per read, hull index against linear scan', xLabel: 'n = values stored',
+    svg: linePlot({ title: 'Memory lookup: time per read, hull vs linear scan', xLabel: 'n = values stored',
       yLabel: 'nanoseconds per read', xLog: true, yLog: true,
       series: [
         { name: 'hull index (write + read)', x: n, y: runs.map((r) => r.hull_ns_per_step), color: PALETTE[0] },

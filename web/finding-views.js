@@ -26,7 +26,7 @@ export function normaliserFigures({ normalisers }) {
   const names = normalisers.map((r) => r.normaliser.name);
   return [{
     name: 'normalisers-selectivity',
-    svg: linePlot({ title: 'Normalised entropy against N under each normaliser (every head replaced)', xLabel: 'N = tokens competing',
+    svg: linePlot({ title: 'Normalised entropy against N, every head under each normaliser', xLabel: 'N = tokens competing',
       yLabel: 'H / log N (mean of layer medians)', xLog: N > 16, yDomain: [0, 1],
       series: normalisers.map((r, i) => ({ name: names[i], x: xs, y: curves[i], color: PALETTE[i % PALETTE.length] })) }),
     caption: 'Swapping softmax for sparser normalisers in every head of the loaded model: top-k softmax, sparsemax and ' +
@@ -78,7 +78,7 @@ export function conditioningFigures({ conditioning, info }) {
   };
   const fig2 = {
     name: 'conditioning-min-diagonal',
-    svg: linePlot({ title: 'Smallest diagonal weight (a token attending to itself) against length', xLabel: 'length L',
+    svg: linePlot({ title: 'Smallest diagonal weight against length', xLabel: 'length L',
       yLabel: 'min_i A_ii', xLog: true, yLog: true,
       series: layers.map((l, i) => ({ name: `layer ${l.layer}`, x: lengths, y: l.min_diagonal.median, color: PALETTE[i % PALETTE.length],
         band: { lo: l.min_diagonal.q1, hi: l.min_diagonal.q3 } })),
@@ -115,7 +115,7 @@ export function constantFigures({ constant, info, heldOut = false, modelLabel = 
   const base = constant.baseline.perplexity, all = constant.all_heads.perplexity, rise = constant.all_heads.relative_perplexity_increase;
   return [{
     name: 'constant-attention-cost',
-    svg: heatmap({ title: 'Loss cost of replacing one head by its averaged attention (nats)', rows: info.n_layer, cols: info.n_head,
+    svg: heatmap({ title: 'Loss cost of each head made constant (nats)', rows: info.n_layer, cols: info.n_head,
       values, rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
       rowTitle: 'layer', colTitle: 'head', vmin: Math.min(0, ...costs), vmax: Math.max(1e-9, ...costs), valueLabel: 'Δ loss', size: 480 }),
     caption: 'Tests the PAPA finding that constant attention costs surprisingly little: each head\'s attention averaged over ' +
@@ -140,7 +140,7 @@ export function hardmaxFigures({ hardmax, info }) {
   const best = [...hardmax.heads].sort((a, b) => b.agreement - a.agreement)[0];
   return [{
     name: 'hardmax-agreement',
-    svg: heatmap({ title: 'Hard-max through the 2-D hull: share of rows that find the true argmax', rows: info.n_layer, cols: info.n_head,
+    svg: heatmap({ title: 'Hard-max via the 2-D hull: rows finding the argmax', rows: info.n_layer, cols: info.n_head,
       values, rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
       rowTitle: 'layer', colTitle: 'head', vmin: 0, vmax: 1, valueLabel: 'agreement', size: 480 }),
     caption: 'Hard-max attention with 2-D keys can be answered in O(log n) by binary search on the keys\' convex hull. ' +

@@ -9,7 +9,7 @@ import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
-import { provenance } from './provenance.js';
+import { provenance, temperatureNote } from './provenance.js';
 import { isolate } from './isolation.js';
 
 const $ = (id) => document.getElementById(id);
@@ -497,7 +497,12 @@ async function render() {
       averages: ['constant', 'papa'].includes(state.view)
         ? (state.averages === 'training' && loadedModel === SHIPPED_MODEL ? 'the shipped model\'s training-text averages' : 'this text (in-sample)') : null,
       temperature: state.t });
-    for (const f of figures) f.provenance = f.provenance ?? drawnFrom;
+    const tNote = temperatureNote(state.view, state.t);
+    for (const f of figures) {
+      f.provenance = f.provenance ?? drawnFrom;
+      // every title says which temperature its numbers come from
+      for (const t of f.svg.querySelectorAll(':scope > title, :scope > .plot-title')) t.textContent += ` (${tNote})`;
+    }
     $('figures').replaceChildren(...figures.map(figureElement));
     $('token-count').textContent = `${(await d.results.tokens).length} tokens`;
     showError('');

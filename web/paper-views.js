@@ -105,7 +105,7 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
   const gl = grad.layers;
   figs.push({
     name: 'paper-gradient-lemma',
-    svg: linePlot({ title: 'The lemma\'s quantity against temperature: the largest diagonal entry ∂α_i/∂l_i', xLabel: 'temperature T',
+    svg: linePlot({ title: 'The lemma\'s quantity against T: the largest ∂α_i/∂l_i of each row', xLabel: 'temperature T',
       yLabel: 'max_i α_i (1 − α_i) / T', xLog: true, yLog: true,
       series: [
         ...gl.map((l, i) => ({ name: `max L${l.layer}`, x: T, y: l.lemma_diagonal.max, color: colour(i) })),

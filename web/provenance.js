@@ -7,6 +7,12 @@ export const VERSION = '0.1.0';  // package.json's version (a test checks that t
 const AT_T = new Set(['attention', 'heads', 'selectivity', 'topk', 'normalisers']);
 const SWEEPS = new Set(['sensitivity', 'paper']);
 
+// What a figure's title says of the temperature: the T it ran at, that it sweeps T, or that it runs at T = 1 whatever
+// the control says.
+export function temperatureNote(view, temperature) {
+  return AT_T.has(view) ? `T = ${temperature}` : SWEEPS.has(view) ? 'T swept' : 'computed at T = 1';
+}
+
 // view, model (its name), info (the core's model info), text and tokens (the box's), sample (the held-out sample's
 // name when the view ran on it), temperature: the state when the figures were drawn.
 export function provenance({ view, model, info, text, tokens, sample = null, averages = null, temperature }) {

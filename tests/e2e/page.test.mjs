@@ -28,6 +28,17 @@ test('the page opens on the shipped model and every view draws', async () => {
     await drawn(page, view);
     assert.equal(await page.locator('#figures figure svg').count(), count, `${view}: figures`);
     for (const caption of await page.locator('#figures figcaption').allTextContents()) assert.ok(caption.length > 60, `${view}: caption`);
+    // every title names the temperature (the one used, a sweep, or T = 1 whatever the control says) and fits its figure
+    const titles = await page.evaluate(() => [...document.querySelectorAll('#figures figure > svg')].map((svg) => {
+      const t = svg.querySelector('.plot-title'), b = t.getBBox();
+      return { text: t.textContent, left: b.x, right: b.x + b.width, width: svg.viewBox.baseVal.width };
+    }));
+    const note = ['attention', 'heads', 'selectivity', 'topk', 'normalisers'].includes(view) ? /\(T = 1\)$/
+      : ['sensitivity', 'paper'].includes(view) ? /\(T swept\)$/ : /\(computed at T = 1\)$/;
+    for (const t of titles) {
+      assert.match(t.text, note, `${view}: ${t.text}`);
+      assert.ok(t.left >= 0 && t.right <= t.width, `${view}: the title "${t.text}" runs from ${t.left} to ${t.right} in a figure ${t.width} wide`);
+    }
     if (view === 'paper') {
       // every verdict names the model it was measured on, and the view offers GPT-2 124M, which the paper measured
       for (const finding of await page.locator('#figures .finding').allTextContents()) assert.match(finding, /tiny-gpt2/);
