@@ -260,6 +260,7 @@ async function cancelRun() {
     showError('');
     $('progress-label').textContent = '';
     $('status-note').textContent = 'Cancelled. Choose a view or press Analyse to run again.';
+    showPlaceholder(`The ${viewLabel(state.view)} view was cancelled before it was drawn.`);
   } catch (e) {
     setBusy(false);
     showError(`Could not reload ${loadedModel} after cancelling: ${e.message}`);
@@ -481,6 +482,20 @@ async function averagesSource() {
     toggle: canSwitch ? { label: 'Use the training-text averages (your text held out)', run: () => update({ averages: 'training' }) } : null };
 }
 
+// The figures' place while a view has none of its own: no figure of another view stays under its tab.
+function showPlaceholder(text) {
+  const p = document.createElement('p');
+  p.className = 'placeholder';
+  p.textContent = text;
+  $('figures').replaceChildren(p);
+  document.body.dataset.view = '';
+}
+
+// The tab's own name for a view ("Selectivity vs N").
+function viewLabel(view) {
+  return document.querySelector(`[role=tab][data-view="${view}"]`)?.textContent ?? view;
+}
+
 async function render() {
   const token = ++renderToken;
   $('status-note').textContent = '';
@@ -488,6 +503,8 @@ async function render() {
   syncControls();
   if (!data.info) return;
   setBusy(true, 'Analysing…');
+  // another view's figures do not stay under this tab while it computes
+  if (document.body.dataset.view !== state.view) showPlaceholder(`Computing the ${viewLabel(state.view)} view…`);
   try {
     const d = data;
     const figures = await figuresFor(state.view, d);

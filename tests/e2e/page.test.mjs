@@ -145,8 +145,13 @@ test('a long analysis shows its progress and can be cancelled; the page then wor
   await drawn(page, 'attention');
   await page.click('[role=tab][data-view=sensitivity]');  // 16 temperatures, forward and backward: seconds in wasm
   await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  // while it computes, the attention view's figures are gone from under the sensitivity tab
+  assert.equal(await page.locator('#figures figure').count(), 0);
+  assert.match(await page.textContent('#figures .placeholder'), /Computing the .*ensitivity.* view/);
   await page.click('#cancel-button');
   await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  assert.equal(await page.locator('#figures figure').count(), 0);
+  assert.match(await page.textContent('#figures .placeholder'), /was cancelled before it was drawn/);
   assert.ok(await page.locator('#progress-row').isHidden());
   assert.ok(await page.locator('#error').isHidden());
   await shot(page, 'cancelled');
