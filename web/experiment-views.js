@@ -32,7 +32,8 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
     name: 'papa-curve',
     svg: linePlot({ title: 'Heads made constant in ranked order',
       xLabel: 'k = heads replaced by their averaged attention', yLabel: 'relative perplexity increase (%)',
-      series: curves.map(([name, c], i) => ({ name, x: ks, y: c.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i], band: band(c) })),
+      series: curves.map(([name, c], i) => ({ name, x: ks, y: c.relative_perplexity_increase.map((v) => 100 * v), color: PALETTE[i], band: band(c),
+        describe: (j) => `k = ${ks[j]}: ${pct(c.relative_perplexity_increase[j])}, 95% interval ${interval(c, j)}` })),
       refs: [{ name: 'no change', x: [ks[0], ks[last]], y: [0, 0] }] }),
     caption: `attnlab's progressive replacement on ${modelLabel}, after PAPA (Hassid et al. 2022): heads are replaced by their averaged ` +
       `attention in ranked order, and the perplexity rise is measured. Here the averages were ${source}. The heads are ranked ` +

@@ -74,11 +74,13 @@ function pathOf(xs, ys, fx, fy, xLog, yLog) {
   return d;
 }
 
-// series: [{name, x, y, color, dash, band: {lo, hi}, width}]; refs: [{name, x, y, color, dash}] drawn as
-// labelled reference curves. Returns the <svg>.
-export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = false, yLog = false, yDomain = null,
+// series: [{name, x, y, color, dash, band: {lo, hi}, width, describe, legend}] (legend: false keeps a series out of the
+// legend, whose `keys` [{name, dash}] then explain its style); refs: [{name, x, y, color, dash}] drawn as
+// labelled reference curves, under the data. describe(j), when given, is the readout's text for point j (e.g. a bin's
+// range, quartiles and rows). The readout has its own line under the title. Returns the <svg>.
+export function linePlot({ title, xLabel, yLabel, series, refs = [], keys = [], xLog = false, yLog = false, yDomain = null,
   width = 640, height = 360 }) {
-  const m = { l: 62, r: 180, t: 28, b: 44 };
+  const m = { l: 62, r: 180, t: 46, b: 44 };
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
   svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
@@ -107,17 +109,21 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
   const clip = `clip${Math.random().toString(36).slice(2)}`;
   svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b }, svgEl('clipPath', { id: clip }, svg));
   const body = svgEl('g', { 'clip-path': `url(#${clip})` }, svg);
+  const under = svgEl('g', { class: 'refs' }, body);  // reference curves, drawn before (under) the series
   const legend = svgEl('g', { class: 'legend' }, svg);
   const hidden = new Set();  // series switched off from the legend
   let row = 0;
   // a legend entry; for a series, a button that shows or hides it (click, Enter or Space)
   const addLegend = (s, dash, group = null, key = null) => {
-    const y = m.t + 8 + row++ * 16;
+    const y = m.t + 8 + row * 16;
+    const lines = wrapWords(s.name, LEGEND_CHARS);  // a long name takes several lines, never cut
+    row += lines.length;
     const entry = svgEl('g', { class: group ? 'legend-entry toggle' : 'legend-entry' }, legend);
     svgEl('line', { x1: width - m.r + 10, x2: width - m.r + 30, y1: y, y2: y, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': dash }, entry);
-    text(entry, width - m.r + 34, y + 4, s.name);
+    const label = text(entry, width - m.r + 34, y + 4, '');
+    lines.forEach((line, i) => { svgEl('tspan', { x: width - m.r + 34, dy: i ? 14 : 0 }, label).textContent = xmlSafe(line); });
     if (!group) return;
-    svgEl('rect', { x: width - m.r + 6, y: y - 7, width: m.r - 8, height: 14, class: 'legend-hit' }, entry);
+    svgEl('rect', { x: width - m.r + 6, y: y - 7, width: m.r - 8, height: 14 + 16 * (lines.length - 1), class: 'legend-hit' }, entry);
     entry.setAttribute('tabindex', 0);
     entry.setAttribute('role', 'switch');
     entry.setAttribute('aria-checked', 'true');
@@ -148,16 +154,18 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
         if (Number.isFinite(x) && Number.isFinite(y) && (!xLog || x > 0) && (!yLog || y > 0))
           svgEl('circle', { cx: X.f(x), cy: Y.f(y), r: 2.5, fill: color }, group);
       });
-    addLegend({ ...s, color }, s.dash, group, s);
+    if (s.legend !== false) addLegend({ ...s, color }, s.dash, group, s);
   });
+  // legend-only keys: a line style shared by several series (e.g. "dashed: the maximum"), with no data of their own
+  keys.forEach((k) => addLegend({ ...k, color: k.color || 'var(--fg)' }, k.dash));
   refs.forEach((s) => {
     const color = s.color || 'var(--ref, #666)';
     svgEl('path', { d: pathOf(s.x, s.y, X.f, Y.f, xLog, yLog), fill: 'none', stroke: color, 'stroke-width': 1.5,
-      'stroke-dasharray': s.dash || '6 4' }, body);
+      'stroke-dasharray': s.dash || '6 4' }, under);
     addLegend({ ...s, color }, s.dash || '6 4');
   });
   // hover: the data point nearest the pointer, of any series, in the readout
-  const setReadout = readoutLine(svg, width - m.r, 18);
+  const setReadout = readoutLine(svg, width - m.r, 38);
   const marker = svgEl('circle', { r: 4, class: 'cursor-point', visibility: 'hidden' }, svg);
   const surface = svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b, class: 'plot-surface' }, svg);
   surface.addEventListener('pointermove', (e) => {
@@ -169,13 +177,14 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], xLog = fals
         const y = s.y[j];
         if (!Number.isFinite(x) || !Number.isFinite(y) || (xLog && x <= 0) || (yLog && y <= 0)) return;
         const d = Math.hypot(X.f(x) - p.x, Y.f(y) - p.y);
-        if (!best || d < best.d) best = { d, s, x, y };
+        if (!best || d < best.d) best = { d, s, x, y, j };
       });
     if (!best) return;
     marker.setAttribute('cx', X.f(best.x));
     marker.setAttribute('cy', Y.f(best.y));
     marker.setAttribute('visibility', 'visible');
-    setReadout(`${best.s.name}: ${xLabel} ${formatTick(best.x)} → ${Number(best.y.toPrecision(4))}`);
+    setReadout(best.s.describe ? `${best.s.name}: ${best.s.describe(best.j)}`
+      : `${best.s.name}: ${xLabel} ${formatTick(best.x)} → ${Number(best.y.toPrecision(4))}`);
   });
   surface.addEventListener('pointerleave', () => { marker.setAttribute('visibility', 'hidden'); setReadout(''); });
   return svg;
@@ -209,6 +218,20 @@ function svgPoint(svg, event) {
 
 // The readout line at the top right of a plot: what the pointer or the keyboard is on, and its value.
 // Empty (so exports stay clean) once the pointer leaves.
+// Legend names wrap at about this many characters (the legend column is 146 px of 11 px text).
+const LEGEND_CHARS = 24;
+
+// words into lines of at most `width` characters (a longer word has a line of its own)
+function wrapWords(s, width) {
+  const lines = [];
+  for (const word of String(s).split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 function readoutLine(svg, x, y) {
   const t = text(svg, x, y, '', { 'text-anchor': 'end', class: 'readout', 'aria-live': 'polite' });
   return (s) => { t.textContent = xmlSafe(s); };

@@ -112,6 +112,9 @@ export function selectivityFigures({ selectivity, source = 'this text' }) {
     const series = selectivity.layers.map((l, i) => ({
       name: `layer ${l.layer}`, x: xs, y: bandOf(l).median, color: PALETTE[i % PALETTE.length],
       band: { lo: bandOf(l).q1, hi: bandOf(l).q3 },
+      // the readout: the bin's range, median, quartiles and rows
+      describe: (j) => `${binText(bins[j])}: median ${fmt(bandOf(l).median[j], 3)}, quartiles ${fmt(bandOf(l).q1[j], 3)} to ` +
+        `${fmt(bandOf(l).q3[j], 3)}${binned ? `, ${count(l.binned.rows[j])} rows` : ''}`,
     }));
     const csv = [['N_from', 'N_to', ...selectivity.layers.flatMap((l) => [`layer${l.layer}_rows`, `layer${l.layer}_q1`, `layer${l.layer}_median`, `layer${l.layer}_q3`])]];
     bins.forEach((b, i) => csv.push([b.lo, b.hi, ...selectivity.layers.flatMap((l) =>
@@ -235,15 +238,20 @@ export function sensitivityFigures({ sensitivity }) {
       series: [
         ...layers.map((l, i) => ({ name: `‖J‖₂ median L${l.layer}`, x: T, y: l.jacobian_spectral.median, color: PALETTE[i % PALETTE.length],
           band: { lo: l.jacobian_spectral.q1, hi: l.jacobian_spectral.q3 } })),
-        ...layers.map((l, i) => ({ name: `max ∂p_i/∂s_i L${l.layer}`, x: T, y: l.lemma_diagonal_max, color: PALETTE[i % PALETTE.length], dash: '1 3', width: 1.5 })),
+        ...layers.map((l, i) => ({ name: `‖J‖₂ max L${l.layer}`, x: T, y: l.jacobian_spectral.max, color: PALETTE[i % PALETTE.length],
+          dash: '6 3', width: 1.2, legend: false })),
+        ...layers.map((l, i) => ({ name: `max ∂p_i/∂s_i L${l.layer}`, x: T, y: l.lemma_diagonal_max, color: PALETTE[i % PALETTE.length],
+          dash: '1 3', width: 1.5, legend: false })),
       ],
+      keys: [{ name: 'dashed: ‖J‖₂ max over rows', dash: '6 3' }, { name: 'dotted: max ∂p_i/∂s_i over rows', dash: '1 3' }],
       refs: [
         { name: '‖J‖₂ ceiling 1/(2T)', x: T, y: sensitivity.bounds.jacobian_spectral_exact },
         { name: 'paper\'s lemma: ∂p_i/∂s_i ≤ 1/(4T)', x: T, y: sensitivity.bounds.paper_lemma_diagonal, dash: '2 3' },
       ] }),
-    caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median, quartiles; ' +
-      'attnlab\'s measure) against its exact ceiling 1/(2T), reached only by tied rows; and the largest diagonal entry ' +
-      '∂p_i/∂s_i = p_i (1 − p_i) / T over the rows (dotted), the quantity the paper\'s lemma bounds by 1/(4T). Temperature ' +
+    caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median and quartiles, ' +
+      'and the maximum dashed; attnlab\'s measure) against its exact ceiling 1/(2T), reached only by tied rows; and the ' +
+      'largest diagonal entry ∂p_i/∂s_i = p_i (1 − p_i) / T over the rows (dotted), the quantity the paper\'s lemma bounds ' +
+      'by 1/(4T). Reference lines are drawn under the data, so a maximum at its bound shows on top of it. Temperature ' +
       `as in the Paper view: ${sensitivity.temperature_protocol}.`,
     finding: layers.map((l) => `layer ${l.layer}: max ‖J‖₂ ${fmt(l.jacobian_spectral.max[0], 2)} at T = ${fmt(T[0], 2)} ` +
       `(ceiling ${fmt(1 / (2 * T[0]), 2)}), ${fmt(l.jacobian_spectral.max[lastT], 3)} at T = ${fmt(T[lastT], 2)}`).join('; ') + '.',
@@ -278,20 +286,29 @@ export function sensitivityFigures({ sensitivity }) {
     csv: [['T', 'saturated_fraction', 'tied_fraction'], ...T.map((t, i) => [t, sensitivity.saturated_fraction[i], sensitivity.tied_fraction[i]])],
     json: { temperatures: T, saturated_fraction: sensitivity.saturated_fraction, tied_fraction: sensitivity.tied_fraction },
   };
+  const figLoss = {
+    name: 'sensitivity-loss',
+    svg: linePlot({ title: 'Next-token loss against temperature', xLabel: 'temperature T', yLabel: 'loss (nats)', xLog: true,
+      series: [{ name: 'loss', x: T, y: sensitivity.loss, color: 'var(--fg)', width: 2.5 }] }),
+    caption: 'The whole model at temperature T: the mean next-token loss over the analysed tokens, in nats.',
+    finding: `Loss ${fmt(sensitivity.loss[0], 2)} at T = ${fmt(T[0], 2)}, ${fmt(Math.min(...sensitivity.loss.filter(Number.isFinite)), 2)} at best, ` +
+      `${fmt(sensitivity.loss[lastT], 2)} at T = ${fmt(T[lastT], 2)}.`,
+    csv: [['T', 'loss'], ...T.map((t, i) => [t, sensitivity.loss[i]])],
+    json: { temperatures: T, loss: sensitivity.loss },
+  };
   const fig3 = {
-    name: 'sensitivity-loss-gradients',
-    svg: linePlot({ title: 'Loss and gradient norms against temperature', xLabel: 'temperature T', yLabel: 'value', xLog: true, yLog: true,
-      series: [{ name: 'loss', x: T, y: sensitivity.loss, color: 'var(--fg)', width: 2.5 },
+    name: 'sensitivity-gradients',
+    svg: linePlot({ title: 'Gradient norms against temperature', xLabel: 'temperature T', yLabel: 'gradient norm', xLog: true, yLog: true,
+      series: [
         ...layers.map((l, i) => ({ name: `‖dL/ds‖ L${l.layer}`, x: T, y: l.score_grad_norm, color: PALETTE[i % PALETTE.length] })),
         ...layers.map((l, i) => ({ name: `‖dL/dθ‖ L${l.layer}`, x: T, y: l.param_grad_norm, color: PALETTE[i % PALETTE.length], dash: '4 3' }))] }),
-    caption: 'The whole model at temperature T: next-token loss, and the backward pass\'s gradient norms with respect to ' +
-      'each layer\'s attention scores and parameters.',
-    finding: `Loss ${fmt(sensitivity.loss[0], 2)} at T = ${fmt(T[0], 2)}, ${fmt(Math.min(...sensitivity.loss.filter(Number.isFinite)), 2)} at best; ` +
-      `finite-difference check at T = ${fmt(T[lastT], 2)}: measured ${exponential(sensitivity.fd_check.measured[lastT])}, ` +
+    caption: 'The whole model at temperature T: the backward pass\'s gradient norms with respect to each layer\'s attention ' +
+      'scores (solid) and parameters (dashed).',
+    finding: `Finite-difference check at T = ${fmt(T[lastT], 2)}: measured ${exponential(sensitivity.fd_check.measured[lastT])}, ` +
       `predicted ${exponential(sensitivity.fd_check.predicted[lastT])}.`,
-    csv: [['T', 'loss', ...layers.flatMap((l) => [`L${l.layer}_score_grad_norm`, `L${l.layer}_param_grad_norm`, `L${l.layer}_saturated`, `L${l.layer}_tied`])],
-      ...T.map((t, i) => [t, sensitivity.loss[i], ...layers.flatMap((l) => [l.score_grad_norm[i], l.param_grad_norm[i], l.saturated_fraction[i], l.tied_fraction[i]])])],
+    csv: [['T', ...layers.flatMap((l) => [`L${l.layer}_score_grad_norm`, `L${l.layer}_param_grad_norm`, `L${l.layer}_saturated`, `L${l.layer}_tied`])],
+      ...T.map((t, i) => [t, ...layers.flatMap((l) => [l.score_grad_norm[i], l.param_grad_norm[i], l.saturated_fraction[i], l.tied_fraction[i]])])],
     json: sensitivity,
   };
-  return [fig1, figF, fig2, fig3];
+  return [fig1, figF, fig2, figLoss, fig3];
 }

@@ -11,7 +11,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 2, heads: 1, selectivity: 2, topk: 2, sensitivity: 4, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
+const VIEWS = { attention: 2, heads: 1, selectivity: 2, topk: 2, sensitivity: 5, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {
@@ -39,6 +39,13 @@ test('the page opens on the shipped model and every view draws', async () => {
       assert.match(t.text, note, `${view}: ${t.text}`);
       assert.ok(t.left >= 0 && t.right <= t.width, `${view}: the title "${t.text}" runs from ${t.left} to ${t.right} in a figure ${t.width} wide`);
     }
+    // every legend line lies inside its figure
+    const legends = await page.evaluate(() => [...document.querySelectorAll('#figures figure > svg .legend text')].map((t) => {
+      const b = t.getBBox();
+      return { text: t.textContent, right: b.x + b.width, bottom: b.y + b.height, width: t.ownerSVGElement.viewBox.baseVal.width,
+        height: t.ownerSVGElement.viewBox.baseVal.height };
+    }));
+    for (const l of legends) assert.ok(l.right <= l.width + 1 && l.bottom <= l.height, `${view}: legend "${l.text}" leaves its figure`);
     if (view === 'paper') {
       // every verdict names the model it was measured on, and the view offers GPT-2 124M, which the paper measured
       for (const finding of await page.locator('#figures .finding').allTextContents()) assert.match(finding, /tiny-gpt2/);
@@ -125,7 +132,14 @@ test('the head map and the line plots give a hover readout, and legend entries s
   const plot = page.locator('#figures figure svg').first();
   const box = await plot.locator('.plot-surface').boundingBox();
   await page.mouse.move(box.x + 2, box.y + box.height / 2);  // the left edge: the smallest N's points
-  assert.match(await plot.locator('.readout').textContent(), /^layer \d: N = tokens competing \(row length\) [\d.]+ → -?\d/);
+  // a binned point reads as its bin: the range of N, the median, the quartiles and the rows behind it
+  assert.match(await plot.locator('.readout').textContent(), /^layer \d: N = \d: median \d\.\d{3}, quartiles \d\.\d{3} to \d\.\d{3}, [\d,]+ rows$/);
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);  // the right edge: the longest readout, the last bin's
+  assert.match(await plot.locator('.readout').textContent(), /N = \d+-\d+: median/);
+  // the readout has a line of its own: its box never meets the title's
+  const [readout, title] = [await plot.locator('.readout').boundingBox(), await plot.locator('.plot-title').boundingBox()];
+  assert.ok(readout.y >= title.y + title.height || readout.y + readout.height <= title.y || readout.x >= title.x + title.width ||
+    readout.x + readout.width <= title.x, `readout ${JSON.stringify(readout)} over title ${JSON.stringify(title)}`);
   // a legend entry hides its series, and the readout then skips it
   const entry = plot.locator('.legend-entry.toggle').first();
   const name = await entry.textContent();
@@ -161,7 +175,7 @@ test('a long analysis shows its progress and can be cancelled; the page then wor
   assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers × 8 heads/);
   await page.click('[role=tab][data-view=sensitivity]');
   await drawn(page, 'sensitivity');
-  assert.equal(await page.locator('#figures figure svg').count(), 4);
+  assert.equal(await page.locator('#figures figure svg').count(), 5);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
