@@ -106,7 +106,7 @@ function syncControls() {
     if (sel.options.length !== n) {
       sel.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(String(i), String(i))));
     }
-    sel.value = String(value);
+    sel.value = value === null ? '' : String(value);
   }
   for (const tab of document.querySelectorAll('[role=tab]')) {
     const on = tab.dataset.view === state.view;
@@ -154,8 +154,12 @@ async function sendModel(label, files) {
   loadedModel = label;
   data = freshData(info);
   state.model = label;
-  state.layer = Math.min(state.layer, info.n_layer - 1);
-  state.head = Math.min(state.head, info.n_head - 1);
+  if (headPicked) {
+    state.layer = Math.min(state.layer, info.n_layer - 1);
+    state.head = Math.min(state.head, info.n_head - 1);
+  } else {
+    state.layer = state.head = null;  // the new model's most selective head, once the text is analysed
+  }
   const status = describeModel(label, info);
   $('model-status').textContent = `${status.text} ${describeThreads(threads, isolated)}`;
   $('model-status').title = status.details;
@@ -345,6 +349,28 @@ function figureElement(fig) {
   return figure;
 }
 
+// The text's selectivity, as every view that needs it asks for it. loss: false, since no view of selectivity shows the
+// loss and the output layer is most of a small model's time; binned like the held-out sample, so the text's per-N
+// curves and verdicts are measured the same way.
+function textSelectivity(d, t) {
+  return need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS }, 'Selectivity'));
+}
+
+// Until the visitor or a link picks a head, the attention and top-k views open on the model's most selective head on
+// the text: the lowest mean normalised entropy (the heads map's value).
+let headPicked = false;
+async function pickHead(d, t) {
+  const map = (await textSelectivity(d, t)).head_map;
+  let best = { layer: 0, head: 0, v: Infinity };
+  map.forEach((row, layer) => row.forEach((v, head) => { if (Number.isFinite(v) && v < best.v) best = { layer, head, v }; }));
+  state.layer = best.layer;
+  state.head = best.head;
+  writeHash();
+  syncControls();
+  $('status-note').textContent = `Opened on layer ${best.layer} head ${best.head}, the most selective head on this text ` +
+    `(mean normalised entropy ${best.v.toFixed(3)}); the Layer and Head menus pick another.`;
+}
+
 async function figuresFor(view, d) {
   const text = state.text;
   const t = state.t;
@@ -356,6 +382,7 @@ async function figuresFor(view, d) {
   if (tokens.length > MAX_TEXT_TOKENS)
     throw new Error(`the text is ${tokens.length.toLocaleString('en')} tokens; the page analyses at most ${MAX_TEXT_TOKENS.toLocaleString('en')} ` +
       '(its memory stays bounded that way): shorten it, or run the attnlab command line on longer corpora');
+  if ((view === 'attention' || view === 'topk') && (state.layer === null || state.head === null)) await pickHead(d, t);
   const ctx = { info: d.info, tokens, state: { ...state } };
   if (SAMPLED_VIEWS.has(view) && state.sample === 'held-out') {
     // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
@@ -375,9 +402,7 @@ async function figuresFor(view, d) {
     }
     return figures.map((f) => ({ ...f, action: f.action ?? { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
   }
-  // loss: false, since no view of selectivity shows the loss and the output layer is most of a small model's time
-  // binned like the held-out sample, so the text's per-N curves and verdicts are measured the same way
-  ctx.selectivity = await need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS }, 'Selectivity'));
+  ctx.selectivity = await textSelectivity(d, t);
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}`;
     ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t }));
@@ -540,6 +565,7 @@ function update(change) {
   const textChanged = change.text !== undefined && change.text !== state.text;
   const tChanged = change.t !== undefined && change.t !== state.t;
   state = { ...state, ...change };
+  if ('layer' in change || 'head' in change) headPicked = state.layer !== null && state.head !== null;
   if (textChanged && change.q === undefined) state.q = null;  // a row of the old text means nothing in the new one
   if (textChanged || tChanged) data = freshData(data.info, !tChanged);
   return render();
@@ -630,6 +656,7 @@ function wire() {
 // refuses (plain http, private networks, //host) are not fetched at all.
 async function startFrom(initial) {
   state = initial;
+  headPicked = state.layer !== null && state.head !== null;
   syncControls();
   if (initial.model === SHIPPED_MODEL || initial.model.startsWith('local:')) {
     if (initial.model !== SHIPPED_MODEL) showError(`${initial.model} was a local checkpoint; open it again with Open folder. Showing the shipped model.`);

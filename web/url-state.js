@@ -23,7 +23,8 @@ export function setCoreDefaults(table) {
 export function defaults() {
   if (defaultTemperature === null) throw new Error('url-state: the core\'s defaults are not known yet (setCoreDefaults)');
   // averages: 'training' (the shipped averages over the model's training text; the text held out) or 'text' (in-sample)
-  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: 0, head: 0, view: 'attention', t: defaultTemperature, averages: 'training',
+  // layer, head: null until the page picks the model's most selective head on the text
+  return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: null, head: null, view: 'attention', t: defaultTemperature, averages: 'training',
     q: null, sample: 'held-out' };  // q: the attention view's query row (null: the last token); sample: per-N curves'
   // rows from the page's held-out sample ('held-out') or from the text in the box ('text')
 }
@@ -40,8 +41,9 @@ export function parseHash(hash) {
   return {
     model: p.get('model') || d.model,
     text: p.has('text') ? p.get('text') : d.text,
-    layer: integer(p.get('layer'), d.layer),
-    head: integer(p.get('head'), d.head),
+    // a link names both or neither
+    layer: p.has('layer') && p.has('head') ? integer(p.get('layer'), 0) : d.layer,
+    head: p.has('layer') && p.has('head') ? integer(p.get('head'), 0) : d.head,
     view: VIEWS.includes(p.get('view')) ? p.get('view') : d.view,
     t: Number.isFinite(t) && t > 0 ? t : d.t,
     averages: p.get('averages') === 'text' ? 'text' : d.averages,
@@ -54,8 +56,10 @@ export function formatHash(state) {
   const p = new URLSearchParams();
   p.set('model', state.model);
   p.set('text', state.text);
-  p.set('layer', String(state.layer));
-  p.set('head', String(state.head));
+  if (state.layer !== null && state.head !== null) {
+    p.set('layer', String(state.layer));
+    p.set('head', String(state.head));
+  }
   p.set('view', state.view);
   if (state.t !== defaults().t) p.set('t', String(state.t));
   if (state.averages === 'text') p.set('averages', 'text');

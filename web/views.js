@@ -75,7 +75,7 @@ export function headFigures({ selectivity, info, state, onHead }) {
     title: 'Mean normalised entropy per head (click a cell to open the head)',
     rows: L, cols: H, values, rowLabels: range(L, 0).map((l) => `layer ${l}`), colLabels: range(H, 0).map((h) => `head ${h}`),
     rowTitle: 'layer', colTitle: 'head', vmin: 0, vmax: 1, valueLabel: 'H / log N', onCell: onHead,
-    selected: [state.layer, state.head], cellName: (l, h) => `layer ${l} head ${h}`, size: 480,
+    selected: state.layer === null ? null : [state.layer, state.head], cellName: (l, h) => `layer ${l} head ${h}`, size: 480,
   });
   const sorted = [...selectivity.heads].filter((h) => h.entropy_norm !== null).sort((a, b) => a.entropy_norm - b.entropy_norm);
   const lo = sorted[0], hi = sorted[sorted.length - 1];

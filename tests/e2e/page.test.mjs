@@ -109,6 +109,39 @@ test('the attention map names its tokens, reads any cell on hover and from the k
   await page.close();
 });
 
+test('with no head in the link, the attention map opens on the most selective head: the lowest mean normalised entropy, recomputed from its rows', async () => {
+  const text = 'The cat sat on the mat. The dog sat on the log.';
+  const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(text)}&view=attention`);
+  await drawn(page, 'attention');
+  const [layer, head] = ['layer', 'head'].map((k) => Number(new URLSearchParams(new URL(page.url()).hash.slice(1)).get(k)));
+  // every head's mean of H / log N over its rows with N >= 2, from the worker's attention rows
+  const means = await page.evaluate(async (t) => {
+    const out = [];
+    for (let l = 0; l < 4; l++)
+      for (let h = 0; h < 8; h++) {
+        const a = await globalThis.attnlabWorker.call('attention', { text: t, layer: l, head: h, temperature: 1 });
+        let sum = 0;
+        for (let i = 1; i < a.tokens; i++) {
+          let H = 0;
+          for (let j = 0; j <= i; j++) { const p = a.probs[i * a.tokens + j]; if (p > 0) H -= p * Math.log(p); }
+          sum += H / Math.log(i + 1);
+        }
+        out.push({ l, h, mean: sum / (a.tokens - 1) });
+      }
+    return out;
+  }, text);
+  const best = means.reduce((b, m) => (m.mean < b.mean ? m : b));
+  assert.deepEqual([layer, head], [best.l, best.h], `opened on ${layer}:${head}; lowest entropy ${JSON.stringify(best)}`);
+  assert.equal(await page.inputValue('#layer'), String(best.l));
+  assert.match(await page.textContent('#status-note'), new RegExp(`Opened on layer ${best.l} head ${best.h}, the most selective head`));
+  assert.match(await page.textContent('#figures figcaption'), new RegExp(`layer ${best.l} head ${best.h}`, 'i'));
+  // a head the visitor picks stays picked
+  await page.selectOption('#head', String((best.h + 1) % 8));
+  await page.waitForFunction((h) => new URL(location.href).hash.includes(`head=${h}`), (best.h + 1) % 8);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a long text\'s attention map thins its token labels and reads cells from the keyboard', async () => {
   const page = await openPage(env);  // the default text: 112 tokens, drawn as an image
   await drawn(page, 'attention');
