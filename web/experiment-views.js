@@ -43,7 +43,8 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
       'Unlike PAPA, no head gate is trained and no probe re-fitted.',
     finding: `Every head constant: ${pct(papa.by_cost.relative_perplexity_increase[last])} ${interval(papa.by_cost, last)} perplexity ` +
       `(${fmt(papa.baseline.perplexity, 1)} → ${fmt(Math.exp(papa.by_cost.loss[last]), 1)}), over ${papa.evaluated.windows} evaluated ` +
-      `window${papa.evaluated.windows === 1 ? ' (one window: no interval)' : 's'}.${halfNote} ` +
+      `window${papa.evaluated.windows === 1 ? ' (one window: no interval)' : papa.evaluated.windows < 10
+        ? 's (under 10: a rough interval; a longer text gives a firmer one)' : 's'}.${halfNote} ` +
       `Lowest point of the cost ranking: ${pct(cheapest.v)} ${interval(papa.by_cost, cheapest.i)} at k = ${ks[cheapest.i]}.`,
     csv: [['k', 'loss_by_cost', 'rel_ppl_by_cost', 'rel_ppl_by_cost_low', 'rel_ppl_by_cost_high',
       'loss_by_constancy', 'rel_ppl_by_constancy', 'rel_ppl_by_constancy_low', 'rel_ppl_by_constancy_high'],
