@@ -17,7 +17,7 @@ namespace {
 using LayerHead = std::pair<int, int>;
 
 // A random model of `layers` x `heads` heads, its attention averaged over `avg_tokens` spread ids (windows of 16),
-// and the PAPA curve on `text_tokens` other ids, asked for `eval_windows` evaluated and `rank_windows` ranking windows.
+// and the progressive-replacement curve on `text_tokens` other ids, asked for `eval_windows` evaluated and `rank_windows` ranking windows.
 struct Measured {
     Model model;
     ConstantAttention avg;

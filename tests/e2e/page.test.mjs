@@ -52,7 +52,7 @@ test('the page opens on the shipped model and every view draws', async () => {
       assert.match(await page.textContent('#figures .figure-action'), /openai-community\/gpt2/);
     }
     if (view === 'constant' || view === 'papa') {
-      // PAPA's protocol by default: the shipped averages over the training text, the page's text held out
+      // held out by default, as PAPA evaluates: the shipped averages over the training text, the page's text held out
       assert.match(await page.textContent('#figures figcaption'), /tiny-gpt2's training text, .* never saw/);
     }
     if (view === 'selectivity') {
@@ -290,7 +290,7 @@ test('the selectivity verdict agrees in direction on the held-out sample and on 
   await page.close();
 });
 
-test('the PAPA curve switches to in-sample averages on request, and the URL keeps the choice', async () => {
+test('the progressive replacement view switches to in-sample averages on request, and the URL keeps the choice', async () => {
   const page = await openPage(env, '#model=tiny-gpt2&text=The%20earth%20was%20without%20form%2C%20and%20void%3B%20and%20darkness%20was%20upon%20the%20face%20of%20the%20deep.&view=papa');
   await drawn(page, 'papa');
   await page.click('#figures .figure-action');
