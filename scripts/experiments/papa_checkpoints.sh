@@ -40,7 +40,7 @@ node -e '
     return { name: `tiny-gpt2 at step ${step.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`, step,
       held_out_loss: r.baseline.loss, papa: r };
   });
-  const out = { experiment: `attnlab's progressive replacement (after PAPA) on ${models.length} checkpoints of the shipped model's training run`,
+  const out = { experiment: `attnlab’s progressive replacement (after PAPA) on ${models.length} checkpoints of the shipped model’s training run`,
     command: "bash scripts/experiments/papa_checkpoints.sh", total_steps: total,
     averaged_over: "scripts/training-sample.sh: 256 chunks of 4,000 bytes of the training split, 32-token windows",
     evaluated_on: "the first 64,000 bytes of the validation documents: heads ranked on windows 65-128 of 32 tokens, curves evaluated on windows 1-64", models };
