@@ -377,7 +377,9 @@ async function figuresFor(view, d) {
   if (text.length > MAX_TEXT_CHARS)
     throw new Error(`the text is ${text.length.toLocaleString('en')} characters; the page analyses at most ${MAX_TEXT_TOKENS.toLocaleString('en')} tokens ` +
       `(about ${(MAX_TEXT_TOKENS * 4).toLocaleString('en')} characters of English): shorten it, or run the attnlab command line on longer corpora`);
-  const tokens = await need(d, 'tokens', async () => (await ask(d, 'tokenize', { text })).tokens);
+  // the tokenizer's ids and token strings, once per text
+  const tokenized = need(d, 'tokenized', () => ask(d, 'tokenize', { text }));
+  const tokens = await need(d, 'tokens', async () => (await tokenized).tokens);
   if (tokens.length === 0) throw new Error('the text is empty: type or paste some text to analyse');
   if (tokens.length > MAX_TEXT_TOKENS)
     throw new Error(`the text is ${tokens.length.toLocaleString('en')} tokens; the page analyses at most ${MAX_TEXT_TOKENS.toLocaleString('en')} ` +
@@ -534,7 +536,7 @@ async function render() {
     const d = data;
     const figures = await figuresFor(state.view, d);
     if (token !== renderToken) return;  // a newer request owns the page
-    const drawnFrom = provenance({ view: state.view, model: loadedModel, info: d.info, text: state.text, tokens: await d.results.tokens,
+    const drawnFrom = provenance({ view: state.view, model: loadedModel, info: d.info, text: state.text, tokens: (await d.results.tokenized).ids,
       sample: SAMPLED_VIEWS.has(state.view) && state.sample === 'held-out' ? 'the held-out sample (models/tiny-gpt2/held-out-sample.txt)' : null,
       averages: ['constant', 'papa'].includes(state.view)
         ? (state.averages === 'training' && loadedModel === SHIPPED_MODEL ? 'the shipped model\'s training-text averages' : 'this text (in-sample)') : null,

@@ -29,7 +29,10 @@ export function provenance({ view, model, info, text, tokens, sample = null, ave
   };
 }
 
-// The CSV's header: one "# key: value" line per field (pandas: read_csv(..., comment='#')), token ids on one line.
+// The CSV's header: one "# key: value" line per field (pandas: read_csv(..., comment='#')), token ids on one line. A
+// value with a control character or a quote (a text, or a model name from a link) is written as a JSON string, so
+// every field stays on its line and reads back exactly.
 export function csvPreamble(p) {
-  return Object.entries(p).map(([k, v]) => `# ${k}: ${Array.isArray(v) ? v.join(' ') : String(v).replace(/[\r\n]+/g, ' ')}`);
+  const value = (v) => (Array.isArray(v) ? v.join(' ') : /[\x00-\x1f\x7f"]/.test(String(v)) ? JSON.stringify(String(v)) : String(v));
+  return Object.entries(p).map(([k, v]) => `# ${k}: ${value(v)}`);
 }

@@ -280,7 +280,11 @@ test('control characters in the text survive every export of the attention view:
     assert.match(svg, /\u2401/, 'U+0001 shown as its control picture');
     assert.deepEqual([...got.PNG.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     const csv = got.CSV.toString('utf8');
-    for (const line of csv.split('\n').slice(1, -1)) {
+    // the provenance lines: each a "# key: value" line, the text as a JSON string that reads back exactly
+    const preamble = csv.split('\n').filter((l) => l.startsWith('# '));
+    assert.equal(JSON.parse(preamble.find((l) => l.startsWith('# text: ')).slice('# text: '.length)), text);
+    for (const line of preamble) assert.doesNotMatch(line, /[\x00-\x08\x0b-\x1f]/, `a raw control character in ${JSON.stringify(line)}`);
+    for (const line of csv.split('\n').filter((l) => !l.startsWith('# ')).slice(1, -1)) {
       // every record's unquoted parts hold no bare carriage return
       assert.doesNotMatch(line.replace(/"(?:[^"]|"")*"/g, ''), /\r/, line);
     }

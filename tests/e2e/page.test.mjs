@@ -461,7 +461,8 @@ test('every figure exports as SVG, PNG, CSV and JSON, and the data files say wha
   await page.click('#figures .figure-action');
   await page.waitForFunction(() => /the text in the box/.test(document.querySelector('#figures figcaption')?.textContent ?? ''));
   const own = JSON.parse((await exportsOf(page, page.locator('#figures figure').first(), ['JSON'])).JSON.toString('utf8')).provenance;
-  const ids = (await page.evaluate(() => globalThis.attnlabWorker.call('tokenize', { text: 'In the beginning was the word' }))).tokens;
+  const ids = (await page.evaluate(() => globalThis.attnlabWorker.call('tokenize', { text: 'In the beginning was the word' }))).ids;
+  assert.ok(ids.every(Number.isInteger), `token ids: ${ids}`);
   assert.equal(own.text, 'In the beginning was the word');
   assert.deepEqual(own.token_ids, ids);
   // a view that does not use the temperature says so
