@@ -13,6 +13,7 @@
 
 #include "analysis/registry.hpp"
 #include "analysis/run_report.hpp"
+#include "analysis/token_view.hpp"
 #include "error.hpp"
 #include "io/checkpoint.hpp"
 #include "util/parallel.hpp"
@@ -162,25 +163,46 @@ public:
         });
     }
 
-    // The attention of one head on the text's first n_positions tokens: {tokens: T, probs: Float32Array (T*T)}.
-    val attention(const std::string& text, int layer, int head, double temperature) {
-        return guarded("attention", [&] {
-            const attnlab::Checkpoint& ck = checkpoint();
-            const attnlab::Config& c = ck.model.config;
-            std::vector<int> ids = ck.tokenizer.encode(text);
-            if (ids.empty()) throw attnlab::Error("the text is empty");
-            if (static_cast<int>(ids.size()) > c.n_positions) ids.resize(static_cast<std::size_t>(c.n_positions));
-            attnlab::ForwardOptions fo;
-            fo.normaliser = attnlab::softmax_normaliser(static_cast<float>(temperature));
-            fo.keep_logits = attnlab::KeepLogits::None;
-            fo.compute_loss = false;
-            fo.capture = {{layer, head}};
-            attnlab::check_heads(fo.capture, c);
-            attnlab::Trace trace = attnlab::forward(ck.model, ids, fo);
-            attention_ = std::move(trace.heads.at(0).probs);
+    // One window of the text for the page's per-token views (analysis/token_view.hpp). Options (JSON): {"start": 0,
+    // "length": 0 (the context), "temperature": 1, "heads": [[l, h], ...], "thumbnail": 0, "top_k": 0}. Returns
+    // {total, start, tokens: T, probs: Float32Array (heads x T x T), thumbnail: B, thumbnails: Float32Array
+    // (layers x heads x B x B), top_k, top_ids: Int32Array (T x k), top_probs: Float32Array (T x k), next_prob:
+    // Float32Array (T), next_rank: Int32Array (T), strings: JSON {id: token text} of the predicted ids}: the arrays
+    // are views of the session's memory until the next call.
+    val tokenView(const std::string& text, const std::string& options) {
+        return guarded("tokenView", [&] {
+            const Json o = parse_options(options);
+            attnlab::TokenViewRequest r = reading_options([&] {
+                attnlab::TokenViewRequest q;
+                q.start = o.value("start", 0);
+                q.length = o.value("length", 0);
+                q.temperature = o.value("temperature", 1.0);
+                q.heads = heads_option(o, "heads");
+                q.thumbnail = o.value("thumbnail", 0);
+                q.top_k = o.value("top_k", 0);
+                return q;
+            });
+            view_ = attnlab::token_view(checkpoint().model, ids_of(text), r);
+            view_probs_.clear();
+            for (const auto& h : view_.heads) view_probs_.insert(view_probs_.end(), h.probs.data(), h.probs.data() + h.probs.size());
+            const auto f32 = [](const std::vector<float>& v) { return val(emscripten::typed_memory_view(v.size(), v.data())); };
+            const auto i32 = [](const std::vector<int>& v) { return val(emscripten::typed_memory_view(v.size(), v.data())); };
             val out = val::object();
-            out.set("tokens", static_cast<int>(ids.size()));
-            out.set("probs", val(emscripten::typed_memory_view(static_cast<std::size_t>(attention_.size()), attention_.data())));
+            out.set("total", view_.total);
+            out.set("start", view_.start);
+            out.set("tokens", view_.length);
+            out.set("probs", f32(view_probs_));
+            out.set("thumbnail", view_.thumbnail);
+            out.set("thumbnails", f32(view_.thumbnails));
+            out.set("top_k", view_.top_k);
+            out.set("top_ids", i32(view_.top_ids));
+            out.set("top_probs", f32(view_.top_probs));
+            out.set("next_prob", f32(view_.next_prob));
+            out.set("next_rank", i32(view_.next_rank));
+            // the predicted tokens' text, once per distinct id: {"id": "token", ...}
+            Json strings = Json::object();
+            for (int id : view_.top_ids) strings[std::to_string(id)] = checkpoint().tokenizer.token_bytes(id);
+            out.set("strings", strings.dump(-1, ' ', false, Json::error_handler_t::replace));
             return out;
         });
     }
@@ -242,7 +264,8 @@ private:
     std::vector<int> ids_of(const std::string& text) const { return checkpoint().tokenizer.encode(text); }
 
     std::optional<attnlab::Checkpoint> checkpoint_;
-    attnlab::MatRM attention_;
+    attnlab::TokenView view_;
+    std::vector<float> view_probs_;
 };
 
 // Bytes the weights hold in memory (F32 or F16 matrices, F32 vectors), the tied lm_head counted once.
@@ -279,7 +302,7 @@ EMSCRIPTEN_BINDINGS(attnlab) {
         .constructor<>()
         .function("load", &Session::load)
         .function("tokenize", &Session::tokenize)
-        .function("attention", &Session::attention)
+        .function("tokenView", &Session::tokenView)
         .function("run", &Session::run)
         .function("analyze", &Session::analyze);
 }

@@ -65,10 +65,19 @@ export class Engine {
     return unwrap(this.#session().tokenize(text));
   }
 
-  // {tokens: T, probs: Float32Array(T * T)} (a copy, safe to keep and transfer)
+  // One window of the text for the per-token views: options {start, length, temperature, heads: [[l, h]], thumbnail,
+  // top_k} (see wasm/api.cpp). Returns {total, start, tokens: T, probs, thumbnail, thumbnails, top_k, top_ids,
+  // top_probs, next_prob, next_rank, strings: {id: token text}}, the arrays copies (safe to keep and transfer).
+  tokenView(text, options = {}) {
+    const r = unwrap(this.#session().tokenView(text, JSON.stringify(options)));
+    const out = { ...r, strings: JSON.parse(r.strings) };
+    for (const k of ['probs', 'thumbnails', 'top_ids', 'top_probs', 'next_prob', 'next_rank']) out[k] = r[k].slice();
+    return out;
+  }
+
+  // One head's attention on the text's first window: {tokens: T, probs: Float32Array(T * T)}.
   attention(text, layer, head, temperature = 1) {
-    const r = unwrap(this.#session().attention(text, layer, head, temperature));
-    return { tokens: r.tokens, probs: r.probs.slice() };
+    return this.tokenView(text, { heads: [[layer, head]], temperature });
   }
 
   run(text, options = {}) {

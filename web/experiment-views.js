@@ -3,7 +3,7 @@
 // (parabolic keys through the hull index against the linear scan). Data: the CLI's JSON (analyze papa,
 // analyze lookup).
 import { linePlot, PALETTE } from './plot.js';
-import { fixed } from './format.js';
+import { count, fixed } from './format.js';
 import { VERSION } from './provenance.js';
 
 const fmt = (v, d = 2) => fixed(v, d);
@@ -20,8 +20,8 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
   const half = Math.floor(papa.heads / 2);
   const last = ks.length - 1;
   const source = heldOut
-    ? `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of ${modelLabel}'s training text, which never saw your text`
-    : `averaged over ${papa.averaged_windows} windows of ${papa.window} tokens of this very text (in-sample, which flatters constant attention)`;
+    ? `averaged over ${count(papa.averaged_windows)} windows of ${papa.window} tokens of ${modelLabel}'s training text, which never saw your text`
+    : `averaged over ${count(papa.averaged_windows)} windows of ${papa.window} tokens of this very text (in-sample, which flatters constant attention)`;
   const halfNote = ks.includes(half)
     ? ` With half the heads (${half}) constant: ${pct(papa.by_cost.relative_perplexity_increase[ks.indexOf(half)])} ` +
       `${interval(papa.by_cost, ks.indexOf(half))} by cost, ${pct(papa.by_constancy.relative_perplexity_increase[ks.indexOf(half)])} ` +
@@ -37,12 +37,12 @@ export function papaFigures({ papa, heldOut, modelLabel }) {
       refs: [{ name: 'no change', x: [ks[0], ks[last]], y: [0, 0] }] }),
     caption: `attnlab's progressive replacement on ${modelLabel}, after PAPA (Hassid et al. 2022): heads are replaced by their averaged ` +
       `attention in ranked order, and the perplexity rise is measured. Here the averages were ${source}. The heads are ranked ` +
-      `on ${papa.ranked_on.text} (${papa.ranked_on.tokens} tokens) and the curve is evaluated on ${papa.evaluated.text} ` +
-      `(${papa.evaluated.tokens} tokens). By cost: the head whose replacement alone costs least goes first; by constancy: the ` +
+      `on ${papa.ranked_on.text} (${count(papa.ranked_on.tokens)} tokens) and the curve is evaluated on ${papa.evaluated.text} ` +
+      `(${count(papa.evaluated.tokens)} tokens). By cost: the head whose replacement alone costs least goes first; by constancy: the ` +
       'head whose attention is nearest its average goes first. Bands: 95% bootstrap intervals over the evaluated windows. ' +
       'Unlike PAPA, no head gate is trained and no probe re-fitted.',
     finding: `Every head constant: ${pct(papa.by_cost.relative_perplexity_increase[last])} ${interval(papa.by_cost, last)} perplexity ` +
-      `(${fmt(papa.baseline.perplexity, 1)} → ${fmt(Math.exp(papa.by_cost.loss[last]), 1)}), over ${papa.evaluated.windows} evaluated ` +
+      `(${fmt(papa.baseline.perplexity, 1)} → ${fmt(Math.exp(papa.by_cost.loss[last]), 1)}), over ${count(papa.evaluated.windows)} evaluated ` +
       `window${papa.evaluated.windows === 1 ? ' (one window: no interval)' : papa.evaluated.windows < 10
         ? 's (under 10: a rough interval; a longer text gives a firmer one)' : 's'}.${halfNote} ` +
       `Lowest point of the cost ranking: ${pct(cheapest.v)} ${interval(papa.by_cost, cheapest.i)} at k = ${ks[cheapest.i]}.`,
@@ -120,8 +120,8 @@ export function lookupFigures({ lookup }) {
       'and the hard-max normaliser alike.',
     finding: `${exact ? 'Every read was exact' : 'NOT every read was exact'}: ${runs.map((r) => `n = ${r.length.toLocaleString('en')}: ` +
       `${r.exact.toLocaleString('en')} of ${r.length.toLocaleString('en')} reads, scan agrees on ${r.scan_agrees} of ${r.scan_checked}`).join('; ')}. ` +
-      `At n = ${last.length.toLocaleString('en')}: ${fmt(last.hull_ns_per_step / 1000, 2)} µs per step through the hull, ` +
-      `${fmt(last.scan_ns_per_read / 1000, 1)} µs per read by scan (timed in this browser). First reads: ${trace}.`,
+      `At n = ${last.length.toLocaleString('en')}: ${count(last.hull_ns_per_step)} ns per step through the hull, ` +
+      `${count(last.scan_ns_per_read)} ns per read by scan (timed in this browser). First reads: ${trace}.`,
     csv: [['length', 'exact', 'scan_checked', 'scan_agrees', 'hull_ns_per_step', 'scan_ns_per_read'],
       ...runs.map((r) => [r.length, r.exact, r.scan_checked, r.scan_agrees, r.hull_ns_per_step, r.scan_ns_per_read])],
     json: lookup,

@@ -17,7 +17,7 @@ function download(blob, name) {
 // page's CSS. Without it the pointer layers (transparent on the page by CSS) export black, and bars lose colour.
 const LOOK = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap',
   'stroke-linejoin', 'opacity', 'visibility', 'display', 'font-family', 'font-size', 'font-weight', 'font-style',
-  'text-anchor', 'dominant-baseline', 'paint-order'];
+  'text-anchor', 'dominant-baseline', 'paint-order', 'white-space'];
 
 function inlineLook(from, to) {
   const style = getComputedStyle(from);

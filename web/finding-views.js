@@ -3,7 +3,7 @@
 // through the 2-D hull index finds the true argmax. Data: the CLI's JSON (analyze selectivity --normaliser,
 // analyze conditioning, analyze hardmax).
 import { heatmap, linePlot, PALETTE } from './plot.js';
-import { exponential, fixed } from './format.js';
+import { count, exponential, fixed, pow10 } from './format.js';
 
 export const NORMALISERS = ['softmax', 'topk:4', 'sparsemax', 'entmax15', 'hardmax'];
 const fmt = (v, d = 2) => fixed(v, d);
@@ -63,12 +63,12 @@ export function conditioningFigures({ conditioning, info }) {
       'causal structure itself. Above the dotted "float32 limit" line (2^24, for scores with |s|/T ≤ 1) κ₂ is beyond what ' +
       'float32 scores resolve; blocks whose σ_min is lost in ' +
       'double rounding count at the double precision limit. These are attnlab\'s measures of the claim, not a paper\'s figure.',
-    finding: layers.map((l) => `layer ${l.layer}: κ₂ ≈ 10^${fmt(l.log10_kappa.median[0], 1)} at L = ${lengths[0]}, ` +
-      `10^${fmt(l.log10_kappa.median[lengths.length - 1], 1)} at L = ${lengths[lengths.length - 1]} ` +
+    finding: layers.map((l) => `layer ${l.layer}: κ₂ ≈ ${pow10(l.log10_kappa.median[0])} at L = ${lengths[0]}, ` +
+      `${pow10(l.log10_kappa.median[lengths.length - 1])} at L = ${lengths[lengths.length - 1]} ` +
       `(${fmt(100 * l.numerically_singular[lengths.length - 1], 0)}% numerically singular, ` +
       `${fmt(100 * l.beyond_float_resolution[lengths.length - 1], 0)}% beyond float resolution; causal bound ` +
-      `10^${fmt(l.log10_causal_bound.median[lengths.length - 1], 1)}); equilibrated ` +
-      `10^${fmt(l.log10_kappa_preconditioned.median[lengths.length - 1], 1)}`).join('; ') + '.',
+      `${pow10(l.log10_causal_bound.median[lengths.length - 1])}); equilibrated ` +
+      `${pow10(l.log10_kappa_preconditioned.median[lengths.length - 1])}`).join('; ') + '.',
     csv: [['L', ...layers.flatMap((l) => [`L${l.layer}_log10_kappa_median`, `L${l.layer}_log10_kappa_preconditioned_median`,
       `L${l.layer}_log10_causal_bound_median`, `L${l.layer}_min_diagonal_median`, `L${l.layer}_numerically_singular`,
       `L${l.layer}_beyond_float_resolution`])],
@@ -98,7 +98,7 @@ export function conditioningFigures({ conditioning, info }) {
       rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
       rowTitle: 'layer', colTitle: 'head', vmin: 0, vmax: top, valueLabel: 'log10 κ₂', size: 480 }),
     caption: 'Each head\'s condition number at the longest length (mean of log10 κ₂ over windows).',
-    finding: `Best conditioned: ${(() => { const h = [...conditioning.heads].sort((a, b) => a.log10_kappa - b.log10_kappa)[0]; return `layer ${h.layer} head ${h.head} (10^${fmt(h.log10_kappa, 1)})`; })()}.`,
+    finding: `Best conditioned: ${(() => { const h = [...conditioning.heads].sort((a, b) => a.log10_kappa - b.log10_kappa)[0]; return `layer ${h.layer} head ${h.head} (${pow10(h.log10_kappa)})`; })()}.`,
     csv: [['layer', 'head', 'log10_kappa', 'log10_kappa_preconditioned', 'min_diagonal'],
       ...conditioning.heads.map((h) => [h.layer, h.head, h.log10_kappa, h.log10_kappa_preconditioned, h.min_diagonal])],
     json: conditioning.heads,
@@ -117,14 +117,16 @@ export function constantFigures({ constant, info, heldOut = false, modelLabel = 
     name: 'constant-attention-cost',
     svg: heatmap({ title: 'Loss cost of each head made constant (nats)', rows: info.n_layer, cols: info.n_head,
       values, rowLabels: range(info.n_layer, 0).map((l) => `layer ${l}`), colLabels: range(info.n_head, 0).map((h) => `head ${h}`),
-      rowTitle: 'layer', colTitle: 'head', vmin: Math.min(0, ...costs), vmax: Math.max(1e-9, ...costs), valueLabel: 'Δ loss', size: 480 }),
+      rowTitle: 'layer', colTitle: 'head', vmin: Math.min(0, ...costs), vmax: Math.max(1e-9, ...costs), valueLabel: 'Δ loss', size: 480,
+      scale: 'diverging' }),  // a signed cost: red costs loss, blue (below 0) helps
     caption: 'Tests the PAPA finding that constant attention costs surprisingly little: each head\'s attention averaged over ' +
-      `${constant.averaged_windows} windows of ${constant.window} tokens of ` +
+      `${count(constant.averaged_windows)} windows of ${constant.window} tokens of ` +
       (heldOut ? `${modelLabel}'s training text, evaluated on your text, which the averages never saw (held out, as PAPA evaluates)`
         : 'this very text and evaluated on it (in-sample, which flatters constant attention)') +
-      ', then swapped in for the head\'s own attention, one head at a time.',
+      ', then swapped in for the head\'s own attention, one head at a time. Red: the loss rises; blue: it falls (the average ' +
+      'does better than the head on this text); white: no change.',
     finding: `All heads constant: perplexity ${fmt(base, 1)} → ${fmt(all, 1)} (${fmt(100 * rise.value, 0)}% higher; 95% bootstrap ` +
-      `interval over ${constant.eval_windows} evaluated windows ${fmt(100 * rise.low, 0)}% to ${fmt(100 * rise.high, 0)}%). ` +
+      `interval over ${count(constant.eval_windows)} evaluated windows ${fmt(100 * rise.low, 0)}% to ${fmt(100 * rise.high, 0)}%). ` +
       `Layers: ${constant.layers.map((l) => `${l.layer}: ${signed(l.cost)}`).join(', ')} nats. Costliest head: layer ${costly.layer} head ` +
       `${costly.head} (${signed(costly.cost)}); nearest to constant: layer ${constantest.layer} head ${constantest.head} ` +
       `(mean TV ${fmt(constantest.distance, 3)} from its average).`,

@@ -1,15 +1,17 @@
 // The page: model loading, the text and head controls, the views, URL state and embedding. All model
 // work happens in the worker; this file only asks for results and draws them.
 import { cancelledError, WorkerClient } from './worker-client.js';
-import { formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
+import { embedFigure, formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
 import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
   resolveRemote } from './sources.js';
-import { attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
+import { allHeadsFigures, attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
+import { setCompact, setTitleNote } from './plot.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 import { provenance, temperatureNote } from './provenance.js';
+import { count } from './format.js';
 import { isolate } from './isolation.js';
 
 const $ = (id) => document.getElementById(id);
@@ -29,6 +31,9 @@ function paperSampleRequest(info, sampleChars) {
   const overlap = info.parameters * tokens * 4 <= PAPER_OVERLAP_WORK;
   return { max_tokens: window, stride: overlap ? Math.max(1, Math.floor(window / 4)) : 0 };
 }
+const PREDICTIONS = 10;  // next tokens listed at the query
+const THUMBNAIL = 64;    // cells on a side of each head's thumbnail in the all-heads grid
+const PER_TOKEN_VIEWS = new Set(['attention', 'allheads']);  // views of one window of the text (the window picker)
 const SELECTIVITY_BINS = 12;  // log-spaced bins of N for the per-N curves, over the held-out sample and over the text
 // The page's text: at most this many tokens (about 130,000 characters of English; the CLI takes any length), and at
 // most MAX_TEXT_CHARS characters before it is even tokenized. Memory then stays bounded whatever a link carries.
@@ -100,8 +105,13 @@ function writeHash() {
 function syncControls() {
   $('text').value = state.text;
   $('temperature').value = String(state.t);
+  if (!sliding) $('temperature-slider').value = String(Math.log10(state.t));
+  $('scale').value = state.scale;
+  $('scale-control').hidden = !PER_TOKEN_VIEWS.has(state.view);
+  if (!PER_TOKEN_VIEWS.has(state.view)) $('window-control').hidden = true;  // syncWindows shows it where it belongs
   const info = data.info;
-  for (const [id, n, value] of [['layer', info ? info.n_layer : 0, state.layer], ['head', info ? info.n_head : 0, state.head]]) {
+  for (const [id, n, value] of [['layer', info ? info.n_layer : 0, state.layer], ['head', info ? info.n_head : 0, state.head],
+    ['embed-layer', info ? info.n_layer : 0, state.layer], ['embed-head', info ? info.n_head : 0, state.head]]) {
     const sel = $(id);
     if (sel.options.length !== n) {
       sel.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(String(i), String(i))));
@@ -112,7 +122,25 @@ function syncControls() {
     const on = tab.dataset.view === state.view;
     tab.setAttribute('aria-selected', String(on));
     tab.tabIndex = on ? 0 : -1;
+    // a phone's tab strip scrolls sideways: the selected tab is kept in sight (the page itself does not move)
+    const strip = $('tabs');
+    if (on && (tab.offsetLeft < strip.scrollLeft || tab.offsetLeft + tab.offsetWidth > strip.scrollLeft + strip.clientWidth))
+      strip.scrollLeft = tab.offsetLeft - 8;
   }
+}
+
+// The window picker of a text longer than the model's context: one entry per window of n_positions tokens (the last
+// shorter), shown on the per-token views only. Returns the window's first token (state.from, moved into the text).
+function syncWindows(total, context) {
+  const starts = [];
+  for (let s = 0; s < total; s += context) starts.push(s);
+  const from = starts.includes(state.from) ? state.from : starts.filter((s) => s <= state.from).at(-1) ?? 0;
+  const sel = $('window');
+  const options = starts.map((s) => new Option(`${count(s)}-${count(Math.min(total, s + context) - 1)} of ${count(total)}`, String(s)));
+  if (sel.options.length !== options.length || [...sel.options].some((o, i) => o.text !== options[i].text)) sel.replaceChildren(...options);
+  sel.value = String(from);
+  $('window-control').hidden = !(PER_TOKEN_VIEWS.has(state.view) && starts.length > 1);
+  return from;
 }
 
 // ---- model loading -----------------------------------------------------------------------------
@@ -336,13 +364,14 @@ function figureElement(fig) {
   const bar = document.createElement('div');
   bar.className = 'export';
   const actions = [['SVG', () => exportSvg(fig.svg, fig.name)], ['PNG', () => exportPng(fig.svg, fig.name)],
-    ['CSV', () => exportCsv(fig.csv, fig.name, fig.provenance)], ['JSON', () => exportJson(fig.json, fig.name, fig.provenance)]];
+    ['CSV', () => exportCsv(fig.csv, fig.name, fig.provenance)], ['JSON', () => exportJson(fig.json, fig.name, fig.provenance)],
+    ['Embed', (button) => copyEmbed(button, figure)]];
   for (const [label, act] of actions) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
-    b.setAttribute('aria-label', `Export ${fig.name} as ${label}`);
-    b.addEventListener('click', () => Promise.resolve().then(act).catch((e) => showError(e.message)));
+    b.setAttribute('aria-label', label === 'Embed' ? `Copy embed code for ${fig.name} alone` : `Export ${fig.name} as ${label}`);
+    b.addEventListener('click', () => Promise.resolve().then(() => act(b)).catch((e) => showError(e.message)));
     bar.appendChild(b);
   }
   figure.appendChild(bar);
@@ -355,6 +384,37 @@ function figureElement(fig) {
 function textSelectivity(d, t) {
   return need(d, 'selectivity', () => analysis(d, 'selectivity', { temperature: t, loss: false, bins: SELECTIVITY_BINS }, 'Selectivity'));
 }
+
+// Figures with the status note their view shows above them (a window, a cut the core made); '' for none.
+// window: the tokens a per-token view shows.
+function withNote(figures, note, window = null) {
+  figures.note = note;
+  figures.window = window;
+  return figures;
+}
+
+// Where the keyboard focus is among the figures, so that redrawing them (a head picked with Enter, a row picked in
+// the map) leaves it on the same control instead of dropping it to the page: {figure, name, control} or null.
+const FOCUSABLE = '[tabindex="0"], button';
+let pendingFocus = null;  // the place to restore once a render that replaced the figures draws
+function focusedPlace() {
+  const active = document.activeElement;
+  const figure = active?.closest?.('#figures figure');
+  if (!figure) return null;
+  const figures = [...$('figures').querySelectorAll('figure')];
+  return { figure: figures.indexOf(figure), name: figure.dataset.name, control: [...figure.querySelectorAll(FOCUSABLE)].indexOf(active) };
+}
+function restoreFocus(place) {
+  if (!place) return;
+  const figures = [...$('figures').querySelectorAll('figure')];
+  const figure = figures.find((f) => f.dataset.name === place.name) ?? figures[place.figure] ?? figures[0];
+  if (!figure) return;
+  const controls = [...figure.querySelectorAll(FOCUSABLE)];
+  (controls[place.control] ?? controls[0])?.focus({ preventScroll: true });
+}
+
+// The tokens picked in the attention view's text (window rows; several are summed), the last one the query row.
+let chosenTokens = [];
 
 // Until the visitor or a link picks a head, the attention and top-k views open on the model's most selective head on
 // the text: the lowest mean normalised entropy (the heads map's value).
@@ -385,6 +445,10 @@ async function figuresFor(view, d) {
     throw new Error(`the text is ${tokens.length.toLocaleString('en')} tokens; the page analyses at most ${MAX_TEXT_TOKENS.toLocaleString('en')} ` +
       '(its memory stays bounded that way): shorten it, or run the attnlab command line on longer corpora');
   if ((view === 'attention' || view === 'topk') && (state.layer === null || state.head === null)) await pickHead(d, t);
+  if (PER_TOKEN_VIEWS.has(view)) {
+    const from = syncWindows(tokens.length, d.info.n_positions);
+    if (from !== state.from) { state.from = from; writeHash(); }
+  }
   const ctx = { info: d.info, tokens, state: { ...state } };
   if (SAMPLED_VIEWS.has(view) && state.sample === 'held-out') {
     // per-N curves need many rows per N: by default the held-out sample that ships with the page, over log bins
@@ -405,10 +469,24 @@ async function figuresFor(view, d) {
     return figures.map((f) => ({ ...f, action: f.action ?? { label: 'Use the text in the box instead', run: () => update({ sample: 'text' }) } }));
   }
   ctx.selectivity = await textSelectivity(d, t);
+  const from = state.from;
+  const windowNote = (v) => (v.total > v.tokens
+    ? `Showing tokens ${count(v.start)}-${count(v.start + v.tokens - 1)} of ${count(v.total)}: the model reads at most ${count(d.info.n_positions)} ` +
+      'tokens at a time, each window from its own start. Tokens (above) picks another window.' : '');
   if (view === 'attention') {
-    const key = `attention:${state.layer}:${state.head}`;
-    ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t }));
-    return attentionFigures({ ...ctx, onQuery: (q) => update({ q }) });
+    const key = `attention:${state.layer}:${state.head}:${from}`;
+    ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t, start: from, top_k: PREDICTIONS }));
+    const pick = (i, add) => {
+      chosenTokens = add ? (chosenTokens.includes(i) ? chosenTokens.filter((x) => x !== i) : [...chosenTokens, i]) : [i];
+      if (!chosenTokens.length) chosenTokens = [i];
+      return update({ q: chosenTokens.at(-1) });
+    };
+    const chosen = chosenTokens.length && chosenTokens.at(-1) === state.q ? chosenTokens : null;
+    return withNote(attentionFigures({ ...ctx, chosen, onQuery: (q) => { chosenTokens = [q]; return update({ q }); }, onPick: pick }), windowNote(ctx.attention), ctx.attention.tokens);
+  }
+  if (view === 'allheads') {
+    ctx.attention = await need(d, `thumbnails:${from}`, () => ask(d, 'attention', { text, layer: null, temperature: t, start: from, thumbnail: THUMBNAIL }));
+    return withNote(allHeadsFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) }), windowNote(ctx.attention), ctx.attention.tokens);
   }
   if (view === 'heads') return headFigures({ ...ctx, onHead: (l, h) => update({ layer: l, head: h, view: 'attention' }) });
   const useSample = { label: 'Use the held-out English sample that ships with the page', run: () => update({ sample: 'held-out' }) };
@@ -446,7 +524,12 @@ async function figuresFor(view, d) {
     const figures = (view === 'papa' ? papaFigures : constantFigures)({ ...ctx, heldOut: source.heldOut, modelLabel: loadedModel })
       .map((f) => ({ ...f, action: source.toggle }));
     if (view === 'papa') figures.push(papaCheckpointFigure(await checkpointResults()));
-    return figures;
+    const r = ctx[view];
+    const used = view === 'papa' ? r.evaluated.tokens + r.ranked_on.tokens : r.eval_tokens;
+    return withNote(figures, used < tokens.length
+      ? `${label} used ${count(used)} of the text's ${count(tokens.length)} tokens: ` +
+        (view === 'papa' ? `evaluated on ${r.evaluated.text}, heads ranked on ${r.ranked_on.text}.` : `${count(r.eval_windows)} windows of ${count(r.window)}.`)
+      : '');
   }
   if (view === 'hardmax') {
     ctx.hardmax = await need(d, 'hardmax', () => analysis(d, 'hardmax', {}, 'Hard-max'));
@@ -462,7 +545,10 @@ async function figuresFor(view, d) {
       .map((f) => ({ ...f, action: f.action ?? useSample }));
   }
   ctx.sensitivity = await need(d, 'sensitivity', () => analysis(d, 'sensitivity', {}, 'Sensitivity (forward and backward passes)'));
-  return sensitivityFigures(ctx);
+  const sens = ctx.sensitivity;
+  return withNote(sensitivityFigures(ctx), sens.text_tokens > sens.tokens
+    ? `Sensitivity used the first ${count(sens.tokens)} of the text's ${count(sens.text_tokens)} tokens (the page's budget for its ` +
+      'backward passes; the attnlab command line\'s --max-tokens takes up to the model\'s context).' : '');
 }
 
 // A file that ships with the page, fetched once and read by read(response); a failure is fetched again next time.
@@ -525,6 +611,8 @@ function viewLabel(view) {
 
 async function render() {
   const token = ++renderToken;
+  const focus = focusedPlace() ?? pendingFocus;  // kept across the placeholder, which replaces the figures
+  pendingFocus = focus;
   $('status-note').textContent = '';
   writeHash();
   syncControls();
@@ -534,20 +622,23 @@ async function render() {
   if (document.body.dataset.view !== state.view) showPlaceholder(`Computing the ${viewLabel(state.view)} view…`);
   try {
     const d = data;
-    const figures = await figuresFor(state.view, d);
+    setTitleNote(temperatureNote(state.view, state.t));  // every title says which temperature its numbers come from
+    let figures = await figuresFor(state.view, d);
     if (token !== renderToken) return;  // a newer request owns the page
+    const note = figures.note;
+    const only = isEmbed(location.search) ? embedFigure(location.search) : null;
+    if (only) figures = figures.filter((f) => f.name === only).concat(figures.some((f) => f.name === only) ? [] : figures.slice(0, 1));
     const drawnFrom = provenance({ view: state.view, model: loadedModel, info: d.info, text: state.text, tokens: (await d.results.tokenized).ids,
       sample: SAMPLED_VIEWS.has(state.view) && state.sample === 'held-out' ? 'the held-out sample (models/tiny-gpt2/held-out-sample.txt)' : null,
       averages: ['constant', 'papa'].includes(state.view)
         ? (state.averages === 'training' && loadedModel === SHIPPED_MODEL ? 'the shipped model\'s training-text averages' : 'this text (in-sample)') : null,
-      temperature: state.t });
-    const tNote = temperatureNote(state.view, state.t);
-    for (const f of figures) {
-      f.provenance = f.provenance ?? drawnFrom;
-      // every title says which temperature its numbers come from
-      for (const t of f.svg.querySelectorAll(':scope > title, :scope > .plot-title')) t.textContent += ` (${tNote})`;
-    }
+      temperature: state.t, window: PER_TOKEN_VIEWS.has(state.view) ? { start: state.from, tokens: figures.window ?? 0 } : null });
+    for (const f of figures) f.provenance = f.provenance ?? drawnFrom;
     $('figures').replaceChildren(...figures.map(figureElement));
+    const elsewhere = document.activeElement && document.activeElement !== document.body;  // the visitor moved on meanwhile
+    if (!elsewhere) restoreFocus(focus);
+    pendingFocus = null;
+    if (note) $('status-note').textContent = [$('status-note').textContent, note].filter(Boolean).join(' ');
     $('token-count').textContent = `${(await d.results.tokens).length} tokens`;
     showError('');
     setBusy(false);
@@ -566,43 +657,92 @@ function update(change) {
   if (!state) return Promise.resolve();  // still starting: the controls act once the core's defaults are known
   const textChanged = change.text !== undefined && change.text !== state.text;
   const tChanged = change.t !== undefined && change.t !== state.t;
+  const fromChanged = change.from !== undefined && change.from !== state.from;
   state = { ...state, ...change };
   if ('layer' in change || 'head' in change) headPicked = state.layer !== null && state.head !== null;
-  if (textChanged && change.q === undefined) state.q = null;  // a row of the old text means nothing in the new one
+  if ((textChanged || fromChanged) && change.q === undefined) state.q = null;  // a row of another window means nothing here
+  if (textChanged || fromChanged) chosenTokens = [];
   if (textChanged || tChanged) data = freshData(data.info, !tChanged);
   return render();
 }
 
 // ---- embedding -----------------------------------------------------------------------------------
 // The snippet is built by the DOM, which escapes every attribute for HTML: the model name and the text come from
-// the URL, which anyone can write, and the snippet goes into other people's pages.
-function embedCode() {
+// the URL, which anyone can write, and the snippet goes into other people's pages. figure: one figure's name (that
+// figure alone, with its caption), or null for the whole view. The iframe opens at the height the figure has here and
+// then sizes itself: the embedded page posts its height, and a fixed script (no value from the URL is in it) sets it.
+const RESIZE_SCRIPT = '<script>addEventListener("message",function(e){var d=e.data;if(!d||d.type!=="attnlab-height")return;' +
+  'var f=document.getElementsByTagName("iframe");for(var i=0;i<f.length;i++){if(f[i].contentWindow===e.source&&' +
+  'f[i].hasAttribute("data-attnlab")){var h=Math.round(Number(d.height));if(h>80&&h<20000)f[i].style.height=h+"px";}}});</script>';
+
+function embedCode(figure = null) {
   const url = new URL(location.href);
-  url.search = '?embed=1';
+  const search = new URLSearchParams({ embed: '1' });
+  if (figure) search.set('figure', figure.dataset.name);
+  if (HEAD_VIEWS.has(state.view)) search.set('picker', '1');  // a compact layer/head picker above the figure
+  url.search = `?${search}`;
   url.hash = formatHash(state);
   const frame = document.createElement('iframe');
   frame.src = url.href;
   frame.title = `attnlab: ${state.view} view of ${state.model}`;
-  frame.width = '720';
-  frame.height = '520';
+  // the size the figure (or the view) takes on this page, plus the embed's own margins and footer line
+  const box = figure ?? $('figures');
+  const width = Math.min(960, Math.max(360, Math.ceil(box.getBoundingClientRect().width) + 16));
+  const exportBar = figure ? figure.querySelector('.export')?.getBoundingClientRect().height ?? 0 : 0;
+  const height = Math.ceil(box.getBoundingClientRect().height - exportBar) + 60;
+  frame.width = String(width);
+  frame.height = String(height);
+  frame.setAttribute('data-attnlab', '');
   frame.style.border = '0';
+  frame.style.maxWidth = '100%';
   frame.loading = 'lazy';
-  return frame.outerHTML;
+  return `${frame.outerHTML}\n${RESIZE_SCRIPT}`;
 }
 
-async function copyEmbed() {
-  const code = embedCode();
+// Shows the code under `anchor` (the nav's button, or a figure's Embed button) and copies it.
+async function copyEmbed(button, figure = null) {
+  const code = embedCode(figure);
   const box = $('embed-code');
   box.value = code;
   box.hidden = false;
+  (figure ? figure.querySelector('.export') : $('embed-button').closest('nav')).after(box);
+  const label = button.textContent;
   try {
     await navigator.clipboard.writeText(code);
-    $('embed-button').textContent = 'Embed code copied';
+    button.textContent = 'Embed code copied';
   } catch {
     box.select();
-    $('embed-button').textContent = 'Copy the code below';
+    button.textContent = 'Copy the code below';
   }
-  setTimeout(() => { $('embed-button').textContent = 'Copy embed code'; }, 2500);
+  setTimeout(() => { button.textContent = label; }, 2500);
+}
+
+const HEAD_VIEWS = new Set(['attention', 'topk']);  // views of one head: their embeds get a layer/head picker
+
+// In an embed: tells the page around it how tall this one is, whenever that changes.
+function postHeight() {
+  if (window.parent === window) return;
+  const report = () => window.parent.postMessage({ type: 'attnlab-height', height: Math.ceil(document.documentElement.scrollHeight) }, '*');
+  new ResizeObserver(report).observe(document.body);
+  report();
+}
+
+// ---- the temperature slider ---------------------------------------------------------------------
+// While it moves, one run at a time: each finished render takes the newest value asked for, the ones between are
+// skipped (the worker withdraws the requests a newer temperature makes stale).
+let pendingT = null;
+let sliding = false;
+async function slide() {
+  sliding = true;
+  try {
+    while (pendingT !== null) {
+      const t = pendingT;
+      pendingT = null;
+      await update({ t });
+    }
+  } finally {
+    sliding = false;
+  }
 }
 
 // ---- wiring ---------------------------------------------------------------------------------------
@@ -635,14 +775,34 @@ function wire() {
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => update({ view: tab.dataset.view }));
     tab.addEventListener('keydown', (e) => {
-      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-      if (!step) return;
-      const next = tabs[(i + step + tabs.length) % tabs.length];
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      const next = tabs[(to + tabs.length) % tabs.length];
       next.focus();
+      next.scrollIntoView({ block: 'nearest', inline: 'nearest' });
       update({ view: next.dataset.view });
     });
   });
-  $('embed-button').addEventListener('click', copyEmbed);
+  $('embed-button').addEventListener('click', (e) => copyEmbed(e.currentTarget));
+  $('window').addEventListener('change', (e) => update({ from: Number(e.target.value) }));
+  $('scale').addEventListener('change', (e) => update({ scale: e.target.value }));
+  // the slider (log10 T) redraws as it moves: a drag's many values coalesce into the runs the worker has time for
+  $('temperature-slider').addEventListener('input', (e) => {
+    const t = Number((10 ** Number(e.target.value)).toPrecision(2));
+    $('temperature').value = String(t);
+    pendingT = t;
+    if (!sliding) slide();
+  });
+  // a phone's layout: plots drawn for a narrow screen, the model panel folded
+  const narrow = matchMedia('(max-width: 600px)');
+  setCompact(narrow.matches);
+  if (narrow.matches) $('model-panel').open = false;
+  narrow.addEventListener('change', () => {
+    setCompact(narrow.matches);
+    if (narrow.matches) $('model-panel').open = false;
+    if (data.info) render();
+  });
   window.addEventListener('hashchange', () => {
     if (!state) return;  // still starting: the start reads the hash itself
     const next = parseHash(location.hash);
@@ -692,6 +852,12 @@ async function startFrom(initial) {
 if (isEmbed(location.search)) {
   document.body.classList.add('embed');
   $('open-link').href = `./${location.hash}`;
+  postHeight();
+  if (new URLSearchParams(location.search).get('picker') === '1') {
+    $('embed-picker').hidden = false;
+    $('embed-layer').addEventListener('change', (e) => update({ layer: Number(e.target.value), head: state.head ?? 0 }));
+    $('embed-head').addEventListener('change', (e) => update({ head: Number(e.target.value), layer: state.layer ?? 0 }));
+  }
 }
 wire();
 worker.call('describe').then((table) => {

@@ -3,7 +3,7 @@
 // sentence (the JSON of `attnlab analyze paper`), which sets the paper's claim beside the same quantity and
 // names the model, so the page and the CLI say the same thing. docs/science.md defines every quantity.
 import { linePlot, PALETTE } from './plot.js';
-import { fixed } from './format.js';
+import { count, fixed, typeset } from './format.js';
 
 const fmt = (v, d = 2) => fixed(v, d);
 const colour = (i) => PALETTE[i % PALETTE.length];
@@ -28,7 +28,7 @@ function quartileCsv(xName, xs, layers, pick) {
 // source: words for where the rows came from (the held-out sample or the text in the box).
 export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
   const { lengths, top_n: topN, rho, proportional_n: propN, delta, temperatures: T, verdicts } = paper;
-  const say = (figure) => verdicts.find((v) => v.figure === figure).sentence;
+  const say = (figure) => typeset(verdicts.find((v) => v.figure === figure).sentence);
   const last = lengths.length - 1;
   const mid = Math.floor(rho.length / 2);
   const fixedAt = (n) => { const i = topN.findIndex((x) => x >= n); return i >= 0 ? i : topN.length - 1; };
@@ -37,17 +37,17 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
   const on = paper.measured_on;
   const figs = [];
   const rows = dist[0].rows;  // per length: heads x sequences that reach it, the same in every layer
-  const windowsNote = `${paper.windows} windows of up to ${paper.max_tokens} tokens, one every ${paper.stride}`;
+  const windowsNote = `${count(paper.windows)} windows of up to ${paper.max_tokens} tokens, one every ${paper.stride}`;
   const perLength = ` Rows from ${source}, ${windowsNote}: ${lengths.map((L, i) => `${rows[i].toLocaleString('en')} at L = ${L}`).join(', ')} per layer ` +
     `(${rows.reduce((a, b) => a + b, 0).toLocaleString('en')} in all).`;
   const atLast = ` Rows from ${source}: ${rows[last].toLocaleString('en')} per layer at L = ${lengths[last]}.`;
 
   figs.push({
     name: 'paper-distance-proportional',
-    svg: linePlot({ title: `d~ against L with the top-N set growing with it: N = ⌈${rho[mid]} L⌉`, xLabel: 'sequence length L',
-      yLabel: 'd~ = ‖Σ_rest αx − Σ_top αx‖', xLog: true, yLog: true,
+    svg: linePlot({ title: `d̃ against L with the top-N set growing with it: N = ⌈${rho[mid]} L⌉`, xLabel: 'sequence length L',
+      yLabel: 'd̃ = ‖Σ_rest αx − Σ_top αx‖', xLog: true, yLog: true,
       series: bandSeries(dist, (l) => column(l.proportional.d, mid), lengths) }),
-    caption: 'Theorem 1\'s distance: in each head\'s value space, d~ = ‖Σ_{j∉S} α_j x_j − s‖ with s = Σ_{j∈S} α_j x_j the ' +
+    caption: 'Theorem 1\'s distance: in each head\'s value space, d̃ = ‖Σ_{j∉S} α_j x_j − s‖ with s = Σ_{j∈S} α_j x_j the ' +
       `top-N tokens' weighted sum, here with N = ⌈${rho[mid]} L⌉ (N = ${propN.map((r) => r[mid]).join(', ')} at L = ` +
       `${lengths.join(', ')}); median and quartiles over heads and sequences. The paper reports "distance collapse" on GPT-2 as ` +
       'the top-N set grows with L.' + perLength,
@@ -60,8 +60,8 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
 
   figs.push({
     name: 'paper-distance-fixed-n',
-    svg: linePlot({ title: `d~ against L at a fixed top-${topN[fixed]} set`, xLabel: 'sequence length L',
-      yLabel: 'd~', xLog: true, yLog: true, series: bandSeries(dist, (l) => column(l.fixed_n.d, fixed), lengths) }),
+    svg: linePlot({ title: `d̃ against L at a fixed top-${topN[fixed]} set`, xLabel: 'sequence length L',
+      yLabel: 'd̃', xLog: true, yLog: true, series: bandSeries(dist, (l) => column(l.fixed_n.d, fixed), lengths) }),
     caption: `The same distance for a fixed top-${topN[fixed]} set as L grows (the paper's first distance analysis, for which ` +
       'Theorem 1 gives an upper bound); median and quartiles over heads and sequences.' + perLength,
     finding: say('distance-fixed-n'),
@@ -71,12 +71,12 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
 
   figs.push({
     name: 'paper-distance-vs-top-n',
-    svg: linePlot({ title: `d~ / W against top-N at L = ${lengths[last]} (attnlab's scale)`, xLabel: 'top-N (selected set size)',
-      yLabel: 'd~ / Σ α_j ‖x_j‖', xLog: true, yDomain: [0, 1],
+    svg: linePlot({ title: `d̃ / W against top-N at L = ${lengths[last]} (attnlab's scale)`, xLabel: 'top-N (selected set size)',
+      yLabel: 'd̃ / Σ α_j ‖x_j‖', xLog: true, yDomain: [0, 1],
       series: bandSeries(dist, (l) => row(l.fixed_n.d_over_w, last), topN),
       refs: [{ name: `δ = ${delta}`, x: topN, y: topN.map(() => delta) }] }),
-    caption: 'The paper\'s second analysis: d~ for a growing top-N set at a fixed length, divided by W = Σ α_j ‖x_j‖ ' +
-      '(attnlab\'s scale: d~ ≤ W, so heads and layers compare). attnlab\'s critical N is the first N whose d~ falls to δ W; ' +
+    caption: 'The paper\'s second analysis: d̃ for a growing top-N set at a fixed length, divided by W = Σ α_j ‖x_j‖ ' +
+      '(attnlab\'s scale: d̃ ≤ W, so heads and layers compare). attnlab\'s critical N is the first N whose d̃ falls to δ W; ' +
       'the paper\'s own detection rule (its Algorithm 3) could not be checked.' + atLast,
     finding: say('critical-n'),
     csv: quartileCsv('top_n', topN, dist, (l) => row(l.fixed_n.d_over_w, last)),
@@ -119,7 +119,7 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
       'row\'s largest diagonal entry (max and median over rows at the chosen lengths) against 1/(4T); the export adds the ' +
       'shares of rows within a factor 2 of it (near-ties) and below 1e-3 of it (saturated). Temperature as in the ' +
       `Sensitivity view: ${paper.temperature_protocol}. Rows from ${source}: ${grad.rows.toLocaleString('en')} at each T, over all ` +
-      `layers (the ${paper.lemma_windows} windows that do not overlap).`,
+      `layers (the ${count(paper.lemma_windows)} windows that do not overlap).`,
     finding: say('gradient-lemma'),
     csv: [['T', ...gl.flatMap((l) => [`L${l.layer}_diagonal_median`, `L${l.layer}_diagonal_max`, `L${l.layer}_near_bound_share`,
       `L${l.layer}_saturated_share`]), 'lemma_bound'],

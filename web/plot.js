@@ -28,18 +28,43 @@ function niceStep(span, count) {
   return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 }
 
-function formatTick(v) {
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+const superscript = (n) => String(n).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
+
+// A tick label, typeset: 0.5, 20, 4,096, 10⁵, 2×10⁻⁴, −3 (a true minus).
+export function formatTick(v) {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(0);
-  return String(Number(v.toPrecision(3)));
+  const sign = v < 0 ? '−' : '';
+  if (a >= 1e5 || a < 0.01) {
+    const e = Math.floor(Math.log10(a) + 1e-9);
+    const m = Number((a / 10 ** e).toPrecision(2));
+    return `${sign}${m === 1 ? '' : `${m}×`}10${superscript(e)}`;
+  }
+  return sign + Number(a.toPrecision(3)).toLocaleString('en');
 }
 
-function axisScale(lo, hi, log, from, to) {
+// Compact layout (a phone): plots drawn at the width of a narrow screen, legends under the plot, so that no text is
+// drawn under 11 px. main.js sets it from the window's width and draws again when that changes.
+const layout = { compact: false, titleNote: '' };
+export function setCompact(on) { layout.compact = on; }
+// A note every title then ends with, in brackets: the temperature its numbers come from ("T = 0.5", "computed at T = 1").
+export function setTitleNote(note) { layout.titleNote = note; }
+const noted = (title) => (layout.titleNote ? `${title} (${layout.titleNote})` : title);
+export function isCompact() { return layout.compact; }
+const COMPACT_WIDTH = 360;
+
+function axisScale(lo, hi, log, from, to, pow2 = false, count = 6) {
   if (log) {
     const a = Math.log10(lo), b = Math.log10(hi);
     const f = (v) => from + ((Math.log10(v) - a) / (b - a || 1)) * (to - from);
     const ticks = [];
+    if (pow2) {  // the data sit at powers of two: ticks there, every second one when there are many
+      const e0 = Math.ceil(Math.log2(lo) - 1e-9), e1 = Math.floor(Math.log2(hi) + 1e-9);
+      const step = Math.max(1, Math.ceil((e1 - e0 + 1) / 9));
+      for (let e = e0; e <= e1; e += step) ticks.push(2 ** e);
+      return { f, ticks };
+    }
     for (let e = Math.floor(a); e <= Math.ceil(b); e++)
       for (const m of [1, 2, 5]) {
         const v = m * 10 ** e;
@@ -47,7 +72,7 @@ function axisScale(lo, hi, log, from, to) {
       }
     return { f, ticks };
   }
-  const step = niceStep(hi - lo, 6);
+  const step = niceStep(hi - lo, count);
   const ticks = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return { f: (v) => from + ((v - lo) / (hi - lo || 1)) * (to - from), ticks };
@@ -80,7 +105,20 @@ function pathOf(xs, ys, fx, fy, xLog, yLog) {
 // range, quartiles and rows). The readout has its own line under the title. Returns the <svg>.
 export function linePlot({ title, xLabel, yLabel, series, refs = [], keys = [], xLog = false, yLog = false, yDomain = null,
   width = 640, height = 360 }) {
-  const m = { l: 62, r: 180, t: 46, b: 44 };
+  title = noted(title);
+  const compact = isCompact();
+  if (compact) width = COMPACT_WIDTH;
+  // the legend: a column at the right, or (compact) rows under the plot
+  const m = compact ? { l: 52, r: 12, t: 46, b: 44 } : { l: 62, r: 180, t: 46, b: 44 };
+  const legendChars = compact ? Math.floor((width - m.l - 34) / 6.2) : LEGEND_CHARS;
+  const entries = [...series.filter((s) => s.legend !== false), ...keys, ...refs];
+  const legendRows = entries.reduce((n, s) => n + wrapWords(s.name, legendChars).length, 0);
+  const titleLines = wrapTitle(title, width - m.l - 8).length;
+  m.t += 16 * (titleLines - 1);
+  const plotBottom = height - m.b + 16 * (titleLines - 1);  // the plot keeps its height when the title wraps
+  if (compact) height = plotBottom + m.b + 8 + 16 * legendRows;
+  else height = plotBottom + m.b;
+  const legendAt = compact ? { x: m.l - 40, y: plotBottom + m.b + 4 } : { x: width - m.r, y: m.t };
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
   svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
@@ -89,25 +127,26 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], keys = [], 
   const ys = yDomain ? yDomain : all.flatMap((s) => [...s.y, ...(s.band ? [...s.band.lo, ...s.band.hi] : [])]);
   const [x0, x1] = extent(xs, xLog);
   const [y0, y1] = yDomain ? yDomain : extent(ys, yLog);
-  const X = axisScale(x0, x1, xLog, m.l, width - m.r);
-  const Y = axisScale(y0, y1, yLog, height - m.b, m.t);
+  const powersOfTwo = xLog && xs.length > 1 && xs.every((x) => !Number.isFinite(x) || (x >= 1 && Number.isInteger(Math.log2(x))));
+  const X = axisScale(x0, x1, xLog, m.l, width - m.r, powersOfTwo, compact ? 4 : 6);
+  const Y = axisScale(y0, y1, yLog, plotBottom, m.t);
   const axes = svgEl('g', { class: 'axes' }, svg);
   for (const t of X.ticks) {
-    svgEl('line', { x1: X.f(t), x2: X.f(t), y1: m.t, y2: height - m.b, class: 'grid' }, axes);
-    text(axes, X.f(t), height - m.b + 16, formatTick(t), { 'text-anchor': 'middle' });
+    svgEl('line', { x1: X.f(t), x2: X.f(t), y1: m.t, y2: plotBottom, class: 'grid' }, axes);
+    text(axes, X.f(t), plotBottom + 16, formatTick(t), { 'text-anchor': 'middle' });
   }
   for (const t of Y.ticks) {
     svgEl('line', { x1: m.l, x2: width - m.r, y1: Y.f(t), y2: Y.f(t), class: 'grid' }, axes);
     text(axes, m.l - 6, Y.f(t) + 4, formatTick(t), { 'text-anchor': 'end' });
   }
-  svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b, class: 'frame' }, axes);
-  text(svg, m.l, 18, title, { class: 'plot-title' });
-  text(svg, (m.l + width - m.r) / 2, height - 8, xLabel, { 'text-anchor': 'middle', class: 'axis-label' });
-  text(svg, 14, (m.t + height - m.b) / 2, yLabel,
-    { 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(m.t + height - m.b) / 2})` });
+  svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: plotBottom - m.t, class: 'frame' }, axes);
+  titleText(svg, compact ? 8 : m.l, title, width - m.l - 8);
+  text(svg, (m.l + width - m.r) / 2, plotBottom + m.b - 8, xLabel, { 'text-anchor': 'middle', class: 'axis-label' });
+  text(svg, 14, (m.t + plotBottom) / 2, yLabel,
+    { 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(m.t + plotBottom) / 2})` });
 
   const clip = `clip${Math.random().toString(36).slice(2)}`;
-  svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b }, svgEl('clipPath', { id: clip }, svg));
+  svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: plotBottom - m.t }, svgEl('clipPath', { id: clip }, svg));
   const body = svgEl('g', { 'clip-path': `url(#${clip})` }, svg);
   const under = svgEl('g', { class: 'refs' }, body);  // reference curves, drawn before (under) the series
   const legend = svgEl('g', { class: 'legend' }, svg);
@@ -115,15 +154,15 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], keys = [], 
   let row = 0;
   // a legend entry; for a series, a button that shows or hides it (click, Enter or Space)
   const addLegend = (s, dash, group = null, key = null) => {
-    const y = m.t + 8 + row * 16;
-    const lines = wrapWords(s.name, LEGEND_CHARS);  // a long name takes several lines, never cut
+    const y = legendAt.y + 8 + row * 16;
+    const lines = wrapWords(s.name, legendChars);  // a long name takes several lines, never cut
     row += lines.length;
     const entry = svgEl('g', { class: group ? 'legend-entry toggle' : 'legend-entry' }, legend);
-    svgEl('line', { x1: width - m.r + 10, x2: width - m.r + 30, y1: y, y2: y, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': dash }, entry);
-    const label = text(entry, width - m.r + 34, y + 4, '');
-    lines.forEach((line, i) => { svgEl('tspan', { x: width - m.r + 34, dy: i ? 14 : 0 }, label).textContent = xmlSafe(line); });
+    svgEl('line', { x1: legendAt.x + 10, x2: legendAt.x + 30, y1: y, y2: y, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': dash }, entry);
+    const label = text(entry, legendAt.x + 34, y + 4, '');
+    lines.forEach((line, i) => { svgEl('tspan', { x: legendAt.x + 34, dy: i ? 14 : 0 }, label).textContent = xmlSafe(line); });
     if (!group) return;
-    svgEl('rect', { x: width - m.r + 6, y: y - 7, width: m.r - 8, height: 14 + 16 * (lines.length - 1), class: 'legend-hit' }, entry);
+    svgEl('rect', { x: legendAt.x + 6, y: y - 7, width: compact ? width - legendAt.x - 8 : m.r - 8, height: 14 + 16 * (lines.length - 1), class: 'legend-hit' }, entry);
     entry.setAttribute('tabindex', 0);
     entry.setAttribute('role', 'switch');
     entry.setAttribute('aria-checked', 'true');
@@ -165,28 +204,63 @@ export function linePlot({ title, xLabel, yLabel, series, refs = [], keys = [], 
     addLegend({ ...s, color }, s.dash || '6 4');
   });
   // hover: the data point nearest the pointer, of any series, in the readout
-  const setReadout = readoutLine(svg, width - m.r, 38);
+  const setReadout = readoutLine(svg, width - (compact ? 8 : m.r), m.t - 8);
   const marker = svgEl('circle', { r: 4, class: 'cursor-point', visibility: 'hidden' }, svg);
-  const surface = svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b, class: 'plot-surface' }, svg);
+  const surface = svgEl('rect', { x: m.l, y: m.t, width: width - m.l - m.r, height: plotBottom - m.t, class: 'plot-surface' }, svg);
+  const visible = () => series.filter((x) => !hidden.has(x));
+  const finite = (s, j) => Number.isFinite(s.x[j]) && Number.isFinite(s.y[j]) && (!xLog || s.x[j] > 0) && (!yLog || s.y[j] > 0);
+  let at = null;  // {s, j}: the point the readout shows
+  const show = (s, j) => {
+    at = { s, j };
+    marker.setAttribute('cx', X.f(s.x[j]));
+    marker.setAttribute('cy', Y.f(s.y[j]));
+    marker.setAttribute('visibility', 'visible');
+    setReadout(s.describe ? `${s.name}: ${s.describe(j)}` : `${s.name}: ${xLabel} ${formatTick(s.x[j])} → ${Number(s.y[j].toPrecision(4))}`);
+  };
+  const hide = () => { marker.setAttribute('visibility', 'hidden'); setReadout(''); };
   surface.addEventListener('pointermove', (e) => {
     const p = svgPoint(svg, e);
     if (!p) return;
     let best = null;
-    for (const s of series.filter((x) => !hidden.has(x)))
+    for (const s of visible())
       s.x.forEach((x, j) => {
-        const y = s.y[j];
-        if (!Number.isFinite(x) || !Number.isFinite(y) || (xLog && x <= 0) || (yLog && y <= 0)) return;
-        const d = Math.hypot(X.f(x) - p.x, Y.f(y) - p.y);
-        if (!best || d < best.d) best = { d, s, x, y, j };
+        if (!finite(s, j)) return;
+        const d = Math.hypot(X.f(x) - p.x, Y.f(s.y[j]) - p.y);
+        if (!best || d < best.d) best = { d, s, j };
       });
-    if (!best) return;
-    marker.setAttribute('cx', X.f(best.x));
-    marker.setAttribute('cy', Y.f(best.y));
-    marker.setAttribute('visibility', 'visible');
-    setReadout(best.s.describe ? `${best.s.name}: ${best.s.describe(best.j)}`
-      : `${best.s.name}: ${xLabel} ${formatTick(best.x)} → ${Number(best.y.toPrecision(4))}`);
+    if (best) show(best.s, best.j);
   });
-  surface.addEventListener('pointerleave', () => { marker.setAttribute('visibility', 'hidden'); setReadout(''); });
+  surface.addEventListener('pointerleave', hide);
+  // the keyboard reads the values too: Left/Right move along a series, Up/Down to the next series
+  surface.setAttribute('tabindex', 0);
+  surface.setAttribute('role', 'application');
+  surface.setAttribute('aria-label', xmlSafe(`${title}: Left and Right move along a curve, Up and Down change curve`));
+  const step = (s, j, dir) => {
+    for (let k = j + dir; k >= 0 && k < s.x.length; k += dir) if (finite(s, k)) return k;
+    return j;
+  };
+  surface.addEventListener('focus', () => {
+    const s = at?.s ?? visible()[0];
+    if (!s) return;
+    const j = at ? at.j : s.x.findIndex((_, k) => finite(s, k));
+    if (j >= 0) show(s, j);
+  });
+  surface.addEventListener('blur', hide);
+  surface.addEventListener('keydown', (e) => {
+    const list = visible();
+    if (!at || !list.length) return;
+    let { s, j } = at;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') j = step(s, j, e.key === 'ArrowRight' ? 1 : -1);
+    else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      const i = (list.indexOf(s) + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length;
+      s = list[i];
+      // the new curve's point nearest in x
+      j = s.x.reduce((b, x, k) => (finite(s, k) && (b < 0 || Math.abs(x - at.s.x[at.j]) < Math.abs(s.x[b] - at.s.x[at.j])) ? k : b), -1);
+      if (j < 0) return;
+    } else return;
+    e.preventDefault();
+    show(s, j);
+  });
   return svg;
 }
 
@@ -199,13 +273,57 @@ export function colour(t) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-function colourBar(svg, x, y, h, vmin, vmax, label) {
+// Blue (0) through white (0.5) to red (1): a signed quantity, 0 at the middle.
+export function divergingColour(t) {
+  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5));
+  const blue = [33, 102, 172], white = [247, 247, 247], red = [178, 24, 43];
+  const [a, b, f] = u < 0.5 ? [blue, white, u / 0.5] : [white, red, (u - 0.5) / 0.5];
+  const c = a.map((x, k) => Math.round(x + (b[k] - x) * f));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+// Black or white text, whichever reads on a cell of colour `rgb`.
+function cellInk(rgb) {
+  const [r, g, b] = rgb.match(/\d+/g).map(Number);
+  return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#000' : '#fff';
+}
+
+function colourBar(svg, x, y, h, vmin, vmax, label, scale = 'linear', paint = colour) {
   const steps = 32;
   for (let i = 0; i < steps; i++)
-    svgEl('rect', { x, y: y + (h * i) / steps, width: 12, height: h / steps + 0.5, fill: colour(1 - i / (steps - 1)) }, svg);
-  text(svg, x + 16, y + 8, formatTick(vmax));
-  text(svg, x + 16, y + h, formatTick(vmin));
-  text(svg, x + 16, y + h / 2, label, { class: 'axis-label' });
+    svgEl('rect', { x, y: y + (h * i) / steps, width: 12, height: h / steps + 0.5, fill: paint(1 - i / (steps - 1)) }, svg);
+  // labels: the ends, and 0 (diverging) or each power of ten (log) between them
+  const at = (t) => y + h * (1 - t);
+  const marks = [[1, vmax], [0, vmin]];
+  if (scale === 'diverging') marks.push([0.5, 0]);
+  if (scale === 'log')
+    for (let e = Math.ceil(Math.log10(vmin) + 1e-9); e < Math.log10(vmax) - 1e-9; e++)
+      marks.push([(e - Math.log10(vmin)) / (Math.log10(vmax) - Math.log10(vmin)), 10 ** e]);
+  for (const [t, v] of marks) text(svg, x + 16, Math.min(y + h, Math.max(y + 8, at(t) + 4)), formatTick(v));
+  text(svg, x + 16, y + h + 16, label, { class: 'axis-label' });
+}
+
+// A focusable surface over a grid of rows x cols (a heat map drawn as an image, the thumbnails of every head): the
+// pointer or the arrow keys move a cursor (show(r, c), hide()), Enter or Space picks (pick(r, c)), a click calls
+// click(r, c) (default: pick). cellAt(event) is the cell under the pointer, or null.
+function gridSurface(surface, { rows, cols, start, cellAt, show, hide, pick = null, click = pick }) {
+  let at = start;
+  const go = (r, c) => { at = [r, c]; show(r, c); };
+  surface.addEventListener('pointermove', (e) => { const rc = cellAt(e); if (rc) go(...rc); });
+  surface.addEventListener('pointerleave', hide);
+  surface.addEventListener('focus', () => go(...at));
+  surface.addEventListener('blur', hide);
+  surface.addEventListener('keydown', (e) => {
+    const move = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+    if (move) {
+      e.preventDefault();
+      go(Math.min(rows - 1, Math.max(0, at[0] + move[0])), Math.min(cols - 1, Math.max(0, at[1] + move[1])));
+    } else if (pick && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      pick(...at);
+    }
+  });
+  if (click) surface.addEventListener('click', (e) => { const rc = cellAt(e); if (rc) { at = rc; click(...rc); } });
 }
 
 // The point under a pointer event, in the SVG's own coordinates.
@@ -232,6 +350,20 @@ function wrapWords(s, width) {
   return lines;
 }
 
+// A title in lines that fit `width` pixels (13 px semi-bold: about 7.3 px a character).
+function wrapTitle(title, width) {
+  return wrapWords(title, Math.max(20, Math.floor(width / 7.3)));
+}
+
+// Draws the title from y = 18 down, a line every 16 px; returns the number of lines.
+function titleText(svg, x, title, width) {
+  const lines = wrapTitle(title, width);
+  const t = text(svg, x, 18, '', { class: 'plot-title' });
+  // a space ends every line but the last, so the title's text reads as one sentence
+  lines.forEach((line, i) => { svgEl('tspan', { x, dy: i ? 16 : 0 }, t).textContent = xmlSafe(i < lines.length - 1 ? `${line} ` : line); });
+  return lines.length;
+}
+
 function readoutLine(svg, x, y) {
   const t = text(svg, x, y, '', { 'text-anchor': 'end', class: 'readout', 'aria-live': 'polite' });
   return (s) => { t.textContent = xmlSafe(s); };
@@ -246,23 +378,49 @@ function thinned(labels, cell, gap = 11) {
 // A rows x cols matrix (values[r * cols + c]); NaN cells blank. Hovering (or, for large maps, moving the keyboard
 // cursor with the arrow keys) shows "cellName(r, c): value" in the readout; small matrices get focusable cells.
 // onCell(r, c) on click or Enter; onRow(r) makes the row labels clickable. Labels are thinned to fit.
+// scale: 'linear' (vmin to vmax), 'log' (log10, vmin > 0; smaller values at vmin's colour) or 'diverging' (a signed
+// quantity: blue below 0, white at 0, red above, symmetric). blank: the readout of a NaN cell ('masked'). keys:
+// [{label, cls}] a line under the title saying what each highlight means.
 export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels = null, rowTitle, colTitle,
-  vmin = 0, vmax = 1, valueLabel = '', onCell = null, onRow = null, selected = null, cellName = null, size = 560, digits = 3 }) {
-  const labelSpace = rowLabels ? 90 : 40;
-  const m = { l: labelSpace + 18, t: 44, r: 110, b: (colLabels ? 90 : 40) + 10 };
+  vmin = 0, vmax = 1, valueLabel = '', onCell = null, onRow = null, selected = null, cellName = null, size = 560, digits = 3,
+  scale = 'linear', blank = 'n/a', keys = [] }) {
+  title = noted(title);
+  const labelSpace = rowLabels ? (isCompact() ? 64 : 90) : 40;
+  if (isCompact()) size = Math.min(size, COMPACT_WIDTH - labelSpace - 18 - 78);  // drawn at its size on a phone
+  const m = { l: labelSpace + 18, t: keys.length ? 60 : 44, r: isCompact() ? 78 : 110, b: (colLabels ? 90 : 40) + 10 };
   const cell = Math.max(1, Math.min(48, Math.floor(size / Math.max(rows, cols))));
-  const w = Math.max(m.l + cols * cell + m.r, 420), h = m.t + rows * cell + m.b;
+  if (scale === 'diverging') { vmax = Math.max(Math.abs(vmin), Math.abs(vmax), 1e-12); vmin = -vmax; }
+  const w = Math.max(m.l + cols * cell + m.r, isCompact() ? COMPACT_WIDTH : 420), h = m.t + rows * cell + m.b;
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${w} ${h}`, width: w, height: h, class: 'plot', role: 'img' });
   svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width: w, height: h, class: 'plot-bg' }, svg);
-  text(svg, 8, 18, title, { class: 'plot-title' });
-  const setReadout = readoutLine(svg, w - 8, 36);
+  const titleLines = titleText(svg, 8, title, w - 16);
+  m.t += 16 * (titleLines - 1);
+  const setReadout = readoutLine(svg, w - 8, 36 + 16 * (titleLines - 1));
+  let kx = 8;
+  for (const k of keys) {  // what each highlight means, in the highlight's own style
+    svgEl('rect', { x: kx, y: m.t - 21 + 0, width: 12, height: 10, class: k.cls }, svg);
+    const t = text(svg, kx + 16, m.t - 12, k.label, { class: 'key-label' });
+    kx += 28 + 6.2 * k.label.length;
+    void t;
+  }
   const nameOf = (r, c) => (cellName ? cellName(r, c) : `row ${r}, column ${c}`);
   const describe = (r, c) => {
     const v = values[r * cols + c];
-    return `${nameOf(r, c)}: ${Number.isFinite(v) ? v.toFixed(digits) : 'n/a'}`;
+    return `${nameOf(r, c)}: ${Number.isFinite(v) ? v.toFixed(digits) : blank}`;
   };
-  const norm = (v) => (v - vmin) / (vmax - vmin || 1);
+  const logLo = Math.log10(Math.max(vmin, 1e-30)), logHi = Math.log10(Math.max(vmax, 1e-30));
+  // touch: a first tap on a cell reads it (a finger has no hover), a second tap on the same cell picks it
+  let touched = null, lastPointer = 'mouse';
+  svg.addEventListener('pointerdown', (e) => { lastPointer = e.pointerType; });
+  const tapToRead = (r, c) => {
+    if (lastPointer !== 'touch' || (touched && touched[0] === r && touched[1] === c)) return false;
+    touched = [r, c];
+    return true;
+  };
+  const norm = scale === 'log' ? (v) => (Math.log10(Math.max(v, 1e-30)) - logLo) / (logHi - logLo || 1)
+    : (v) => (v - vmin) / (vmax - vmin || 1);
+  const paint = scale === 'diverging' ? divergingColour : colour;
   if (rows * cols > 4096 || !onCell) {
     const canvas = document.createElement('canvas');
     canvas.width = cols;
@@ -271,7 +429,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
     const img = ctx.createImageData(cols, rows);
     for (let i = 0; i < rows * cols; i++) {
       const v = values[i];
-      const rgb = Number.isFinite(v) ? colour(norm(v)).match(/\d+/g).map(Number) : [0, 0, 0];
+      const rgb = Number.isFinite(v) ? paint(norm(v)).match(/\d+/g).map(Number) : [0, 0, 0];
       img.data.set([...rgb, Number.isFinite(v) ? 255 : 0], i * 4);
     }
     ctx.putImageData(img, 0, 0);
@@ -281,9 +439,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
     const cursor = svgEl('rect', { width: cell, height: cell, class: 'cursor-cell', visibility: 'hidden' }, svg);
     const surface = svgEl('rect', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, class: 'heat-surface',
       tabindex: 0, role: 'application', 'aria-label': `${title}: arrow keys move between cells${onCell ? ', Enter picks one' : ''}` }, svg);
-    let at = selected ? [...selected] : [rows - 1, 0];
     const show = (r, c) => {
-      at = [r, c];
       cursor.setAttribute('x', m.l + c * cell);
       cursor.setAttribute('y', m.t + r * cell);
       cursor.setAttribute('visibility', 'visible');
@@ -296,21 +452,8 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
       const r = Math.floor((p.y - m.t) / cell), c = Math.floor((p.x - m.l) / cell);
       return r >= 0 && r < rows && c >= 0 && c < cols ? [r, c] : null;
     };
-    surface.addEventListener('pointermove', (e) => { const rc = cellAt(e); if (rc) show(...rc); });
-    surface.addEventListener('pointerleave', hide);
-    surface.addEventListener('focus', () => show(...at));
-    surface.addEventListener('blur', hide);
-    surface.addEventListener('keydown', (e) => {
-      const move = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
-      if (move) {
-        e.preventDefault();
-        show(Math.min(rows - 1, Math.max(0, at[0] + move[0])), Math.min(cols - 1, Math.max(0, at[1] + move[1])));
-      } else if (onCell && (e.key === 'Enter' || e.key === ' ')) {
-        e.preventDefault();
-        onCell(...at);
-      }
-    });
-    if (onCell) surface.addEventListener('click', (e) => { const rc = cellAt(e); if (rc) onCell(...rc); });
+    gridSurface(surface, { rows, cols, start: selected ? [...selected] : [rows - 1, 0], cellAt, show, hide, pick: onCell,
+      click: onCell && ((r, c) => (tapToRead(r, c) ? show(r, c) : onCell(r, c))) });
     if (selected)
       svgEl('rect', { x: m.l, y: m.t + selected[0] * cell, width: cols * cell, height: cell, class: 'selected-row' }, svg);
   } else {
@@ -319,34 +462,37 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
         const v = values[r * cols + c];
         const g = svgEl('g', { class: 'cell', tabindex: 0, role: 'button', 'aria-label': describe(r, c) }, svg);
         svgEl('rect', { x: m.l + c * cell, y: m.t + r * cell, width: cell, height: cell,
-          fill: Number.isFinite(v) ? colour(norm(v)) : 'none' }, g);
+          fill: Number.isFinite(v) ? paint(norm(v)) : 'transparent' }, g);  // blank, and still read by hover or tap
         if (selected && selected[0] === r && selected[1] === c)
           svgEl('rect', { x: m.l + c * cell + 1, y: m.t + r * cell + 1, width: cell - 2, height: cell - 2, class: 'selected-cell' }, g);
         if (cell >= 28 && Number.isFinite(v))
           text(g, m.l + c * cell + cell / 2, m.t + r * cell + cell / 2 + 4, Number.isFinite(v) ? v.toFixed(2) : 'n/a',
-            { 'text-anchor': 'middle', class: 'cell-value', style: `fill: ${norm(v) > 0.6 ? '#000' : '#fff'}` });
+            { 'text-anchor': 'middle', class: 'cell-value', style: `fill: ${cellInk(paint(norm(v)))}` });
         const activate = () => onCell(r, c);
-        g.addEventListener('click', activate);
+        g.addEventListener('click', () => { if (tapToRead(r, c)) setReadout(describe(r, c)); else activate(); });
         g.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(); } });
         for (const on of ['pointerenter', 'focus']) g.addEventListener(on, () => setReadout(describe(r, c)));
         for (const off of ['pointerleave', 'blur']) g.addEventListener(off, () => setReadout(''));
+        g.addEventListener('focus', () => {
+          for (const [k, v] of Object.entries({ x: m.l + c * cell - 1, y: m.t + r * cell - 1, width: cell + 2, height: cell + 2 })) ring.setAttribute(k, v);
+          ring.setAttribute('visibility', 'visible');
+          svg.appendChild(ring);  // above the cells drawn after this one
+        });
+        g.addEventListener('blur', () => ring.setAttribute('visibility', 'hidden'));
       }
+    const ring = svgEl('rect', { class: 'focus-ring', visibility: 'hidden' }, svg);
   }
-  const fontSize = Math.max(9, Math.min(11, cell - 1));
+  const fontSize = 11;  // never smaller: labels are thinned instead
   if (rowLabels)
-    thinned(rowLabels, cell).forEach((s, r) => {
+    thinned(rowLabels, cell, 12).forEach((s, r) => {
       if (s === null) return;
       const t = text(svg, m.l - 4, m.t + r * cell + cell / 2 + fontSize / 3, s,
         { 'text-anchor': 'end', 'font-size': fontSize, class: onRow ? 'tick-label row-link' : 'tick-label' });
-      if (!onRow) return;
-      t.setAttribute('tabindex', 0);
-      t.setAttribute('role', 'button');
-      t.setAttribute('aria-label', xmlSafe(`${s}: show its row`));
+      if (!onRow) return;  // a click picks the row; the keyboard picks rows on the map itself (arrows, Enter)
       t.addEventListener('click', () => onRow(r));
-      t.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onRow(r); } });
     });
   if (colLabels)
-    thinned(colLabels, cell).forEach((s, c) => {
+    thinned(colLabels, cell, 12).forEach((s, c) => {
       if (s === null) return;
       const x = m.l + c * cell + cell / 2, y = m.t + rows * cell + 4;
       text(svg, x, y, s, { 'text-anchor': 'end', 'font-size': fontSize, class: 'tick-label', transform: `rotate(-60 ${x} ${y})` });
@@ -354,20 +500,31 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
   text(svg, m.l + (cols * cell) / 2, h - 6, colTitle, { 'text-anchor': 'middle', class: 'axis-label' });
   text(svg, 12, m.t + (rows * cell) / 2, rowTitle,
     { 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 12 ${m.t + (rows * cell) / 2})` });
-  colourBar(svg, m.l + cols * cell + 14, m.t, Math.min(200, Math.max(60, rows * cell)), vmin, vmax, valueLabel);
+  colourBar(svg, m.l + cols * cell + 14, m.t, Math.min(200, Math.max(60, rows * cell)), vmin, vmax, valueLabel, scale, paint);
   return svg;
 }
 
 // Bars of values over labelled categories (one row of attention: a key token per bar), the `highlight` bar in the
-// accent colour; hovering a bar shows "label: value" in the readout. Labels thinned to fit, rotated.
-export function barChart({ title, labels, values, yLabel, highlight = -1, width = 640, height = 300, digits = 3 }) {
-  const m = { l: 62, r: 20, t: 44, b: 96 };
+// highlight colour, which `highlightLabel` names in a key under the title; hovering or focusing a bar shows "label:
+// value" in the readout. Labels thinned to fit, rotated.
+export function barChart({ title, labels, values, yLabel, highlight = -1, highlightLabel = '', width = 640, height = 300, digits = 3 }) {
+  title = noted(title);
+  if (isCompact()) width = COMPACT_WIDTH;
+  const m = { l: isCompact() ? 52 : 62, r: isCompact() ? 10 : 20, t: 44, b: 96 };
+  const titleLines = wrapTitle(title, width - m.l - 8).length;
+  const keyed = highlight >= 0 && highlightLabel;
+  m.t += 16 * (titleLines - 1) + (keyed ? 16 : 0);
+  height += 16 * (titleLines - 1) + (keyed ? 16 : 0);
   const n = values.length;
   const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
   svgEl('title', {}, svg).textContent = xmlSafe(title);
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
-  text(svg, m.l, 18, title, { class: 'plot-title' });
-  const setReadout = readoutLine(svg, width - 8, 36);
+  titleText(svg, isCompact() ? 8 : m.l, title, width - m.l - 8);
+  if (keyed) {
+    svgEl('rect', { x: m.l, y: m.t - 33, width: 12, height: 10, class: 'key-swatch bar-highlight' }, svg);
+    text(svg, m.l + 16, m.t - 24, highlightLabel, { class: 'key-label' });
+  }
+  const setReadout = readoutLine(svg, width - 8, m.t - 8);
   const top = Math.max(1e-12, ...values.filter(Number.isFinite));
   const Y = axisScale(0, top, false, height - m.b, m.t);
   const axes = svgEl('g', { class: 'axes' }, svg);
@@ -386,11 +543,203 @@ export function barChart({ title, labels, values, yLabel, highlight = -1, width 
     for (const on of ['pointerenter', 'focus']) bar.addEventListener(on, () => setReadout(bar.getAttribute('aria-label')));
     for (const off of ['pointerleave', 'blur']) bar.addEventListener(off, () => setReadout(''));
   });
-  const fontSize = Math.max(9, Math.min(11, bw - 1));
-  thinned(labels, bw).forEach((s, i) => {
+  const fontSize = 11;
+  thinned(labels, bw, 12).forEach((s, i) => {
     if (s === null) return;
     const x = m.l + i * bw + bw / 2, y = height - m.b + 6;
     text(svg, x, y, s, { 'text-anchor': 'end', 'font-size': fontSize, class: 'tick-label', transform: `rotate(-60 ${x} ${y})` });
   });
+  return svg;
+}
+
+// Ranked horizontal bars: one labelled row per item, likeliest first (next-token predictions). marked: the index of
+// the row drawn in the highlight colour, named by markLabel in a key. Each row is focusable and reads "label: value".
+export function rankedBars({ title, labels, values, xLabel, marked = -1, markLabel = '', digits = 3 }) {
+  title = noted(title);
+  const width = isCompact() ? COMPACT_WIDTH : 640;
+  const labelW = isCompact() ? 110 : 170;
+  const rowH = 20;
+  const titleLines = wrapTitle(title, width - 16).length;
+  const m = { l: labelW + 12, r: 70, t: 30 + 16 * titleLines + (markLabel ? 16 : 0), b: 40 };
+  const height = m.t + rowH * labels.length + m.b;
+  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
+  svgEl('title', {}, svg).textContent = xmlSafe(title);
+  svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
+  titleText(svg, 8, title, width - 16);
+  if (markLabel) {
+    svgEl('rect', { x: 8, y: m.t - 33, width: 12, height: 10, class: 'key-swatch bar-highlight' }, svg);
+    text(svg, 24, m.t - 24, markLabel, { class: 'key-label' });
+  }
+  const setReadout = readoutLine(svg, width - 8, m.t - 8);
+  const top = Math.max(1e-12, ...values.filter(Number.isFinite));
+  const X = axisScale(0, top, false, m.l, width - m.r, false, isCompact() ? 3 : 5);
+  const axes = svgEl('g', { class: 'axes' }, svg);
+  for (const t of X.ticks) {
+    svgEl('line', { x1: X.f(t), x2: X.f(t), y1: m.t, y2: height - m.b, class: 'grid' }, axes);
+    text(axes, X.f(t), height - m.b + 14, formatTick(t), { 'text-anchor': 'middle' });
+  }
+  text(svg, (m.l + width - m.r) / 2, height - 8, xLabel, { 'text-anchor': 'middle', class: 'axis-label' });
+  values.forEach((v, i) => {
+    const y = m.t + i * rowH;
+    const g = svgEl('g', { class: 'ranked-row', tabindex: 0, 'aria-label': xmlSafe(`${labels[i]}: ${Number.isFinite(v) ? v.toFixed(digits) : 'n/a'}`) }, svg);
+    const maxChars = Math.floor(labelW / 6.6);
+    const label = labels[i].length > maxChars ? `${labels[i].slice(0, maxChars - 1)}…` : labels[i];
+    text(g, m.l - 6, y + 14, label, { 'text-anchor': 'end', class: 'tick-label mono' });
+    svgEl('rect', { x: m.l, y: y + 3, width: Math.max(1, X.f(Number.isFinite(v) ? v : 0) - m.l), height: rowH - 6,
+      class: i === marked ? 'bar bar-highlight' : 'bar' }, g);
+    text(g, X.f(Number.isFinite(v) ? v : 0) + 4, y + 14, Number.isFinite(v) ? v.toFixed(digits) : 'n/a', { class: 'tick-label' });
+    for (const on of ['pointerenter', 'focus']) g.addEventListener(on, () => setReadout(g.getAttribute('aria-label')));
+    for (const off of ['pointerleave', 'blur']) g.addEventListener(off, () => setReadout(''));
+  });
+  return svg;
+}
+
+// A text as its tokens, wrapped into lines, each token's background shaded by its value in `shade(i)` (0..1, in the
+// colour of class `tone`): where a chosen token attends, or what attends to it. One focusable surface: the pointer
+// or the arrow keys move between tokens (onHover(i), null on leaving), a click or Enter picks one (onPick(i, add):
+// add with Shift or Ctrl/Cmd held, to sum several). describe(i) is the readout's text for token i.
+export function tokenText({ title, tokens, shade, tone = 'shade-look', chosen = [], onHover = null, onPick = null, describe = null }) {
+  title = noted(title);
+  const width = isCompact() ? COMPACT_WIDTH : 760;
+  const charW = 7.2, lineH = 22, pad = 8;
+  const titleLines = wrapTitle(title, width - 16).length;
+  const top = 30 + 16 * titleLines;
+  // lay the tokens out: a token never splits; a token that holds a newline ends its line
+  const boxes = [];
+  let x = pad, line = 0;
+  tokens.forEach((tok, i) => {
+    const w = Math.max(1, tok.length) * charW + 2;
+    if (x + w > width - pad && x > pad) { x = pad; line++; }
+    boxes.push({ i, x, line, w });
+    x += w;
+    if (tok.includes('⏎')) { x = pad; line++; }
+  });
+  const height = top + (line + 1) * lineH + pad;
+  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot wide', role: 'img' });
+  svgEl('title', {}, svg).textContent = xmlSafe(title);
+  svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
+  titleText(svg, 8, title, width - 16);
+  const setReadout = readoutLine(svg, width - 8, top - 8);
+  const shades = boxes.map((b) => svgEl('rect', { x: b.x, y: top + b.line * lineH, width: b.w, height: lineH - 2, class: tone,
+    'fill-opacity': 0 }, svg));
+  const picks = boxes.map((b) => svgEl('rect', { x: b.x, y: top + b.line * lineH, width: b.w, height: lineH - 2, class: 'chosen-token',
+    visibility: 'hidden' }, svg));
+  boxes.forEach((b) => text(svg, b.x + 1, top + b.line * lineH + 15, tokens[b.i], { class: 'token-text mono' }));
+  const paint = (values, marks) => {
+    shades.forEach((r, i) => r.setAttribute('fill-opacity', Math.min(1, Math.max(0, values(i))).toFixed(3)));
+    picks.forEach((r, i) => r.setAttribute('visibility', marks.includes(i) ? 'visible' : 'hidden'));
+  };
+  paint(shade, chosen);
+  svg.repaint = paint;  // (shade, marks): another figure's hover shades this text too
+  const cursor = svgEl('rect', { class: 'cursor-cell', visibility: 'hidden' }, svg);
+  const surface = svgEl('rect', { x: 0, y: top, width, height: height - top, class: 'plot-surface', tabindex: 0, role: 'application',
+    'aria-label': xmlSafe(`${title}: arrow keys move between tokens, Enter picks one, Shift+Enter adds it`) }, svg);
+  let at = chosen.length ? chosen[chosen.length - 1] : tokens.length - 1;
+  // preview: shade the text for token i alone (the pointer, or the keyboard cursor once it moves); focusing the
+  // text only shows the cursor, so the chosen tokens' shading stays
+  const show = (i, preview = true) => {
+    at = i;
+    const b = boxes[i];
+    for (const [k, v] of Object.entries({ x: b.x, y: top + b.line * lineH, width: b.w, height: lineH - 2 })) cursor.setAttribute(k, v);
+    cursor.setAttribute('visibility', 'visible');
+    if (onHover && preview) onHover(i);
+    if (describe) setReadout(describe(i));
+  };
+  const hide = () => { cursor.setAttribute('visibility', 'hidden'); setReadout(''); if (onHover) onHover(null); };
+  const tokenAt = (e) => {
+    const p = svgPoint(svg, e);
+    if (!p) return null;
+    const ln = Math.floor((p.y - top) / lineH);
+    const b = boxes.find((q) => q.line === ln && p.x >= q.x && p.x < q.x + q.w);
+    return b ? b.i : null;
+  };
+  surface.addEventListener('pointermove', (e) => { const i = tokenAt(e); if (i !== null && i !== at) show(i); });
+  surface.addEventListener('pointerleave', hide);
+  surface.addEventListener('focus', () => show(at, false));
+  surface.addEventListener('blur', hide);
+  surface.addEventListener('keydown', (e) => {
+    const step = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity }[e.key];
+    if (step !== undefined) {
+      e.preventDefault();
+      show(Math.min(tokens.length - 1, Math.max(0, at + step)));
+    } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      const b = boxes[at], ln = b.line + (e.key === 'ArrowUp' ? -1 : 1);
+      const near = boxes.filter((q) => q.line === ln).sort((p, q) => Math.abs(p.x - b.x) - Math.abs(q.x - b.x))[0];
+      if (near) show(near.i);
+    } else if (onPick && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      onPick(at, e.shiftKey || e.ctrlKey || e.metaKey);
+    }
+  });
+  if (onPick) surface.addEventListener('click', (e) => { const i = tokenAt(e); if (i !== null) onPick(i, e.shiftKey || e.ctrlKey || e.metaKey); });
+  return svg;
+}
+
+// Every head's attention pattern as a thumbnail, layers down and heads across (B x B cells each, NaN blank); a click
+// or Enter on a thumbnail calls onHead(layer, head). One focusable surface: arrow keys move between heads.
+export function thumbnailGrid({ title, layers, heads, size, thumbs, scale = 'head', selected = null, onHead = null, describe = null }) {
+  title = noted(title);
+  const maxW = isCompact() ? COMPACT_WIDTH : 860;
+  const m = { l: 58, t: 0, r: 8, b: 24, gap: 4 };
+  const tile = Math.max(24, Math.min(96, Math.floor((maxW - m.l - m.r) / heads) - m.gap));
+  const width = Math.max(m.l + heads * (tile + m.gap) + m.r, isCompact() ? COMPACT_WIDTH : 420);
+  const titleLines = wrapTitle(title, width - 16).length;
+  m.t = 40 + 16 * titleLines;
+  const height = m.t + layers * (tile + m.gap) + m.b;
+  const svg = svgEl('svg', { xmlns: NS, viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot', role: 'img' });
+  svgEl('title', {}, svg).textContent = xmlSafe(title);
+  svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
+  titleText(svg, 8, title, width - 16);
+  const setReadout = readoutLine(svg, width - 8, m.t - 22);
+  const canvas = document.createElement('canvas');
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  const at = (l, h) => [m.l + h * (tile + m.gap), m.t + l * (tile + m.gap)];
+  for (let l = 0; l < layers; l++) {
+    text(svg, m.l - 6, m.t + l * (tile + m.gap) + tile / 2 + 4, `layer ${l}`, { 'text-anchor': 'end', class: 'tick-label' });
+    for (let h = 0; h < heads; h++) {
+      const off = (l * heads + h) * size * size;
+      // the largest value below the first rows (which hold few tokens, so large weights)
+      let top = 0;
+      for (let i = Math.max(1, Math.floor(size / 16)) * size; i < size * size; i++) if (thumbs[off + i] > top) top = thumbs[off + i];
+      const norm = scale === 'log' ? (v) => (Math.log10(Math.max(v, 1e-3)) + 3) / 3 : (v) => v / (top || 1);
+      const img = ctx.createImageData(size, size);
+      for (let i = 0; i < size * size; i++) {
+        const v = thumbs[off + i];
+        const rgb = Number.isFinite(v) ? colour(norm(v)).match(/\d+/g).map(Number) : [0, 0, 0];
+        img.data.set([...rgb, Number.isFinite(v) ? 255 : 0], i * 4);
+      }
+      ctx.putImageData(img, 0, 0);
+      const [x, y] = at(l, h);
+      svgEl('rect', { x: x - 0.5, y: y - 0.5, width: tile + 1, height: tile + 1, class: 'frame' }, svg);
+      svgEl('image', { x, y, width: tile, height: tile, href: canvas.toDataURL('image/png'), preserveAspectRatio: 'none',
+        style: 'image-rendering: pixelated' }, svg);
+      if (selected && selected[0] === l && selected[1] === h)
+        svgEl('rect', { x: x - 2, y: y - 2, width: tile + 4, height: tile + 4, class: 'selected-cell' }, svg);
+    }
+  }
+  for (let h = 0; h < heads; h++)
+    text(svg, at(0, h)[0] + tile / 2, height - 8, `${h}`, { 'text-anchor': 'middle', class: 'tick-label' });
+  text(svg, 8, height - 8, 'head', { class: 'axis-label' });
+  const cursor = svgEl('rect', { width: tile + 4, height: tile + 4, class: 'focus-ring', visibility: 'hidden' }, svg);
+  const surface = svgEl('rect', { x: m.l, y: m.t, width: heads * (tile + m.gap), height: layers * (tile + m.gap), class: 'heat-surface',
+    tabindex: 0, role: 'application', 'aria-label': xmlSafe(`${title}: arrow keys move between heads, Enter opens one`) }, svg);
+  const show = (l, h) => {
+    const [x, y] = at(l, h);
+    cursor.setAttribute('x', x - 2);
+    cursor.setAttribute('y', y - 2);
+    cursor.setAttribute('visibility', 'visible');
+    setReadout(describe ? describe(l, h) : `layer ${l} head ${h}`);
+  };
+  const hide = () => { cursor.setAttribute('visibility', 'hidden'); setReadout(''); };
+  const headAt = (e) => {
+    const p = svgPoint(svg, e);
+    if (!p) return null;
+    const h = Math.floor((p.x - m.l) / (tile + m.gap)), l = Math.floor((p.y - m.t) / (tile + m.gap));
+    return l >= 0 && l < layers && h >= 0 && h < heads ? [l, h] : null;
+  };
+  gridSurface(surface, { rows: layers, cols: heads, start: selected ? [...selected] : [0, 0], cellAt: headAt, show, hide, pick: onHead });
   return svg;
 }

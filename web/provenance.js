@@ -4,7 +4,7 @@
 export const VERSION = '0.1.0';  // package.json's version (a test checks that they agree)
 
 // Views whose numbers follow the temperature control; sweeps choose their own temperatures; the rest run at T = 1.
-const AT_T = new Set(['attention', 'heads', 'selectivity', 'topk', 'normalisers']);
+const AT_T = new Set(['attention', 'allheads', 'heads', 'selectivity', 'topk', 'normalisers']);
 const SWEEPS = new Set(['sensitivity', 'paper']);
 
 // What a figure's title says of the temperature: the T it ran at, that it sweeps T, or that it runs at T = 1 whatever
@@ -14,8 +14,9 @@ export function temperatureNote(view, temperature) {
 }
 
 // view, model (its name), info (the core's model info), text and tokens (the box's), sample (the held-out sample's
-// name when the view ran on it), temperature: the state when the figures were drawn.
-export function provenance({ view, model, info, text, tokens, sample = null, averages = null, temperature }) {
+// name when the view ran on it), temperature: the state when the figures were drawn; window: the tokens a per-token
+// view showed ({start, tokens}), null for views of the whole text.
+export function provenance({ view, model, info, text, tokens, sample = null, averages = null, temperature, window = null }) {
   return {
     attnlab: VERSION,
     view,
@@ -25,7 +26,8 @@ export function provenance({ view, model, info, text, tokens, sample = null, ave
     ...(sample ? {} : { text, token_ids: tokens }),
     ...(averages ? { averages } : {}),
     temperature: AT_T.has(view) ? temperature : SWEEPS.has(view) ? 'a sweep (the temperatures are in the data)' : 'not used: computed at T = 1',
-    window: `windows of at most ${info.n_positions} tokens (the model's context) unless the data say otherwise`,
+    window: window ? `tokens ${window.start}-${window.start + window.tokens - 1} of ${tokens.length} (the model reads at most ${info.n_positions} at a time)`
+      : `windows of at most ${info.n_positions} tokens (the model's context) unless the data say otherwise`,
   };
 }
 

@@ -1,8 +1,10 @@
-// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text&q=..&sample=text) so it can be shared,
-// bookmarked and embedded; ?embed=1 in the query selects the compact embed mode.
+// The view lives in the URL hash (#model=...&text=...&layer=..&head=..&view=..&t=..&averages=text&q=..&sample=text&from=..&scale=..)
+// so it can be shared, bookmarked and embedded; ?embed=1 in the query selects the compact embed mode, and
+// &figure=NAME one figure of the view alone.
 
-export const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'papa', 'hardmax', 'lookup'];
+export const VIEWS = ['attention', 'allheads', 'heads', 'selectivity', 'topk', 'sensitivity', 'paper', 'normalisers', 'conditioning', 'constant', 'papa', 'hardmax', 'lookup'];
 export const SHIPPED_MODEL = 'tiny-gpt2';
+export const SCALES = ['fixed', 'log', 'head'];
 
 // Modern English like the shipped model's training documentation, but written for the page (the model never saw it).
 export const DEFAULT_TEXT =
@@ -25,8 +27,10 @@ export function defaults() {
   // averages: 'training' (the shipped averages over the model's training text; the text held out) or 'text' (in-sample)
   // layer, head: null until the page picks the model's most selective head on the text
   return { model: SHIPPED_MODEL, text: DEFAULT_TEXT, layer: null, head: null, view: 'attention', t: defaultTemperature, averages: 'training',
-    q: null, sample: 'held-out' };  // q: the attention view's query row (null: the last token); sample: per-N curves'
-  // rows from the page's held-out sample ('held-out') or from the text in the box ('text')
+    q: null, sample: 'held-out', from: 0, scale: 'fixed' };  // q: the attention view's query row in the window (null: the
+  // window's last token); sample: per-N curves' rows from the page's held-out sample ('held-out') or from the text in the
+  // box ('text'); from: the first token of the window the per-token views show; scale: the attention map's colours,
+  // 'fixed' (0 to 1), 'log' (10^-3 to 1) or 'head' (0 to the head's largest weight)
 }
 
 function integer(v, fallback) {
@@ -49,6 +53,8 @@ export function parseHash(hash) {
     averages: p.get('averages') === 'text' ? 'text' : d.averages,
     q: integer(p.get('q'), d.q),
     sample: p.get('sample') === 'text' ? 'text' : d.sample,
+    from: integer(p.get('from'), d.from),
+    scale: SCALES.includes(p.get('scale')) ? p.get('scale') : d.scale,
   };
 }
 
@@ -65,9 +71,18 @@ export function formatHash(state) {
   if (state.averages === 'text') p.set('averages', 'text');
   if (Number.isInteger(state.q)) p.set('q', String(state.q));
   if (state.sample === 'text') p.set('sample', 'text');
+  if (state.from > 0) p.set('from', String(state.from));
+  if (state.scale !== 'fixed') p.set('scale', state.scale);
   return `#${p.toString()}`;
 }
 
 export function isEmbed(search) {
   return new URLSearchParams(search).get('embed') === '1';
+}
+
+// The one figure an embed shows (?embed=1&figure=NAME), or null for the whole view. A name is letters, digits and
+// dashes (figure names are), anything else is ignored.
+export function embedFigure(search) {
+  const name = new URLSearchParams(search).get('figure');
+  return name && /^[A-Za-z0-9-]{1,80}$/.test(name) ? name : null;
 }

@@ -1,8 +1,8 @@
 // The page's views: each turns analysis results (the same JSON the CLI prints) into figures. A figure is
 // {name, svg, caption, finding, csv, json}: the caption says what it shows and which finding it tests,
 // the finding says what this model shows, and csv/json are its data for export.
-import { barChart, heatmap, linePlot, PALETTE } from './plot.js';
-import { exponential, fixed } from './format.js';
+import { barChart, heatmap, linePlot, PALETTE, rankedBars, thumbnailGrid, tokenText } from './plot.js';
+import { count, exponential, fixed } from './format.js';
 
 const fmt = (v, d = 3) => fixed(v, d);
 const range = (n, from = 1) => Array.from({ length: n }, (_, i) => i + from);
@@ -15,54 +15,179 @@ function headEntry(sel, layer, head) {
   return sel.heads.find((h) => h.layer === layer && h.head === head);
 }
 
-// Attention of one head: rows = query tokens, columns = the keys they read; then one query's row as bars
-// (the query of state.q, or the last token). onQuery(i) picks another query row.
-export function attentionFigures({ attention, tokens, selectivity, state, onQuery = null }) {
-  const T = attention.tokens;
-  const labels = tokens.slice(0, T).map(displayToken);
-  const named = labels.map((s, i) => `'${s}' (${i})`);
+// The colour scales the attention views offer (state.scale): 'fixed' 0 to 1, 'log' 10⁻³ to 1, 'head' 0 to this head's
+// largest weight (after the first rows, which hold few tokens and so large weights).
+function attentionScale(probs, T, scale) {
+  if (scale === 'log') return { vmin: 1e-3, vmax: 1, scale: 'log', words: 'a log scale from 10⁻³ (and below) to 1, the same for every head and temperature' };
+  if (scale === 'head') {
+    let vmax = 0;
+    for (let i = Math.min(T - 1, 4) * T; i < T * T; i++) vmax = Math.max(vmax, probs[i]);
+    return { vmin: 0, vmax: vmax > 0 ? vmax : 1, scale: 'linear',
+      words: `0 to this head's largest weight after the first rows (${fixed(vmax, 3)}), so maps of different heads or temperatures do not compare` };
+  }
+  return { vmin: 0, vmax: 1, scale: 'linear', words: '0 to 1, the same for every head and temperature' };
+}
+// a weight in [0, 1] on the chosen scale, as a shade in [0, 1]
+function shadeOf(v, s) {
+  if (s.scale === 'log') return v > 0 ? Math.max(0, (Math.log10(v) - Math.log10(s.vmin)) / -Math.log10(s.vmin)) : 0;
+  return v / s.vmax;
+}
+
+// The attention view of one head on one window of the text: the map (rows = query tokens, columns = the keys they
+// read), the text shaded by where the chosen tokens look and by what looks at them, the model's next-token
+// predictions at the query, and the query's row as bars. view: the worker's token view (attention of the head,
+// predictions); tokens: the whole text's token strings; chosen: window rows picked in the text view (several are
+// summed); onQuery(i) picks the query row, onPick(i, add) picks (or adds) a token in the text view.
+export function attentionFigures({ attention: view, tokens, selectivity, state, onQuery = null, onPick = null, chosen = null }) {
+  const T = view.tokens, start = view.start;
+  const probs = view.probs;
+  const labels = tokens.slice(start, start + T).map(displayToken);
+  const named = labels.map((s, i) => `'${s}' (${start + i})`);
   const h = headEntry(selectivity, state.layer, state.head);
   const q = Number.isInteger(state.q) ? Math.min(state.q, T - 1) : T - 1;
-  const skip = Math.min(T - 1, 4);
-  let vmax = 0;
-  for (let i = skip * T; i < T * T; i++) vmax = Math.max(vmax, attention.probs[i]);
-  vmax = vmax > 0 ? vmax : 1;
-  const where = `layer ${state.layer} head ${state.head}${state.t !== 1 ? ` at T = ${state.t}` : ''}`;
+  const picked = chosen && chosen.length ? chosen.filter((i) => i < T) : [q];
+  const sc = attentionScale(probs, T, state.scale);
+  const where = `layer ${state.layer} head ${state.head}`;
+  const span = view.total > T || start > 0 ? `, tokens ${start}-${start + T - 1} of ${view.total}` : '';
+  const masked = Float32Array.from(probs, (v, k) => (k % T > Math.floor(k / T) ? NaN : v));
   const svg = heatmap({
-    title: `Attention of ${where}`,
-    rows: T, cols: T, values: attention.probs, rowLabels: labels, colLabels: labels,
-    rowTitle: 'query token i', colTitle: 'key token j (j ≤ i)', vmin: 0, vmax, valueLabel: 'weight',
-    cellName: (i, j) => `${named[i]} → ${named[j]}`, selected: [q, 0],
+    title: `Attention of ${where}${span}`,
+    rows: T, cols: T, values: masked, rowLabels: labels, colLabels: labels,
+    rowTitle: 'query token i', colTitle: 'key token j (j ≤ i)', vmin: sc.vmin, vmax: sc.vmax, scale: sc.scale, valueLabel: 'weight',
+    cellName: (i, j) => `${named[i]} → ${named[j]}`, selected: [q, 0], blank: 'masked (a token attends only to itself and earlier tokens)',
+    keys: [{ label: 'the query row shown in the figures below', cls: 'key-query' }],
     onCell: onQuery, onRow: onQuery,
   });
   let diag = 0, prev = 0;
-  for (let i = 0; i < T; i++) { diag += attention.probs[i * T + i]; if (i > 0) prev += attention.probs[i * T + i - 1]; }
+  for (let i = 0; i < T; i++) { diag += probs[i * T + i]; if (i > 0) prev += probs[i * T + i - 1]; }
   const csv = [['query', 'key', 'query_token', 'key_token', 'weight']];
-  for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) csv.push([i, j, tokens[i], tokens[j], attention.probs[i * T + j]]);
-  const row = Array.from(attention.probs.subarray(q * T, q * T + q + 1));
+  for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) csv.push([start + i, start + j, tokens[start + i], tokens[start + j], probs[i * T + j]]);
+  const row = Array.from(probs.subarray(q * T, q * T + q + 1));
   const top = row.reduce((best, v, j) => (v > row[best] ? j : best), 0);
   const order = row.map((v, j) => j).sort((a, b) => row[b] - row[a]).slice(0, 3);
-  return [{
+  const figures = [{
     name: `attention-L${state.layer}H${state.head}`,
     svg,
-    caption: 'Each row is one token\'s attention over the tokens before it (causal); a selective head puts one ' +
-      'bright cell per row, a head drifting towards uniform spreads its weight thin as rows get longer. Hover a cell ' +
-      '(or focus the map and use the arrow keys) to read it; click a cell or a query token to see its row below. ' +
-      '(Colours run from 0 to the largest weight after the first rows, which hold few tokens and so large weights.)',
+    caption: 'Each row is one token\'s attention over the tokens before it (causal; the blank triangle is masked: no token ' +
+      'reads later ones). A selective head puts one bright cell per row; a head drifting towards uniform spreads its weight ' +
+      'thin as rows get longer. Hover a cell (or focus the map and use the arrow keys) to read it; click a cell or a query ' +
+      `token to open its row in the figures below. Colours: ${sc.words}.`,
     finding: `Layer ${state.layer} head ${state.head}: mean normalised entropy ${fmt(h && h.entropy_norm)} (1 = uniform), ` +
       `mean max weight ${fmt(h && h.p_max)}, mean weight on the token itself ${fmt(diag / T)}, on the previous token ${fmt(prev / Math.max(1, T - 1))}.`,
     csv,
-    json: { layer: state.layer, head: state.head, temperature: state.t, tokens: tokens.slice(0, T), probs: Array.from(attention.probs) },
-  }, {
-    name: `attention-row-L${state.layer}H${state.head}-q${q}`,
+    json: { layer: state.layer, head: state.head, temperature: state.t, window: { start, tokens: T, of: view.total },
+      tokens: tokens.slice(start, start + T), probs: Array.from(probs) },
+  }];
+
+  // the text itself, shaded: where the chosen tokens look (their rows, averaged) and what looks at them (the weight each
+  // row puts on them, summed)
+  const looks = (S) => (j) => S.reduce((a, i) => a + (j <= i ? probs[i * T + j] : 0), 0) / S.length;
+  const lookedAt = (S) => (i) => S.reduce((a, c) => a + (c <= i ? probs[i * T + c] : 0), 0);
+  const pickedNames = picked.map((i) => named[i]).join(' + ');
+  // the text as written (spaces kept), newlines and tabs shown
+  const written = tokens.slice(start, start + T).map((s) => s.replace(/\n/g, '⏎').replace(/\t/g, '⇥'));
+  const shade = (f) => (i) => shadeOf(f(i), sc);
+  const texts = [];
+  const repaintBoth = (i) => {
+    const S = i === null ? picked : [i];
+    texts[0].repaint(shade(looks(S)), S);
+    texts[1].repaint(shade(lookedAt(S)), S);
+  };
+  // the readout while hovering token i, whose own pattern the shading then shows: its strongest link
+  const strongest = (f) => labels.reduce((best, _, j) => (f(j) > f(best) ? j : best), 0);
+  const describeLook = (i) => { const j = strongest(looks([i])); return `${named[i]} looks most at ${named[j]} (${fmt(looks([i])(j), 3)})`; };
+  const describeFrom = (i) => { const j = strongest(lookedAt([i])); return `${named[i]} is looked at most by ${named[j]} (${fmt(lookedAt([i])(j), 3)})`; };
+  for (const [key, title, f, tone, describe, caption] of [
+    ['looks', `Where ${pickedNames} look${picked.length > 1 ? '' : 's'} in ${where}`, looks, 'shade-look', describeLook,
+      'The text shaded by the chosen query\'s attention (its row of the map): the darker a token, the more weight it gets. '],
+    ['looked-at', `What looks at ${pickedNames} in ${where}`, lookedAt, 'shade-from', describeFrom,
+      'The text shaded by how much of each token\'s attention falls on the chosen tokens (their columns of the map). '],
+  ]) {
+    const textSvg = tokenText({ title, tokens: written, shade: shade(f(picked)), tone, chosen: picked, describe,
+      onHover: (i) => repaintBoth(i), onPick });
+    texts.push(textSvg);
+    figures.push({
+      name: `attention-${key}-L${state.layer}H${state.head}`,
+      svg: textSvg,
+      caption: `${caption}Outlined: the chosen tokens. Hover a token to see its own, click to choose it, Shift+click (or ` +
+        `Shift+Enter) to add it and sum several. Shading: ${sc.words}.`,
+      finding: '',
+      csv: [['position', 'token', key === 'looks' ? 'weight_from_chosen' : 'weight_on_chosen'], ...labels.map((_, i) => [start + i, tokens[start + i], f(picked)(i)])],
+      json: { layer: state.layer, head: state.head, temperature: state.t, chosen: picked.map((i) => start + i), values: labels.map((_, i) => f(picked)(i)) },
+    });
+  }
+  figures[1].finding = `Largest weights of ${named[q]}: ${order.map((j) => `${named[j]} ${fmt(row[j])}`).join(', ')}; ` +
+    `uniform would give each ${fmt(1 / (q + 1))}.`;
+  const heaviest = labels.map((_, i) => i).sort((a, b) => lookedAt(picked)(b) - lookedAt(picked)(a)).filter((i) => !picked.includes(i)).slice(0, 3);
+  figures[2].finding = heaviest.length ? `Most attention on ${pickedNames} comes from ${heaviest.map((i) => `${named[i]} (${fmt(lookedAt(picked)(i), 3)})`).join(', ')}.` : '';
+
+  // the model's next-token predictions at the query
+  if (view.top_k > 0) {
+    const k = view.top_k;
+    const ids = Array.from(view.top_ids.subarray(q * k, q * k + k));
+    const p = Array.from(view.top_probs.subarray(q * k, q * k + k));
+    const words = ids.map((id) => displayToken(view.strings[id] ?? `#${id}`));
+    const actual = q + 1 < T ? labels[q + 1] : null;
+    const marked = actual !== null && view.next_rank[q] <= k ? view.next_rank[q] - 1 : -1;
+    const tempWords = state.t === 1 ? 'every head\'s softmax at T = 1' : `every head's softmax at T = ${state.t} (the output softmax at 1)`;
+    figures.push({
+      name: `predictions-L${state.layer}H${state.head}-q${start + q}`,
+      svg: rankedBars({ title: `What the model predicts after ${named[q]}`, labels: words, values: p, xLabel: 'probability of the next token',
+        marked, markLabel: actual === null ? '' : `the token that does come next, '${actual}'` }),
+      caption: `The ${k} likeliest next tokens at ${named[q]} with their probabilities, from the forward pass that drew the map ` +
+        `(${tempWords}): change the temperature to see the predictions move with it. The head choice does not change them.`,
+      finding: actual === null ? (start + q + 1 < tokens.length
+        ? `${named[q]} is the window's last token: the token after it (${start + q + 1}) starts the next window, which this pass did not read.`
+        : `${named[q]} is the text's last token: nothing comes after it to compare with.`)
+        : `The token that does come next, '${actual}', has probability ${fmt(view.next_prob[q], 3)} (rank ${count(view.next_rank[q])} of the ` +
+          `vocabulary); the likeliest is '${words[0]}' at ${fmt(p[0], 3)}.`,
+      csv: [['rank', 'token_id', 'token', 'probability'], ...ids.map((id, i) => [i + 1, id, view.strings[id] ?? '', p[i]])],
+      json: { position: start + q, temperature: state.t, top: ids.map((id, i) => ({ id, token: view.strings[id] ?? null, probability: p[i] })),
+        next: actual === null ? null : { token: tokens[start + q + 1], probability: view.next_prob[q], rank: view.next_rank[q] } },
+    });
+  }
+
+  figures.push({
+    name: `attention-row-L${state.layer}H${state.head}-q${start + q}`,
     svg: barChart({ title: `Where ${named[q]} looks: its attention row in ${where}`, labels: labels.slice(0, q + 1),
-      values: row, yLabel: 'weight', highlight: top }),
-    caption: `The attention weights of query token ${named[q]} over the ${q + 1} tokens up to it (they sum to 1). ` +
-      'Hover a bar to read it.',
+      values: row, yLabel: 'weight', highlight: top, highlightLabel: 'its largest weight' }),
+    caption: `The attention weights of query token ${named[q]} over the ${q + 1} tokens up to it in this window (they sum to 1). ` +
+      'Hover or focus a bar to read it.',
     finding: `Largest weights: ${order.map((j) => `${named[j]} ${fmt(row[j])}`).join(', ')}; ` +
       `uniform would give each ${fmt(1 / (q + 1))}.`,
-    csv: [['key', 'key_token', 'weight'], ...row.map((v, j) => [j, tokens[j], v])],
-    json: { layer: state.layer, head: state.head, temperature: state.t, query: q, tokens: tokens.slice(0, q + 1), weights: row },
+    csv: [['key', 'key_token', 'weight'], ...row.map((v, j) => [start + j, tokens[start + j], v])],
+    json: { layer: state.layer, head: state.head, temperature: state.t, query: start + q, tokens: tokens.slice(start, start + q + 1), weights: row },
+  });
+  return figures;
+}
+
+// Every head's attention on the window as a thumbnail grid (block means when the window is longer than a thumbnail);
+// a click opens the head. view: the worker's token view with thumbnails.
+export function allHeadsFigures({ attention: view, info, selectivity, state, onHead }) {
+  const L = info.n_layer, H = info.n_head, B = view.thumbnail, T = view.tokens;
+  const span = view.total > T || view.start > 0 ? ` (tokens ${view.start}-${view.start + T - 1} of ${view.total})` : '';
+  const entropy = (l, hd) => headEntry(selectivity, l, hd)?.entropy_norm;
+  const block = Math.ceil(T / B);
+  return [{
+    name: 'all-heads',
+    svg: thumbnailGrid({ title: `Every head's attention on this text${span}`, layers: L, heads: H, size: B, thumbs: view.thumbnails,
+      scale: state.scale === 'log' ? 'log' : 'head', selected: state.layer === null ? null : [state.layer, state.head], onHead,
+      describe: (l, hd) => `layer ${l} head ${hd}: mean normalised entropy ${fmt(entropy(l, hd))}; click or Enter opens it` }),
+    caption: `Each thumbnail is one head's attention map (query rows down, keys across; the masked triangle blank)` +
+      (block > 1 ? `, each pixel the mean weight of a block of about ${block} × ${block} cells` : '') +
+      `. Colours: ${state.scale === 'log' ? 'a log scale from 10⁻³ to 1 for every head' : 'each thumbnail from 0 to its own largest value below its first rows (which hold few tokens, so large weights), to show its shape'}. ` +
+      'A diagonal line is a head reading the token itself, a line just below it the previous token, a bright first column the ' +
+      'first token (a resting place for weight), a smooth fill a diffuse head. Click a head (or use the arrow keys and Enter) to open it.',
+    finding: (() => {
+      const sorted = [...selectivity.heads].filter((x) => Number.isFinite(x.entropy_norm)).sort((a, b) => a.entropy_norm - b.entropy_norm);
+      return sorted.length ? `Most selective on this text: layer ${sorted[0].layer} head ${sorted[0].head} (${fmt(sorted[0].entropy_norm)}); ` +
+        `most diffuse: layer ${sorted.at(-1).layer} head ${sorted.at(-1).head} (${fmt(sorted.at(-1).entropy_norm)}).` : '';
+    })(),
+    csv: [['layer', 'head', 'block_row', 'block_col', 'mean_weight'],
+      ...Array.from({ length: L * H * B * B }, (_, k) => [Math.floor(k / (H * B * B)), Math.floor(k / (B * B)) % H, Math.floor(k / B) % B, k % B, view.thumbnails[k]])
+        .filter((r) => Number.isFinite(r[4]))],
+    json: { window: { start: view.start, tokens: T, of: view.total }, thumbnail: B, layers: L, heads: H, temperature: state.t,
+      thumbnails: Array.from(view.thumbnails, (v) => (Number.isFinite(v) ? v : null)) },
   }];
 }
 
@@ -102,7 +227,6 @@ function binsOf(selectivity) {
   return { binned, bins, xs: bins.map((b) => Math.sqrt(b.lo * b.hi)) };
 }
 const binText = (b) => (b.lo === b.hi ? `N = ${b.lo}` : `N = ${b.lo}-${b.hi}`);
-const count = (n) => n.toLocaleString('en');
 
 export function selectivityFigures({ selectivity, source = 'this text' }) {
   const { binned, bins, xs } = binsOf(selectivity);
@@ -174,7 +298,7 @@ export function topkFigures({ detail, state, source = 'this text' }) {
     svg: linePlot({ title: `Top-k mass of layer ${state.layer} head ${state.head} (mean over rows with N > k)`,
       xLabel: 'k', yLabel: 'mass on the k largest weights', xLog: true, yDomain: [0, 1],
       series: [
-        { name: 'measured m_k', x: ks, y: h.mass },
+        { name: 'measured mₖ', x: ks, y: h.mass },
         { name: 'margin bound', x: ks, y: h.bound_mass, color: PALETTE[2] },
         { name: 'ceiling bound', x: ks, y: h.ceiling_mass, color: PALETTE[3], dash: '5 2' },
       ],

@@ -20,7 +20,9 @@ function handlers(engine, id) {
       return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded };
     },
     tokenize: ({ text }) => engine.tokenize(text),
-    attention: ({ text, layer, head, temperature }) => engine.attention(text, layer, head, temperature),
+    // one window of the text: the head's attention, and optionally every head's thumbnail and the predictions
+    attention: ({ text, layer, head, temperature, start = 0, thumbnail = 0, top_k = 0 }) =>
+      engine.tokenView(text, { heads: layer === null || layer === undefined ? [] : [[layer, head]], temperature, start, thumbnail, top_k }),
     run: ({ text, options }) => engine.run(text, options),
     analyze: ({ name, inputs, request }) => engine.analyze(name, inputs, request, progress),
     describe: () => engine.describe(),
@@ -62,7 +64,8 @@ self.onmessage = (event) => {
       const handler = handlers(engine, request.id)[request.type];
       if (!handler) throw new Error(`unknown request '${request.type}'`);
       const result = handler(request);
-      const transfer = result && result.probs ? [result.probs.buffer] : [];
+      const transfer = result && result.probs
+        ? ['probs', 'thumbnails', 'top_ids', 'top_probs', 'next_prob', 'next_rank'].filter((k) => result[k]).map((k) => result[k].buffer) : [];
       postMessage({ type: 'result', id: request.id, result }, transfer);
     } catch (e) {
       postMessage({ type: 'error', id: request.id, message: e && e.message ? e.message : String(e) });

@@ -143,7 +143,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
     if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }
 
-    if (!o.compute_loss && o.keep_logits == KeepLogits::None) return trace;
+    if (!o.compute_loss && o.keep_logits == KeepLogits::None && !o.on_logits) return trace;
 
     // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
     trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
@@ -163,6 +163,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
             }
             if (o.keep_logits != KeepLogits::None && t >= trace.logits_first_row)
                 trace.logits.row(t - trace.logits_first_row) = logits.row(i);
+            if (o.on_logits) o.on_logits(t, logits.row(i).data());
         }
     }
     if (T >= 2) trace.loss = loss_sum / (T - 1);

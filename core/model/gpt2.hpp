@@ -69,7 +69,10 @@ struct ForwardOptions {
     bool capture_all = false;                 // or every head
     std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
     KeepLogits keep_logits = KeepLogits::Last;
-    bool compute_loss = true;                 // false with KeepLogits::None skips the output layer
+    bool compute_loss = true;                 // false with KeepLogits::None skips the output layer (unless on_logits)
+    // Called with each position's logits (V values) as the output layer computes them, in order: predictions of
+    // every position without holding (T, V).
+    std::function<void(int position, const float* logits)> on_logits;
     // The first token's position: wpe rows first_position .. first_position + T - 1. Text always starts at 0;
     // training on short windows taken from anywhere in the context trains every row of wpe.
     int first_position = 0;
