@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
+import { attnlab, tempDir } from '../cli/helpers.mjs';
 import { drawn, listenLocal, openPage, shot, startBrowser } from './browser.mjs';
 
 let env;
@@ -317,3 +318,35 @@ test('the keyboard: Home and End on the tabs, Enter on a head keeps the focus in
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('on a GPT-2 124M-shaped checkpoint the all-heads grid has all 144 heads and the predictions match the run report', async () => {
+  const dir = makeModel124M();
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.setInputFiles('#file-input', ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f)));
+  await page.waitForFunction(() => /local: model\.safetensors: 12 layers × 12 heads, 768 channels, context 1024/.test(document.querySelector('#model-status').textContent),
+    null, { timeout: 120000 });
+  await drawn(page, 'attention');
+  const text = await page.inputValue('#text');
+  const shown = await page.locator('#figures figure[data-name^="predictions"] .ranked-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+  const run = await page.evaluate(async (t) => globalThis.attnlabWorker.call('run', { text: t, options: {} }), text);
+  const probs = shown.map((s) => Number(s.slice(s.lastIndexOf(':') + 1)));
+  const z = run.logits_top.map(([, v]) => v);
+  assert.equal(shown.length, 10);
+  for (let i = 1; i < 10; i++)
+    assert.ok(Math.abs(probs[i] / probs[0] - Math.exp(z[i] - z[0])) < 0.02 + 0.002 / probs[0], `p${i}/p0 = ${probs[i] / probs[0]}, exp(z${i} - z0) = ${Math.exp(z[i] - z[0])}`);
+  await page.click('[role=tab][data-view=allheads]');
+  await drawn(page, 'allheads', 180000);
+  assert.equal(await page.locator('#figures figure svg image').count(), 144);
+  await shot(page, 'all-heads-124M-shape');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+// A random checkpoint of GPT-2 124M's shape (12 x 12 heads, 768 channels, context 1,024, F16: 250 MB).
+function makeModel124M() {
+  const dir = join(tempDir(), 'gpt2-124M-shape');
+  const r = attnlab(['make-random', '--out', dir, '--layers', '12', '--heads', '12', '--embd', '768', '--ctx', '1024', '--dtype', 'F16', '--std', '0.1']);
+  if (r.code !== 0) throw new Error(`make-random failed: ${r.stderr}`);
+  return dir;
+}
