@@ -113,8 +113,8 @@ export function lookupFigures({ lookup }) {
         { name: 'hull index (write + read)', x: n, y: runs.map((r) => r.hull_ns_per_step), color: PALETTE[0] },
         { name: 'linear scan (read)', x: n, y: runs.map((r) => r.scan_ns_per_read), color: PALETTE[1] },
       ] }),
-    caption: 'A 2-D hard-max head writes value v_j under the key (2j, −j²) and reads position i with the query (i, 1): ' +
-      'q·k_j = i² − (i − j)², largest at j = i alone, so attention returns v_i exactly. The keys\' convex hull answers each ' +
+    caption: 'A 2-D hard-max head writes value vⱼ under the key (2j, −j²) and reads position i with the query (i, 1): ' +
+      'q·kⱼ = i² − (i − j)², largest at j = i alone, so attention returns vᵢ exactly. The keys\' convex hull answers each ' +
       'read in O(log n); the linear scan looks at every key. Values: this text\'s token ids, repeated to each length; ' +
       `after each write one position drawn at random is read. Ties (none here): ${lookup.tie_rule}, in the hull index ` +
       'and the hard-max normaliser alike.',

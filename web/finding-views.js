@@ -50,17 +50,17 @@ export function conditioningFigures({ conditioning, info }) {
           band: { lo: l.log10_kappa.q1, hi: l.log10_kappa.q3 } })),
         ...layers.map((l, i) => ({ name: `L${l.layer} row-equilibrated`, x: lengths, y: l.log10_kappa_preconditioned.median,
           color: PALETTE[i % PALETTE.length], dash: '4 3' })),
-        ...layers.map((l, i) => ({ name: `L${l.layer} bound 1/min A_ii`, x: lengths, y: l.log10_causal_bound.median,
+        ...layers.map((l, i) => ({ name: `L${l.layer} bound 1/min Aᵢᵢ`, x: lengths, y: l.log10_causal_bound.median,
           color: PALETTE[i % PALETTE.length], dash: '1 3' })),
       ],
       refs: [{ name: 'double precision limit', x: lengths, y: limit },
         { name: 'float32 limit', x: lengths, y: lengths.map(() => conditioning.log10_float_resolution), dash: '2 3' }] }),
     caption: 'Tests the claim that attention matrices are ill-conditioned: κ₂ = σ_max / σ_min of each head\'s attention matrix ' +
       '(its L × L prefix block), median and quartiles over heads and windows, and after the preconditioner this page uses: ' +
-      'row equilibration, C = diag(1 / ‖A_i‖₂), the classic cheap diagonal scaling (attnlab\'s choice of preconditioner). The ' +
-      'weights are recomputed in double from the model\'s scores at T = 1. Dotted: the causal lower bound 1/min_i A_ii, which ' +
+      'row equilibration, C = diag(1 / ‖Aᵢ‖₂), the classic cheap diagonal scaling (attnlab\'s choice of preconditioner). The ' +
+      'weights are recomputed in double from the model\'s scores at T = 1. Dotted: the causal lower bound 1/minᵢ Aᵢᵢ, which ' +
       'every causal attention matrix meets (its eigenvalues are its diagonal, and rows sum to 1), so a large κ₂ is partly the ' +
-      'causal structure itself. Above the dotted "float32 limit" line (2^24, for scores with |s|/T ≤ 1) κ₂ is beyond what ' +
+      'causal structure itself. Above the dotted "float32 limit" line (2²⁴, for scores with |s|/T ≤ 1) κ₂ is beyond what ' +
       'float32 scores resolve; blocks whose σ_min is lost in ' +
       'double rounding count at the double precision limit. These are attnlab\'s measures of the claim, not a paper\'s figure.',
     finding: layers.map((l) => `layer ${l.layer}: κ₂ ≈ ${pow10(l.log10_kappa.median[0])} at L = ${lengths[0]}, ` +
@@ -79,12 +79,12 @@ export function conditioningFigures({ conditioning, info }) {
   const fig2 = {
     name: 'conditioning-min-diagonal',
     svg: linePlot({ title: 'Smallest diagonal weight against length', xLabel: 'length L',
-      yLabel: 'min_i A_ii', xLog: true, yLog: true,
+      yLabel: 'minᵢ Aᵢᵢ', xLog: true, yLog: true,
       series: layers.map((l, i) => ({ name: `layer ${l.layer}`, x: lengths, y: l.min_diagonal.median, color: PALETTE[i % PALETTE.length],
         band: { lo: l.min_diagonal.q1, hi: l.min_diagonal.q3 } })),
       refs: [{ name: 'uniform 1/L', x: lengths, y: lengths.map((L) => 1 / L) }] }),
     caption: 'For a causal (lower-triangular) A the eigenvalues are its diagonal, so a token that hardly attends to itself ' +
-      'already makes A nearly singular: σ_min ≤ min_i A_ii.',
+      'already makes A nearly singular: σ_min ≤ minᵢ Aᵢᵢ.',
     finding: layers.map((l) => `layer ${l.layer}: ${exponential(l.min_diagonal.median[lengths.length - 1], 1)} at L = ${lengths[lengths.length - 1]}`).join('; ') + '.',
     csv: [['L', ...layers.map((l) => `L${l.layer}_min_diagonal_median`)], ...lengths.map((L, j) => [L, ...layers.map((l) => l.min_diagonal.median[j])])],
     json: layers.map((l) => ({ layer: l.layer, min_diagonal: l.min_diagonal })),

@@ -47,7 +47,7 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
     svg: linePlot({ title: `d̃ against L with the top-N set growing with it: N = ⌈${rho[mid]} L⌉`, xLabel: 'sequence length L',
       yLabel: 'd̃ = ‖Σ_rest αx − Σ_top αx‖', xLog: true, yLog: true,
       series: bandSeries(dist, (l) => column(l.proportional.d, mid), lengths) }),
-    caption: 'Theorem 1\'s distance: in each head\'s value space, d̃ = ‖Σ_{j∉S} α_j x_j − s‖ with s = Σ_{j∈S} α_j x_j the ' +
+    caption: 'Theorem 1\'s distance: in each head\'s value space, d̃ = ‖Σ_{j∉S} αⱼ xⱼ − s‖ with s = Σ_{j∈S} αⱼ xⱼ the ' +
       `top-N tokens' weighted sum, here with N = ⌈${rho[mid]} L⌉ (N = ${propN.map((r) => r[mid]).join(', ')} at L = ` +
       `${lengths.join(', ')}); median and quartiles over heads and sequences. The paper reports "distance collapse" on GPT-2 as ` +
       'the top-N set grows with L.' + perLength,
@@ -72,10 +72,10 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
   figs.push({
     name: 'paper-distance-vs-top-n',
     svg: linePlot({ title: `d̃ / W against top-N at L = ${lengths[last]} (attnlab's scale)`, xLabel: 'top-N (selected set size)',
-      yLabel: 'd̃ / Σ α_j ‖x_j‖', xLog: true, yDomain: [0, 1],
+      yLabel: 'd̃ / Σ αⱼ ‖xⱼ‖', xLog: true, yDomain: [0, 1],
       series: bandSeries(dist, (l) => row(l.fixed_n.d_over_w, last), topN),
       refs: [{ name: `δ = ${delta}`, x: topN, y: topN.map(() => delta) }] }),
-    caption: 'The paper\'s second analysis: d̃ for a growing top-N set at a fixed length, divided by W = Σ α_j ‖x_j‖ ' +
+    caption: 'The paper\'s second analysis: d̃ for a growing top-N set at a fixed length, divided by W = Σ αⱼ ‖xⱼ‖ ' +
       '(attnlab\'s scale: d̃ ≤ W, so heads and layers compare). attnlab\'s critical N is the first N whose d̃ falls to δ W; ' +
       'the paper\'s own detection rule (its Algorithm 3) could not be checked.' + atLast,
     finding: say('critical-n'),
@@ -93,7 +93,7 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
         // attnlab's rule on uniform spherical embeddings (its own calibration, docs/science.md): falls with N
         { name: 'sphere, attnlab rule', x: [8, 16, 32], y: [0.90, 0.73, 0.57], dash: '1 3' }] }),
     caption: 'Separability of the selected tokens (Theorem 2), by attnlab\'s reading of the rule: a selected token counts as ' +
-      'distinguishable when its weighted point α_i x_i lies nearer to s than every unselected token\'s α_j x_j. The paper\'s ' +
+      'distinguishable when its weighted point αᵢ xᵢ lies nearer to s than every unselected token\'s αⱼ xⱼ. The paper\'s ' +
       '70-85% on GPT-2 is drawn for orientation only: its exact rule is not known, so there is no verdict. The dotted line ' +
       'is attnlab\'s rule at T = 1 on 128 unit vectors drawn uniformly in 64 dimensions (attnlab\'s own calibration, not the paper\'s ' +
       'setting): 0.90, 0.73 and 0.57 at N = 8, 16 and 32, so it meets the paper\'s "about 80%" only near N = 8-16.' + atLast,
@@ -105,19 +105,19 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
   const gl = grad.layers;
   figs.push({
     name: 'paper-gradient-lemma',
-    svg: linePlot({ title: 'The lemma\'s quantity against T: the largest ∂α_i/∂l_i of each row', xLabel: 'temperature T',
-      yLabel: 'max_i α_i (1 − α_i) / T', xLog: true, yLog: true,
+    svg: linePlot({ title: 'The lemma\'s quantity against T: the largest ∂αᵢ/∂lᵢ of each row', xLabel: 'temperature T',
+      yLabel: 'maxᵢ αᵢ (1 − αᵢ) / T', xLog: true, yLog: true,
       series: [
         ...gl.map((l, i) => ({ name: `max L${l.layer}`, x: T, y: l.lemma_diagonal.max, color: colour(i) })),
         ...gl.map((l, i) => ({ name: `median L${l.layer}`, x: T, y: l.lemma_diagonal.median, color: colour(i), dash: '1 3' })),
       ],
       refs: [{ name: 'paper: 1/(4T)', x: T, y: grad.bounds.lemma_diagonal }] }),
     caption: 'The paper\'s gradient lemma, ‖∇_l α‖ ≤ min{1/(4T), √2}: 1/(4T) is the largest value of a diagonal entry ' +
-      '∂α_i/∂l_i = α_i (1 − α_i) / T of the softmax Jacobian (reached at α_i = 1/2), and the temperature-free gradient ' +
-      'α_i ‖e_i − α‖ never exceeds √2/4 (reached when α_i = 1/2 and the rest of the weight is on one token). Both hold for ' +
+      '∂αᵢ/∂lᵢ = αᵢ (1 − αᵢ) / T of the softmax Jacobian (reached at αᵢ = 1/2), and the temperature-free gradient ' +
+      'αᵢ ‖eᵢ − α‖ never exceeds √2/4 (reached when αᵢ = 1/2 and the rest of the weight is on one token). Both hold for ' +
       'every row by algebra, so the figure makes no verdict: it shows how close rows come to the bound. Plotted: each ' +
       'row\'s largest diagonal entry (max and median over rows at the chosen lengths) against 1/(4T); the export adds the ' +
-      'shares of rows within a factor 2 of it (near-ties) and below 1e-3 of it (saturated). Temperature as in the ' +
+      'shares of rows within a factor 2 of it (near-ties) and below 10⁻³ of it (saturated). Temperature as in the ' +
       `Sensitivity view: ${paper.temperature_protocol}. Rows from ${source}: ${grad.rows.toLocaleString('en')} at each T, over all ` +
       `layers (the ${count(paper.lemma_windows)} windows that do not overlap).`,
     finding: say('gradient-lemma'),
@@ -141,7 +141,7 @@ export function paperFigures({ paper, loadGpt2 = null, source = 'this text' }) {
       refs: [{ name: '√2/(4T): two tied weights', x: T, y: grad.bounds.top_weight_grad_ceiling },
         { name: '1/(2T): ‖J‖₂ ceiling', x: T, y: grad.bounds.jacobian_spectral_ceiling, dash: '2 3' }] }),
     caption: 'Not the paper\'s quantities, so no verdict: the full gradient of each row\'s top weight, ‖∇_l α_top‖ = ' +
-      'α (√((1 − α)² + Σ_{j≠top} α_j²)) / T, whose ceiling √2/(4T) (two tied weights) lies above 1/(4T), and the whole ' +
+      'α (√((1 − α)² + Σ_{j≠top} αⱼ²)) / T, whose ceiling √2/(4T) (two tied weights) lies above 1/(4T), and the whole ' +
       'Jacobian\'s ‖J‖₂ with its ceiling 1/(2T). Both scale as 1/T at low temperature when rows are near a tie.',
     finding: `attnlab's own measures, measured on ${on.description}: at T = ${fmt(T[0])}, the largest ‖∇α_top‖ is ` +
       `${fmt(Math.max(...gl.map((l) => l.top_weight_grad.max[0])))} (ceiling ${fmt(grad.bounds.top_weight_grad_ceiling[0])}) and the ` +

@@ -567,7 +567,7 @@ export function rankedBars({ title, labels, values, xLabel, marked = -1, markLab
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
   titleText(svg, 8, title, width - 16);
   if (markLabel) {
-    svgEl('rect', { x: 8, y: m.t - 33, width: 12, height: 10, class: 'key-swatch bar-highlight' }, svg);
+    svgEl('rect', { x: 8, y: m.t - 33, width: 12, height: 10, class: 'key-swatch bar-next' }, svg);
     text(svg, 24, m.t - 24, markLabel, { class: 'key-label' });
   }
   const setReadout = readoutLine(svg, width - 8, m.t - 8);
@@ -586,7 +586,7 @@ export function rankedBars({ title, labels, values, xLabel, marked = -1, markLab
     const label = labels[i].length > maxChars ? `${labels[i].slice(0, maxChars - 1)}…` : labels[i];
     text(g, m.l - 6, y + 14, label, { 'text-anchor': 'end', class: 'tick-label mono' });
     svgEl('rect', { x: m.l, y: y + 3, width: Math.max(1, X.f(Number.isFinite(v) ? v : 0) - m.l), height: rowH - 6,
-      class: i === marked ? 'bar bar-highlight' : 'bar' }, g);
+      class: i === marked ? 'bar bar-next' : 'bar' }, g);
     text(g, X.f(Number.isFinite(v) ? v : 0) + 4, y + 14, Number.isFinite(v) ? v.toFixed(digits) : 'n/a', { class: 'tick-label' });
     for (const on of ['pointerenter', 'focus']) g.addEventListener(on, () => setReadout(g.getAttribute('aria-label')));
     for (const off of ['pointerleave', 'blur']) g.addEventListener(off, () => setReadout(''));

@@ -308,7 +308,7 @@ export function topkFigures({ detail, state, source = 'this text' }) {
       ] }),
     caption: 'Tests whether a head can single out k tokens: the mass its k largest weights hold, against what a ' +
       'uniform row would give (k/N), the least mass its achieved score margin Δ guarantees, k / (k + (N − k) e^(−Δ/T)), ' +
-      'and the same bound at the geometric ceiling 2|q| max|k_j| / √d, the most any margin this head can produce could promise.' +
+      'and the same bound at the geometric ceiling 2|q| max|kⱼ| / √d, the most any margin this head can produce could promise.' +
       ` Rows from ${source}.`,
     finding: `Mass (uniform): ${ks.map((k, i) => `k = ${k}: ${fmt(h.mass[i], 2)} (${fmt(uniform[i], 2)})`).join(', ')}. ` +
       `Rows that cannot reach ${1 - detail.eps} because Δ_needed exceeds the geometric ceiling: ` +
@@ -367,14 +367,14 @@ export function sensitivityFigures({ sensitivity }) {
         ...layers.map((l, i) => ({ name: `max ∂p_i/∂s_i L${l.layer}`, x: T, y: l.lemma_diagonal_max, color: PALETTE[i % PALETTE.length],
           dash: '1 3', width: 1.5, legend: false })),
       ],
-      keys: [{ name: 'dashed: ‖J‖₂ max over rows', dash: '6 3' }, { name: 'dotted: max ∂p_i/∂s_i over rows', dash: '1 3' }],
+      keys: [{ name: 'dashed: ‖J‖₂ max over rows', dash: '6 3' }, { name: 'dotted: max ∂pᵢ/∂sᵢ over rows', dash: '1 3' }],
       refs: [
         { name: '‖J‖₂ ceiling 1/(2T)', x: T, y: sensitivity.bounds.jacobian_spectral_exact },
-        { name: 'paper\'s lemma: ∂p_i/∂s_i ≤ 1/(4T)', x: T, y: sensitivity.bounds.paper_lemma_diagonal, dash: '2 3' },
+        { name: 'paper\'s lemma: ∂pᵢ/∂sᵢ ≤ 1/(4T)', x: T, y: sensitivity.bounds.paper_lemma_diagonal, dash: '2 3' },
       ] }),
     caption: 'Tests the claim that softmax gradients blow up at low temperature: ‖J‖₂ of each row (median and quartiles, ' +
       'and the maximum dashed; attnlab\'s measure) against its exact ceiling 1/(2T), reached only by tied rows; and the ' +
-      'largest diagonal entry ∂p_i/∂s_i = p_i (1 − p_i) / T over the rows (dotted), the quantity the paper\'s lemma bounds ' +
+      'largest diagonal entry ∂pᵢ/∂sᵢ = pᵢ (1 − pᵢ) / T over the rows (dotted), the quantity the paper\'s lemma bounds ' +
       'by 1/(4T). Reference lines are drawn under the data, so a maximum at its bound shows on top of it. Temperature ' +
       `as in the Paper view: ${sensitivity.temperature_protocol}.`,
     finding: layers.map((l) => `layer ${l.layer}: max ‖J‖₂ ${fmt(l.jacobian_spectral.max[0], 2)} at T = ${fmt(T[0], 2)} ` +

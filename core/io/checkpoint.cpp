@@ -303,8 +303,10 @@ Weights load_weights(const Config& config, const ByteSource& source, const std::
 Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files) {
     const NamedBuffer* vocab = find_file(files, "vocab.json");
     const NamedBuffer* merges = find_file(files, "merges.txt");
-    if (vocab && merges) return Tokenizer::from_vocab_merges(vocab->bytes.bytes, merges->bytes.bytes);
+    // tokenizer.json first: it holds the whole pipeline (Qwen's folders also carry vocab.json + merges.txt, which
+    // say nothing of its normalizer or pre-tokenizer)
     if (const NamedBuffer* tj = find_file(files, "tokenizer.json")) return Tokenizer::from_tokenizer_json(tj->bytes.bytes);
+    if (vocab && merges) return Tokenizer::from_vocab_merges(vocab->bytes.bytes, merges->bytes.bytes);
     if (vocab || merges)
         throw Error(std::string("tokenizer: found ") + (vocab ? "vocab.json" : "merges.txt") + " but not " +
                     (vocab ? "merges.txt" : "vocab.json") + " (or tokenizer.json); both are needed");

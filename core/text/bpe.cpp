@@ -1,11 +1,15 @@
 #include "text/bpe.hpp"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cstdio>
 #include <queue>
 
 #include "error.hpp"
+#include "text/nfc.hpp"
 #include "text/pretokenize.hpp"
 #include "text/utf8.hpp"
+#include "text/vocab_files.hpp"
 
 namespace attnlab {
 namespace {
@@ -37,33 +41,17 @@ std::string alphabet_to_bytes(const std::string& token, const std::vector<int>& 
     return bytes;
 }
 
-nlohmann::json parse_json(ByteView bytes, const std::string& where) {
-    const char* text = reinterpret_cast<const char*>(bytes.data);
-    try {
-        return nlohmann::json::parse(text, text + bytes.size);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": not valid JSON (" + std::string(e.what()) + ")");
+// "<0x0A>" -> 10, or -1 for any other token.
+int fallback_byte(const std::string& token) {
+    if (token.size() != 6 || token.compare(0, 3, "<0x") != 0 || token[5] != '>') return -1;
+    int v = 0;
+    for (int i = 3; i < 5; ++i) {
+        const char c = token[static_cast<std::size_t>(i)];
+        const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
     }
-}
-
-std::vector<std::pair<std::string, int>> read_vocab(const nlohmann::json& j, const std::string& where) {
-    if (!j.is_object()) throw Error(where + ": expected an object of token -> id");
-    std::vector<std::pair<std::string, int>> vocab;
-    vocab.reserve(j.size());
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        if (!it->is_number_unsigned() || it->get<std::uint64_t>() >= (1u << 22))
-            throw Error(where + ": id of token \"" + it.key() + "\" is not an integer in 0.." + std::to_string((1 << 22) - 1));
-        vocab.emplace_back(it.key(), it->get<int>());
-    }
-    return vocab;
-}
-
-std::pair<std::string, std::string> split_merge(const std::string& line, const std::string& where) {
-    const auto space = line.find(' ');
-    if (space == std::string::npos || space == 0 || space + 1 >= line.size() ||
-        line.find(' ', space + 1) != std::string::npos)
-        throw Error(where + ": \"" + line + "\" is not two tokens separated by one space");
-    return {line.substr(0, space), line.substr(space + 1)};
+    return v;
 }
 
 }  // namespace
@@ -71,6 +59,7 @@ std::pair<std::string, std::string> split_merge(const std::string& line, const s
 void Tokenizer::build(const std::vector<std::pair<std::string, int>>& vocab,
                       const std::vector<std::pair<std::string, std::string>>& merges, const std::string& vocab_name,
                       const std::string& merges_name) {
+    const bool byte_level = pipeline_.byte_level;
     const auto alphabet = byte_alphabet();
     std::vector<int> code_to_byte(324, -1);
     for (int b = 0; b < 256; ++b) code_to_byte[alphabet[b]] = b;
@@ -79,37 +68,79 @@ void Tokenizer::build(const std::vector<std::pair<std::string, int>>& vocab,
     for (const auto& [token, id] : vocab) max_id = std::max(max_id, id);
     token_bytes_.assign(static_cast<std::size_t>(max_id + 1), std::string());
     std::vector<bool> seen(token_bytes_.size(), false);
-    std::unordered_map<std::string, int> id_of;
-    id_of.reserve(vocab.size());
+    id_of_.clear();
+    id_of_.reserve(vocab.size());
+    std::vector<bool> added(token_bytes_.size(), false);
+    for (const auto& [content, id] : pipeline_.added)
+        if (id >= 0 && static_cast<std::size_t>(id) < added.size()) added[static_cast<std::size_t>(id)] = true;
     for (const auto& [token, id] : vocab) {
         if (seen[id]) throw Error(vocab_name + ": id " + std::to_string(id) + " is used by two tokens");
         seen[id] = true;
-        token_bytes_[id] = alphabet_to_bytes(token, code_to_byte, vocab_name);
-        id_of[token] = id;
+        id_of_[token] = id;
+        if (added[static_cast<std::size_t>(id)]) {
+            token_bytes_[id] = token;  // an added token stands for its own text
+        } else if (byte_level) {
+            token_bytes_[id] = alphabet_to_bytes(token, code_to_byte, vocab_name);
+        } else if (const int b = pipeline_.byte_fallback ? fallback_byte(token) : -1; b >= 0) {
+            token_bytes_[id] = std::string(1, static_cast<char>(b));
+        } else {
+            std::string text = token;  // the replacement character stands for a space
+            for (std::size_t at = 0; (at = text.find(pipeline_.replacement, at)) != std::string::npos;)
+                text.replace(at, pipeline_.replacement.size(), " ");
+            token_bytes_[id] = text;
+        }
     }
     for (std::size_t id = 0; id < seen.size(); ++id)
         if (!seen[id]) throw Error(vocab_name + ": ids must run 0.." + std::to_string(max_id) + " without gaps; " +
                                    std::to_string(id) + " is missing");
     for (int b = 0; b < 256; ++b) {
-        std::string one;
-        append_utf8(alphabet[b], one);
-        auto it = id_of.find(one);
-        if (it == id_of.end())
-            throw Error(vocab_name + ": no token for byte " + std::to_string(b) + " (\"" + one +
-                        "\"); this is not a byte-level BPE vocabulary");
-        byte_token_[b] = it->second;
+        if (byte_level) {
+            std::string one;
+            append_utf8(alphabet[b], one);
+            auto it = id_of_.find(one);
+            if (it == id_of_.end())
+                throw Error(vocab_name + ": no token for byte " + std::to_string(b) + " (\"" + one +
+                            "\"); this is not a byte-level BPE vocabulary");
+            byte_token_[b] = it->second;
+        } else if (pipeline_.byte_fallback) {
+            char name[7];
+            std::snprintf(name, sizeof name, "<0x%02X>", b);
+            auto it = id_of_.find(name);
+            if (it == id_of_.end())
+                throw Error(vocab_name + ": byte_fallback is on but there is no token " + name);
+            fallback_token_[b] = it->second;
+        }
+    }
+    unk_id_ = -1;
+    if (!pipeline_.unk_token.empty()) {
+        auto it = id_of_.find(pipeline_.unk_token);
+        if (it == id_of_.end()) throw Error(vocab_name + ": the unknown token \"" + pipeline_.unk_token + "\" is not in the vocabulary");
+        unk_id_ = it->second;
     }
 
+    merges_.clear();
     merges_.reserve(merges.size());
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
         const auto& [a, b] = merges[rank];
-        const auto ia = id_of.find(a), ib = id_of.find(b), iab = id_of.find(a + b);
-        if (ia == id_of.end() || ib == id_of.end() || iab == id_of.end())
+        const auto ia = id_of_.find(a), ib = id_of_.find(b), iab = id_of_.find(a + b);
+        if (ia == id_of_.end() || ib == id_of_.end() || iab == id_of_.end())
             throw Error(merges_name + ": merge " + std::to_string(rank + 1) + " \"" + a + " " + b +
                         "\" uses or makes a token that the vocabulary does not have");
         const std::uint64_t key = (static_cast<std::uint64_t>(ia->second) << 32) | static_cast<std::uint32_t>(ib->second);
         merges_.emplace(key, Merge{static_cast<int>(rank), iab->second});  // first (lowest) rank wins
     }
+    // longest added tokens first, so that one never hides a longer one it begins
+    std::stable_sort(pipeline_.added.begin(), pipeline_.added.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
+Tokenizer Tokenizer::from_parts(const std::vector<std::pair<std::string, int>>& vocab,
+                                const std::vector<std::pair<std::string, std::string>>& merges, TokenizerPipeline pipeline,
+                                const std::string& vocab_name, const std::string& merges_name) {
+    Tokenizer t;
+    t.pipeline_ = std::move(pipeline);
+    t.build(vocab, merges, vocab_name, merges_name);
+    return t;
 }
 
 Tokenizer Tokenizer::from_vocab_merges(ByteView vocab_json, ByteView merges_txt) {
@@ -132,50 +163,12 @@ Tokenizer Tokenizer::from_vocab_merges(ByteView vocab_json, ByteView merges_txt)
     return t;
 }
 
-Tokenizer Tokenizer::from_tokenizer_json(ByteView bytes) {
-    const std::string where = "tokenizer.json";
-    const auto j = parse_json(bytes, where);
-    const auto model = j.is_object() ? j.find("model") : j.end();
-    if (model == j.end() || !model->is_object()) throw Error(where + ": no \"model\" object");
-    if (auto type = model->find("type"); type != model->end() && *type != "BPE")
-        throw Error(where + ": model type is " + type->dump() + "; only BPE tokenizers are supported");
-    const auto vocab_it = model->find("vocab");
-    const auto merges_it = model->find("merges");
-    if (vocab_it == model->end() || merges_it == model->end() || !merges_it->is_array())
-        throw Error(where + ": model needs \"vocab\" and a \"merges\" array");
-    auto vocab = read_vocab(*vocab_it, where + " model.vocab");
-    if (auto added = j.find("added_tokens"); added != j.end() && added->is_array()) {
-        for (const auto& t : *added) {
-            if (!t.is_object() || !t.contains("content") || !t["content"].is_string() ||
-                !t.contains("id") || !t["id"].is_number_unsigned() || t["id"].get<std::uint64_t>() >= (1u << 22))
-                throw Error(where + ": added_tokens entries need a string \"content\" and an integer \"id\"");
-            const auto content = t["content"].get<std::string>();
-            const int id = t["id"].get<int>();
-            bool present = false;
-            for (const auto& [tok, existing] : vocab) present = present || existing == id;
-            if (!present) vocab.emplace_back(content, id);
-        }
-    }
-    std::vector<std::pair<std::string, std::string>> merges;
-    for (std::size_t i = 0; i < merges_it->size(); ++i) {
-        const auto& m = (*merges_it)[i];
-        const std::string at = where + " merge " + std::to_string(i + 1);
-        if (m.is_string()) merges.push_back(split_merge(m.get<std::string>(), at));
-        else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
-            merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
-        else throw Error(at + ": expected \"a b\" or [\"a\", \"b\"]");
-    }
-    Tokenizer t;
-    t.build(vocab, merges, where, where);
-    return t;
-}
-
-// Merges one piece with a min-heap of candidate pairs over a linked list of symbols: O(n log n), the
-// same result as repeatedly merging the lowest-ranked adjacent pair (ties: leftmost first).
-void Tokenizer::encode_piece(const std::uint8_t* bytes, std::size_t n, std::vector<int>& out) const {
-    std::vector<int> sym(n), prev(n), next(n);
+// Merges the symbols of one piece with a min-heap of candidate pairs over a linked list: O(n log n), the same
+// result as repeatedly merging the lowest-ranked adjacent pair (ties: leftmost first).
+void Tokenizer::merge(std::vector<int>& sym, std::vector<int>& out) const {
+    const std::size_t n = sym.size();
+    std::vector<int> prev(n), next(n);
     for (std::size_t i = 0; i < n; ++i) {
-        sym[i] = byte_token_[bytes[i]];
         prev[i] = static_cast<int>(i) - 1;
         next[i] = i + 1 < n ? static_cast<int>(i + 1) : -1;
     }
@@ -209,21 +202,116 @@ void Tokenizer::encode_piece(const std::uint8_t* bytes, std::size_t n, std::vect
     for (int i = 0; i >= 0 && n > 0; i = next[i]) out.push_back(sym[i]);
 }
 
-std::vector<int> Tokenizer::encode(const std::string& text) const {
-    std::vector<int> ids;
-    for (const auto& [begin, end] : pretokenize(text)) {
+// One piece: its first symbols (bytes in GPT-2's alphabet, or characters, unknown ones as their bytes' <0xXX>
+// tokens or the unknown token), then the merges; with ignore_merges a piece that is a token is that token.
+void Tokenizer::encode_piece(const std::string& piece, std::vector<int>& out) const {
+    std::vector<int> sym;
+    if (pipeline_.byte_level) {
+        if (pipeline_.ignore_merges) {
+            static const std::vector<char32_t> alphabet = byte_alphabet();
+            std::string spelled;
+            for (unsigned char b : piece) append_utf8(alphabet[b], spelled);
+            if (auto it = id_of_.find(spelled); it != id_of_.end()) {
+                out.push_back(it->second);
+                return;
+            }
+        }
+        for (unsigned char b : piece) sym.push_back(byte_token_[b]);
+    } else {
+        if (pipeline_.ignore_merges)
+            if (auto it = id_of_.find(piece); it != id_of_.end()) {
+                out.push_back(it->second);
+                return;
+            }
+        std::vector<char32_t> points;
+        std::vector<std::size_t> offsets;
+        decode_utf8(piece, "text", points, offsets);
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const std::string ch = piece.substr(offsets[i], offsets[i + 1] - offsets[i]);
+            if (auto it = id_of_.find(ch); it != id_of_.end()) sym.push_back(it->second);
+            else if (pipeline_.byte_fallback) for (unsigned char b : ch) sym.push_back(fallback_token_[b]);
+            else if (unk_id_ >= 0) {
+                if (!(pipeline_.fuse_unk && !sym.empty() && sym.back() == unk_id_)) sym.push_back(unk_id_);
+            } else throw Error("tokenizer: the character \"" + ch + "\" has no token, and the tokenizer has no byte fallback or unknown token");
+        }
+    }
+    merge(sym, out);
+}
+
+// A stretch of text between added tokens: normalised, split into pieces, each piece encoded. first: the stretch
+// begins the text (Metaspace's "first" prepend scheme).
+void Tokenizer::encode_stretch(const std::string& raw, bool first, std::vector<int>& out) const {
+    const TokenizerPipeline& p = pipeline_;
+    std::string text = raw;
+    for (const auto& step : p.normalize) {
+        if (step.kind == TokenizerPipeline::Step::Nfc) text = nfc(text);
+        else if (step.kind == TokenizerPipeline::Step::Prepend) { if (!text.empty()) text = step.to + text; }
+        else for (std::size_t at = 0; !step.from.empty() && (at = text.find(step.from, at)) != std::string::npos; at += step.to.size())
+            text.replace(at, step.from.size(), step.to);
+    }
+    if (text.empty()) return;
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;
+    if (p.split == TokenizerPipeline::Split::Metaspace) {
+        for (std::size_t at = 0; (at = text.find(' ', at)) != std::string::npos; at += p.replacement.size())
+            text.replace(at, 1, p.replacement);
+        const bool prepend = p.prepend_scheme == TokenizerPipeline::Prepend::Always ||
+                             (p.prepend_scheme == TokenizerPipeline::Prepend::First && first);
+        if (prepend && text.compare(0, p.replacement.size(), p.replacement) != 0) text = p.replacement + text;
+        if (p.metaspace_split) {
+            std::size_t begin = 0;
+            for (std::size_t at = p.replacement.size(); (at = text.find(p.replacement, at)) != std::string::npos; at += p.replacement.size()) {
+                pieces.emplace_back(begin, at);
+                begin = at;
+            }
+            pieces.emplace_back(begin, text.size());
+        } else {
+            pieces.emplace_back(0, text.size());
+        }
+    } else if (p.split == TokenizerPipeline::Split::Pattern) {
+        if (p.add_prefix_space && text[0] != ' ') text = " " + text;
+        pieces = pretokenize(text, p.pattern);
+    } else {
+        std::vector<char32_t> points;  // checks the text is UTF-8
+        std::vector<std::size_t> offsets;
+        decode_utf8(text, "text", points, offsets);
+        pieces.emplace_back(0, text.size());
+    }
+    for (const auto& [begin, end] : pieces) {
         std::string piece = text.substr(begin, end - begin);
         auto hit = cache_.find(piece);
         if (hit != cache_.end()) {
-            ids.insert(ids.end(), hit->second.begin(), hit->second.end());
+            out.insert(out.end(), hit->second.begin(), hit->second.end());
             continue;
         }
         std::vector<int> piece_ids;
-        encode_piece(reinterpret_cast<const std::uint8_t*>(piece.data()), piece.size(), piece_ids);
-        ids.insert(ids.end(), piece_ids.begin(), piece_ids.end());
+        encode_piece(piece, piece_ids);
+        out.insert(out.end(), piece_ids.begin(), piece_ids.end());
         if (cache_.size() > 200000) cache_.clear();
         if (piece.size() <= 64) cache_.emplace(std::move(piece), std::move(piece_ids));
     }
+}
+
+std::vector<int> Tokenizer::encode(const std::string& text) const {
+    std::vector<int> ids;
+    if (pipeline_.added.empty()) {
+        encode_stretch(text, true, ids);
+        return ids;
+    }
+    // added tokens first: wherever one begins, it is that token (longest first); the stretches between are text
+    std::size_t begin = 0;
+    bool first = true;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::pair<std::string, int>* hit = nullptr;
+        for (const auto& a : pipeline_.added)
+            if (!a.first.empty() && text.compare(i, a.first.size(), a.first) == 0) { hit = &a; break; }
+        if (!hit) { ++i; continue; }
+        if (i > begin) encode_stretch(text.substr(begin, i - begin), first, ids);
+        first = false;
+        ids.push_back(hit->second);
+        i += hit->first.size();
+        begin = i;
+    }
+    if (begin < text.size()) encode_stretch(text.substr(begin), first, ids);
     return ids;
 }
 

@@ -5,6 +5,7 @@
 #include "error.hpp"
 #include "helpers.hpp"
 #include "text/bpe.hpp"
+#include "text/nfc.hpp"
 #include "text/utf8.hpp"
 
 using namespace attnlab;
@@ -152,3 +153,32 @@ TEST_CASE("broken tokenizer files are refused with the file named") {
 }
 
 }
+
+TEST_SUITE("nfc") {
+
+// The cases are the Unicode standard's own examples (UAX #15, "Unicode Normalization Forms", figures 3-6).
+TEST_CASE("NFC composes a base and its mark, and leaves text that is already composed alone") {
+    CHECK(nfc("e\u0301") == "\u00e9");
+    CHECK(nfc("\u00e9") == "\u00e9");
+    CHECK(nfc("plain ASCII, unchanged") == "plain ASCII, unchanged");
+    CHECK(nfc("\u212b") == "\u00c5");              // ANGSTROM SIGN: a singleton, becomes A WITH RING ABOVE
+    CHECK(nfc("A\u030a") == "\u00c5");
+}
+
+TEST_CASE("NFC orders marks by combining class before composing, and a blocked mark stays apart") {
+    // s + dot below (220) + dot above (230), in either order: s with dot below and dot above (U+1E69)
+    CHECK(nfc("s\u0323\u0307") == "\u1e69");
+    CHECK(nfc("s\u0307\u0323") == "\u1e69");
+    // d + dot above + dot below: d with dot below (U+1E0D), then the dot above
+    CHECK(nfc("d\u0307\u0323") == "\u1e0d\u0307");
+}
+
+TEST_CASE("NFC composes Hangul jamo by arithmetic and keeps composition exclusions decomposed") {
+    CHECK(nfc("\u1100\u1161") == "\uac00");          // L + V
+    CHECK(nfc("\u1100\u1161\u11a8") == "\uac01");    // L + V + T
+    CHECK(nfc("\uac00\u11a8") == "\uac01");          // LV + T
+    CHECK(nfc("\u0915\u093c") == "\u0915\u093c");    // U+0958 is excluded from composition
+    CHECK(nfc("\u0958") == "\u0915\u093c");
+}
+
+}  // TEST_SUITE

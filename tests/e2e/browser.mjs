@@ -63,3 +63,22 @@ export function longText(n) {
 export function listenLocal(server) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}/` })));
 }
+
+// For every figure: the readout, filled with a long reading, and the title, as boxes in the figure's coordinates.
+// Returns the figures where they intersect: [] when every readout has its own line.
+export function readoutOverTitle(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    for (const svg of document.querySelectorAll('#figures figure > svg')) {
+      const readout = svg.querySelector('.readout'), title = svg.querySelector('.plot-title');
+      if (!readout || !title) continue;
+      const kept = readout.textContent;
+      readout.textContent = "layer 3: N = 129-256: median 0.123, quartiles 0.100 to 0.200, 12,345 rows";
+      const a = readout.getBBox(), b = title.getBBox();
+      readout.textContent = kept;
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      if (!apart) bad.push(`${svg.closest('figure').dataset.name}: readout ${JSON.stringify(a)} over title ${JSON.stringify(b)}`);
+    }
+    return bad;
+  });
+}

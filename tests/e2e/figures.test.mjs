@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { attnlab, tempDir } from '../cli/helpers.mjs';
-import { drawn, listenLocal, openPage, shot, startBrowser } from './browser.mjs';
+import { drawn, listenLocal, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
 
 let env;
 before(async () => { env = await startBrowser(); });
@@ -167,7 +167,7 @@ test('the temperature slider redraws the map and the predictions at each tempera
   await page.close();
 });
 
-test('a text longer than the context gets a window picker, and the views say which tokens they show', async () => {
+test('a text longer than the context gets a window picker, the views say which tokens they show, and a cut is named', async () => {
   const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(paragraph)}&layer=0&head=0&view=attention`);
   await drawn(page, 'attention');
   const total = await page.evaluate(async (t) => (await globalThis.attnlabWorker.call('tokenize', { text: t })).ids.length, paragraph);
@@ -195,14 +195,11 @@ test('a text longer than the context gets a window picker, and the views say whi
   await page.click('[role=tab][data-view=heads]');
   await drawn(page, 'heads');
   assert.equal(await page.isVisible('#window'), false);
-  assert.deepEqual(page.problems, []);
-  await page.close();
-});
-
-test('sensitivity says in the status line when it used only the start of a long text', async () => {
-  const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(paragraph)}&view=sensitivity`);
+  // a view of the whole text that used only its start says so in the status line
+  await page.click('[role=tab][data-view=sensitivity]');
   await drawn(page, 'sensitivity');
-  assert.match(await page.textContent('#status-note'), /Sensitivity used the first 128 of the text's [\d,]+ tokens/);
+  assert.match(await page.textContent('#status-note'), new RegExp(`Sensitivity used the first 128 of the text's ${total} tokens`));
+  assert.deepEqual(page.problems, []);
   await page.close();
 });
 
@@ -275,6 +272,7 @@ test('at phone size the first figure is visible without scrolling, tabs scroll i
       return out;
     });
     assert.deepEqual(small, [], `${view}: text under 11 px`);
+    assert.deepEqual(await readoutOverTitle(page), [], `${view}: a readout over a title`);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 391, `${view}: the page is ${wide} px wide`);
     await shot(page, `phone-${view}`);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyModel, makeModel } from '../cli/helpers.mjs';
-import { drawn, openPage, shot, startBrowser } from './browser.mjs';
+import { drawn, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
+import { assertExportsMatch } from './export-check.mjs';
 
 let env;
 before(async () => { env = await startBrowser(); });
@@ -46,6 +47,9 @@ test('the page opens on the shipped model and every view draws', async () => {
         height: t.ownerSVGElement.viewBox.baseVal.height };
     }));
     for (const l of legends) assert.ok(l.right <= l.width + 1 && l.bottom <= l.height, `${view}: legend "${l.text}" leaves its figure`);
+    assert.deepEqual(await readoutOverTitle(page), [], `${view}: a readout over a title`);
+    // every figure's PNG export matches it on the page
+    await assertExportsMatch(page, 'light');
     if (view === 'paper') {
       // every verdict names the model it was measured on, and the view offers GPT-2 124M, which the paper measured
       for (const finding of await page.locator('#figures .finding').allTextContents()) assert.match(finding, /tiny-gpt2/);

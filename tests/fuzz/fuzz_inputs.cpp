@@ -46,12 +46,14 @@ std::vector<std::string> split_parts(const std::uint8_t* data, std::size_t size,
 
 ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
-// Encoding then decoding gives the text back, byte for byte, for any text the tokenizer accepts.
+// Encoding gives ids in the vocabulary; decoding them gives the text back, byte for byte, for any text a lossless
+// tokenizer (Tokenizer::round_trips) accepts.
 void encode_round_trip(const Tokenizer& t, const std::string& text) {
     const std::vector<int> ids = t.encode(text);
     for (int id : ids)
         if (id < 0 || id >= t.vocab_size()) broken("encode gave id " + std::to_string(id) + " outside the vocabulary");
-    if (t.decode(ids) != text) broken("decode(encode(text)) differs from the text");
+    // a normalizer, a prefix space or characters with no token change the text on purpose
+    if (t.round_trips() && t.decode(ids) != text) broken("decode(encode(text)) differs from the text");
 }
 
 // The tiny config every safetensors input is loaded against (seeds: attnlab make-random with these flags).
