@@ -133,7 +133,7 @@ export function attentionFigures({ attention: view, tokens, selectivity, state, 
     figures.push({
       name: `predictions-L${state.layer}H${state.head}-q${start + q}`,
       svg: rankedBars({ title: `What the model predicts after ${named[q]}`, labels: words, values: p, xLabel: 'probability of the next token',
-        marked, markLabel: actual === null ? '' : `the token that does come next, '${actual}'` }),
+        marked, markLabel: marked >= 0 ? `the token that does come next, '${actual}'` : '' }),
       caption: `The ${k} likeliest next tokens at ${named[q]} with their probabilities, from the forward pass that drew the map ` +
         `(${tempWords}): change the temperature to see the predictions move with it. The head choice does not change them.`,
       finding: actual === null ? (start + q + 1 < tokens.length
