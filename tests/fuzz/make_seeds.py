@@ -136,6 +136,30 @@ for i, n in enumerate((60, 400)):
           "model": {"type": "BPE", "dropout": None, "unk_token": None, "vocab": mini, "merges": spelled}}
     write("tokenizer_json", f"mini-{n}-merges.bin", json.dumps(tj, ensure_ascii=False) + "\0" + texts[2 + i])
 
+# tokenizer.json pipelines beyond GPT-2's: Qwen's (NFC, its Split regex, ignore_merges) over the small byte-level
+# vocabulary, and a SentencePiece-style BPE (Prepend + Replace normalizers or Metaspace, byte fallback, <unk>)
+QWEN_REGEX = ("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
+              "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
+mini, merges = mini_tokenizer(60)
+tj = {"version": "1.0", "added_tokens": [{"id": len(mini), "content": "<|im_start|>", "special": True}],
+      "normalizer": {"type": "NFC"},
+      "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+          {"type": "Split", "pattern": {"Regex": QWEN_REGEX.replace("\\\\", "\\")}, "behavior": "Isolated", "invert": False},
+          {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}]},
+      "model": {"type": "BPE", "dropout": None, "unk_token": None, "ignore_merges": True, "vocab": mini, "merges": merges}}
+write("tokenizer_json", "mini-qwen-nfc.bin", json.dumps(tj, ensure_ascii=False) + "\0" + "<|im_start|>" + texts[2])
+pieces = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + list("\u2581abcdefghijklmnopqrstuvwxyzTI.,'")
+sp_merges = [["\u2581", "t"], ["h", "e"], ["\u2581t", "he"], ["\u2581", "a"], ["i", "n"]]
+sp_vocab = {p: i for i, p in enumerate(pieces + ["\u2581t", "he", "\u2581the", "\u2581a", "in"])}
+for name, norm, pre in [
+        ("sentencepiece-prepend", {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"},
+                                   {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]}, None),
+        ("sentencepiece-metaspace", None, {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": True})]:
+    tj = {"version": "1.0", "added_tokens": [{"id": 1, "content": "<s>", "special": True}], "normalizer": norm, "pre_tokenizer": pre,
+          "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "fuse_unk": True, "byte_fallback": True,
+                    "vocab": sp_vocab, "merges": sp_merges}}
+    write("tokenizer_json", name + ".bin", json.dumps(tj, ensure_ascii=False) + "\0" + "<s>The cat in the hat " + texts[2])
+
 # ---- text for the real GPT-2 tokenizer
 for i, t in enumerate(texts):
     write("bpe_text", f"text-{i}.txt", t)
