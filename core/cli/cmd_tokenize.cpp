@@ -14,7 +14,7 @@ const CommandSpec& tokenize_spec() {
                                    text_flag(), text_file_flag(),
                                    {"texts-json", FlagSpec::Takes::Value, "FILE",
                                     "a JSON array of texts, each tokenized on its own: prints {\"texts\": [{ids, tokens}, ...]}"}},
-                                  {text_note()}};
+                                  {"Give one of --text S, --text-file F or --texts-json F."}};
     return spec;
 }
 
