@@ -2,6 +2,7 @@
 // maps (a canvas-rendered image for large matrices, focusable cells for small ones). Plain SVG so every
 // figure exports as SVG or PNG exactly as drawn; colours come from CSS variables (light and dark schemes).
 
+import { superscript } from './format.js';
 import { xmlSafe } from './safe-text.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -28,8 +29,6 @@ function niceStep(span, count) {
   return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 }
 
-const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
-const superscript = (n) => String(n).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
 
 // A tick label, typeset: 0.5, 20, 4,096, 10⁵, 2×10⁻⁴, −3 (a true minus).
 export function formatTick(v) {
@@ -273,6 +272,34 @@ export function colour(t) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
+// A colour scale as a function from a value to t in [0, 1]: linear from vmin to vmax (a diverging scale is linear
+// too, over a range symmetric about 0), or log10 from vmin > 0 to vmax; values outside the range at its ends.
+export function scaleNorm({ scale = 'linear', vmin = 0, vmax = 1 }) {
+  const clamp = (t) => Math.min(1, Math.max(0, t));
+  if (scale === 'log') {
+    const lo = Math.log10(vmin), span = Math.log10(vmax) - lo || 1;
+    return (v) => (v > 0 ? clamp((Math.log10(v) - lo) / span) : 0);
+  }
+  return (v) => clamp((v - vmin) / (vmax - vmin || 1));
+}
+
+// values[offset .. offset + rows * cols) as a PNG data URL, one pixel per cell in the colour colourOf(v) gives
+// ('rgb(r,g,b)'); NaN cells transparent.
+function cellImage(values, offset, rows, cols, colourOf) {
+  const canvas = document.createElement('canvas');
+  canvas.width = cols;
+  canvas.height = rows;
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(cols, rows);
+  for (let i = 0; i < rows * cols; i++) {
+    const v = values[offset + i];
+    const rgb = Number.isFinite(v) ? colourOf(v).match(/\d+/g).map(Number) : [0, 0, 0];
+    img.data.set([...rgb, Number.isFinite(v) ? 255 : 0], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas.toDataURL('image/png');
+}
+
 // Blue (0) through white (0.5) to red (1): a signed quantity, 0 at the middle.
 export function divergingColour(t) {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5));
@@ -409,7 +436,6 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
     const v = values[r * cols + c];
     return `${nameOf(r, c)}: ${Number.isFinite(v) ? v.toFixed(digits) : blank}`;
   };
-  const logLo = Math.log10(Math.max(vmin, 1e-30)), logHi = Math.log10(Math.max(vmax, 1e-30));
   // touch: a first tap on a cell reads it (a finger has no hover), a second tap on the same cell picks it
   let touched = null, lastPointer = 'mouse';
   svg.addEventListener('pointerdown', (e) => { lastPointer = e.pointerType; });
@@ -418,22 +444,10 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
     touched = [r, c];
     return true;
   };
-  const norm = scale === 'log' ? (v) => (Math.log10(Math.max(v, 1e-30)) - logLo) / (logHi - logLo || 1)
-    : (v) => (v - vmin) / (vmax - vmin || 1);
+  const norm = scaleNorm({ scale, vmin, vmax });
   const paint = scale === 'diverging' ? divergingColour : colour;
   if (rows * cols > 4096 || !onCell) {
-    const canvas = document.createElement('canvas');
-    canvas.width = cols;
-    canvas.height = rows;
-    const ctx = canvas.getContext('2d');
-    const img = ctx.createImageData(cols, rows);
-    for (let i = 0; i < rows * cols; i++) {
-      const v = values[i];
-      const rgb = Number.isFinite(v) ? paint(norm(v)).match(/\d+/g).map(Number) : [0, 0, 0];
-      img.data.set([...rgb, Number.isFinite(v) ? 255 : 0], i * 4);
-    }
-    ctx.putImageData(img, 0, 0);
-    svgEl('image', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, href: canvas.toDataURL('image/png'),
+    svgEl('image', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, href: cellImage(values, 0, rows, cols, (v) => paint(norm(v))),
       preserveAspectRatio: 'none', style: 'image-rendering: pixelated' }, svg);
     // one focusable surface over the image: the pointer or the arrow keys pick a cell
     const cursor = svgEl('rect', { width: cell, height: cell, class: 'cursor-cell', visibility: 'hidden' }, svg);
@@ -692,10 +706,6 @@ export function thumbnailGrid({ title, layers, heads, size, thumbs, scale = 'hea
   svgEl('rect', { x: 0, y: 0, width, height, class: 'plot-bg' }, svg);
   titleText(svg, 8, title, width - 16);
   const setReadout = readoutLine(svg, width - 8, m.t - 22);
-  const canvas = document.createElement('canvas');
-  canvas.width = size;
-  canvas.height = size;
-  const ctx = canvas.getContext('2d');
   const at = (l, h) => [m.l + h * (tile + m.gap), m.t + l * (tile + m.gap)];
   for (let l = 0; l < layers; l++) {
     text(svg, m.l - 6, m.t + l * (tile + m.gap) + tile / 2 + 4, `layer ${l}`, { 'text-anchor': 'end', class: 'tick-label' });
@@ -704,17 +714,10 @@ export function thumbnailGrid({ title, layers, heads, size, thumbs, scale = 'hea
       // the largest value below the first rows (which hold few tokens, so large weights)
       let top = 0;
       for (let i = Math.max(1, Math.floor(size / 16)) * size; i < size * size; i++) if (thumbs[off + i] > top) top = thumbs[off + i];
-      const norm = scale === 'log' ? (v) => (Math.log10(Math.max(v, 1e-3)) + 3) / 3 : (v) => v / (top || 1);
-      const img = ctx.createImageData(size, size);
-      for (let i = 0; i < size * size; i++) {
-        const v = thumbs[off + i];
-        const rgb = Number.isFinite(v) ? colour(norm(v)).match(/\d+/g).map(Number) : [0, 0, 0];
-        img.data.set([...rgb, Number.isFinite(v) ? 255 : 0], i * 4);
-      }
-      ctx.putImageData(img, 0, 0);
+      const norm = scaleNorm(scale === 'log' ? { scale: 'log', vmin: 1e-3, vmax: 1 } : { vmin: 0, vmax: top || 1 });
       const [x, y] = at(l, h);
       svgEl('rect', { x: x - 0.5, y: y - 0.5, width: tile + 1, height: tile + 1, class: 'frame' }, svg);
-      svgEl('image', { x, y, width: tile, height: tile, href: canvas.toDataURL('image/png'), preserveAspectRatio: 'none',
+      svgEl('image', { x, y, width: tile, height: tile, href: cellImage(thumbs, off, size, size, (v) => colour(norm(v))), preserveAspectRatio: 'none',
         style: 'image-rendering: pixelated' }, svg);
       if (selected && selected[0] === l && selected[1] === h)
         svgEl('rect', { x: x - 2, y: y - 2, width: tile + 4, height: tile + 4, class: 'selected-cell' }, svg);

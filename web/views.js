@@ -1,7 +1,7 @@
 // The page's views: each turns analysis results (the same JSON the CLI prints) into figures. A figure is
 // {name, svg, caption, finding, csv, json}: the caption says what it shows and which finding it tests,
 // the finding says what this model shows, and csv/json are its data for export.
-import { barChart, heatmap, linePlot, PALETTE, rankedBars, thumbnailGrid, tokenText } from './plot.js';
+import { barChart, heatmap, linePlot, PALETTE, rankedBars, scaleNorm, thumbnailGrid, tokenText } from './plot.js';
 import { count, exponential, fixed } from './format.js';
 
 const fmt = (v, d = 3) => fixed(v, d);
@@ -26,11 +26,6 @@ function attentionScale(probs, T, scale) {
       words: `0 to this head's largest weight after the first rows (${fixed(vmax, 3)}), so maps of different heads or temperatures do not compare` };
   }
   return { vmin: 0, vmax: 1, scale: 'linear', words: '0 to 1, the same for every head and temperature' };
-}
-// a weight in [0, 1] on the chosen scale, as a shade in [0, 1]
-function shadeOf(v, s) {
-  if (s.scale === 'log') return v > 0 ? Math.max(0, (Math.log10(v) - Math.log10(s.vmin)) / -Math.log10(s.vmin)) : 0;
-  return v / s.vmax;
 }
 
 // The attention view of one head on one window of the text: the map (rows = query tokens, columns = the keys they
@@ -86,7 +81,8 @@ export function attentionFigures({ attention: view, tokens, selectivity, state, 
   const pickedNames = picked.map((i) => named[i]).join(' + ');
   // the text as written (spaces kept), newlines and tabs shown
   const written = tokens.slice(start, start + T).map((s) => s.replace(/\n/g, '⏎').replace(/\t/g, '⇥'));
-  const shade = (f) => (i) => shadeOf(f(i), sc);
+  const onScale = scaleNorm(sc);  // a weight as a shade in [0, 1], on the map's colour scale
+  const shade = (f) => (i) => onScale(f(i));
   const texts = [];
   const repaintBoth = (i) => {
     const S = i === null ? picked : [i];

@@ -34,13 +34,6 @@ void pool(const Matrix& p, int B, float* out) {
 
 }  // namespace
 
-std::vector<int> token_windows(int total, int context) {
-    if (context < 1) throw Error("token windows: the context must be at least 1 token");
-    std::vector<int> starts;
-    for (int s = 0; s < total; s += context) starts.push_back(s);
-    return starts;
-}
-
 TokenView token_view(const Model& model, const std::vector<int>& ids, const TokenViewRequest& r) {
     const Config& c = model.config;
     const int total = static_cast<int>(ids.size());

@@ -34,8 +34,4 @@ struct TokenView {
 // Throws Error when the window lies outside the text or a head does not exist.
 TokenView token_view(const Model& model, const std::vector<int>& ids, const TokenViewRequest& request);
 
-// The first token of each window a text of `total` tokens is shown in, `context` tokens at a time (the last window
-// may be shorter): 0, context, 2 context, ...
-std::vector<int> token_windows(int total, int context);
-
 }  // namespace attnlab

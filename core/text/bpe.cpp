@@ -158,9 +158,7 @@ Tokenizer Tokenizer::from_vocab_merges(ByteView vocab_json, ByteView merges_txt)
         if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0)) continue;
         merges.push_back(split_merge(line, "merges.txt line " + std::to_string(line_no)));
     }
-    Tokenizer t;
-    t.build(vocab, merges, "vocab.json", "merges.txt");
-    return t;
+    return from_parts(vocab, merges, TokenizerPipeline{}, "vocab.json", "merges.txt");  // GPT-2's pipeline
 }
 
 // Merges the symbols of one piece with a min-heap of candidate pairs over a linked list: O(n log n), the same

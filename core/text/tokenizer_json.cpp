@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "error.hpp"
 #include "text/bpe.hpp"
@@ -147,6 +148,8 @@ Tokenizer Tokenizer::from_tokenizer_json_value(const nlohmann::json& j, const st
     if (auto unk = model->find("unk_token"); unk != model->end() && unk->is_string()) p.unk_token = unk->get<std::string>();
 
     auto vocab = read_vocab(*vocab_it, where + " model.vocab");
+    std::unordered_set<int> in_vocab;
+    for (const auto& entry : vocab) in_vocab.insert(entry.second);
     if (auto added = j.find("added_tokens"); added != j.end() && added->is_array()) {
         for (const auto& t : *added) {
             if (!t.is_object() || !t.contains("content") || !t["content"].is_string() ||
@@ -154,9 +157,7 @@ Tokenizer Tokenizer::from_tokenizer_json_value(const nlohmann::json& j, const st
                 throw Error(where + ": added_tokens entries need a string \"content\" and an integer \"id\"");
             const auto content = t["content"].get<std::string>();
             const int id = t["id"].get<int>();
-            bool present = false;
-            for (const auto& [tok, existing] : vocab) present = present || existing == id;
-            if (!present) vocab.emplace_back(content, id);
+            if (in_vocab.insert(id).second) vocab.emplace_back(content, id);
             p.added.emplace_back(content, id);
         }
     }

@@ -134,10 +134,4 @@ TEST_CASE("a window outside the text, a missing head or a bad temperature is ref
     CHECK_THROWS_AS(token_view(m, {}, TokenViewRequest{}), Error);
 }
 
-TEST_CASE("token windows: one every context tokens, the last one shorter") {
-    CHECK(token_windows(598, 256) == std::vector<int>{0, 256, 512});
-    CHECK(token_windows(256, 256) == std::vector<int>{0});
-    CHECK(token_windows(1, 256) == std::vector<int>{0});
-}
-
 }  // TEST_SUITE
