@@ -40,7 +40,8 @@ export function formatTick(v) {
     const m = Number((a / 10 ** e).toPrecision(2));
     return `${sign}${m === 1 ? '' : `${m}×`}10${superscript(e)}`;
   }
-  return sign + Number(a.toPrecision(3)).toLocaleString('en');
+  // ticks are round numbers: whole ones exactly (a tick at 2¹² reads 4,096, not 4,100), others to 3 digits
+  return sign + (Number.isInteger(a) ? a : Number(a.toPrecision(3))).toLocaleString('en');
 }
 
 // Compact layout (a phone): plots drawn at the width of a narrow screen, legends under the plot, so that no text is
