@@ -138,8 +138,12 @@ public:
             checkpoint_ = attnlab::load_checkpoint(buffers, lo);
             const attnlab::Config& c = checkpoint_->model.config;
             Json info;
+            info["family"] = attnlab::family_name(c.family);
+            info["architecture"] = attnlab::architecture_name(c.family);
             info["n_layer"] = c.n_layer;
             info["n_head"] = c.n_head;
+            info["n_kv_head"] = c.kv_heads();
+            info["head_dim"] = c.head_dim();
             info["n_embd"] = c.n_embd;
             info["n_positions"] = c.n_positions;
             info["vocab_size"] = c.vocab_size;

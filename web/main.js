@@ -10,7 +10,7 @@ import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
-import { provenance, temperatureNote } from './provenance.js';
+import { modelShape, provenance, temperatureNote } from './provenance.js';
 import { count } from './format.js';
 import { isolate } from './isolation.js';
 
@@ -81,7 +81,7 @@ function describeModel(label, info) {
   const storage = inF16 ? `weights kept in F16${f16[3] ? ', rounded from F32' : ''}` : 'weights kept in F32';
   const other = info.notes.filter((n) => !/: converted \d+ weights to F32$|: keeps \d+ weights in F16/.test(n));
   return {
-    text: `Model: ${label}: ${info.n_layer} layers × ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}, ` +
+    text: `Model: ${label}: ${modelShape(info)}, ` +
       `${params} parameters, ${storage} (${mib} MiB).${other.length ? ` ${other.join('; ')}.` : ''}`,
     details: info.notes.join('\n'),
   };
@@ -266,7 +266,7 @@ async function fillModelMenu() {
     const b = document.createElement('button');
     b.type = 'button';
     b.dataset.model = m.id;
-    b.textContent = `${m.name} (${cached.has(m.id) ? 'in this browser\'s cache' : `${downloadSize(m.bytes)} download`})`;
+    b.textContent = `${m.name} (${cached.has(m.id) ? 'in this browser\'s cache' : `${m.approx ? '≈ ' : ''}${downloadSize(m.bytes)} download`})`;
     b.title = `Load ${m.id} from Hugging Face`;
     b.addEventListener('click', () => loadRemote(m.id).then(fillModelMenu));
     return b;

@@ -13,6 +13,14 @@ export function temperatureNote(view, temperature) {
   return AT_T.has(view) ? `T = ${temperature}` : SWEEPS.has(view) ? 'T swept' : 'computed at T = 1';
 }
 
+// "Llama (LlamaForCausalLM), 30 layers × 9 heads (3 key/value heads), 576 channels, context 8192": the architecture
+// first, so no number is read as another family's.
+export function modelShape(info) {
+  const kv = info.n_kv_head && info.n_kv_head !== info.n_head ? ` (${info.n_kv_head} key/value heads)` : '';
+  const family = info.family ? `${info.family} (${info.architecture}), ` : '';
+  return `${family}${info.n_layer} layers × ${info.n_head} heads${kv}, ${info.n_embd} channels, context ${info.n_positions}`;
+}
+
 // view, model (its name), info (the core's model info), text and tokens (the box's), sample (the held-out sample's
 // name when the view ran on it), temperature: the state when the figures were drawn; window: the tokens a per-token
 // view showed ({start, tokens}), null for views of the whole text.
@@ -21,7 +29,7 @@ export function provenance({ view, model, info, text, tokens, sample = null, ave
     attnlab: VERSION,
     view,
     model,
-    model_shape: `${info.n_layer} layers x ${info.n_head} heads, ${info.n_embd} channels, context ${info.n_positions}`,
+    model_shape: modelShape(info).replace(/×/g, 'x'),
     text_source: sample ?? 'the text in the box',
     ...(sample ? {} : { text, token_ids: tokens }),
     ...(averages ? { averages } : {}),

@@ -66,8 +66,11 @@ export function resolveRemote(spec, page = globalThis.location ? globalThis.loca
     const rev = encodeURIComponent(decodeURIComponent(hf[2] || 'main'));
     return { label: hf[1], kind: 'hub', host: 'huggingface.co', url: (f) => `${HUB}/${hf[1]}/resolve/${rev}/${f}` };
   }
-  if (HF_ID.test(s) && !s.includes('..') && !/\.(json|txt|safetensors)$/.test(s))
-    return { label: s, kind: 'hub', host: 'huggingface.co', url: (f) => `${HUB}/${s}/resolve/main/${f}` };
+  // owner/name, or owner/name@revision (a branch such as Pythia's step3000, a tag or a commit)
+  const at = s.lastIndexOf('@');
+  const [id, rev] = at > 0 ? [s.slice(0, at), s.slice(at + 1)] : [s, 'main'];
+  if (HF_ID.test(id) && /^[\w.-]+$/.test(rev) && !s.includes('..') && !/\.(json|txt|safetensors)$/.test(id))
+    return { label: s, kind: 'hub', host: 'huggingface.co', url: (f) => `${HUB}/${id}/resolve/${encodeURIComponent(rev)}/${f}` };
   const refuse = (why) => new Error(`'${s}' ${why}`);
   if (s.startsWith('//')) throw refuse('is a protocol-relative address (//host); write the whole https:// URL');
   const relative = /^(\.{1,2}\/|\/)/.test(s);
@@ -201,21 +204,23 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
   const cache = useCache ? await openCache() : null;
   const files = {};
   const fresh = new Map();
-  const plan = [['config.json', false], ...TOKENIZER_PAIR.map((f) => [f, true]), [WEIGHTS, false]];
-  for (let i = 0; i < plan.length; i++) {
-    const [name, optional] = plan[i];
-    const bytes = await fetchFile(remote.url(name), name, {
-      cache, optional, fresh, confirm: name === WEIGHTS ? confirm : null,
-      onProgress: (got, total) => onProgress((i + (total ? got / total : 0.5)) / plan.length,
-        `${name}: ${mib(got)}${total ? ` of ${mib(total)}` : ''}`),
-    });
-    if (bytes) files[name] = bytes;
-  }
-  if (!files['vocab.json'] || !files['merges.txt']) {
-    const tj = await fetchFile(remote.url('tokenizer.json'), 'tokenizer.json', { cache, optional: true, fresh, onProgress: () => {} });
-    if (!tj) throw new Error(`${remote.label}: no tokenizer found (need vocab.json + merges.txt, or tokenizer.json)`);
-    files['tokenizer.json'] = tj;
-  }
+  // tokenizer.json first: it holds the whole pipeline (Qwen's and SmolLM2's folders also carry vocab.json + merges.txt,
+  // which say nothing of their normalizer or pre-tokenizer); the pair only when it is absent (GPT-2's folders). The
+  // tokenizer comes before the weights, so a folder without one costs no weights download.
+  const get = (name, optional, step, steps) => fetchFile(remote.url(name), name, {
+    cache, optional, fresh, confirm: name === WEIGHTS ? confirm : null,
+    onProgress: (got, total) => onProgress((step + (total ? got / total : 0.5)) / steps, `${name}: ${mib(got)}${total ? ` of ${mib(total)}` : ''}`),
+  });
+  files['config.json'] = await get('config.json', false, 0, 4);
+  const tj = await get('tokenizer.json', true, 1, 4);
+  if (tj) files['tokenizer.json'] = tj;
+  else
+    for (const name of TOKENIZER_PAIR) {
+      const bytes = await get(name, true, 2, 4);
+      if (!bytes) throw new Error(`${remote.label}: no tokenizer found (need tokenizer.json, or vocab.json + merges.txt)`);
+      files[name] = bytes;
+    }
+  files[WEIGHTS] = await get(WEIGHTS, false, 3, 4);
   onProgress(1, 'downloaded');
   const remember = async () => {
     if (!cache) return;
@@ -227,11 +232,18 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
 
 export const CHECKPOINT_FILES = ['config.json', WEIGHTS, ...TOKENIZER_PAIR, 'tokenizer.json'];
 
-// The model menu: real GPT-2 checkpoints one click away, with the size of their model.safetensors on the Hub.
+// The model menu: real checkpoints one click away. GPT-2's sizes are those of their model.safetensors on the Hub; the
+// other families' (approx) are their parameter count times the bytes of their published dtype (BF16, F16 or F32),
+// which the file matches up to the buffers some checkpoints also store. The download question shows the file's own size.
 export const KNOWN_MODELS = [
   { id: 'openai-community/gpt2', name: 'GPT-2 124M', bytes: 548e6 },
   { id: 'distilgpt2', name: 'DistilGPT2 82M', bytes: 353e6 },
   { id: 'openai-community/gpt2-medium', name: 'GPT-2 medium 355M', bytes: 1.52e9 },
+  { id: 'HuggingFaceTB/SmolLM2-135M', name: 'SmolLM2 135M (Llama)', bytes: 134.5e6 * 2, approx: true },
+  { id: 'EleutherAI/pythia-70m', name: 'Pythia 70M (GPT-NeoX)', bytes: 70.4e6 * 2, approx: true },
+  { id: 'EleutherAI/pythia-160m', name: 'Pythia 160M (GPT-NeoX)', bytes: 162.3e6 * 2, approx: true },
+  { id: 'roneneldan/TinyStories-33M', name: 'TinyStories 33M (GPT-Neo)', bytes: 68.5e6 * 4, approx: true },
+  { id: 'Qwen/Qwen2.5-0.5B', name: 'Qwen2.5 0.5B (Qwen2)', bytes: 494e6 * 2, approx: true },
 ];
 
 // The ids of KNOWN_MODELS whose weights are already in this browser's Cache Storage.

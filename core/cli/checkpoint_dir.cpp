@@ -7,15 +7,17 @@ namespace attnlab::cli {
 
 std::size_t write_checkpoint_dir(const std::string& out_dir, const Config& config,
                                  const std::vector<TensorToWrite>& tensors, const std::string& tokenizer_dir) {
-    const std::string vocab = read_text(tokenizer_dir + "/vocab.json");
-    const std::string merges = read_text(tokenizer_dir + "/merges.txt");
+    // the tokenizer's files as they are: tokenizer.json when the folder has one, else vocab.json + merges.txt
+    std::vector<std::string> names = {"tokenizer.json"};
+    if (!file_exists(tokenizer_dir + "/tokenizer.json")) names = {"vocab.json", "merges.txt"};
+    std::vector<std::string> texts;
+    for (const auto& name : names) texts.push_back(read_text(tokenizer_dir + "/" + name));
     const auto bytes = write_safetensors(tensors, {{"format", "pt"}});
     make_dir(out_dir);
     const std::string json = config_to_json(config);
     write_file(out_dir + "/config.json", json.data(), json.size());
     write_file(out_dir + "/model.safetensors", bytes.data(), bytes.size());
-    write_file(out_dir + "/vocab.json", vocab.data(), vocab.size());
-    write_file(out_dir + "/merges.txt", merges.data(), merges.size());
+    for (std::size_t i = 0; i < names.size(); ++i) write_file(out_dir + "/" + names[i], texts[i].data(), texts[i].size());
     return bytes.size();
 }
 

@@ -42,7 +42,7 @@ std::string number_text(double v) {
     return buf;
 }
 
-FlagSpec model_flag() { return {"model", FlagSpec::Takes::Value, "DIR", "a Hugging Face GPT-2 checkpoint folder", "", true}; }
+FlagSpec model_flag() { return {"model", FlagSpec::Takes::Value, "DIR", "a Hugging Face checkpoint folder (GPT-2, Llama, Qwen2/3, GPT-NeoX, GPT-Neo)", "", true}; }
 
 FlagSpec storage_flag() {
     return {"storage", FlagSpec::Takes::Value, "f32|f16|auto",

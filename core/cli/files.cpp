@@ -28,12 +28,12 @@ bool is_dir(const std::string& path) {
     return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool exists(const std::string& path) {
+}  // namespace
+
+bool file_exists(const std::string& path) {
     struct stat st {};
     return stat(path.c_str(), &st) == 0;
 }
-
-}  // namespace
 
 SharedBytes map_file(const std::string& path) {
     const int fd = open(path.c_str(), O_RDONLY);
@@ -77,15 +77,15 @@ void make_dir(const std::string& path) {
 }
 
 std::vector<NamedBuffer> read_checkpoint_dir(const std::string& dir, bool tokenizer_only) {
-    if (!is_dir(dir)) throw Error("--model " + dir + ": not a directory (expected a Hugging Face GPT-2 checkpoint folder)");
+    if (!is_dir(dir)) throw Error("--model " + dir + ": not a directory (expected a Hugging Face checkpoint folder)");
     std::vector<NamedBuffer> files;
     for (const auto& name : checkpoint_file_names()) {
         const bool tokenizer_file = name == "vocab.json" || name == "merges.txt" || name == "tokenizer.json";
         if (tokenizer_only && !tokenizer_file) continue;
         const std::string path = dir + "/" + name;
-        if (exists(path)) files.push_back({name, map_file(path)});
+        if (file_exists(path)) files.push_back({name, map_file(path)});
     }
-    if (!tokenizer_only && !exists(dir + "/model.safetensors") && exists(dir + "/pytorch_model.bin"))
+    if (!tokenizer_only && !file_exists(dir + "/model.safetensors") && file_exists(dir + "/pytorch_model.bin"))
         files.push_back({"pytorch_model.bin", SharedBytes{}});
     return files;
 }

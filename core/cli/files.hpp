@@ -10,6 +10,7 @@ namespace attnlab::cli {
 
 SharedBytes map_file(const std::string& path);  // read-only memory map (no copy)
 std::string read_text(const std::string& path);  // "-" reads standard input
+bool file_exists(const std::string& path);
 void write_file(const std::string& path, const void* data, std::size_t size);
 void make_dir(const std::string& path);
 

@@ -22,7 +22,7 @@ std::vector<FlagSpec> shape_flags() {
 }
 
 FlagSpec tokenizer_flag() {
-    return {"tokenizer", FlagSpec::Takes::Value, "DIR", "where vocab.json and merges.txt come from", ATTNLAB_TOKENIZER_DIR};
+    return {"tokenizer", FlagSpec::Takes::Value, "DIR", "where tokenizer.json, or vocab.json and merges.txt, come from", ATTNLAB_TOKENIZER_DIR};
 }
 
 FlagSpec corpus_flag() {

@@ -43,12 +43,14 @@ const NamedBuffer* find_file(const std::vector<NamedBuffer>& files, const std::s
     return nullptr;
 }
 
+// Buffers that checkpoints carry and no family reads: causal masks and rotary frequencies, which attnlab computes.
 bool is_ignored_buffer(const std::string& name) {
     auto ends_with = [&](const char* suffix) {
         const std::size_t n = std::strlen(suffix);
         return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
     };
-    return ends_with(".attn.bias") || ends_with(".attn.masked_bias");
+    return ends_with(".attn.bias") || ends_with(".attn.masked_bias") || ends_with(".attention.bias") ||
+           ends_with(".attention.masked_bias") || ends_with(".rotary_emb.inv_freq");
 }
 
 }  // namespace
@@ -144,8 +146,19 @@ bool fits_f16(const TensorEntry& t, const TensorReader& reader) {
     return fits;
 }
 
-Placement placement(const ParamSpec& spec, const TensorEntry& t, WeightStorage storage, const TensorReader& reader) {
+Placement placement(const ParamSpec& spec, const std::vector<const TensorEntry*>& parts, WeightStorage storage,
+                    const TensorReader& reader) {
     const bool matrix = static_cast<bool>(spec.bind_half);
+    if (parts.size() > 1) {  // stacked from several tensors: always copied
+        bool all_f16 = true, fit = true;
+        for (const TensorEntry* t : parts) {
+            all_f16 &= t->dtype == DType::F16;
+            if (matrix && storage == WeightStorage::F16) fit &= fits_f16(*t, reader);
+        }
+        if (matrix && ((all_f16 && storage != WeightStorage::F32) || (storage == WeightStorage::F16 && fit))) return Placement::ToF16;
+        return Placement::ToF32;
+    }
+    const TensorEntry& t = *parts[0];
     const bool view = reader.in_memory();
     const bool keep_f16 = matrix && t.dtype == DType::F16 && storage != WeightStorage::F32;
     if (keep_f16) return view && aligned_for(t, alignof(std::uint16_t)) ? Placement::ViewF16 : Placement::ToF16;
@@ -156,9 +169,11 @@ Placement placement(const ParamSpec& spec, const TensorEntry& t, WeightStorage s
 Weights assemble_weights(const Config& config, const SafetensorsFile& file, const TensorReader& reader,
                          const std::shared_ptr<const void>& owner, const std::string& file_name,
                          std::vector<std::string>* notes, const LoadOptions& options) {
-    // Accept names with or without the "transformer." prefix, but not a mix of duplicates.
+    // Accept GPT-2's names with or without the "transformer." prefix, but not a mix of duplicates; the other
+    // families' names are as Hugging Face writes them.
     auto lookup = [&](const std::string& name) -> const TensorEntry* {
         const TensorEntry* plain = file.find(name);
+        if (config.family != Family::Gpt2) return plain;
         const TensorEntry* prefixed = file.find("transformer." + name);
         if (plain && prefixed) throw Error(file_name + ": tensor " + name + " is present both with and without the \"transformer.\" prefix");
         return plain ? plain : prefixed;
@@ -168,35 +183,47 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
     std::set<const TensorEntry*> used;
     struct Plan {
         const ParamSpec* spec;
-        const TensorEntry* tensor;
+        std::vector<const TensorEntry*> parts;  // one tensor, or the tensors stacked into the parameter
         Placement where;
+        const TensorEntry* tensor() const { return parts[0]; }
     };
     std::vector<Plan> plan;
-    auto check = [&](const ParamSpec& spec, const TensorEntry* t) {
-        if (!t) throw Error(file_name + ": missing tensor " + spec.name + " (expected shape " + shape_text(spec.shape) + ")");
-        if (t->shape != spec.shape)
+    auto checked = [&](const std::string& name, const std::vector<std::int64_t>& shape) {
+        const TensorEntry* t = lookup(name);
+        if (!t) throw Error(file_name + ": missing tensor " + name + " (expected shape " + shape_text(shape) + ")");
+        if (t->shape != shape)
             throw Error(file_name + ": tensor " + t->name + " has shape " + shape_text(t->shape) + ", expected " +
-                        shape_text(spec.shape) + " for this config.json");
+                        shape_text(shape) + " for this config.json");
         if (t->dtype != DType::F32 && t->dtype != DType::F16 && t->dtype != DType::BF16 && t->dtype != DType::F64)
             throw Error(file_name + ": tensor " + t->name + " has dtype " + dtype_name(t->dtype) +
                         "; weights must be F32, F16, BF16 or F64");
         used.insert(t);
-        plan.push_back({&spec, t, Placement::ViewF32});
+        return t;
     };
-    for (const auto& spec : specs) check(spec, lookup(spec.name));
+    auto check = [&](const ParamSpec& spec) {
+        Plan p{&spec, {}, Placement::ViewF32};
+        if (spec.parts.empty()) p.parts.push_back(checked(spec.name, spec.shape));
+        for (std::size_t k = 0; k < spec.parts.size(); ++k) p.parts.push_back(checked(spec.parts[k].first, spec.part_shape(k)));
+        plan.push_back(std::move(p));
+    };
+    for (const auto& spec : specs) check(spec);
 
     ParamSpec lm_spec = lm_head_spec(config);
-    const TensorEntry* lm_head = file.find("lm_head.weight");
-    if (lm_head) {
+    const TensorEntry* lm_head = file.find(lm_spec.name);
+    if (config.family != Family::Gpt2) {
+        // as the config says: tied (a stored copy is not read, as Hugging Face ties it) or a tensor of its own
+        if (!config.tied_head) check(lm_spec);
+        else if (lm_head) used.insert(lm_head);
+    } else if (lm_head) {
         // A stored lm_head that is byte-identical to wte is still tied: no second copy.
         const TensorEntry* wte = lookup("wte.weight");
         if (reader.same_bytes(*lm_head, *wte)) used.insert(lm_head);
-        else check(lm_spec, lm_head);
+        else check(lm_spec);
     }
 
     // Sizes first, so each arena is allocated once; then fill. When no matrix is viewed in place, the
     // vectors are copied too, so the caller may release the file's bytes.
-    for (auto& p : plan) p.where = placement(*p.spec, *p.tensor, options.storage, reader);
+    for (auto& p : plan) p.where = placement(*p.spec, p.parts, options.storage, reader);
     bool matrix_viewed = false;
     for (const auto& p : plan)
         matrix_viewed |= p.spec->bind_half && (p.where == Placement::ViewF32 || p.where == Placement::ViewF16);
@@ -207,7 +234,7 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
         if (p.where == Placement::ToF32) to_f32 += n;
         if (p.where == Placement::ToF16) to_f16 += n;
         if (p.where == Placement::ViewF16) viewed_f16 += n;
-        if (p.spec->bind_half && options.storage == WeightStorage::F16 && p.tensor->dtype != DType::F16 &&
+        if (p.spec->bind_half && options.storage == WeightStorage::F16 && p.tensor()->dtype != DType::F16 &&
             p.where != Placement::ToF16)
             kept_f32 += n;
     }
@@ -222,8 +249,18 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
     Weights w;
     w.layers.resize(config.n_layer);
     bool viewed_any = false;
-    for (const auto& [spec, t, where] : plan) {
-        switch (where) {
+    for (const auto& p : plan) {
+        const ParamSpec* spec = p.spec;
+        const TensorEntry* t = p.tensor();
+        // the parts one after the other (a stacked parameter), each at its offset in elements
+        const auto each_part = [&](auto copy) {
+            std::size_t offset = 0;
+            for (const TensorEntry* part : p.parts) {
+                copy(*part, offset);
+                offset += static_cast<std::size_t>(part->element_count());
+            }
+        };
+        switch (p.where) {
             case Placement::ViewF32:
                 spec->bind(w, reinterpret_cast<const float*>(t->data));
                 viewed_any = true;
@@ -233,16 +270,20 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
                 viewed_any = true;
                 break;
             case Placement::ToF32:
-                reader.each_chunk(*t, [&](std::size_t i, std::size_t m, const float* v) { std::copy(v, v + m, next_f32 + i); });
+                each_part([&](const TensorEntry& part, std::size_t at) {
+                    reader.each_chunk(part, [&](std::size_t i, std::size_t m, const float* v) { std::copy(v, v + m, next_f32 + at + i); });
+                });
                 spec->bind(w, next_f32);
                 next_f32 += spec->count();
                 break;
             case Placement::ToF16:
-                if (t->dtype == DType::F16) reader.raw_chunks(*t, reinterpret_cast<std::uint8_t*>(next_f16));
-                else
-                    reader.each_chunk(*t, [&](std::size_t i, std::size_t m, const float* v) {
-                        for (std::size_t j = 0; j < m; ++j) next_f16[i + j] = float_to_f16(v[j]);
-                    });
+                each_part([&](const TensorEntry& part, std::size_t at) {
+                    if (part.dtype == DType::F16) reader.raw_chunks(part, reinterpret_cast<std::uint8_t*>(next_f16 + at));
+                    else
+                        reader.each_chunk(part, [&](std::size_t i, std::size_t m, const float* v) {
+                            for (std::size_t j = 0; j < m; ++j) next_f16[at + i + j] = float_to_f16(v[j]);
+                        });
+                });
                 spec->bind_half(w, next_f16);
                 next_f16 += spec->count();
                 break;
@@ -262,13 +303,13 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
             std::string list;
             for (std::size_t i = 0; i < ignored.size() && i < 5; ++i) list += (i ? ", " : "") + ignored[i];
             notes->push_back(file_name + ": ignored " + std::to_string(ignored.size()) +
-                             " tensor(s) that GPT-2 does not use: " + list + (ignored.size() > 5 ? ", ..." : ""));
+                             " tensor(s) that " + family_name(config.family) + " does not use: " + list + (ignored.size() > 5 ? ", ..." : ""));
         }
         if (to_f32 > 0) notes->push_back(file_name + ": converted " + std::to_string(to_f32) + " weights to F32");
         if (viewed_f16 > 0 || to_f16 > 0) {
             std::int64_t rounded = 0;
             for (const auto& p : plan)
-                if (p.where == Placement::ToF16 && p.tensor->dtype != DType::F16) rounded += p.spec->count();
+                if (p.where == Placement::ToF16 && p.tensor()->dtype != DType::F16) rounded += p.spec->count();
             notes->push_back(file_name + ": keeps " + std::to_string(viewed_f16 + to_f16) + " weights in F16" +
                              (rounded > 0 ? " (" + std::to_string(rounded) + " of them rounded to F16)" : ""));
         }

@@ -1,4 +1,4 @@
-// Assembles a GPT-2 checkpoint from named byte buffers in the Hugging Face layout:
+// Assembles a checkpoint (any family of model/config.hpp) from named byte buffers in the Hugging Face layout:
 //   config.json, model.safetensors, and vocab.json + merges.txt (or tokenizer.json).
 // Where the bytes came from (a directory, a download, a file picker) is the caller's business.
 //

@@ -29,14 +29,15 @@ bool wanted(const ForwardOptions& o, int layer, int head) {
 //   qkv (T, 3C) -> out (T, C)
 void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
                        std::vector<HeadCapture>& captured, std::vector<MatRM>* kept_probs) {
-    const int T = static_cast<int>(qkv.rows()), C = c.n_embd, NH = c.n_head, hs = c.head_dim();
+    const int T = static_cast<int>(qkv.rows()), NH = c.n_head, hs = c.head_dim();
     const float scale = c.attention_scale(layer);
-    out.resize(T, C);
+    out.resize(T, c.q_width());
     const int batch = std::min(NH, compute_threads());
     std::vector<MatRM> scores(static_cast<std::size_t>(batch)), probs(static_cast<std::size_t>(batch));
-    const auto q_of = [&](int h) { return qkv.middleCols(h * hs, hs); };           // (T, hs)
-    const auto k_of = [&](int h) { return qkv.middleCols(C + h * hs, hs); };       // (T, hs)
-    const auto v_of = [&](int h) { return qkv.middleCols(2 * C + h * hs, hs); };   // (T, hs)
+    // (T, hs) each; query heads that share a key/value head (grouped-query attention) read the same columns
+    const auto q_of = [&](int h) { return qkv.middleCols(c.q_column(h), hs); };
+    const auto k_of = [&](int h) { return qkv.middleCols(c.k_column(h), hs); };
+    const auto v_of = [&](int h) { return qkv.middleCols(c.v_column(h), hs); };
     for (int h0 = 0; h0 < NH; h0 += batch) {
         const int n = std::min(batch, NH - h0);
         parallel_for(n, [&](int b) {
@@ -46,14 +47,17 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
             // pass 1: scores = q k^T * scale   (T, T); only j <= i is used
             s.noalias() = (q_of(h) * k_of(h).transpose()) * scale;
             if (o.perturb_scores) o.perturb_scores(layer, h, s);
-            // pass 2: each causal row through the head's normaliser; zero above the diagonal
+            // pass 2: each causal row's keys (j <= i, and the last `window` of them in a local layer) through the
+            // head's normaliser; zero elsewhere
             const Normaliser& normaliser = o.normaliser_of(layer, h);
             const MatRM* fixed = o.constant_probs ? o.constant_probs(layer, h) : nullptr;
             p.resize(T, T);
             if (fixed) p = fixed->topLeftCorner(T, T).triangularView<Eigen::Lower>();
             else
                 for (int i = 0; i < T; ++i) {
-                    normaliser.apply(&s(i, 0), i + 1, &p(i, 0));
+                    const int j0 = c.first_key(layer, i);
+                    std::fill(&p(i, 0), &p(i, 0) + j0, 0.0f);
+                    normaliser.apply(&s(i, j0), i + 1 - j0, &p(i, j0));
                     std::fill(&p(i, 0) + i + 1, &p(i, 0) + T, 0.0f);
                 }
             // pass 3: head output = probs v   (T, hs)
@@ -101,13 +105,17 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     Trace trace;
     trace.ids = ids;
 
-    // residual stream x (T, C) = wte[ids] + wpe[p..p+T), p = first_position (0 but in training)
+    // residual stream x (T, C) = wte[ids] + wpe[p..p+T), p = first_position (0 but in training); rotary families
+    // have no wpe: their positions turn q and k instead
     MatRM x(T, C), scratch, scratch_pos;  // scratch: F16-stored weights converted to F32 where they are used
-    const MapRM wpe = w.wpe.rows_f32(o.first_position, T, scratch_pos);
-    for (int t = 0; t < T; ++t) x.row(t) = w.wte.rows_f32(ids[t], 1, scratch).row(0) + wpe.row(t);
+    for (int t = 0; t < T; ++t) x.row(t) = w.wte.rows_f32(ids[t], 1, scratch).row(0);
+    if (c.learned_positions) x += w.wpe.rows_f32(o.first_position, T, scratch_pos);
 
     Activations* acts = o.activations;
     if (acts) {
+        if (c.family != Family::Gpt2)
+            throw Error(std::string("gradients (sensitivity, training) are implemented for GPT-2 checkpoints; this one is ") +
+                        family_name(c.family));
         if (!o.head_normalisers.empty() || o.constant_probs)
             throw Error("the backward pass needs the same softmax in every head; per-head normalisers and constant "
                         "attention are for inference");
@@ -116,31 +124,48 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         acts->normaliser = o.normaliser;
         acts->layers.assign(static_cast<std::size_t>(c.n_layer), LayerActivations{});
     }
-    MatRM ln, qkv, atty, proj, fc;
+    MatRM ln, qkv, atty, proj, fc, fc_act, mlp_out;
     VecF mean, rstd;
+    // the MLP of ln (T, C) into mlp_out (T, C): act(ln W_fc + b) W_proj + b, or down(act(gate) * up)
+    const auto mlp = [&](const LayerWeights& L, LayerActivations* a) {
+        linear_forward(ln, L.fc_w, L.fc_b, fc, scratch);                                     // (T, I) or (T, 2I)
+        if (a) a->fc_pre = fc;
+        if (c.gated_mlp) gated_forward(c.activation, fc, fc_act);                          // (T, I)
+        else {
+            activation_forward(c.activation, fc);
+            fc_act.swap(fc);
+        }
+        if (a) a->fc_act = fc_act;
+        linear_forward(fc_act, L.mlp_proj_w, L.mlp_proj_b, mlp_out, scratch);                // (T, C)
+    };
     for (int l = 0; l < c.n_layer; ++l) {
         const LayerWeights& L = w.layers[l];
         LayerActivations* a = acts ? &acts->layers[l] : nullptr;
         if (a) a->x_in = x;
-        layernorm_forward(x, L.ln_1_w.map(), L.ln_1_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+        norm_forward(c, x, L.ln_1_w, L.ln_1_b, ln, mean, rstd);                               // (T, C)
         if (a) { a->ln1 = ln; a->ln1_mean = mean; a->ln1_rstd = rstd; }
-        linear_forward(ln, L.attn_w.f32(scratch), L.attn_b.map(), qkv);                                        // (T, 3C)
-        attention_forward(c, l, qkv, o, atty, trace.heads, a ? &a->probs : nullptr);                    // (T, C)
+        linear_forward(ln, L.attn_w, L.attn_b, qkv, scratch);                                // (T, Q)
+        if (c.qk_norm) head_norm_forward(c, L.q_norm_w, L.k_norm_w, qkv);
+        rotary_forward(c, o.first_position, qkv);
+        attention_forward(c, l, qkv, o, atty, trace.heads, a ? &a->probs : nullptr);       // (T, NH hs)
         if (a) { a->qkv = qkv; a->atty = atty; }
-        linear_forward(atty, L.attn_proj_w.f32(scratch), L.attn_proj_b.map(), proj);                           // (T, C)
-        x += proj;
-        if (a) a->x_mid = x;
-        layernorm_forward(x, L.ln_2_w.map(), L.ln_2_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
-        if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
-        linear_forward(ln, L.fc_w.f32(scratch), L.fc_b.map(), fc);                                             // (T, 4C)
-        if (a) a->fc_pre = fc;
-        activation_forward(c.activation, fc);
-        if (a) a->fc_act = fc;
-        linear_forward(fc, L.mlp_proj_w.f32(scratch), L.mlp_proj_b.map(), proj);                               // (T, C)
-        x += proj;
+        linear_forward(atty, L.attn_proj_w, L.attn_proj_b, proj, scratch);                   // (T, C)
+        if (c.parallel_residual) {  // x + attn(ln_1 x) + mlp(ln_2 x)
+            norm_forward(c, x, L.ln_2_w, L.ln_2_b, ln, mean, rstd);
+            mlp(L, nullptr);
+            x += proj;
+            x += mlp_out;
+        } else {
+            x += proj;
+            if (a) a->x_mid = x;
+            norm_forward(c, x, L.ln_2_w, L.ln_2_b, ln, mean, rstd);                           // (T, C)
+            if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
+            mlp(L, a);
+            x += mlp_out;
+        }
         if (!x.allFinite()) throw non_finite("layer " + std::to_string(l) + "'s output (the residual stream)");
     }
-    layernorm_forward(x, w.ln_f_w.map(), w.ln_f_b.map(), c.layer_norm_epsilon, ln, mean, rstd);  // (T, C)
+    norm_forward(c, x, w.ln_f_w, w.ln_f_b, ln, mean, rstd);                                   // (T, C)
     if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }
 
     if (!o.compute_loss && o.keep_logits == KeepLogits::None && !o.on_logits) return trace;
@@ -215,9 +240,11 @@ double windowed_loss(const Model& model, const std::vector<int>& tokens, int win
 }
 
 double forward_flops(const Config& c, int T) {
-    const double C = c.n_embd, V = c.vocab_size, L = c.n_layer;
-    const double matmul = 2.0 * T * (L * 12.0 * C * C + C * V);   // qkv 3C^2, proj C^2, fc 4C^2, mlp proj 4C^2
-    const double attention = L * 2.0 * 2.0 * C * (T * (T + 1) / 2.0);  // q k^T and p v over the causal half
+    const double C = c.n_embd, V = c.vocab_size, L = c.n_layer, I = c.mlp_width();
+    // qkv C x Q, proj Q x C, the MLP C x I (twice when gated) and I x C; GPT-2: 3C^2 + C^2 + 4C^2 + 4C^2
+    const double per_layer = C * c.qkv_width() + c.q_width() * C + (c.gated_mlp ? 3.0 : 2.0) * C * I;
+    const double matmul = 2.0 * T * (L * per_layer + C * V);
+    const double attention = L * 2.0 * 2.0 * c.q_width() * (T * (T + 1) / 2.0);  // q k^T and p v over the causal half
     return matmul + attention;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "util/gemm.hpp"
 #include "util/parallel.hpp"
@@ -51,6 +52,91 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
     out.noalias() = x * w;  // Eigen's GEMM, on OpenMP's threads
 #endif
     out.rowwise() += b;
+}
+
+void linear_forward(const RefRM& x, const Tensor2& w, const Tensor1& b, MatRM& out, MatRM& scratch) {
+    const MapRM W = w.f32(scratch);
+    if (!w.out_in) {
+        if (!b.empty()) return linear_forward(x, W, b.map(), out);
+        out.resize(x.rows(), W.cols());
+    } else
+        out.resize(x.rows(), W.rows());
+#if defined(__EMSCRIPTEN__)
+    const int n = static_cast<int>(out.cols()), ldw = static_cast<int>(W.outerStride()), ldo = n;
+    parallel_blocks(n, k_column_block, [&](int c0, int m) {
+        if (w.out_in) page_gemm(x, W.data() + static_cast<std::ptrdiff_t>(c0) * ldw, ldw, BLayout::NxK, m, out.data() + c0, ldo);
+        else page_gemm(x, W.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
+    });
+#else
+    if (w.out_in) out.noalias() = x * W.transpose();
+    else out.noalias() = x * W;
+#endif
+    if (!b.empty()) out.rowwise() += b.map();
+}
+
+void rmsnorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, float eps, MatRM& out, VecF& rstd) {
+    const Eigen::Index T = x.rows();
+    out.resize(T, x.cols());
+    rstd.resize(T);
+    for (Eigen::Index t = 0; t < T; ++t) {
+        const float r = 1.0f / std::sqrt(x.row(t).squaredNorm() / static_cast<float>(x.cols()) + eps);
+        out.row(t) = (x.row(t).array() * r * w.array()).matrix();
+        rstd(t) = r;
+    }
+}
+
+void norm_forward(const Config& c, const RefRM& x, const Tensor1& w, const Tensor1& b, MatRM& out, VecF& mean, VecF& rstd) {
+    if (c.norm == Norm::Rms) {
+        mean.setZero(x.rows());
+        rmsnorm_forward(x, w.map(), c.layer_norm_epsilon, out, rstd);
+    } else
+        layernorm_forward(x, w.map(), b.map(), c.layer_norm_epsilon, out, mean, rstd);
+}
+
+void head_norm_forward(const Config& c, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& qkv) {
+    const int hd = c.head_dim(), T = static_cast<int>(qkv.rows());
+    const float eps = c.layer_norm_epsilon;
+    auto norm = [&](int col, const Tensor1& gain) {
+        for (int t = 0; t < T; ++t) {
+            auto v = qkv.row(t).segment(col, hd);
+            v = (v.array() * (1.0f / std::sqrt(v.squaredNorm() / static_cast<float>(hd) + eps)) * gain.map().array()).matrix();
+        }
+    };
+    const int group = c.n_head / c.kv_heads();
+    for (int h = 0; h < c.n_head; ++h) norm(c.q_column(h), q_norm);
+    for (int h = 0; h < c.n_head; h += group) norm(c.k_column(h), k_norm);
+}
+
+void rotary_forward(const Config& c, int first_position, MatRM& qkv) {
+    const int r = c.rotary_dim, half = r / 2, T = static_cast<int>(qkv.rows());
+    if (r == 0) return;
+    std::vector<float> cos_(static_cast<std::size_t>(half)), sin_(static_cast<std::size_t>(half));
+    std::vector<int> columns;
+    const int group = c.n_head / c.kv_heads();
+    for (int h = 0; h < c.n_head; ++h) columns.push_back(c.q_column(h));
+    for (int h = 0; h < c.n_head; h += group) columns.push_back(c.k_column(h));
+    for (int t = 0; t < T; ++t) {
+        const double p = first_position + t;
+        for (int m = 0; m < half; ++m) {  // angles in double: exact for any position a context holds
+            const double angle = p * std::pow(c.rope_theta, -2.0 * m / r);
+            cos_[static_cast<std::size_t>(m)] = static_cast<float>(std::cos(angle));
+            sin_[static_cast<std::size_t>(m)] = static_cast<float>(std::sin(angle));
+        }
+        float* row = &qkv(t, 0);
+        for (int col : columns)
+            for (int m = 0; m < half; ++m) {
+                const float a = row[col + m], b = row[col + m + half];
+                row[col + m] = a * cos_[static_cast<std::size_t>(m)] - b * sin_[static_cast<std::size_t>(m)];
+                row[col + m + half] = b * cos_[static_cast<std::size_t>(m)] + a * sin_[static_cast<std::size_t>(m)];
+            }
+    }
+}
+
+void gated_forward(Activation activation, const MatRM& gate_up, MatRM& out) {
+    const Eigen::Index I = gate_up.cols() / 2;
+    out = gate_up.leftCols(I);
+    activation_forward(activation, out);
+    out.array() *= gate_up.rightCols(I).array();
 }
 
 double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
@@ -106,6 +192,9 @@ void activation_forward(Activation activation, MatRM& x) {
         case Activation::Relu:
             a = a.max(0.0f);
             break;
+        case Activation::Silu:
+            a = a / (1.0f + (-a).exp());
+            break;
     }
 }
 
@@ -151,6 +240,11 @@ void activation_backward(Activation activation, const RefRM& pre, const RefRM& d
         case Activation::Relu:
             d_in.array() = d_out.array() * (x > 0.0f).cast<float>();
             break;
+        case Activation::Silu: {  // d/dx x s(x) = s(x) (1 + x (1 - s(x)))
+            const auto s = 1.0f / (1.0f + (-x).exp());
+            d_in.array() = d_out.array() * s * (1.0f + x * (1.0f - s));
+            break;
+        }
     }
 }
 

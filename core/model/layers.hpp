@@ -13,6 +13,22 @@ void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const
 
 // out = x * W + b  (x: (T, in), W: (in, out), b: (out))
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out);
+// The same for a stored weight: (in, out), or (out, in) when w.out_in (then out = x W^T + b); no bias when b is
+// empty. scratch holds W as F32 when it is stored in F16.
+void linear_forward(const RefRM& x, const Tensor2& w, const Tensor1& b, MatRM& out, MatRM& scratch);
+
+// out = x / sqrt(mean(x^2) + eps) * w, per row (RMSNorm); rstd (T) is kept.
+void rmsnorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, float eps, MatRM& out, VecF& rstd);
+// The config's norm: a layer norm with gain w and shift b, or an RMSNorm with gain w (b empty).
+void norm_forward(const Config& config, const RefRM& x, const Tensor1& w, const Tensor1& b, MatRM& out, VecF& mean, VecF& rstd);
+// Each head's q and k (head_dim columns of qkv) through an RMSNorm with the gains q_norm / k_norm (Qwen3).
+void head_norm_forward(const Config& config, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& qkv);
+// Rotary positions (rotate-half form) on the first rotary_dim columns of each head's q and k, in place, for tokens
+// at positions first_position, first_position + 1, ...: with f_m = rope_theta^(-2m / rotary_dim), m < rotary_dim / 2,
+//   x'_m = x_m cos(p f_m) - x_{m + r/2} sin(p f_m),  x'_{m + r/2} = x_{m + r/2} cos(p f_m) + x_m sin(p f_m)
+void rotary_forward(const Config& config, int first_position, MatRM& qkv);
+// out (T, I) = act(gate_up's first I columns) * its last I columns (SwiGLU when act is SiLU)
+void gated_forward(Activation activation, const MatRM& gate_up, MatRM& out);
 
 // The vocabulary products of the output layer, in vocabulary chunks so that no GEMM packs the whole
 // (V, C) matrix at once (which costs V x 320 floats of scratch in Eigen's parallel GEMM):
@@ -25,7 +41,7 @@ void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogit
                      Eigen::Ref<MatRM> dlm_head,
                      bool weight_grad = true);
 
-// Elementwise activation in place. gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+// Elementwise activation in place. gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); silu: x / (1 + e^-x).
 void activation_forward(Activation activation, MatRM& x);
 
 }  // namespace attnlab

@@ -43,6 +43,8 @@ void add_offset_heads(float* w, const Config& config, const RandomInit& init) {
 }  // namespace
 
 std::vector<float> random_params(const Config& config, const RandomInit& init) {
+    if (config.family != Family::Gpt2 && (init.sinusoidal_positions > 0 || init.mimetic_qk > 0 || init.offset_heads > 0))
+        throw Error("sinusoidal positions, mimetic and offset heads initialise GPT-2 models only");
     if (init.offset_heads > 0 && !(init.sinusoidal_positions > 0))
         throw Error("offset heads read the sinusoids of the position embedding: set sinusoidal positions too");
     if (init.offset_heads > 0 && (config.n_embd / config.n_head) % 2 != 0)
@@ -53,8 +55,7 @@ std::vector<float> random_params(const Config& config, const RandomInit& init) {
     const float residual_std = init.std / std::sqrt(2.0f * static_cast<float>(config.n_layer));
     for (const auto& spec : param_specs(config)) {
         const std::int64_t n = spec.count();
-        const bool is_gain = ends_with(spec.name, "ln_1.weight") || ends_with(spec.name, "ln_2.weight") ||
-                             ends_with(spec.name, "ln_f.weight");
+        const bool is_gain = spec.role == ParamRole::Gain;
         if (spec.name == "wpe.weight" && init.sinusoidal_positions > 0) {
             const int C = config.n_embd;
             for (int t = 0; t < config.n_positions; ++t)
@@ -64,7 +65,7 @@ std::vector<float> random_params(const Config& config, const RandomInit& init) {
                         init.sinusoidal_positions * static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
                 }
         } else if (spec.shape.size() == 2) {
-            const float s = ends_with(spec.name, "c_proj.weight") ? residual_std : init.std;
+            const float s = spec.role == ParamRole::ResidualMatrix ? residual_std : init.std;
             for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.normal()) * s;
             if (init.mimetic_qk > 0 && ends_with(spec.name, "attn.c_attn.weight")) {
                 // (C, 3C), columns [W_Q | W_K | W_V]: the same draws, rescaled, for W_Q, copied into W_K

@@ -115,7 +115,7 @@ test('a link to a model on another site fetches nothing until the visitor says y
   // then the weights' size, asked whatever it is for a model on another site
   await yes.waitForFunction(() => /model\.safetensors from 127\.0\.0\.1:\d+ is [\d.]+ MB\. Download it\?/.test(document.querySelector('#confirm-text').textContent) &&
     !document.querySelector('#confirm').hidden);
-  assert.deepEqual(other.server.requests.filter((u) => u !== '/model/model.safetensors').sort(), ['/model/config.json', '/model/merges.txt', '/model/vocab.json']);
+  assert.deepEqual(other.server.requests.filter((u) => u !== '/model/model.safetensors').sort(), ['/model/config.json', '/model/merges.txt', '/model/tokenizer.json', '/model/vocab.json']);
   await yes.click('#confirm-yes');
   await yes.waitForFunction(() => /127\.0\.0\.1:\d+\/model\/: 2 layers/.test(document.querySelector('#model-status').textContent));
   // kept in Cache Storage, as the visitor said yes (written once the model has loaded)

@@ -322,7 +322,7 @@ test('on a GPT-2 124M-shaped checkpoint the all-heads grid has all 144 heads and
   const page = await openPage(env);
   await drawn(page, 'attention');
   await page.setInputFiles('#file-input', ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f)));
-  await page.waitForFunction(() => /local: model\.safetensors: 12 layers × 12 heads, 768 channels, context 1024/.test(document.querySelector('#model-status').textContent),
+  await page.waitForFunction(() => /local: model\.safetensors: GPT-2 \(GPT2LMHeadModel\), 12 layers × 12 heads, 768 channels, context 1024/.test(document.querySelector('#model-status').textContent),
     null, { timeout: 120000 });
   await drawn(page, 'attention');
   const text = await page.inputValue('#text');

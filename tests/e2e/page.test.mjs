@@ -22,7 +22,7 @@ test('the page opens on the shipped model and every view draws', async () => {
   console.log(`# first plot drawn ${Date.now() - start} ms after opening`);
   // the status line in plain words; the loader's conversion notes only in its tooltip
   const status = await page.textContent('#model-status');
-  assert.match(status, /^Model: tiny-gpt2: 4 layers × 8 heads, 128 channels, context 256, 7\.3 M parameters, weights kept in F16 \(13\.9 MiB\)\. Running on \d+ threads?\.$/);
+  assert.match(status, /^Model: tiny-gpt2: GPT-2 \(GPT2LMHeadModel\), 4 layers × 8 heads, 128 channels, context 256, 7\.3 M parameters, weights kept in F16 \(13\.9 MiB\)\. Running on \d+ threads?\.$/);
   assert.match(await page.getAttribute('#model-status', 'title'), /keeps \d+ weights in F16/);
   for (const [view, count] of Object.entries(VIEWS)) {
     await page.click(`[role=tab][data-view=${view}]`);
@@ -209,7 +209,7 @@ test('a long analysis shows its progress and can be cancelled; the page then wor
   // the fresh worker holds the same model: another view draws, and the cancelled analysis runs when asked again
   await page.click('[role=tab][data-view=heads]');
   await drawn(page, 'heads');
-  assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers × 8 heads/);
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2: GPT-2 \(GPT2LMHeadModel\), 4 layers × 8 heads/);
   await page.click('[role=tab][data-view=sensitivity]');
   await drawn(page, 'sensitivity');
   assert.equal(await page.locator('#figures figure svg').count(), 5);
@@ -217,11 +217,13 @@ test('a long analysis shows its progress and can be cancelled; the page then wor
   await page.close();
 });
 
-test('the model menu offers three pre-trained GPT-2 models with their download sizes, and says which this browser keeps', async () => {
+test('the model menu offers pre-trained models of every family with their download sizes, and says which this browser keeps', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
   const menu = () => page.locator('#model-menu button').allTextContents();
-  assert.deepEqual(await menu(), ['GPT-2 124M (548 MB download)', 'DistilGPT2 82M (353 MB download)', 'GPT-2 medium 355M (1.52 GB download)']);
+  const others = ['SmolLM2 135M (Llama) (≈ 269 MB download)', 'Pythia 70M (GPT-NeoX) (≈ 141 MB download)',
+    'Pythia 160M (GPT-NeoX) (≈ 325 MB download)', 'TinyStories 33M (GPT-Neo) (≈ 274 MB download)', 'Qwen2.5 0.5B (Qwen2) (≈ 988 MB download)'];
+  assert.deepEqual(await menu(), ['GPT-2 124M (548 MB download)', 'DistilGPT2 82M (353 MB download)', 'GPT-2 medium 355M (1.52 GB download)', ...others]);
   // a cached copy of DistilGPT2's weights (as a finished download leaves it) is reported after a reload
   await page.evaluate(async () => {
     const cache = await caches.open('attnlab-checkpoints-v1');
@@ -229,7 +231,7 @@ test('the model menu offers three pre-trained GPT-2 models with their download s
   });
   await page.reload();
   await drawn(page, 'attention');
-  assert.deepEqual(await menu(), ['GPT-2 124M (548 MB download)', 'DistilGPT2 82M (in this browser\'s cache)', 'GPT-2 medium 355M (1.52 GB download)']);
+  assert.deepEqual(await menu(), ['GPT-2 124M (548 MB download)', 'DistilGPT2 82M (in this browser\'s cache)', 'GPT-2 medium 355M (1.52 GB download)', ...others]);
   await page.evaluate(() => caches.delete('attnlab-checkpoints-v1'));
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -355,7 +357,7 @@ test('a local checkpoint loads through the file input, and every view draws with
   const page = await openPage(env);
   await drawn(page, 'attention');
   await page.setInputFiles('#file-input', files(makeModel()));
-  await page.waitForFunction(() => /local: model\.safetensors: 2 layers × 2 heads/.test(document.querySelector('#model-status').textContent));
+  await page.waitForFunction(() => /local: model\.safetensors: GPT-2 \(GPT2LMHeadModel\), 2 layers × 2 heads/.test(document.querySelector('#model-status').textContent));
   await drawn(page, 'attention');
   assert.equal(await page.locator('#layer option').count(), 2);
   await shot(page, 'local-checkpoint');
@@ -374,7 +376,7 @@ test('a checkpoint folder loads through the folder input', async () => {
   await drawn(page, 'attention');
   const dir = makeModel();
   await page.setInputFiles('#folder-input', dir);
-  await page.waitForFunction(() => /local: model: 2 layers × 2 heads/.test(document.querySelector('#model-status').textContent));
+  await page.waitForFunction(() => /local: model: GPT-2 \(GPT2LMHeadModel\), 2 layers × 2 heads/.test(document.querySelector('#model-status').textContent));
   await drawn(page, 'attention');
   assert.deepEqual(page.problems, []);
   await page.close();
