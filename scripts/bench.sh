@@ -19,6 +19,15 @@ node -e '
   const rows = ["default", "x86-64", "x86-64-v2", "x86-64-v3"].map((n) => [n, JSON.parse(fs.readFileSync(`build/bench-forward-${n}.json`))]);
   const v3 = rows[3][1].tokens_per_second;
   for (const [n, j] of rows) console.log(`${n.padEnd(10)} ${j.built_for.split(" (")[0].padEnd(10)} ${j.tokens_per_second.toFixed(1).padStart(7)} tokens/s  ${(j.tokens_per_second / v3).toFixed(2)} of x86-64-v3`);'
+echo "== forward pass FLOP rate per family, 128 tokens, 1 thread (random weights in memory): each against GPT-2 124M's"
+for shape in gpt2 smollm2-135m pythia-160m; do
+  "$cli" bench --shape "$shape" --tokens 128 --threads 1 --repeats 3 > "build/bench-family-$shape.json"
+done
+node -e '
+  const fs = require("fs");
+  const rows = ["gpt2", "smollm2-135m", "pythia-160m"].map((n) => [n, JSON.parse(fs.readFileSync(`build/bench-family-${n}.json`))]);
+  const base = rows[0][1].forward_gflops;
+  for (const [n, j] of rows) console.log(`${n.padEnd(13)} ${j.family.padEnd(9)} ${j.tokens_per_second.toFixed(1).padStart(7)} tokens/s  ${j.forward_gflops.toFixed(1).padStart(6)} GFLOP/s  ${(j.forward_gflops / base).toFixed(2)} of GPT-2 124M`);'
 # Debian's python3-torch lives with the system Python, which a python3 earlier on PATH (pyenv, a venv) may hide
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3

@@ -84,10 +84,12 @@ HeadRows head_selectivity(const HeadView& v, const SelectivityOptions& o) {
     out.head = v.head;
     const int T = static_cast<int>(v.probs.rows());
     out.rows.reserve(static_cast<std::size_t>(T));
-    double k_max = 0;
+    // N = the keys row i may attend to: i + 1, or the last `window` of them in a local layer (GPT-Neo)
+    const VecF k_norms = v.k.rowwise().norm();
     for (int i = 0; i < T; ++i) {
-        k_max = std::max(k_max, static_cast<double>(v.k.row(i).norm()));
-        out.rows.push_back(row_selectivity(row_ptr(v.probs, i), row_ptr(v.scores, i), i + 1, v.q.row(i).norm(), k_max, v.scale,
+        const int j0 = v.first_key(i), n = i + 1 - j0;
+        const double k_max = k_norms.segment(j0, n).maxCoeff();
+        out.rows.push_back(row_selectivity(row_ptr(v.probs, i) + j0, row_ptr(v.scores, i) + j0, n, v.q.row(i).norm(), k_max, v.scale,
                                            v.normaliser.temperature, o));
     }
     return out;

@@ -59,7 +59,16 @@ Config shape_config(const std::string& shape) {
     c.n_positions = 1024;
     if (shape == "gpt2") { c.n_layer = 12; c.n_head = 12; c.n_embd = 768; }
     else if (shape == "gpt2-medium") { c.n_layer = 24; c.n_head = 16; c.n_embd = 1024; }
-    else throw Error("attnlab bench: --shape must be gpt2 or gpt2-medium (got '" + shape + "')");
+    else if (shape == "smollm2-135m") {  // Llama: 30 x 9 heads (3 key/value heads) x 576, SwiGLU 1536, vocabulary 49,152
+        c.family = Family::Llama;
+        c.n_layer = 30; c.n_head = 9; c.n_kv_head = 3; c.n_embd = 576; c.n_inner = 1536; c.vocab_size = 49152;
+        c.norm = Norm::Rms; c.gated_mlp = true; c.activation = Activation::Silu; c.learned_positions = false;
+        c.rotary_dim = 64; c.rope_theta = 100000; c.qkv_bias = c.proj_bias = c.mlp_bias = false;
+    } else if (shape == "pythia-160m") {  // GPT-NeoX: 12 x 12 heads x 768, rotary 25%, parallel residual, vocabulary 50,304
+        c.family = Family::GptNeoX;
+        c.n_layer = 12; c.n_head = 12; c.n_embd = 768; c.vocab_size = 50304; c.tied_head = false;
+        c.activation = Activation::GeluExact; c.learned_positions = false; c.rotary_dim = 16; c.parallel_residual = true;
+    } else throw Error("attnlab bench: --shape must be gpt2, gpt2-medium, smollm2-135m or pythia-160m (got '" + shape + "')");
     return c;
 }
 
@@ -138,7 +147,7 @@ const CommandSpec& bench_spec() {
     static const CommandSpec spec{
         "bench", "times the forward pass (and an analysis) on random tokens beside an Eigen sgemm of the model's main shape",
         {{"model", FlagSpec::Takes::Value, "DIR", "a checkpoint folder to time"},
-         {"shape", FlagSpec::Takes::Value, "gpt2|gpt2-medium", "random weights of this shape, built in memory (instead of --model)", "gpt2"},
+         {"shape", FlagSpec::Takes::Value, "gpt2|gpt2-medium|smollm2-135m|pythia-160m", "random weights of this shape, built in memory (instead of --model)", "gpt2"},
          {"tokens", FlagSpec::Takes::Value, "N", "random tokens per pass (default: 128, or the model's context if shorter)"},
          {"threads", FlagSpec::Takes::Value, "N", "Eigen threads", "1"},
          {"repeats", FlagSpec::Takes::Value, "N", "timings taken; the best counts", "3"},
@@ -191,6 +200,7 @@ void cmd_bench(const Argv& argv) {
 
     nlohmann::ordered_json j;
     j["model"] = source;
+    j["family"] = family_name(c.family);
     j["n_layer"] = c.n_layer;
     j["n_head"] = c.n_head;
     j["n_embd"] = c.n_embd;

@@ -13,33 +13,47 @@ namespace {
 Eigen::Map<MatRM> writable(const Tensor2& t) { return {const_cast<float*>(t.data), t.rows, t.cols}; }
 Eigen::Map<RowVecF> writable(const Tensor1& t) { return {const_cast<float*>(t.data), t.size}; }
 
-// y = x W + b, backwards: adds x^T dy to dW and dy's column sums to db; dx = dy W^T.
+// y = x W + b (or x W^T + b for an nn.Linear matrix W (out, in)), backwards: adds x^T dy (dy^T x) to dW and dy's
+// column sums to db (when the layer has a bias); dx = dy W^T (dy W).
 //   x (T, in), dy (T, out) -> dx (T, in); scratch holds W as F32 when it is stored in F16
 void linear_backward(const MatRM& x, const MatRM& dy, const Tensor2& W, const Tensor2& dW, const Tensor1& db, MatRM& dx,
                      MatRM& scratch) {
-    writable(dW).noalias() += x.transpose() * dy;
-    writable(db) += dy.colwise().sum();
-    dx.noalias() = dy * W.f32(scratch).transpose();
+    if (W.out_in) writable(dW).noalias() += dy.transpose() * x;
+    else writable(dW).noalias() += x.transpose() * dy;
+    if (!db.empty()) writable(db) += dy.colwise().sum();
+    if (W.out_in) dx.noalias() = dy * W.f32(scratch);
+    else dx.noalias() = dy * W.f32(scratch).transpose();
+}
+
+// The config's norm, backwards: adds to dw (and db, for a layer norm) and writes dx.
+void norm_backward(const Config& c, const MatRM& x, const VecF& mean, const VecF& rstd, const Tensor1& w, const MatRM& dy,
+                   const Tensor1& dw, const Tensor1& db, MatRM& dx) {
+    if (c.norm == Norm::Rms) rmsnorm_backward(x, rstd, w.map(), dy, writable(dw), dx);
+    else layernorm_backward(x, mean, rstd, w.map(), dy, writable(dw), writable(db), dx);
 }
 
 // Causal attention of one layer, backwards, head by head.
 //   datty (T, C) -> dqkv (T, 3C); adds each head's ||dL/ds||^2 to scores_norm_sq
 void attention_backward(const Config& c, int layer, const LayerActivations& a, const Normaliser& normaliser,
                         const MatRM& datty, MatRM& dqkv, double& scores_norm_sq, const ScoreGradObserver& observer) {
-    const int T = static_cast<int>(a.qkv.rows()), C = c.n_embd, hs = c.head_dim();
+    const int T = static_cast<int>(a.qkv.rows()), hs = c.head_dim();
     const float scale = c.attention_scale(layer);
     const float inv_t = 1.0f / normaliser.temperature;
-    dqkv.setZero(T, 3 * C);
+    // query heads that share a key/value head (grouped-query attention) add their dk and dv to its columns
+    const int group = c.n_head / c.kv_heads();
+    dqkv.setZero(T, c.qkv_width());
     MatRM dp(T, T), ds(T, T);
     for (int h = 0; h < c.n_head; ++h) {
+        const bool first = h % group == 0;
         const MatRM& p = a.probs[h];                              // (T, T)
-        const auto q = a.qkv.middleCols(h * hs, hs);              // (T, hs)
-        const auto k = a.qkv.middleCols(C + h * hs, hs);          // (T, hs)
-        const auto v = a.qkv.middleCols(2 * C + h * hs, hs);      // (T, hs)
+        const auto q = a.qkv.middleCols(c.q_column(h), hs);       // (T, hs)
+        const auto k = a.qkv.middleCols(c.k_column(h), hs);       // (T, hs)
+        const auto v = a.qkv.middleCols(c.v_column(h), hs);       // (T, hs)
         const auto dy = datty.middleCols(h * hs, hs);             // (T, hs)
         // y = p v: dp = dy v^T, dv = p^T dy
         dp.noalias() = dy * v.transpose();
-        dqkv.middleCols(2 * C + h * hs, hs).noalias() = p.transpose() * dy;
+        if (first) dqkv.middleCols(c.v_column(h), hs).noalias() = p.transpose() * dy;
+        else dqkv.middleCols(c.v_column(h), hs).noalias() += p.transpose() * dy;
         // p = softmax(s / T) over j <= i: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik) / T
         for (int i = 0; i < T; ++i) {
             const float dot = p.row(i).head(i + 1).dot(dp.row(i).head(i + 1));
@@ -49,8 +63,9 @@ void attention_backward(const Config& c, int layer, const LayerActivations& a, c
         scores_norm_sq += static_cast<double>(ds.squaredNorm());
         if (observer) observer(layer, h, ds);
         // s = q k^T * scale: dq = ds k * scale, dk = ds^T q * scale
-        dqkv.middleCols(h * hs, hs).noalias() = (ds * k) * scale;
-        dqkv.middleCols(C + h * hs, hs).noalias() = (ds.transpose() * q) * scale;
+        dqkv.middleCols(c.q_column(h), hs).noalias() = (ds * k) * scale;
+        if (first) dqkv.middleCols(c.k_column(h), hs).noalias() = (ds.transpose() * q) * scale;
+        else dqkv.middleCols(c.k_column(h), hs).noalias() += (ds.transpose() * q) * scale;
     }
 }
 
@@ -108,34 +123,53 @@ Gradients backward(const Model& model, const Activations& acts, const ScoreGradO
     g.loss = loss_sum / (T - 1);
 
     MatRM dx, dtmp, dfc, dfc_pre, dln, datty, dqkv, scratch;  // scratch: F16-stored weights as F32
-    layernorm_backward(acts.x_out, acts.lnf_mean, acts.lnf_rstd, w.ln_f_w.map(), dlnf, writable(gw.ln_f_w),
-                       writable(gw.ln_f_b), dx);
+    norm_backward(c, acts.x_out, acts.lnf_mean, acts.lnf_rstd, w.ln_f_w, dlnf, gw.ln_f_w, gw.ln_f_b, dx);
+    // the MLP, from dy = dL/d(its output) to dL/d(its input x_norm) added into dx_norm's norm: dx_in += ...
+    const auto mlp_backward = [&](const LayerWeights& L, const LayerWeights& G, const LayerActivations& a, const MatRM& dy,
+                                  const MatRM& x_norm_in, MatRM& d_in) {
+        linear_backward(a.fc_act, dy, L.mlp_proj_w, G.mlp_proj_w, G.mlp_proj_b, dfc, scratch);   // dfc (T, I)
+        if (c.gated_mlp) gated_backward(c.activation, a.fc_pre, dfc, dfc_pre);                 // (T, 2I)
+        else activation_backward(c.activation, a.fc_pre, dfc, dfc_pre);
+        linear_backward(a.ln2, dfc_pre, L.fc_w, G.fc_w, G.fc_b, dln, scratch);                  // dln (T, C)
+        norm_backward(c, x_norm_in, a.ln2_mean, a.ln2_rstd, L.ln_2_w, dln, G.ln_2_w, G.ln_2_b, d_in);
+    };
+    // attention, from dy = dL/d(its output) to dL/d(x_in) through ln_1
+    const auto attention_part = [&](int l, const LayerWeights& L, const LayerWeights& G, const LayerActivations& a,
+                                    const MatRM& dy, MatRM& d_in) {
+        linear_backward(a.atty, dy, L.attn_proj_w, G.attn_proj_w, G.attn_proj_b, datty, scratch);  // datty (T, NH hs)
+        attention_backward(c, l, a, acts.normaliser, datty, dqkv, g.scores_norm_sq[l], observer);
+        rotary_backward(c, acts.first_position, dqkv);
+        if (c.qk_norm) head_norm_backward(c, a.qkv_pre, L.q_norm_w, L.k_norm_w, dqkv, writable(G.q_norm_w), writable(G.k_norm_w));
+        linear_backward(a.ln1, dqkv, L.attn_w, G.attn_w, G.attn_b, dln, scratch);              // dln (T, C)
+        norm_backward(c, a.x_in, a.ln1_mean, a.ln1_rstd, L.ln_1_w, dln, G.ln_1_w, G.ln_1_b, d_in);
+    };
     for (int l = c.n_layer - 1; l >= 0; --l) {
         const LayerWeights& L = w.layers[l];
         const LayerWeights& G = gw.layers[l];
         const LayerActivations& a = acts.layers[l];
-        // MLP: x_out = x_mid + act(ln2 Wfc + bfc) Wp + bp
-        linear_backward(a.fc_act, dx, L.mlp_proj_w, G.mlp_proj_w, G.mlp_proj_b, dfc, scratch);  // dfc (T, 4C)
-        activation_backward(c.activation, a.fc_pre, dfc, dfc_pre);
-        linear_backward(a.ln2, dfc_pre, L.fc_w, G.fc_w, G.fc_b, dln, scratch);                // dln (T, C)
-        layernorm_backward(a.x_mid, a.ln2_mean, a.ln2_rstd, L.ln_2_w.map(), dln, writable(G.ln_2_w),
-                           writable(G.ln_2_b), dtmp);
-        dx += dtmp;                                                                    // now dL/dx_mid
-        // attention: x_mid = x_in + atty Wo + bo
-        linear_backward(a.atty, dx, L.attn_proj_w, G.attn_proj_w, G.attn_proj_b, datty, scratch);  // datty (T, C)
-        attention_backward(c, l, a, acts.normaliser, datty, dqkv, g.scores_norm_sq[l], observer);
-        linear_backward(a.ln1, dqkv, L.attn_w, G.attn_w, G.attn_b, dln, scratch);              // dln (T, C)
-        layernorm_backward(a.x_in, a.ln1_mean, a.ln1_rstd, L.ln_1_w.map(), dln, writable(G.ln_1_w),
-                           writable(G.ln_1_b), dtmp);
-        dx += dtmp;                                                                    // now dL/dx_in
+        if (c.parallel_residual) {
+            // x_out = x_in + attn(ln_1 x_in) + mlp(ln_2 x_in): dx flows into both branches and straight through
+            MatRM d_attn;
+            mlp_backward(L, G, a, dx, a.x_in, dtmp);
+            attention_part(l, L, G, a, dx, d_attn);
+            dx += dtmp;
+            dx += d_attn;
+        } else {
+            // MLP: x_out = x_mid + mlp(ln_2 x_mid)
+            mlp_backward(L, G, a, dx, a.x_mid, dtmp);
+            dx += dtmp;                                                                    // now dL/dx_mid
+            // attention: x_mid = x_in + attn(ln_1 x_in)
+            attention_part(l, L, G, a, dx, dtmp);
+            dx += dtmp;                                                                    // now dL/dx_in
+        }
     }
     if (!embedding_grads) return g;
     // x_0 = wte[ids] + wpe[p..p+T)
     auto dwte = writable(gw.wte);
-    auto dwpe = writable(gw.wpe);
-    for (int t = 0; t < T; ++t) {
-        dwte.row(ids[t]) += dx.row(t);
-        dwpe.row(acts.first_position + t) += dx.row(t);
+    for (int t = 0; t < T; ++t) dwte.row(ids[t]) += dx.row(t);
+    if (c.learned_positions) {
+        auto dwpe = writable(gw.wpe);
+        for (int t = 0; t < T; ++t) dwpe.row(acts.first_position + t) += dx.row(t);
     }
     return g;
 }
@@ -145,8 +179,8 @@ std::vector<double> layer_param_grad_norms(const Config& config, const Gradients
     std::size_t offset = 0;
     for (const auto& spec : param_specs(config)) {
         const std::size_t n = static_cast<std::size_t>(spec.count());
-        if (spec.name.rfind("h.", 0) == 0) {
-            const int layer = std::stoi(spec.name.substr(2));
+        if (spec.layer >= 0) {
+            const int layer = spec.layer;
             // float sums of 4,096 squares at a time (vectorised), added up in double
             for (std::size_t i = 0; i < n; i += 4096)
                 sq[layer] += Eigen::Map<const Eigen::VectorXf>(grads.params.data() + offset + i,

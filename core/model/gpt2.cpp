@@ -70,7 +70,8 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
             // checked here, in head order, so the error names the same head on any number of threads
             if (!s.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention scores");
             if (!p.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention weights");
-            if (o.observer) o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale});
+            const int window = !c.local_layers.empty() && c.local_layers[static_cast<std::size_t>(layer)] ? c.window : 0;
+            if (o.observer) o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale, window});
             if (wanted(o, layer, h)) {
                 HeadCapture cap{{layer, h}, s.triangularView<Eigen::Lower>(), p};
                 captured.push_back(std::move(cap));
@@ -113,9 +114,6 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
 
     Activations* acts = o.activations;
     if (acts) {
-        if (c.family != Family::Gpt2)
-            throw Error(std::string("gradients (sensitivity, training) are implemented for GPT-2 checkpoints; this one is ") +
-                        family_name(c.family));
         if (!o.head_normalisers.empty() || o.constant_probs)
             throw Error("the backward pass needs the same softmax in every head; per-head normalisers and constant "
                         "attention are for inference");
@@ -145,6 +143,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         norm_forward(c, x, L.ln_1_w, L.ln_1_b, ln, mean, rstd);                               // (T, C)
         if (a) { a->ln1 = ln; a->ln1_mean = mean; a->ln1_rstd = rstd; }
         linear_forward(ln, L.attn_w, L.attn_b, qkv, scratch);                                // (T, Q)
+        if (a && c.qk_norm) a->qkv_pre = qkv;
         if (c.qk_norm) head_norm_forward(c, L.q_norm_w, L.k_norm_w, qkv);
         rotary_forward(c, o.first_position, qkv);
         attention_forward(c, l, qkv, o, atty, trace.heads, a ? &a->probs : nullptr);       // (T, NH hs)
@@ -152,7 +151,8 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         linear_forward(atty, L.attn_proj_w, L.attn_proj_b, proj, scratch);                   // (T, C)
         if (c.parallel_residual) {  // x + attn(ln_1 x) + mlp(ln_2 x)
             norm_forward(c, x, L.ln_2_w, L.ln_2_b, ln, mean, rstd);
-            mlp(L, nullptr);
+            if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
+            mlp(L, a);
             x += proj;
             x += mlp_out;
         } else {

@@ -30,6 +30,9 @@ struct HeadView {
     RefRM probs;         // (T, T)
     const Normaliser& normaliser;
     float scale;         // the factor in scores = q k^T * scale
+    int window = 0;      // a local layer's (GPT-Neo): row i sees keys first_key(i)..i only; 0: every j <= i
+
+    int first_key(int i) const { return window > 0 && i + 1 > window ? i + 1 - window : 0; }
 };
 
 enum class KeepLogits { None, Last, All };
@@ -39,13 +42,14 @@ struct LayerActivations {
     MatRM x_in;                 // (T, C) residual stream entering the layer
     MatRM ln1;                  // (T, C)
     VecF ln1_mean, ln1_rstd;    // (T)
-    MatRM qkv;                  // (T, 3C)
+    MatRM qkv_pre;              // (T, Q) before the heads' q/k norm (Qwen3 only)
+    MatRM qkv;                  // (T, Q) as the heads used it: after the q/k norm and the rotary positions
     std::vector<MatRM> probs;   // NH x (T, T)
     MatRM atty;                 // (T, C) concatenated head outputs
-    MatRM x_mid;                // (T, C) residual after attention
-    MatRM ln2;                  // (T, C)
+    MatRM x_mid;                // (T, C) residual after attention (empty with a parallel residual)
+    MatRM ln2;                  // (T, C): of x_mid, or of x_in with a parallel residual
     VecF ln2_mean, ln2_rstd;    // (T)
-    MatRM fc_pre, fc_act;       // (T, 4C) before and after the activation
+    MatRM fc_pre, fc_act;       // (T, I) before and after the activation; gated: (T, 2I) [gate | up] and (T, I)
 };
 
 struct Activations {

@@ -107,7 +107,10 @@ void head_norm_forward(const Config& c, const Tensor1& q_norm, const Tensor1& k_
     for (int h = 0; h < c.n_head; h += group) norm(c.k_column(h), k_norm);
 }
 
-void rotary_forward(const Config& c, int first_position, MatRM& qkv) {
+namespace {
+
+// Turns each rotary pair of every head's q and k by sign * the position's angle.
+void rotate(const Config& c, int first_position, MatRM& qkv, float sign) {
     const int r = c.rotary_dim, half = r / 2, T = static_cast<int>(qkv.rows());
     if (r == 0) return;
     std::vector<float> cos_(static_cast<std::size_t>(half)), sin_(static_cast<std::size_t>(half));
@@ -120,7 +123,7 @@ void rotary_forward(const Config& c, int first_position, MatRM& qkv) {
         for (int m = 0; m < half; ++m) {  // angles in double: exact for any position a context holds
             const double angle = p * std::pow(c.rope_theta, -2.0 * m / r);
             cos_[static_cast<std::size_t>(m)] = static_cast<float>(std::cos(angle));
-            sin_[static_cast<std::size_t>(m)] = static_cast<float>(std::sin(angle));
+            sin_[static_cast<std::size_t>(m)] = sign * static_cast<float>(std::sin(angle));
         }
         float* row = &qkv(t, 0);
         for (int col : columns)
@@ -131,6 +134,10 @@ void rotary_forward(const Config& c, int first_position, MatRM& qkv) {
             }
     }
 }
+
+}  // namespace
+
+void rotary_forward(const Config& c, int first_position, MatRM& qkv) { rotate(c, first_position, qkv, 1.0f); }
 
 void gated_forward(Activation activation, const MatRM& gate_up, MatRM& out) {
     const Eigen::Index I = gate_up.cols() / 2;
@@ -216,6 +223,54 @@ void layernorm_backward(const RefRM& x, const VecF& mean, const VecF& rstd, cons
         const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
         dx.row(t) = (rstd(t) * (dxhat.array() - mean_dxhat - xhat.array() * mean_dxhat_xhat)).matrix();
     }
+}
+
+void rmsnorm_backward(const RefRM& x, const VecF& rstd, const Eigen::Ref<const RowVecF>& w, const RefRM& dy,
+                      Eigen::Ref<RowVecF> dw, MatRM& dx) {
+    const Eigen::Index T = x.rows(), C = x.cols();
+    dx.resize(T, C);
+    RowVecF xhat(C), dxhat(C);
+    for (Eigen::Index t = 0; t < T; ++t) {
+        xhat = x.row(t) * rstd(t);
+        dxhat = dy.row(t).cwiseProduct(w);
+        dw += dy.row(t).cwiseProduct(xhat);
+        const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
+        dx.row(t) = (rstd(t) * (dxhat.array() - xhat.array() * mean_dxhat_xhat)).matrix();
+    }
+}
+
+void rotary_backward(const Config& c, int first_position, MatRM& dqkv) { rotate(c, first_position, dqkv, -1.0f); }
+
+void head_norm_backward(const Config& c, const MatRM& pre, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& dqkv,
+                        Eigen::Ref<RowVecF> dq_norm, Eigen::Ref<RowVecF> dk_norm) {
+    const int hd = c.head_dim(), T = static_cast<int>(pre.rows());
+    const float eps = c.layer_norm_epsilon;
+    RowVecF xhat(hd), dxhat(hd);
+    auto back = [&](int col, const Tensor1& gain, Eigen::Ref<RowVecF> dgain) {
+        for (int t = 0; t < T; ++t) {
+            const auto x = pre.row(t).segment(col, hd);
+            auto d = dqkv.row(t).segment(col, hd);
+            const float r = 1.0f / std::sqrt(x.squaredNorm() / static_cast<float>(hd) + eps);
+            xhat = x * r;
+            dxhat = d.cwiseProduct(gain.map());
+            dgain += d.cwiseProduct(xhat);
+            const float m = dxhat.cwiseProduct(xhat).mean();
+            d = (r * (dxhat.array() - xhat.array() * m)).matrix();
+        }
+    };
+    const int group = c.n_head / c.kv_heads();
+    for (int h = 0; h < c.n_head; ++h) back(c.q_column(h), q_norm, dq_norm);
+    for (int h = 0; h < c.n_head; h += group) back(c.k_column(h), k_norm, dk_norm);
+}
+
+void gated_backward(Activation activation, const MatRM& gate_up, const RefRM& d_out, MatRM& d_gate_up) {
+    const Eigen::Index I = gate_up.cols() / 2;
+    MatRM act = gate_up.leftCols(I), d_gate;
+    activation_forward(activation, act);
+    d_gate_up.resize(gate_up.rows(), 2 * I);
+    activation_backward(activation, gate_up.leftCols(I), (d_out.array() * gate_up.rightCols(I).array()).matrix(), d_gate);
+    d_gate_up.leftCols(I) = d_gate;
+    d_gate_up.rightCols(I) = (d_out.array() * act.array()).matrix();
 }
 
 void activation_backward(Activation activation, const RefRM& pre, const RefRM& d_out, MatRM& d_in) {

@@ -56,4 +56,17 @@ void layernorm_backward(const RefRM& x, const VecF& mean, const VecF& rstd, cons
 // Backward of activation_forward: d_in = d_out * f'(pre), elementwise (pre: the input before the activation).
 void activation_backward(Activation activation, const RefRM& pre, const RefRM& d_out, MatRM& d_in);
 
+// Backward of rmsnorm_forward: with xhat = x * rstd, dw += dy * xhat (summed over rows) and
+//   dx = rstd * (dy * w - xhat * mean(dy * w * xhat))
+void rmsnorm_backward(const RefRM& x, const VecF& rstd, const Eigen::Ref<const RowVecF>& w, const RefRM& dy,
+                      Eigen::Ref<RowVecF> dw, MatRM& dx);
+// Backward of rotary_forward: each pair turned back by the same angle (the rotation's transpose), in place.
+void rotary_backward(const Config& config, int first_position, MatRM& dqkv);
+// Backward of head_norm_forward: pre is qkv before the norm; dqkv (the gradient after it) becomes the gradient
+// before it; the gains' gradients are added to dq_norm and dk_norm.
+void head_norm_backward(const Config& config, const MatRM& pre, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& dqkv,
+                        Eigen::Ref<RowVecF> dq_norm, Eigen::Ref<RowVecF> dk_norm);
+// Backward of gated_forward: d_gate_up (T, 2I) from d_out (T, I).
+void gated_backward(Activation activation, const MatRM& gate_up, const RefRM& d_out, MatRM& d_gate_up);
+
 }  // namespace attnlab

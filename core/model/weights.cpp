@@ -37,14 +37,16 @@ public:
                           [slot, r, k, out_in](Weights& w, const std::uint16_t* p) {
                               slot(w) = Tensor2{nullptr, static_cast<int>(r), static_cast<int>(k), p, out_in};
                           },
-                          role, {}});
+                          role, {}, layer});
     }
     void vec(std::string name, std::int64_t n, std::function<Tensor1&(Weights&)> slot, ParamRole role) {
         specs_.push_back({std::move(name), {n}, [slot, n](Weights& w, const float* p) { slot(w) = Tensor1{p, static_cast<int>(n)}; },
-                          nullptr, role, {}});
+                          nullptr, role, {}, layer});
     }
     // The last spec stacks these tensors of the file (name, rows).
     void stacked(std::vector<std::pair<std::string, std::int64_t>> parts) { specs_.back().parts = std::move(parts); }
+
+    int layer = -1;  // given to the specs that follow
 
 private:
     std::vector<ParamSpec>& specs_;
@@ -65,6 +67,7 @@ void gpt2_specs(const Config& c, SpecList& s) {
     s.mat("wte.weight", V, C, false, [](Weights& w) -> Tensor2& { return w.wte; });
     s.mat("wpe.weight", P, C, false, [](Weights& w) -> Tensor2& { return w.wpe; });
     for (int l = 0; l < c.n_layer; ++l) {
+        s.layer = l;
         const std::string h = "h." + std::to_string(l) + ".";
         LayerSlot L = [l](Weights& w) -> LayerWeights& { return w.layers[l]; };
         s.vec(h + "ln_1.weight", C, vslot(L, &LayerWeights::ln_1_w), ParamRole::Gain);
@@ -80,6 +83,7 @@ void gpt2_specs(const Config& c, SpecList& s) {
         s.mat(h + "mlp.c_proj.weight", I, C, false, mslot(L, &LayerWeights::mlp_proj_w), ParamRole::ResidualMatrix);
         s.vec(h + "mlp.c_proj.bias", C, vslot(L, &LayerWeights::mlp_proj_b), ParamRole::Bias);
     }
+    s.layer = -1;
     s.vec("ln_f.weight", C, [](Weights& w) -> Tensor1& { return w.ln_f_w; }, ParamRole::Gain);
     s.vec("ln_f.bias", C, [](Weights& w) -> Tensor1& { return w.ln_f_b; }, ParamRole::Bias);
 }
@@ -123,6 +127,7 @@ void linear_family_specs(const Config& c, SpecList& s) {
     s.mat(n.embed + ".weight", V, C, false, [](Weights& w) -> Tensor2& { return w.wte; });
     if (c.learned_positions) s.mat(n.positions + ".weight", P, C, false, [](Weights& w) -> Tensor2& { return w.wpe; });
     for (int l = 0; l < c.n_layer; ++l) {
+        s.layer = l;
         const std::string h = n.layer + std::to_string(l) + ".";
         LayerSlot L = [l](Weights& w) -> LayerWeights& { return w.layers[l]; };
         auto norm = [&](const std::string& name, Tensor1 LayerWeights::*gain, Tensor1 LayerWeights::*shift) {
@@ -162,6 +167,7 @@ void linear_family_specs(const Config& c, SpecList& s) {
         s.mat(h + n.down + ".weight", C, I, true, mslot(L, &LayerWeights::mlp_proj_w), ParamRole::ResidualMatrix);
         if (c.mlp_bias) s.vec(h + n.down + ".bias", C, vslot(L, &LayerWeights::mlp_proj_b), ParamRole::Bias);
     }
+    s.layer = -1;
     s.vec(n.final_norm + ".weight", C, [](Weights& w) -> Tensor1& { return w.ln_f_w; }, ParamRole::Gain);
     if (layer_norm) s.vec(n.final_norm + ".bias", C, [](Weights& w) -> Tensor1& { return w.ln_f_b; }, ParamRole::Bias);
 }

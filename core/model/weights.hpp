@@ -82,6 +82,7 @@ struct ParamSpec {
     std::function<void(Weights&, const std::uint16_t*)> bind_half;  // matrices only: F16 storage
     ParamRole role = ParamRole::Matrix;
     std::vector<std::pair<std::string, std::int64_t>> parts;
+    int layer = -1;  // the layer it belongs to; -1: embeddings, final norm
     std::int64_t count() const;
     // The shape of part k of a stacked parameter.
     std::vector<std::int64_t> part_shape(std::size_t k) const;

@@ -1,6 +1,6 @@
 // Helpers for the CLI tests: run attnlab, make a small random checkpoint, rewrite safetensors headers.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,15 @@ export function attnlab(args, options = {}) {
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
 }
 
+// A fresh folder under the system's temporary directory, removed when the test process exits.
+const madeDirs = [];
+process.on('exit', () => {
+  for (const d of madeDirs) rmSync(d, { recursive: true, force: true });
+});
 export function tempDir(prefix = 'attnlab-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export function makeModel(flags = []) {

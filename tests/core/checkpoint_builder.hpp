@@ -22,6 +22,38 @@ inline Config tiny_config(int layers = 2, int heads = 2, int embd = 8, int ctx =
     return c;
 }
 
+// A small config of a family beyond GPT-2 (2 layers, 4 heads, 32 channels, MLP width 48): 2 key/value heads for
+// Llama and Qwen, Qwen2's q/k/v biases, Qwen3's q/k norm, GPT-NeoX's partial rotary and parallel residual, GPT-Neo's
+// local second layer with a 3-key window.
+inline Config family_config(Family f, int kv_heads = 2) {
+    Config c = tiny_config(2, 4, 32, 24);
+    c.family = f;
+    c.n_inner = 48;
+    if (f == Family::Llama || f == Family::Qwen2 || f == Family::Qwen3) {
+        c.n_kv_head = kv_heads;
+        c.norm = Norm::Rms;
+        c.gated_mlp = true;
+        c.activation = Activation::Silu;
+        c.learned_positions = false;
+        c.rotary_dim = c.head_dim();
+        c.qkv_bias = f == Family::Qwen2;
+        c.proj_bias = c.mlp_bias = false;
+        c.qk_norm = f == Family::Qwen3;
+    } else if (f == Family::GptNeoX) {
+        c.learned_positions = false;
+        c.rotary_dim = 2;
+        c.parallel_residual = true;
+        c.tied_head = false;
+    } else if (f == Family::GptNeo) {
+        c.scale_attn_weights = false;
+        c.qkv_bias = false;
+        c.window = 3;
+        c.local_layers = {false, true};
+    }
+    c.validate("test");
+    return c;
+}
+
 // Where the tensor `name` starts in a buffer holding every parameter in param_specs order.
 inline std::size_t param_offset(const Config& c, const std::string& name) {
     std::size_t at = 0;

@@ -8,43 +8,14 @@
 
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
-#include "model/backward.hpp"
 #include "model/gpt2.hpp"
 #include "model/layers.hpp"
+#include "analysis/selectivity.hpp"
 
 using namespace attnlab;
 using namespace attnlab::test;
 
 namespace {
-
-Config family_config(Family f, int kv_heads = 2) {
-    Config c = tiny_config(2, 4, 32, 24);
-    c.family = f;
-    c.n_inner = 48;
-    if (f == Family::Llama || f == Family::Qwen2 || f == Family::Qwen3) {
-        c.n_kv_head = kv_heads;
-        c.norm = Norm::Rms;
-        c.gated_mlp = true;
-        c.activation = Activation::Silu;
-        c.learned_positions = false;
-        c.rotary_dim = c.head_dim();
-        c.qkv_bias = f == Family::Qwen2;
-        c.proj_bias = c.mlp_bias = false;
-        c.qk_norm = f == Family::Qwen3;
-    } else if (f == Family::GptNeoX) {
-        c.learned_positions = false;
-        c.rotary_dim = 2;
-        c.parallel_residual = true;
-        c.tied_head = false;
-    } else if (f == Family::GptNeo) {
-        c.scale_attn_weights = false;
-        c.qkv_bias = false;
-        c.window = 3;
-        c.local_layers = {false, true};
-    }
-    c.validate("test");
-    return c;
-}
 
 std::vector<float> params_of(const Config& c) {
     RandomInit init;
@@ -184,13 +155,18 @@ TEST_CASE("in GPT-Neo's local layers a row's weights lie on its last `window` ke
     }
 }
 
-TEST_CASE("gradients are refused for the families beyond GPT-2, by name") {
-    const Config c = family_config(Family::Qwen3);
+TEST_CASE("selectivity's N in a local layer is the keys a row may attend to: min(i + 1, window)") {
+    const Config c = family_config(Family::GptNeo);
     const Model m = model_of(c, params_of(c));
-    Activations acts;
-    ForwardOptions fo;
-    fo.activations = &acts;
-    CHECK_THROWS_WITH_AS(forward(m, spread_ids(6), fo), doctest::Contains("implemented for GPT-2 checkpoints; this one is Qwen3"), Error);
+    std::vector<HeadRows> heads;
+    forward(m, spread_ids(9), attention_only([&](const HeadView& v) { if (v.head == 0) heads.push_back(head_selectivity(v, {})); }));
+    REQUIRE(heads.size() == 2);
+    for (int i = 0; i < 9; ++i) {
+        CHECK(heads[0].rows[static_cast<std::size_t>(i)].n == i + 1);
+        CHECK(heads[1].rows[static_cast<std::size_t>(i)].n == std::min(i + 1, 3));
+        // the weights over those keys are a distribution: the largest is at least 1/N
+        CHECK(heads[1].rows[static_cast<std::size_t>(i)].p_max >= 1.0 / std::min(i + 1, 3) - 1e-6);
+    }
 }
 
 }

@@ -100,7 +100,7 @@ test('a link to a model on another site fetches nothing until the visitor says y
   const question = await page.textContent('#confirm-text');
   assert.match(question, /another site, 127\.0\.0\.1:\d+/);
   await drawn(page, 'attention');  // the shipped model meanwhile
-  assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers/);
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2: GPT-2 \(GPT2LMHeadModel\), 4 layers/);
   assert.deepEqual(other.server.requests, [], 'no request before the answer');
   await shot(page, 'attack-remote-link-question');
   await page.click('#confirm-no');
@@ -117,7 +117,7 @@ test('a link to a model on another site fetches nothing until the visitor says y
     !document.querySelector('#confirm').hidden);
   assert.deepEqual(other.server.requests.filter((u) => u !== '/model/model.safetensors').sort(), ['/model/config.json', '/model/merges.txt', '/model/tokenizer.json', '/model/vocab.json']);
   await yes.click('#confirm-yes');
-  await yes.waitForFunction(() => /127\.0\.0\.1:\d+\/model\/: 2 layers/.test(document.querySelector('#model-status').textContent));
+  await yes.waitForFunction(() => /127\.0\.0\.1:\d+\/model\/: GPT-2 \(GPT2LMHeadModel\), 2 layers/.test(document.querySelector('#model-status').textContent));
   // kept in Cache Storage, as the visitor said yes (written once the model has loaded)
   await yes.waitForFunction(async (url) => (await (await caches.open('attnlab-checkpoints-v1')).keys()).some((r) => r.url === url),
     `${link}model.safetensors`);
@@ -143,7 +143,7 @@ test('a download over 100 MB waits for a yes that shows its size; a no ends it a
 test('a model a link names on this site loads without a question, and is not kept in Cache Storage', async () => {
   const page = await openPage(env, `#model=${encodeURIComponent('./models/tiny-gpt2/')}&view=heads`);
   await drawn(page, 'heads');
-  assert.match(await page.textContent('#model-status'), /\.\/models\/tiny-gpt2\/: 4 layers/);
+  assert.match(await page.textContent('#model-status'), /\.\/models\/tiny-gpt2\/: GPT-2 \(GPT2LMHeadModel\), 4 layers/);
   assert.equal(await page.isHidden('#confirm'), true);
   assert.deepEqual(await cachedUrls(page), []);
   await page.close();

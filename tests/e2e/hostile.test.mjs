@@ -56,7 +56,7 @@ after(async () => {
 
 // The page still holds the shipped model and draws another view with it.
 async function keepsShippedModel(page) {
-  assert.match(await page.textContent('#model-status'), /tiny-gpt2: 4 layers/);
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2: GPT-2 \(GPT2LMHeadModel\), 4 layers/);
   await page.click('[role=tab][data-view=selectivity]');
   await drawn(page, 'selectivity');
   assert.deepEqual(page.problems, []);

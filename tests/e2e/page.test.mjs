@@ -423,7 +423,7 @@ test('a checkpoint URL loads with progress, and a URL without a checkpoint is re
   assert.match(await page.textContent('#error'), /config\.json: .* answered HTTP 404/);
   await page.fill('#remote-input', `${env.address}models/tiny-gpt2/`);
   await page.click('#remote-form button');
-  await page.waitForFunction(() => /models\/tiny-gpt2\/: 4 layers/.test(document.querySelector('#model-status').textContent));
+  await page.waitForFunction(() => /models\/tiny-gpt2\/: GPT-2 \(GPT2LMHeadModel\), 4 layers/.test(document.querySelector('#model-status').textContent));
   await drawn(page, 'attention');
   assert.match(page.url(), /model=http/);
   const cached = await page.evaluate(async () => (await (await caches.open('attnlab-checkpoints-v1')).keys()).map((r) => r.url));

@@ -2,8 +2,10 @@
 published modeling semantics of Hugging Face transformers (modeling_llama, modeling_qwen2, modeling_qwen3,
 modeling_gpt_neox, modeling_gpt_neo), reading config.json and the safetensors tensors by their Hugging Face names.
 forward() returns what torch_gpt2.gpt2 returns: logits, loss, and each head's probs, q, k, v and scores keyed
-(layer, head); q and k are the rotated ones the scores are made of."""
+(layer, head); q and k are the rotated ones the scores are made of. With grads, autograd adds each layer's parameter
+gradient norm and attention-score gradient norm."""
 import math
+import re
 
 import torch
 
@@ -37,6 +39,8 @@ def linear(w, name, x):
 def attend(q, k, v, scale, mask, temperature):
     """q (NH, T, hd), k and v (NH, T, hd): probabilities and outputs of every head."""
     s = (q @ k.transpose(-1, -2)) * scale
+    if s.requires_grad:
+        s.retain_grad()
     att = torch.softmax(s.masked_fill(~mask, float('-inf')) / temperature, dim=-1)
     return s, att, att @ v
 
@@ -132,14 +136,29 @@ def gpt_neo(cfg, w, ids, temperature, record):
 FAMILIES = {'llama': llama_like, 'qwen2': llama_like, 'qwen3': llama_like, 'gpt_neox': gpt_neox, 'gpt_neo': gpt_neo}
 
 
-def forward(cfg, w, ids, temperature=1.0):
-    probs, qs, ks, vs, raw = {}, {}, {}, {}, {}
+def forward(cfg, w, ids, temperature=1.0, grads=False):
+    probs, qs, ks, vs, raw, scores = {}, {}, {}, {}, {}, []
+    params = {name: t.clone().requires_grad_(grads) for name, t in w.items()}
 
     def record(layer, q, k, v, s, att):
+        scores.append((s, att))
         for head in range(q.shape[0]):
             key = (layer, head)
             probs[key], qs[key], ks[key], vs[key], raw[key] = (t[head].detach().numpy() for t in (att, q, k, v, s))
 
-    logits = FAMILIES[cfg['model_type']](cfg, w, ids, temperature, record)
-    loss = F.cross_entropy(logits[:-1], torch.tensor(ids[1:])).item() if len(ids) > 1 else None
-    return {'logits': logits.detach(), 'loss': loss, 'probs': probs, 'q': qs, 'k': ks, 'v': vs, 'scores': raw}
+    logits = FAMILIES[cfg['model_type']](cfg, params, ids, temperature, record)
+    loss = F.cross_entropy(logits[:-1], torch.tensor(ids[1:])) if len(ids) > 1 else None
+    out = {'logits': logits.detach(), 'loss': loss.item() if loss is not None else None, 'probs': probs, 'q': qs, 'k': ks,
+           'v': vs, 'scores': raw}
+    if grads:
+        loss.backward()
+        layers = len(scores)
+        sq = [0.0] * layers
+        for name, t in params.items():
+            m = re.search(r'(?:^|\.)(?:layers|h)\.(\d+)\.', name)
+            if m and t.grad is not None:
+                sq[int(m.group(1))] += float((t.grad ** 2).sum())
+        out['layer_param_grad'] = [math.sqrt(v) for v in sq]
+        # a masked score (above the diagonal, or outside a local window) has no gradient: its weight is exactly 0
+        out['layer_score_grad'] = [float(torch.sqrt((s.grad.masked_fill(att == 0, 0.0) ** 2).sum())) for s, att in scores]
+    return out

@@ -1,6 +1,8 @@
 // The WebAssembly build gives the same numbers as the native CLI on the same checkpoint and text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attnlab, repo } from '../cli/helpers.mjs';
 import { checkpointFiles, compareNumbers, createEngine } from './helpers.mjs';
@@ -137,4 +139,34 @@ test('the attention view of a head equals the CLI\'s attention rows', () => {
   const full = [];
   rows.forEach((row, i) => { for (let j = 0; j < a.tokens; j++) full.push(j <= i ? row[j] : 0); });
   assertSame(Array.from(a.probs), full);
+});
+
+test('on a random checkpoint of each family beyond GPT-2, run and selectivity give the CLI\'s reports', async () => {
+  const families = [['llama', ['--kv-heads', '2']], ['qwen2', ['--kv-heads', '1']], ['qwen3', ['--head-dim', '24']],
+    ['gpt-neox', []], ['gpt-neo', ['--window', '6', '--std', '0.12']]];  // GPT-Neo's scores are unscaled: smaller weights, heads as sharp as the others'
+  const tmp = mkdtempSync(join(tmpdir(), 'attnlab-families-'));
+  try {
+    for (const [family, flags] of families) {
+      const dir = join(tmp, family);
+      native(['make-random', '--out', dir, '--family', family, '--layers', '2', '--heads', '4', '--embd', '64', '--inner', '96',
+        '--ctx', '64', '--std', '0.25', '--jitter', '0.1', ...flags]);
+      const other = await createEngine();
+      const info = other.load(checkpointFiles(dir));
+      assert.equal(info.architecture, JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).architectures[0]);
+      const short = text.slice(0, 200);
+      // random weights of 0.25 make sharper heads than a trained model's: the two builds' summation orders (SIMD
+      // widths) move a weight by up to 1.4e-5 relative (Llama, T = 0.5), so 1e-4 relative here
+      const same = (a, b) => {
+        const diffs = compareNumbers(a, b, { skip: ['model'], abs: 1e-6, rel: 1e-4 });
+        assert.deepEqual(diffs.slice(0, 10), [], `${family}: ${diffs.length} numbers differ`);
+      };
+      same(other.run(short, { temperature: 0.5, all_heads: true }),
+        native(['run', '--model', dir, '--text', short, '--temperature', '0.5', '--attention', 'all']));
+      same(other.analyze('selectivity', { text: short }, { max_tokens: 32 }),
+        native(['analyze', 'selectivity', '--model', dir, '--text', short, '--max-tokens', '32']));
+      other.unload?.();
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
