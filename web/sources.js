@@ -275,7 +275,7 @@ export async function readLocalFiles(fileList) {
   }
   const missing = ['config.json', WEIGHTS].filter((n) => !byName.has(n));
   if (missing.length)
-    throw new Error(`the chosen files lack ${missing.join(' and ')} (pick a checkpoint folder, or its config.json, model.safetensors, vocab.json and merges.txt)`);
+    throw new Error(`the chosen files lack ${missing.join(' and ')} (pick a checkpoint folder, or its config.json, model.safetensors, and tokenizer.json or vocab.json and merges.txt)`);
   let total = 0;
   for (const [name, f] of byName) { checkSize(name, f.size); total += f.size; }
   checkSize('the checkpoint', total, MAX_CHECKPOINT_BYTES);

@@ -56,7 +56,7 @@ MatrixConditioning conditioning_of(const Eigen::MatrixXd& a) {
 
 namespace {
 
-const RequestFields<ConditioningRequest>& fields() {
+const RequestFields<ConditioningRequest>& conditioning_fields() {
     static const auto f = RequestFields<ConditioningRequest>()
         .add("lengths", &ConditioningRequest::lengths, "lengths L of the attention blocks (none: 16, 32, ... up to 256 and the window)", at_least(1))
         .add("max_tokens", &ConditioningRequest::max_tokens, "window length (0: the model's context)", context_tokens());
@@ -68,7 +68,7 @@ const RequestFields<ConditioningRequest>& fields() {
 Json conditioning_report(const Model& model, const std::vector<int>& ids, const ConditioningRequest& given,
                          const Progress& progress) {
     const Config& c = model.config;
-    const ConditioningRequest request = fields().checked(given, c, "conditioning");
+    const ConditioningRequest request = conditioning_fields().checked(given, c, "conditioning");
     const int window = window_of(request.max_tokens, c.n_positions, c, "conditioning");
     if (ids.size() < 2) throw Error("conditioning: the text must be at least 2 tokens");
     const int reach = static_cast<int>(std::min<std::size_t>(ids.size(), static_cast<std::size_t>(window)));
@@ -141,7 +141,7 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
 
 AnalysisSpec conditioning_analysis() {
     return text_analysis("conditioning", "kappa_2 of each head's attention matrices against length, before and after row equilibration",
-                         fields(), "the text (split into windows of max_tokens)", conditioning_report);
+                         conditioning_fields(), "the text (split into windows of max_tokens)", conditioning_report);
 }
 
 }  // namespace attnlab

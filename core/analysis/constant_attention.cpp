@@ -105,7 +105,7 @@ Json relative_increase(const WindowLosses& with, const WindowLosses& base) {
 
 namespace {
 
-const RequestFields<ConstantRequest>& fields() {
+const RequestFields<ConstantRequest>& constant_fields() {
     static const auto f = RequestFields<ConstantRequest>()
         .add("window", &ConstantRequest::window, "averaging window (0: the model's context)", context_tokens())
         .add("max_windows", &ConstantRequest::max_windows, "windows of the corpus averaged, at most", at_least(1))
@@ -118,7 +118,7 @@ const RequestFields<ConstantRequest>& fields() {
 Json constant_attention_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& eval,
                                const ConstantRequest& given, const Progress& progress) {
     const Config& c = model.config;
-    const ConstantRequest request = fields().checked(given, c, "constant attention");
+    const ConstantRequest request = constant_fields().checked(given, c, "constant attention");
     if (eval.size() < 2) throw Error("constant attention: the evaluation text must have at least 2 tokens");
     const int runs = 2 + c.n_layer + c.n_layer * c.n_head;
     int done = 0;
@@ -203,10 +203,10 @@ ConstantAttention averages_from(const Model& m, const AnalysisInputs& in, int wi
 
 AnalysisSpec constant_analysis() {
     return {"constant", "each head replaced by its attention averaged over a corpus (PAPA): the loss each costs on held-out text",
-            fields().fields(), constant_attention_inputs(),
+            constant_fields().fields(), constant_attention_inputs(),
             {{"averages", "out", "the averages, as safetensors (one F32 h.L.attn.constant [n_head, T, T] per layer)"}},
             [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
-                const ConstantRequest r = fields().read(request);
+                const ConstantRequest r = constant_fields().read(request);
                 double averaging_s = 0;
                 const ConstantAttention avg = averages_from(m, in, r.window, r.max_windows, progress, &averaging_s);
                 AnalysisOutput out{constant_attention_report(m, avg, in.texts.at(0), r, progress), {}};

@@ -68,7 +68,7 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
 
 namespace {
 
-const RequestFields<HardmaxRequest>& fields() {
+const RequestFields<HardmaxRequest>& hardmax_fields() {
     static const auto f = RequestFields<HardmaxRequest>()
         .add("max_tokens", &HardmaxRequest::max_tokens, "window length (0: the model's context)", context_tokens());
     return f;
@@ -78,7 +78,7 @@ const RequestFields<HardmaxRequest>& fields() {
 
 Json hardmax_report(const Model& model, const std::vector<int>& ids, const HardmaxRequest& given, const Progress& progress) {
     const Config& c = model.config;
-    const int window = window_of(fields().checked(given, c, "hard-max").max_tokens, c.n_positions, c, "hard-max");
+    const int window = window_of(hardmax_fields().checked(given, c, "hard-max").max_tokens, c.n_positions, c, "hard-max");
     if (ids.empty()) throw Error("hard-max: the text is empty");
     const auto heads = hull_agreement(model, ids, window, progress);
     Json out;
@@ -102,7 +102,7 @@ Json hardmax_report(const Model& model, const std::vector<int>& ids, const Hardm
 
 AnalysisSpec hardmax_analysis() {
     return text_analysis("hardmax", "per head, how often the 2-D hull index finds the full-dimension argmax (hard-max in O(log n))",
-                         fields(), "the text (split into windows of max_tokens)", hardmax_report);
+                         hardmax_fields(), "the text (split into windows of max_tokens)", hardmax_report);
 }
 
 }  // namespace attnlab

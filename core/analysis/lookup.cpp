@@ -10,7 +10,7 @@
 namespace attnlab {
 namespace {
 
-const RequestFields<LookupRequest>& fields() {
+const RequestFields<LookupRequest>& lookup_fields() {
     static const auto f = RequestFields<LookupRequest>()
         .add("max_length", &LookupRequest::max_length,
              "the longest run, in steps: runs at the text's length, then 10^3, 10^4, ... up to this",
@@ -98,7 +98,7 @@ AnalysisSpec lookup_analysis() {
     return text_analysis("lookup",
                          "hard-max attention as exact memory lookup: a 2-D head with parabolic keys reads any position "
                          "it stored, through the hull index in O(log n), checked against the linear scan",
-                         fields(), "the text whose token ids the head stores", lookup_report);
+                         lookup_fields(), "the text whose token ids the head stores", lookup_report);
 }
 
 }  // namespace attnlab

@@ -9,7 +9,7 @@
 namespace attnlab {
 namespace {
 
-const RequestFields<PapaRequest>& fields() {
+const RequestFields<PapaRequest>& papa_fields() {
     static const auto f = RequestFields<PapaRequest>()
         .add("window", &PapaRequest::window, "averaging window (0: the model's context)", context_tokens())
         .add("max_windows", &PapaRequest::max_windows, "windows of the corpus averaged, at most", at_least(1))
@@ -79,7 +79,7 @@ PapaSplit papa_split(std::size_t tokens, int window, int eval_windows, int rank_
 Json papa_curve_report(const Model& model, const ConstantAttention& avg, const std::vector<int>& text, const PapaRequest& given,
                        const Progress& progress) {
     const Config& c = model.config;
-    const PapaRequest request = fields().checked(given, c, "papa");
+    const PapaRequest request = papa_fields().checked(given, c, "papa");
     const PapaSplit split = papa_split(text.size(), avg.size, request.eval_windows, request.rank_windows);
     // the ranking windows end where the text or the last of them does; windows shorter than the averages (a short
     // text's halves) use their top-left block
@@ -139,9 +139,9 @@ Json papa_curve_report(const Model& model, const ConstantAttention& avg, const s
 
 AnalysisSpec papa_analysis() {
     return {"papa", "attnlab's progressive replacement, after PAPA: the loss as the k heads ranked first (on other windows) are replaced by their averages",
-            fields().fields(), constant_attention_inputs(), {},
+            papa_fields().fields(), constant_attention_inputs(), {},
             [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
-                const PapaRequest r = fields().read(request);
+                const PapaRequest r = papa_fields().read(request);
                 const ConstantAttention avg = averages_from(m, in, r.window, r.max_windows, progress);
                 return AnalysisOutput{papa_curve_report(m, avg, in.texts.at(0), r, progress), {}};
             }};

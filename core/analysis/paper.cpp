@@ -277,7 +277,7 @@ Json verdicts(const Sweeps& s, const std::vector<LayerCells>& layers, const Meas
     return out;
 }
 
-const RequestFields<PaperRequest>& fields() {
+const RequestFields<PaperRequest>& paper_fields() {
     static const auto f = RequestFields<PaperRequest>()
         .add("top_n", &PaperRequest::top_ns, "sizes N of the top-N set", at_least(1))
         .add("rho", &PaperRequest::rhos, "top-N sets growing with L: N = ceil(rho L)", open_unit())
@@ -295,7 +295,7 @@ const RequestFields<PaperRequest>& fields() {
 Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts, const PaperRequest& given,
                   const Progress& progress) {
     const Config& c = model.config;
-    const PaperRequest request = fields().checked(given, c, "paper");
+    const PaperRequest request = paper_fields().checked(given, c, "paper");
     const int window = window_of(request.max_tokens, c.n_positions, c, "paper");
     if (request.stride > window)
         throw Error("paper: the stride must be at most the window (" + std::to_string(window) + " tokens; got " +
@@ -440,11 +440,11 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
 
 AnalysisSpec paper_analysis() {
     return {"paper", "the quantities of Mudarisov et al. (arXiv 2508.17821): distance d~, separability, the gradient lemma",
-            fields().fields(),
+            paper_fields().fields(),
             {{"text", InputKind::Texts, "text", "one or more texts (each split into windows of max_tokens)", ""}},
             {},
             [](const Model& m, const AnalysisInputs& in, const Json& request, const Progress& progress) {
-                PaperRequest r = fields().read(request);
+                PaperRequest r = paper_fields().read(request);
                 r.model_name = in.model_name;
                 return AnalysisOutput{paper_report(m, in.texts, r, progress), {}};
             }};

@@ -9,7 +9,7 @@
 namespace attnlab {
 namespace {
 
-std::string num(double v) {
+std::string bound_text(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", v);
     return buf;
@@ -36,14 +36,14 @@ bool is_list(FieldKind kind) { return kind == FieldKind::IntList || kind == Fiel
 
 // "must be >= 1", "must be in (0, 1)", "must be an integer in 2..1024 (or 0 for the default)"
 std::string limits_text(const Limits& l, bool integer, const Config& c) {
-    if (l.context) return "must be an integer in " + num(l.min) + ".." + std::to_string(c.n_positions) + " (or 0 for the default)";
+    if (l.context) return "must be an integer in " + bound_text(l.min) + ".." + std::to_string(c.n_positions) + " (or 0 for the default)";
     const bool lo = std::isfinite(l.min), hi = std::isfinite(l.max);
     if (lo && hi) {
-        if (integer && !l.open_min && !l.open_max) return "must be an integer in " + num(l.min) + ".." + num(l.max);
-        return "must be in " + std::string(l.open_min ? "(" : "[") + num(l.min) + ", " + num(l.max) + (l.open_max ? ")" : "]");
+        if (integer && !l.open_min && !l.open_max) return "must be an integer in " + bound_text(l.min) + ".." + bound_text(l.max);
+        return "must be in " + std::string(l.open_min ? "(" : "[") + bound_text(l.min) + ", " + bound_text(l.max) + (l.open_max ? ")" : "]");
     }
-    if (lo) return std::string("must be ") + (l.open_min ? "> " : ">= ") + num(l.min);
-    return std::string("must be ") + (l.open_max ? "< " : "<= ") + num(l.max);
+    if (lo) return std::string("must be ") + (l.open_min ? "> " : ">= ") + bound_text(l.min);
+    return std::string("must be ") + (l.open_max ? "< " : "<= ") + bound_text(l.max);
 }
 
 bool within(double v, const Limits& l, const Config& c) {
@@ -112,7 +112,7 @@ Json complete_request(const std::vector<Field>& fields, const Json& given, const
             for (const Json& e : list ? v : Json::array({v}))
                 if (!within(e.get<double>(), f.limits, c) || (integer && std::abs(e.get<double>()) > 2147483647.0))
                     throw Error(analysis + ": " + (list ? "every " : "") + label + " " + limits_text(f.limits, integer, c) +
-                                " (got " + num(e.get<double>()) + ")");
+                                " (got " + bound_text(e.get<double>()) + ")");
         if (f.kind == FieldKind::Heads)
             for (const HeadId& h : heads_from_json(v))
                 if (h.layer < 0 || h.layer >= c.n_layer || h.head < 0 || h.head >= c.n_head)

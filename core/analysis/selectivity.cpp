@@ -9,12 +9,12 @@
 namespace attnlab {
 namespace {
 
-const double k_nan = std::numeric_limits<double>::quiet_NaN();
+const double k_undefined = std::numeric_limits<double>::quiet_NaN();  // a figure a row cannot have
 
 }  // namespace
 
 double delta_needed(int n, int k, double eps, double temperature) {
-    if (k >= n) return k_nan;
+    if (k >= n) return k_undefined;
     return temperature * std::log(static_cast<double>(n - k) * (1.0 - eps) / (static_cast<double>(k) * eps));
 }
 
@@ -47,7 +47,7 @@ RowSelectivity row_selectivity(const float* probs, const float* scores, int n, d
         }
     }
     r.entropy = h;
-    r.entropy_norm = n >= 2 ? h / std::log(static_cast<double>(n)) : k_nan;
+    r.entropy_norm = n >= 2 ? h / std::log(static_cast<double>(n)) : k_undefined;
     r.n_eff = std::exp(h);
     r.n_eff_frac = r.n_eff / n;
     r.tv_uniform = 0.5 * tv;
@@ -55,11 +55,11 @@ RowSelectivity row_selectivity(const float* probs, const float* scores, int n, d
     r.ceiling = 2.0 * q_norm * k_max_norm * scale;
     for (int k : o.ks) {
         if (k >= n) {
-            r.mass.push_back(k_nan);
-            r.margin.push_back(k_nan);
-            r.needed.push_back(k_nan);
-            r.bound.push_back(k_nan);
-            r.ceiling_bound.push_back(k_nan);
+            r.mass.push_back(k_undefined);
+            r.margin.push_back(k_undefined);
+            r.needed.push_back(k_undefined);
+            r.bound.push_back(k_undefined);
+            r.ceiling_bound.push_back(k_undefined);
             continue;
         }
         double m = 0;

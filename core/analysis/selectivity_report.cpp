@@ -86,7 +86,7 @@ Json windows_json(const std::vector<Window>& windows) {
 
 
 
-const RequestFields<SelectivityRequest>& fields() {
+const RequestFields<SelectivityRequest>& selectivity_fields() {
     static const auto f = RequestFields<SelectivityRequest>()
         .add("k", &SelectivityRequest::k, "top-k set sizes", at_least(1))
         .add("eps", &SelectivityRequest::eps, "mass shortfall allowed: a k-set should hold 1 - eps", open_unit())
@@ -106,7 +106,7 @@ const RequestFields<SelectivityRequest>& fields() {
 Json selectivity_report(const Model& model, const std::vector<int>& ids, const SelectivityRequest& given,
                         const Progress& progress) {
     const Config& c = model.config;
-    const SelectivityRequest request = fields().checked(given, c, "selectivity");
+    const SelectivityRequest request = selectivity_fields().checked(given, c, "selectivity");
     if (ids.empty()) throw Error("no tokens to analyse: the text is empty");
     SelectivityOptions o;
     o.ks = request.k;
@@ -142,7 +142,7 @@ Json selectivity_report(const Model& model, const std::vector<int>& ids, const S
 
 AnalysisSpec selectivity_analysis() {
     return text_analysis("selectivity", "how far each head's rows are from uniform, and whether its scores can single out a top-k set",
-                         fields(), "the text (split into windows of max_tokens)", selectivity_report);
+                         selectivity_fields(), "the text (split into windows of max_tokens)", selectivity_report);
 }
 
 }  // namespace attnlab

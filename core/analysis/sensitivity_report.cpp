@@ -65,7 +65,7 @@ std::vector<bool> spread(std::size_t n, std::size_t k) {
     return on;
 }
 
-const RequestFields<SensitivityRequest>& fields() {
+const RequestFields<SensitivityRequest>& sensitivity_fields() {
     static const auto f = RequestFields<SensitivityRequest>()
         .add("temperatures", &SensitivityRequest::temperatures, "FROM:TO:COUNT, log-spaced")
         .add("max_tokens", &SensitivityRequest::max_tokens, "the first max_tokens tokens (0: 128, or the model's context if shorter)", context_tokens())
@@ -90,7 +90,7 @@ std::vector<double> parse_temperature_range(const std::string& spec) {
 
 Json sensitivity_report(const Model& model, const std::vector<int>& all_ids, const SensitivityRequest& given,
                         const Progress& progress) {
-    const SensitivityRequest request = fields().checked(given, model.config, "sensitivity");
+    const SensitivityRequest request = sensitivity_fields().checked(given, model.config, "sensitivity");
     const int max_tokens = window_of(request.max_tokens, 128, model.config, "sensitivity");
     const std::size_t total = all_ids.size();
     if (total < 2) throw Error("sensitivity: the text must be at least 2 tokens (it has " + std::to_string(total) + ")");
@@ -122,7 +122,7 @@ Json sensitivity_report(const Model& model, const std::vector<int>& all_ids, con
 
 AnalysisSpec sensitivity_analysis() {
     return text_analysis("sensitivity", "the softmax Jacobian, the loss and its gradients over a temperature sweep",
-                         fields(), "the text (its first max_tokens tokens)", sensitivity_report);
+                         sensitivity_fields(), "the text (its first max_tokens tokens)", sensitivity_report);
 }
 
 }  // namespace attnlab

@@ -300,6 +300,14 @@ TEST_CASE("verdicts name the model, and say when it is not the GPT-2 124M the pa
     const MeasuredOn small = measured_on(tiny_config(4, 8, 128, 256), "tiny-gpt2");
     CHECK_FALSE(small.gpt2_124m);
     CHECK(small.description == "tiny-gpt2, a 7.3 M-parameter model (4 layers x 8 heads x 128 channels), not GPT-2 124M");
+    // GPT-2 124M's numbers in another family are not GPT-2 124M, and the description names the family
+    Config neox = gpt2;
+    neox.family = Family::GptNeoX;
+    neox.learned_positions = false;
+    neox.rotary_dim = 16;
+    const MeasuredOn other = measured_on(neox, "pythia-like");
+    CHECK_FALSE(other.gpt2_124m);
+    CHECK(other.description.find("-parameter GPT-NeoX model (12 layers x 12 heads x 768 channels), not GPT-2 124M") != std::string::npos);
     const Json rep = paper_report(random_model(tiny_config(1, 2, 8, 32)), {spread_ids(32)}, PaperRequest{});
     for (const auto& v : rep["verdicts"])
         CHECK(v["sentence"].get<std::string>().find("not GPT-2 124M (the paper's figures are for GPT-2 124M)") != std::string::npos);

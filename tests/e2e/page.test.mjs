@@ -167,6 +167,7 @@ test('the head map and the line plots give a hover readout, and legend entries s
   await page.click('[role=tab][data-view=selectivity]');
   await drawn(page, 'selectivity');
   const plot = page.locator('#figures figure svg').first();
+  await plot.scrollIntoViewIfNeeded();  // below the fold of the test's viewport since the model menu has eight entries
   const box = await plot.locator('.plot-surface').boundingBox();
   await page.mouse.move(box.x + 2, box.y + box.height / 2);  // the left edge: the smallest N's points
   // a binned point reads as its bin: the range of N, the median, the quartiles and the rows behind it
@@ -366,6 +367,29 @@ test('a local checkpoint loads through the file input, and every view draws with
     await page.click(`[role=tab][data-view=${view}]`);
     await drawn(page, view);
     assert.ok(await page.locator('#error').isHidden(), `${view}: ${await page.textContent('#error')}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('every view draws on a SmolLM2-shaped (Llama: 9 heads sharing 3 key/value heads) and a Pythia-shaped (GPT-NeoX) checkpoint', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  const shapes = [
+    ['Llama \\(LlamaForCausalLM\\), 2 layers × 9 heads \\(3 key/value heads\\), 72 channels',
+      ['--family', 'llama', '--heads', '9', '--kv-heads', '3', '--embd', '72', '--inner', '192', '--rope-theta', '100000']],
+    ['GPT-NeoX \\(GPTNeoXForCausalLM\\), 2 layers × 4 heads, 64 channels', ['--family', 'gpt-neox', '--heads', '4', '--embd', '64']],
+  ];
+  for (const [status, flags] of shapes) {
+    await page.setInputFiles('#file-input', files(makeModel(flags)));
+    await page.waitForFunction((s) => new RegExp(`local: model\\.safetensors: ${s}`).test(document.querySelector('#model-status').textContent), status);
+    for (const view of Object.keys(VIEWS)) {
+      await page.click(`[role=tab][data-view=${view}]`);
+      await drawn(page, view);
+      assert.ok(await page.locator('#error').isHidden(), `${flags[1]} ${view}: ${await page.textContent('#error')}`);
+      assert.ok(await page.locator('#figures figure svg').count() >= 1, `${flags[1]} ${view}: figures`);
+    }
+    await shot(page, `family-${flags[1]}`);
   }
   assert.deepEqual(page.problems, []);
   await page.close();
