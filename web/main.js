@@ -173,8 +173,10 @@ async function sendModel(label, files) {
   // copied, not moved, to the worker (a Blob goes by reference): the page keeps them for a restart
   const buffers = {};
   for (const [name, data] of Object.entries(files)) buffers[name] = data instanceof Blob ? data : data.buffer;
-  const weights = files['model.safetensors'];
-  const storage = (weights.size ?? weights.length) > F16_STORAGE_ABOVE ? 'f16' : 'auto';
+  // the weights' bytes: model.safetensors, or every shard of a sharded checkpoint
+  const weightBytes = Object.entries(files).filter(([name]) => name.endsWith('.safetensors'))
+    .reduce((sum, [, data]) => sum + (data.size ?? data.length), 0);
+  const storage = weightBytes > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
   const { info, threads, isolated } = await worker.call('load', { files: buffers, options: { storage } });
   loadedFiles = { files: buffers, options: { storage } };

@@ -7,7 +7,29 @@ export const MAX_TEXT_FILE_BYTES = 256 * 2 ** 20;   // config, vocab, merges, to
 export const CONFIRM_ABOVE_BYTES = 100e6;           // a download larger than this waits for the user's yes
 const CACHE_NAME = 'attnlab-checkpoints-v1';
 const WEIGHTS = 'model.safetensors';
+const SHARD_INDEX = 'model.safetensors.index.json';
 const TOKENIZER_PAIR = ['vocab.json', 'merges.txt'];
+
+// Weights: model.safetensors, or a shard of a sharded checkpoint.
+const isWeights = (name) => name.endsWith('.safetensors');
+
+// The shard files a model.safetensors.index.json names, each once: plain .safetensors file names (the core checks
+// them again); throws, saying why, for anything else.
+export function shardNames(indexBytes) {
+  let index;
+  try {
+    index = JSON.parse(new TextDecoder().decode(indexBytes));
+  } catch (e) {
+    throw new Error(`${SHARD_INDEX}: not valid JSON (${e.message})`);
+  }
+  const map = index && typeof index.weight_map === 'object' && index.weight_map ? Object.values(index.weight_map) : [];
+  if (!map.length) throw new Error(`${SHARD_INDEX}: expected a non-empty "weight_map" (tensor name -> shard file)`);
+  const names = [...new Set(map)];
+  for (const n of names)
+    if (typeof n !== 'string' || !/^[A-Za-z0-9_-][\w.-]*\.safetensors$/.test(n))
+      throw new Error(`${SHARD_INDEX}: shard ${JSON.stringify(n)} is not a .safetensors file name in the checkpoint's folder`);
+  return names;
+}
 
 function mib(n) {
   return `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -15,7 +37,7 @@ function mib(n) {
 
 // The most bytes the page takes for one checkpoint file, checked before it is downloaded or read.
 function limitOf(name) {
-  return name === WEIGHTS ? MAX_CHECKPOINT_BYTES : MAX_TEXT_FILE_BYTES;
+  return isWeights(name) ? MAX_CHECKPOINT_BYTES : MAX_TEXT_FILE_BYTES;
 }
 
 function checkSize(name, size, limit = limitOf(name)) {
@@ -191,7 +213,7 @@ async function fetchFile(url, name, { cache, optional, onProgress, fresh, confir
     if (response.body) response.body.cancel().catch(() => {});
     throw Object.assign(new Error(`${name}: not downloaded, as you chose`), { declined: true });
   }
-  const bytes = await readBody(response, name, onProgress, name === WEIGHTS);
+  const bytes = await readBody(response, name, onProgress, isWeights(name));
   if (!cached) fresh.set(url, bytes);
   return bytes;
 }
@@ -208,7 +230,7 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
   // which say nothing of their normalizer or pre-tokenizer); the pair only when it is absent (GPT-2's folders). The
   // tokenizer comes before the weights, so a folder without one costs no weights download.
   const get = (name, optional, step, steps) => fetchFile(remote.url(name), name, {
-    cache, optional, fresh, confirm: name === WEIGHTS ? confirm : null,
+    cache, optional, fresh, confirm: isWeights(name) ? confirm : null,
     onProgress: (got, total) => onProgress((step + (total ? got / total : 0.5)) / steps, `${name}: ${mib(got)}${total ? ` of ${mib(total)}` : ''}`),
   });
   files['config.json'] = await get('config.json', false, 0, 4);
@@ -220,7 +242,21 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
       if (!bytes) throw new Error(`${remote.label}: no tokenizer found (need tokenizer.json, or vocab.json + merges.txt)`);
       files[name] = bytes;
     }
-  files[WEIGHTS] = await get(WEIGHTS, false, 3, 4);
+  // one weights file, or the index and the shards it names (each asked about as the weights are)
+  const weights = await get(WEIGHTS, true, 3, 4);
+  if (weights) files[WEIGHTS] = weights;
+  else {
+    const index = await get(SHARD_INDEX, true, 3, 4);
+    if (!index) throw new Error(`${remote.label}: no ${WEIGHTS} (nor a sharded ${SHARD_INDEX}) found; attnlab reads safetensors checkpoints`);
+    files[SHARD_INDEX] = index;
+    const shards = shardNames(index);
+    let total = 0;
+    for (let k = 0; k < shards.length; k++) {
+      files[shards[k]] = await get(shards[k], false, 3 + k / shards.length, 4);
+      total += files[shards[k]].size;
+      checkSize('the checkpoint\'s shards together', total, MAX_CHECKPOINT_BYTES);
+    }
+  }
   onProgress(1, 'downloaded');
   const remember = async () => {
     if (!cache) return;
@@ -230,7 +266,7 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
   return { label: remote.label, files, remember };
 }
 
-export const CHECKPOINT_FILES = ['config.json', WEIGHTS, ...TOKENIZER_PAIR, 'tokenizer.json'];
+export const CHECKPOINT_FILES = ['config.json', WEIGHTS, SHARD_INDEX, ...TOKENIZER_PAIR, 'tokenizer.json'];
 
 // The model menu: real checkpoints one click away. GPT-2's sizes are those of their model.safetensors on the Hub; the
 // other families' (approx) are their parameter count times the bytes of their published dtype (BF16, F16 or F32),
@@ -269,23 +305,30 @@ export function downloadSize(bytes) {
 export async function readLocalFiles(fileList) {
   const byName = new Map();
   for (const f of fileList) if (CHECKPOINT_FILES.includes(f.name)) byName.set(f.name, f);
-  if (!byName.has(WEIGHTS)) {
+  if (!byName.has(WEIGHTS) && byName.has(SHARD_INDEX)) {  // a sharded checkpoint: the shards its index names
+    checkSize(SHARD_INDEX, byName.get(SHARD_INDEX).size);
+    for (const name of shardNames(new Uint8Array(await byName.get(SHARD_INDEX).arrayBuffer()))) {
+      const shard = [...fileList].find((f) => f.name === name);
+      if (!shard) throw new Error(`${SHARD_INDEX} names the shard ${name}, which is not among the chosen files`);
+      byName.set(name, shard);
+    }
+  } else if (!byName.has(WEIGHTS)) {
     const any = [...fileList].find((f) => f.name.endsWith('.safetensors'));
     if (any) byName.set(WEIGHTS, any);
   }
-  const missing = ['config.json', WEIGHTS].filter((n) => !byName.has(n));
+  const missing = ['config.json', byName.has(SHARD_INDEX) && !byName.has(WEIGHTS) ? SHARD_INDEX : WEIGHTS].filter((n) => !byName.has(n));
   if (missing.length)
     throw new Error(`the chosen files lack ${missing.join(' and ')} (pick a checkpoint folder, or its config.json, model.safetensors, and tokenizer.json or vocab.json and merges.txt)`);
   let total = 0;
-  for (const [name, f] of byName) { checkSize(name, f.size); total += f.size; }
+  for (const [name, f] of byName) { checkSize(name, f.size); total += f.size; }  // the weights' files together, below
   checkSize('the checkpoint', total, MAX_CHECKPOINT_BYTES);
   const files = {};
   for (const [name, f] of byName) {
     if (f.size === 0) throw new Error(`${f.name} is empty (0 bytes)`);
-    files[name] = name === WEIGHTS ? f : new Uint8Array(await f.arrayBuffer());
+    files[name] = isWeights(name) ? f : new Uint8Array(await f.arrayBuffer());
   }
   const folder = [...byName.values()][0].webkitRelativePath.split('/')[0];
-  return { label: folder || byName.get(WEIGHTS).name, files };
+  return { label: folder || (byName.get(WEIGHTS) ?? byName.get(SHARD_INDEX)).name, files };
 }
 
 // Files from a drop: plain files, or the files inside a dropped folder (one level).

@@ -85,6 +85,10 @@ std::vector<NamedBuffer> read_checkpoint_dir(const std::string& dir, bool tokeni
         const std::string path = dir + "/" + name;
         if (file_exists(path)) files.push_back({name, map_file(path)});
     }
+    // a sharded checkpoint: the shards its index names (plain file names in this folder, checked by the core)
+    if (!tokenizer_only && !file_exists(dir + "/model.safetensors") && file_exists(dir + "/" + k_shard_index))
+        for (const auto& shard : sharded_file_names(read_text(dir + "/" + k_shard_index)))
+            if (file_exists(dir + "/" + shard)) files.push_back({shard, map_file(dir + "/" + shard)});
     if (!tokenizer_only && !file_exists(dir + "/model.safetensors") && file_exists(dir + "/pytorch_model.bin"))
         files.push_back({"pytorch_model.bin", SharedBytes{}});
     return files;

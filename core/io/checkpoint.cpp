@@ -3,6 +3,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "error.hpp"
@@ -56,7 +61,9 @@ bool is_ignored_buffer(const std::string& name) {
 }  // namespace
 
 void check_file_size(const std::string& name, std::uint64_t size, const LoadLimits& limits) {
-    if (name == "model.safetensors") return check_checkpoint_size(size, name, limits);
+    const std::string suffix = ".safetensors";
+    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return check_checkpoint_size(size, name, limits);
     if (size > limits.max_text_file_bytes)
         throw Error(name + " is " + byte_text(size) + ", more than the limit of " + byte_text(limits.max_text_file_bytes) +
                     " for a checkpoint's text files");
@@ -64,8 +71,8 @@ void check_file_size(const std::string& name, std::uint64_t size, const LoadLimi
 
 
 const std::vector<std::string>& checkpoint_file_names() {
-    static const std::vector<std::string> names = {"config.json", "model.safetensors", "vocab.json", "merges.txt",
-                                                   "tokenizer.json"};
+    static const std::vector<std::string> names = {"config.json", "model.safetensors", k_shard_index, "vocab.json",
+                                                   "merges.txt", "tokenizer.json"};
     return names;
 }
 
@@ -146,19 +153,31 @@ bool fits_f16(const TensorEntry& t, const TensorReader& reader) {
     return fits;
 }
 
+// One safetensors file of a checkpoint (the whole of it, or one shard): its tensors, how to read them, and what keeps
+// its bytes alive when a tensor is viewed in place.
+struct Shard {
+    std::string name;
+    SafetensorsFile file;
+    TensorReader reader;
+    std::shared_ptr<const void> owner;
+};
+
+using ReaderOf = std::function<const TensorReader&(const TensorEntry*)>;
+
 Placement placement(const ParamSpec& spec, const std::vector<const TensorEntry*>& parts, WeightStorage storage,
-                    const TensorReader& reader) {
+                    const ReaderOf& reader_of) {
     const bool matrix = static_cast<bool>(spec.bind_half);
     if (parts.size() > 1) {  // stacked from several tensors: always copied
         bool all_f16 = true, fit = true;
         for (const TensorEntry* t : parts) {
             all_f16 &= t->dtype == DType::F16;
-            if (matrix && storage == WeightStorage::F16) fit &= fits_f16(*t, reader);
+            if (matrix && storage == WeightStorage::F16) fit &= fits_f16(*t, reader_of(t));
         }
         if (matrix && ((all_f16 && storage != WeightStorage::F32) || (storage == WeightStorage::F16 && fit))) return Placement::ToF16;
         return Placement::ToF32;
     }
     const TensorEntry& t = *parts[0];
+    const TensorReader& reader = reader_of(&t);
     const bool view = reader.in_memory();
     const bool keep_f16 = matrix && t.dtype == DType::F16 && storage != WeightStorage::F32;
     if (keep_f16) return view && aligned_for(t, alignof(std::uint16_t)) ? Placement::ViewF16 : Placement::ToF16;
@@ -166,15 +185,29 @@ Placement placement(const ParamSpec& spec, const std::vector<const TensorEntry*>
     return view && t.dtype == DType::F32 && aligned_for(t, alignof(float)) ? Placement::ViewF32 : Placement::ToF32;
 }
 
-Weights assemble_weights(const Config& config, const SafetensorsFile& file, const TensorReader& reader,
-                         const std::shared_ptr<const void>& owner, const std::string& file_name,
+// The model's weights from its safetensors files (one, or the shards of a sharded checkpoint); file_name names them
+// in messages ("model.safetensors", or the index's name).
+Weights assemble_weights(const Config& config, const std::vector<Shard>& shards, const std::string& file_name,
                          std::vector<std::string>* notes, const LoadOptions& options) {
+    std::map<const TensorEntry*, const Shard*> shard_of;
+    for (const auto& sh : shards)
+        for (const auto& t : sh.file.tensors) shard_of[&t] = &sh;
+    const ReaderOf reader_of = [&](const TensorEntry* t) -> const TensorReader& { return shard_of.at(t)->reader; };
     // Accept GPT-2's names with or without the "transformer." prefix, but not a mix of duplicates; the other
-    // families' names are as Hugging Face writes them.
+    // families' names are as Hugging Face writes them. A name in two shards is refused.
+    auto find = [&](const std::string& name) -> const TensorEntry* {
+        const TensorEntry* found = nullptr;
+        for (const auto& sh : shards)
+            if (const TensorEntry* t = sh.file.find(name)) {
+                if (found) throw Error(file_name + ": tensor " + name + " is in both " + shard_of.at(found)->name + " and " + sh.name);
+                found = t;
+            }
+        return found;
+    };
     auto lookup = [&](const std::string& name) -> const TensorEntry* {
-        const TensorEntry* plain = file.find(name);
+        const TensorEntry* plain = find(name);
         if (config.family != Family::Gpt2) return plain;
-        const TensorEntry* prefixed = file.find("transformer." + name);
+        const TensorEntry* prefixed = find("transformer." + name);
         if (plain && prefixed) throw Error(file_name + ": tensor " + name + " is present both with and without the \"transformer.\" prefix");
         return plain ? plain : prefixed;
     };
@@ -192,10 +225,10 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
         const TensorEntry* t = lookup(name);
         if (!t) throw Error(file_name + ": missing tensor " + name + " (expected shape " + shape_text(shape) + ")");
         if (t->shape != shape)
-            throw Error(file_name + ": tensor " + t->name + " has shape " + shape_text(t->shape) + ", expected " +
+            throw Error(shard_of.at(t)->name + ": tensor " + t->name + " has shape " + shape_text(t->shape) + ", expected " +
                         shape_text(shape) + " for this config.json");
         if (t->dtype != DType::F32 && t->dtype != DType::F16 && t->dtype != DType::BF16 && t->dtype != DType::F64)
-            throw Error(file_name + ": tensor " + t->name + " has dtype " + dtype_name(t->dtype) +
+            throw Error(shard_of.at(t)->name + ": tensor " + t->name + " has dtype " + dtype_name(t->dtype) +
                         "; weights must be F32, F16, BF16 or F64");
         used.insert(t);
         return t;
@@ -209,7 +242,7 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
     for (const auto& spec : specs) check(spec);
 
     ParamSpec lm_spec = lm_head_spec(config);
-    const TensorEntry* lm_head = file.find(lm_spec.name);
+    const TensorEntry* lm_head = find(lm_spec.name);
     if (config.family != Family::Gpt2) {
         // as the config says: tied (a stored copy is not read, as Hugging Face ties it) or a tensor of its own
         if (!config.tied_head) check(lm_spec);
@@ -217,13 +250,13 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
     } else if (lm_head) {
         // A stored lm_head that is byte-identical to wte is still tied: no second copy.
         const TensorEntry* wte = lookup("wte.weight");
-        if (reader.same_bytes(*lm_head, *wte)) used.insert(lm_head);
+        if (shard_of.at(lm_head) == shard_of.at(wte) && reader_of(wte).same_bytes(*lm_head, *wte)) used.insert(lm_head);
         else check(lm_spec);
     }
 
     // Sizes first, so each arena is allocated once; then fill. When no matrix is viewed in place, the
     // vectors are copied too, so the caller may release the file's bytes.
-    for (auto& p : plan) p.where = placement(*p.spec, p.parts, options.storage, reader);
+    for (auto& p : plan) p.where = placement(*p.spec, p.parts, options.storage, reader_of);
     bool matrix_viewed = false;
     for (const auto& p : plan)
         matrix_viewed |= p.spec->bind_half && (p.where == Placement::ViewF32 || p.where == Placement::ViewF16);
@@ -271,16 +304,16 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
                 break;
             case Placement::ToF32:
                 each_part([&](const TensorEntry& part, std::size_t at) {
-                    reader.each_chunk(part, [&](std::size_t i, std::size_t m, const float* v) { std::copy(v, v + m, next_f32 + at + i); });
+                    reader_of(&part).each_chunk(part, [&](std::size_t i, std::size_t m, const float* v) { std::copy(v, v + m, next_f32 + at + i); });
                 });
                 spec->bind(w, next_f32);
                 next_f32 += spec->count();
                 break;
             case Placement::ToF16:
                 each_part([&](const TensorEntry& part, std::size_t at) {
-                    if (part.dtype == DType::F16) reader.raw_chunks(part, reinterpret_cast<std::uint8_t*>(next_f16 + at));
+                    if (part.dtype == DType::F16) reader_of(&part).raw_chunks(part, reinterpret_cast<std::uint8_t*>(next_f16 + at));
                     else
-                        reader.each_chunk(part, [&](std::size_t i, std::size_t m, const float* v) {
+                        reader_of(&part).each_chunk(part, [&](std::size_t i, std::size_t m, const float* v) {
                             for (std::size_t j = 0; j < m; ++j) next_f16[at + i + j] = float_to_f16(v[j]);
                         });
                 });
@@ -293,12 +326,15 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
     if (w.tied_lm_head) w.lm_head = w.wte;
     if (to_f32 > 0) w.storage.push_back(floats);
     if (to_f16 > 0) w.storage.push_back(halves);
-    if (viewed_any) w.storage.push_back(owner);
+    if (viewed_any)
+        for (const auto& sh : shards)
+            if (sh.owner) w.storage.push_back(sh.owner);
 
     if (notes) {
         std::vector<std::string> ignored;
-        for (const auto& t : file.tensors)
-            if (!used.count(&t) && !is_ignored_buffer(t.name)) ignored.push_back(t.name);
+        for (const auto& sh : shards)
+            for (const auto& t : sh.file.tensors)
+                if (!used.count(&t) && !is_ignored_buffer(t.name)) ignored.push_back(t.name);
         if (!ignored.empty()) {
             std::string list;
             for (std::size_t i = 0; i < ignored.size() && i < 5; ++i) list += (i ? ", " : "") + ignored[i];
@@ -319,26 +355,34 @@ Weights assemble_weights(const Config& config, const SafetensorsFile& file, cons
     return w;
 }
 
+Shard shard_in_memory(const SharedBytes& bytes, const std::string& name, const LoadLimits& limits) {
+    return {name, parse_safetensors(bytes.bytes, name, safetensors_limits(limits)), TensorReader(bytes.bytes.data, nullptr, name),
+            bytes.owner};
+}
+
+// The source must outlive the weights' loading (it is read as they are assembled).
+Shard shard_on_demand(const ByteSource& source, const std::string& name, const LoadLimits& load_limits) {
+    const SafetensorsLimits limits = safetensors_limits(load_limits);
+    std::vector<std::uint8_t> head(std::min<std::size_t>(8, source.size));
+    source.read(0, head.size(), head.data());
+    head.resize(safetensors_header_end(ByteView{head.data(), head.size()}, source.size, name, limits));
+    source.read(0, head.size(), head.data());
+    return {name, parse_safetensors_header(ByteView{head.data(), head.size()}, source.size, name, limits),
+            TensorReader(nullptr, &source, name), nullptr};
+}
+
 }  // namespace
 
 Weights load_weights(const Config& config, const SharedBytes& bytes, const std::string& file_name,
                      std::vector<std::string>* notes, const LoadOptions& options) {
     check_checkpoint_size(bytes.bytes.size, file_name, options.limits);
-    const SafetensorsFile file = parse_safetensors(bytes.bytes, file_name, safetensors_limits(options.limits));
-    return assemble_weights(config, file, TensorReader(bytes.bytes.data, nullptr, file_name), bytes.owner, file_name,
-                            notes, options);
+    return assemble_weights(config, {shard_in_memory(bytes, file_name, options.limits)}, file_name, notes, options);
 }
 
 Weights load_weights(const Config& config, const ByteSource& source, const std::string& file_name,
                      std::vector<std::string>* notes, const LoadOptions& options) {
     check_checkpoint_size(source.size, file_name, options.limits);
-    const SafetensorsLimits limits = safetensors_limits(options.limits);
-    std::vector<std::uint8_t> head(std::min<std::size_t>(8, source.size));
-    source.read(0, head.size(), head.data());
-    head.resize(safetensors_header_end(ByteView{head.data(), head.size()}, source.size, file_name, limits));
-    source.read(0, head.size(), head.data());
-    const SafetensorsFile file = parse_safetensors_header(ByteView{head.data(), head.size()}, source.size, file_name, limits);
-    return assemble_weights(config, file, TensorReader(nullptr, &source, file_name), nullptr, file_name, notes, options);
+    return assemble_weights(config, {shard_on_demand(source, file_name, options.limits)}, file_name, notes, options);
 }
 
 Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files) {
@@ -354,18 +398,77 @@ Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files) {
     throw Error("tokenizer: no vocab.json + merges.txt and no tokenizer.json among the checkpoint files");
 }
 
+std::vector<std::string> sharded_file_names(const std::string& index_json) {
+    const std::string where = k_shard_index;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(index_json);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(where + ": not valid JSON (" + std::string(e.what()) + ")");
+    }
+    const auto map = j.is_object() ? j.find("weight_map") : j.end();
+    if (map == j.end() || !map->is_object() || map->empty())
+        throw Error(where + ": expected an object with a non-empty \"weight_map\" (tensor name -> shard file)");
+    std::vector<std::string> names;
+    for (const auto& [tensor, file] : map->items()) {
+        if (!file.is_string()) throw Error(where + ": the shard of " + tensor + " is not a file name");
+        const std::string name = file.get<std::string>();
+        // a plain file name in the same folder: nothing that reaches another folder
+        const bool plain = !name.empty() && name.size() <= 255 && name[0] != '.' &&
+                           std::all_of(name.begin(), name.end(), [](char ch) {
+                               return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-';
+                           });
+        const std::string suffix = ".safetensors";
+        if (!plain || name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            throw Error(where + ": shard \"" + name + "\" is not a .safetensors file name in the checkpoint's folder");
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    if (names.size() > 1000) throw Error(where + ": names " + std::to_string(names.size()) + " shards; at most 1000 are read");
+    return names;
+}
+
+Weights load_sharded_weights(const Config& config, const std::string& index_json, const std::vector<NamedBuffer>& files,
+                             std::vector<std::string>* notes, const LoadOptions& options) {
+    const std::vector<std::string> names = sharded_file_names(index_json);
+    std::vector<const NamedBuffer*> given;
+    std::uint64_t total = 0;
+    for (const auto& name : names) {
+        const NamedBuffer* f = find_file(files, name);
+        if (!f) throw Error(std::string(k_shard_index) + " names the shard " + name + ", which is missing");
+        const std::uint64_t size = f->source.read ? f->source.size : f->bytes.bytes.size;
+        check_checkpoint_size(size, name, options.limits);
+        total += size;
+        given.push_back(f);
+    }
+    check_checkpoint_size(total, "the checkpoint's " + std::to_string(names.size()) + " shards together", options.limits);
+    std::vector<Shard> shards;
+    for (const NamedBuffer* f : given)
+        shards.push_back(f->source.read ? shard_on_demand(f->source, f->name, options.limits)
+                                        : shard_in_memory(f->bytes, f->name, options.limits));
+    // every tensor where the index says it is
+    const auto map = nlohmann::json::parse(index_json)["weight_map"];
+    for (const auto& [tensor, file] : map.items()) {
+        const std::string shard_name = file.get<std::string>();  // a named copy: C++17 lambdas cannot capture bindings
+        const auto sh = std::find_if(shards.begin(), shards.end(), [&](const Shard& x) { return x.name == shard_name; });
+        if (!sh->file.find(tensor))
+            throw Error(std::string(k_shard_index) + " puts " + tensor + " in " + sh->name + ", which does not hold it");
+    }
+    return assemble_weights(config, shards, k_shard_index, notes, options);
+}
+
 Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options) {
     const NamedBuffer* config_file = find_file(files, "config.json");
     if (!config_file) throw Error("checkpoint: config.json is missing");
     const NamedBuffer* weights_file = find_file(files, "model.safetensors");
-    if (!weights_file) {
+    const NamedBuffer* index_file = weights_file ? nullptr : find_file(files, k_shard_index);
+    if (!weights_file && !index_file) {
         if (find_file(files, "pytorch_model.bin"))
             throw Error("checkpoint: only pytorch_model.bin is present; attnlab reads model.safetensors "
                         "(the Hugging Face page of most GPT-2 models offers it)");
-        throw Error("checkpoint: model.safetensors is missing");
+        throw Error("checkpoint: model.safetensors (or model.safetensors.index.json and its shards) is missing");
     }
     for (const auto& f : files)
-        if (f.name != "model.safetensors") check_file_size(f.name, f.bytes.bytes.size, options.limits);
+        if (!f.source.read) check_file_size(f.name, f.bytes.bytes.size, options.limits);
     Checkpoint ck;
     const auto& cb = config_file->bytes.bytes;
     ck.model.config = parse_config(std::string(reinterpret_cast<const char*>(cb.data), cb.size), "config.json");
@@ -373,7 +476,10 @@ Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOpti
     if (ck.tokenizer.vocab_size() > ck.model.config.vocab_size)
         throw Error("checkpoint: the tokenizer has " + std::to_string(ck.tokenizer.vocab_size()) +
                     " tokens but config.json says vocab_size = " + std::to_string(ck.model.config.vocab_size));
-    ck.model.weights = weights_file->source.read
+    const auto& ib = index_file ? index_file->bytes.bytes : ByteView{};
+    ck.model.weights = index_file ? load_sharded_weights(ck.model.config, std::string(reinterpret_cast<const char*>(ib.data), ib.size),
+                                                         files, &ck.notes, options)
+                       : weights_file->source.read
                            ? load_weights(ck.model.config, weights_file->source, "model.safetensors", &ck.notes, options)
                            : load_weights(ck.model.config, weights_file->bytes, "model.safetensors", &ck.notes, options);
     return ck;

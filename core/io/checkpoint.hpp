@@ -1,5 +1,6 @@
 // Assembles a checkpoint (any family of model/config.hpp) from named byte buffers in the Hugging Face layout:
-//   config.json, model.safetensors, and vocab.json + merges.txt (or tokenizer.json).
+//   config.json, model.safetensors (or model.safetensors.index.json and its shards), and tokenizer.json (or vocab.json +
+//   merges.txt).
 // Where the bytes came from (a directory, a download, a file picker) is the caller's business.
 //
 // F32 tensors are viewed in place (no copy; the buffer's owner is kept alive); F16/BF16/F64 tensors are
@@ -62,7 +63,17 @@ Weights load_weights(const Config& config, const SharedBytes& safetensors, const
 Weights load_weights(const Config& config, const ByteSource& safetensors, const std::string& file_name,
                      std::vector<std::string>* notes = nullptr, const LoadOptions& options = {});
 
-// Needs vocab.json + merges.txt, or tokenizer.json (used only when the pair is absent).
+// A sharded checkpoint: model.safetensors.index.json maps each tensor to one of the shard files beside it.
+inline constexpr const char* k_shard_index = "model.safetensors.index.json";
+// The shard files an index names, each once, in order of first mention. Throws Error for anything but plain
+// .safetensors file names (nothing that reaches another folder).
+std::vector<std::string> sharded_file_names(const std::string& index_json);
+// The weights from the shards the index names, found by name among `files` (bytes, or sources read on demand);
+// each tensor must be in the shard the index names.
+Weights load_sharded_weights(const Config& config, const std::string& index_json, const std::vector<NamedBuffer>& files,
+                             std::vector<std::string>* notes = nullptr, const LoadOptions& options = {});
+
+// tokenizer.json, or vocab.json + merges.txt (used only when tokenizer.json is absent).
 Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files);
 
 Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options = {});

@@ -55,3 +55,31 @@ export function writeSafetensors(dir, header, data, rawHeader = null) {
   len.writeBigUInt64LE(BigInt(text.length));
   writeFileSync(join(dir, 'model.safetensors'), Buffer.concat([len, text, data]));
 }
+
+// Splits dir's model.safetensors into two shards and an index, as Hugging Face writes large checkpoints.
+export function shardCheckpoint(dir) {
+  const { header, data } = readSafetensors(dir);
+  const names = Object.keys(header).filter((n) => n !== '__metadata__');
+  const files = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+  const index = { metadata: { total_size: data.length }, weight_map: {} };
+  files.forEach((file, k) => {
+    const mine = names.filter((_, i) => (i < names.length / 2) === (k === 0));
+    const h = {};
+    const parts = [];
+    let at = 0;
+    for (const n of mine) {
+      const [b, e] = header[n].data_offsets;
+      h[n] = { ...header[n], data_offsets: [at, at + e - b] };
+      parts.push(data.subarray(b, e));
+      at += e - b;
+      index.weight_map[n] = file;
+    }
+    let text = JSON.stringify(h);
+    text += ' '.repeat((8 - (text.length % 8)) % 8);
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(text.length));
+    writeFileSync(join(dir, file), Buffer.concat([len, Buffer.from(text), ...parts]));
+  });
+  rmSync(join(dir, 'model.safetensors'));
+  writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify(index));
+}

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
@@ -270,7 +272,7 @@ TEST_CASE("missing files are named") {
     const Config c = tiny_config();
     auto files = checkpoint_files(c, exact_params(c));
     CHECK(load_error({files[1], files[2], files[3]}) == "checkpoint: config.json is missing");
-    CHECK(load_error({files[0], files[2], files[3]}) == "checkpoint: model.safetensors is missing");
+    CHECK(load_error({files[0], files[2], files[3]}) == "checkpoint: model.safetensors (or model.safetensors.index.json and its shards) is missing");
     CHECK(load_error({files[0], files[1], files[2]}).find("not merges.txt") != std::string::npos);
 }
 
@@ -334,6 +336,73 @@ TEST_CASE("a tokenizer or config file over the declared maximum is refused by na
                          doctest::Contains("vocab.json is 1042301 bytes, more than the limit of 1000000 bytes"), Error);
     o.limits.max_text_file_bytes = 1042301;
     CHECK_NOTHROW(load_checkpoint(files, o));
+}
+
+}
+
+TEST_SUITE("sharded checkpoints") {
+
+namespace {
+
+// A Llama checkpoint whose tensors are split over two shard files and an index, as Hugging Face writes large models;
+// `edit` may change the index or the shards before they are returned.
+std::vector<NamedBuffer> sharded_files(const Config& c, const std::vector<float>& params,
+                                       const std::function<void(nlohmann::json&, std::vector<std::vector<TensorToWrite>>&)>& edit = {}) {
+    const std::vector<TensorToWrite> all = weight_tensors(c, params.data());
+    std::vector<std::vector<TensorToWrite>> shards(2);
+    nlohmann::json index = {{"metadata", {{"total_size", 0}}}, {"weight_map", nlohmann::json::object()}};
+    const std::vector<std::string> names = {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"};
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const std::size_t k = i < all.size() / 2 ? 0 : 1;
+        shards[k].push_back(all[i]);
+        index["weight_map"][all[i].name] = names[k];
+    }
+    if (edit) edit(index, shards);
+    std::vector<NamedBuffer> files = checkpoint_files(c, params);
+    files.erase(std::remove_if(files.begin(), files.end(), [](const NamedBuffer& f) { return f.name == "model.safetensors"; }), files.end());
+    files.push_back({k_shard_index, bytes_of(index.dump())});
+    for (std::size_t k = 0; k < 2; ++k) files.push_back({names[k], bytes_of(write_safetensors(shards[k]))});
+    return files;
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint in two shards with an index loads as the same model as one file") {
+    const Config c = family_config(Family::Llama);
+    const std::vector<float> params = exact_params(c);
+    const Checkpoint one = load_checkpoint(checkpoint_files(c, params));
+    const Checkpoint two = load_checkpoint(sharded_files(c, params));
+    ForwardOptions fo;
+    fo.keep_logits = KeepLogits::All;
+    CHECK(forward(two.model, spread_ids(10), fo).logits == forward(one.model, spread_ids(10), fo).logits);
+}
+
+TEST_CASE("a shard the index names but the files lack, or a shard name that reaches another folder, is refused by name") {
+    const Config c = family_config(Family::Llama);
+    const std::vector<float> params = exact_params(c);
+    std::vector<NamedBuffer> files = sharded_files(c, params);
+    files.pop_back();
+    CHECK_THROWS_WITH_AS(load_checkpoint(files),
+                         "model.safetensors.index.json names the shard model-00002-of-00002.safetensors, which is missing", Error);
+    for (const std::string bad : {"../model-00002-of-00002.safetensors", "sub/model.safetensors", ".hidden.safetensors", "model.bin"})
+        CHECK_THROWS_WITH_AS(load_checkpoint(sharded_files(c, params, [&](nlohmann::json& index, auto&) {
+                                 index["weight_map"]["model.norm.weight"] = bad;
+                             })),
+                             ("model.safetensors.index.json: shard \"" + bad + "\" is not a .safetensors file name in the checkpoint's folder").c_str(),
+                             Error);
+}
+
+TEST_CASE("a tensor the index puts in the wrong shard, or in two shards at once, is refused") {
+    const Config c = family_config(Family::Llama);
+    const std::vector<float> params = exact_params(c);
+    CHECK_THROWS_WITH_AS(load_checkpoint(sharded_files(c, params, [](nlohmann::json& index, auto&) {
+                             index["weight_map"]["model.norm.weight"] = "model-00001-of-00002.safetensors";
+                         })),
+                         "model.safetensors.index.json puts model.norm.weight in model-00001-of-00002.safetensors, which does not hold it", Error);
+    CHECK_THROWS_WITH_AS(load_checkpoint(sharded_files(c, params, [](nlohmann::json&, std::vector<std::vector<TensorToWrite>>& shards) {
+                             shards[0].push_back(shards[1].back());
+                         })),
+                         doctest::Contains("is in both model-00001-of-00002.safetensors and model-00002-of-00002.safetensors"), Error);
 }
 
 }

@@ -39,7 +39,9 @@ test('the all-heads grid draws one thumbnail per head, and a click opens that he
   });
   assert.ok(check.worst < 1e-6, `thumbnail vs block means of the head's map: ${check.worst} (B = ${check.B}, T = ${check.T})`);
   await shot(page, 'all-heads');
-  // click the thumbnail of layer 2 head 5: the grid's surface maps the point to a head
+  // click the thumbnail of layer 2 head 5: the grid's surface maps the point to a head (scrolled into the viewport
+  // first: a click outside it reaches nothing)
+  await grid.scrollIntoViewIfNeeded();
   const box = await grid.locator('.heat-surface').boundingBox();
   await page.mouse.click(box.x + (box.width * 5.5) / 8, box.y + (box.height * 2.5) / 4);
   await drawn(page, 'attention');

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyModel, makeModel } from '../cli/helpers.mjs';
+import { attnlab, copyModel, makeModel, shardCheckpoint } from '../cli/helpers.mjs';
 import { drawn, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
 import { assertExportsMatch } from './export-check.mjs';
 
@@ -391,6 +391,22 @@ test('every view draws on a SmolLM2-shaped (Llama: 9 heads sharing 3 key/value h
     }
     await shot(page, `family-${flags[1]}`);
   }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a sharded checkpoint folder (an index and two shards) loads through the folder input with the one file\'s numbers', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  const one = makeModel(['--family', 'llama', '--heads', '4', '--kv-heads', '2', '--embd', '32']);
+  const two = copyModel(one);
+  shardCheckpoint(two);
+  await page.setInputFiles('#folder-input', two);
+  await page.waitForFunction(() => /local: model: Llama \(LlamaForCausalLM\), 2 layers × 4 heads \(2 key\/value heads\)/.test(document.querySelector('#model-status').textContent));
+  const text = 'Shards load like one file.';
+  const got = await page.evaluate((t) => globalThis.attnlabWorker.call('run', { text: t, options: {} }), text);
+  const cli = attnlab(['run', '--model', one, '--text', text]);
+  assert.ok(Math.abs(got.loss - cli.json.loss) <= 1e-5 * Math.abs(cli.json.loss), `loss ${got.loss} vs the CLI's ${cli.json.loss} on the one-file checkpoint`);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
