@@ -20,6 +20,21 @@ try {
   symlinkSync(big, join(web, 'bench-gpt2-f32'));
   models.push(['GPT-2 124M shape (random F32)', 'bench-gpt2-f32', big]);
 } catch { console.log('(build/bench-gpt2-f32 missing: run npm run bench once natively to make it)'); }
+// The other families' shapes (random F32, made here once): SmolLM2-135M (Llama; with the GPT-2 tokenizer's 50,257-token
+// vocabulary instead of its 49,152, so the shipped tokenizer files serve) and Pythia-160m (GPT-NeoX)
+for (const [label, name, flags] of [
+  ['SmolLM2-135M shape (Llama, random F32)', 'bench-smollm2-f32',
+    ['--family', 'llama', '--layers', '30', '--heads', '9', '--kv-heads', '3', '--embd', '576', '--inner', '1536', '--rope-theta', '100000']],
+  ['Pythia-160m shape (GPT-NeoX, random F32)', 'bench-pythia-f32', ['--family', 'gpt-neox', '--layers', '12', '--heads', '12', '--embd', '768', '--vocab', '50304']],
+]) {
+  const dir = join(repo, 'build', name);
+  try { readFileSync(join(dir, 'config.json')); } catch {
+    spawnSync(cli, ['make-random', '--out', dir, '--ctx', '1024', ...flags], { stdio: 'ignore' });
+  }
+  rmSync(join(web, name), { force: true });
+  symlinkSync(dir, join(web, name));
+  models.push([label, name, dir]);
+}
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 let wasmGz = 0, jsGz = 0;
@@ -78,12 +93,15 @@ try {
     // against the default native build, and against the x86-64-v2 build (SSE4.2: the page's vector width)
     // when npm run bench has built it
     const natives = [cli, join(repo, 'build', 'bench-x86-64-v2', 'attnlab')].filter((c) => { try { readFileSync(c); return true; } catch { return false; } });
+    let flopsPerToken = 0;
     const against = natives.map((c) => {
       const r = spawnSync(c, ['bench', '--model', dir, '--tokens', String(TOKENS), '--threads', '1', '--repeats', String(REPEATS)], { encoding: 'utf8' });
-      const { tokens_per_second: native, built_for: builtFor } = JSON.parse(r.stdout);
+      const { tokens_per_second: native, built_for: builtFor, forward_gflops: gflops } = JSON.parse(r.stdout);
+      flopsPerToken = (gflops * 1e9) / native;
       return `native ${builtFor.split(' ')[0]} ${native.toFixed(1)} tokens/s (wasm/native ${(wasm / native).toFixed(2)})`;
     });
-    console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s; ${against.join('; ')}`);
+    const rate = flopsPerToken ? `, ${((wasm * flopsPerToken) / 1e9).toFixed(1)} GFLOP/s` : '';
+    console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s${rate}; ${against.join('; ')}`);
     console.log(`== forward, ${label}, ${TOKENS} tokens, the page on all ${threads} threads (cross-origin isolated): ` +
       `${wasmMt.toFixed(1)} tokens/s, ${(wasmMt / wasm).toFixed(2)}x its single-thread forward`);
   }
@@ -113,5 +131,5 @@ try {
   await browser.close();
   server.close();
   singleServer.close();
-  rmSync(join(web, 'bench-gpt2-f32'), { force: true });
+  for (const name of ['bench-gpt2-f32', 'bench-smollm2-f32', 'bench-pythia-f32']) rmSync(join(web, name), { force: true });
 }
