@@ -60,14 +60,12 @@ Config shape_config(const std::string& shape) {
     if (shape == "gpt2") { c.n_layer = 12; c.n_head = 12; c.n_embd = 768; }
     else if (shape == "gpt2-medium") { c.n_layer = 24; c.n_head = 16; c.n_embd = 1024; }
     else if (shape == "smollm2-135m") {  // Llama: 30 x 9 heads (3 key/value heads) x 576, SwiGLU 1536, vocabulary 49,152
-        c.family = Family::Llama;
         c.n_layer = 30; c.n_head = 9; c.n_kv_head = 3; c.n_embd = 576; c.n_inner = 1536; c.vocab_size = 49152;
-        c.norm = Norm::Rms; c.gated_mlp = true; c.activation = Activation::Silu; c.learned_positions = false;
-        c.rotary_dim = 64; c.rope_theta = 100000; c.qkv_bias = c.proj_bias = c.mlp_bias = false;
+        set_family(c, Family::Llama);
+        c.layer_norm_epsilon = 1e-5f; c.rope_theta = 100000; c.tied_head = true;
     } else if (shape == "pythia-160m") {  // GPT-NeoX: 12 x 12 heads x 768, rotary 25%, parallel residual, vocabulary 50,304
-        c.family = Family::GptNeoX;
-        c.n_layer = 12; c.n_head = 12; c.n_embd = 768; c.vocab_size = 50304; c.tied_head = false;
-        c.activation = Activation::GeluExact; c.learned_positions = false; c.rotary_dim = 16; c.parallel_residual = true;
+        c.n_layer = 12; c.n_head = 12; c.n_embd = 768; c.vocab_size = 50304;
+        set_family(c, Family::GptNeoX);
     } else throw Error("attnlab bench: --shape must be gpt2, gpt2-medium, smollm2-135m or pythia-160m (got '" + shape + "')");
     return c;
 }

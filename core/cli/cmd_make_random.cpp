@@ -56,33 +56,20 @@ Config family_config(const Args& args) {
     const bool llama_like = family == "llama" || family == "qwen2" || family == "qwen3";
     if (family == "gpt2") {
     } else if (llama_like) {
-        c.family = family == "llama" ? Family::Llama : family == "qwen2" ? Family::Qwen2 : Family::Qwen3;
         c.n_kv_head = args.integer("kv-heads", 0, c.n_head);
         c.head_size = args.integer("head-dim", 0, 65536);
-        c.norm = Norm::Rms;
-        c.layer_norm_epsilon = 1e-6f;
-        c.activation = Activation::Silu;
-        c.gated_mlp = true;
-        c.learned_positions = false;
-        c.rotary_dim = c.head_dim();
+        set_family(c, family == "llama" ? Family::Llama : family == "qwen2" ? Family::Qwen2 : Family::Qwen3);
+        c.tied_head = !args.has("untied");
         c.rope_theta = args.number("rope-theta");
-        c.qkv_bias = c.family == Family::Qwen2;
-        c.proj_bias = c.mlp_bias = false;
-        c.qk_norm = c.family == Family::Qwen3;
         if (c.n_inner == 0) c.n_inner = 4 * c.n_embd;
     } else if (family == "gpt-neox") {
-        c.family = Family::GptNeoX;
-        c.tied_head = false;  // Pythia's embed_out is its own
-        c.activation = Activation::GeluExact;
-        c.learned_positions = false;
+        set_family(c, Family::GptNeoX);  // untied, whatever --untied says: Pythia's embed_out is its own
         c.parallel_residual = !args.has("sequential-residual");
         c.rope_theta = args.number("rope-theta");
         c.rotary_dim = static_cast<int>(c.head_dim() * args.number("rotary-pct"));
         if (c.n_inner == 0) c.n_inner = 4 * c.n_embd;
     } else if (family == "gpt-neo") {
-        c.family = Family::GptNeo;
-        c.scale_attn_weights = false;
-        c.qkv_bias = false;
+        set_family(c, Family::GptNeo);
         if (const int window = args.integer("window", 0, 1 << 20); window > 0) {
             c.window = window;
             for (int l = 0; l < c.n_layer; ++l) c.local_layers.push_back(l % 2 == 1);

@@ -81,45 +81,47 @@ void read_hf_shape(const Json& j, const std::string& where, Config& c) {
     c.n_inner = read_int(j, "intermediate_size", nullptr, where);
 }
 
+// The inverse of read_hf_shape, with the MLP's activation (Llama, Qwen, GPT-NeoX).
+void write_hf_shape(const Config& c, nlohmann::ordered_json& j) {
+    j["hidden_act"] = activation_name(c.activation);
+    j["num_hidden_layers"] = c.n_layer;
+    j["num_attention_heads"] = c.n_head;
+    j["hidden_size"] = c.n_embd;
+    j["intermediate_size"] = c.mlp_width();
+    j["max_position_embeddings"] = c.n_positions;
+}
+
 // Llama, Qwen2 and Qwen3: RMSNorm, rotary positions, SwiGLU, grouped-query attention.
-void read_llama_like(const Json& j, const std::string& where, Config& c) {
+void read_llama_like(const Json& j, const std::string& where, Family family, Config& c) {
     read_hf_shape(j, where, c);
     c.n_kv_head = read_int_or(j, "num_key_value_heads", c.n_head, where);
     c.head_size = read_int_or(j, "head_dim", 0, where);
-    c.norm = Norm::Rms;
-    c.layer_norm_epsilon = static_cast<float>(read_number(j, "rms_norm_eps", nullptr, 1e-6, where));
-    c.rope_theta = read_number(j, "rope_theta", nullptr, 10000.0, where);
+    set_family(c, family);
+    c.layer_norm_epsilon = static_cast<float>(read_number(j, "rms_norm_eps", nullptr, c.layer_norm_epsilon, where));
+    c.rope_theta = read_number(j, "rope_theta", nullptr, c.rope_theta, where);
     c.activation = read_activation(j, "hidden_act", "silu", where);
-    c.gated_mlp = true;
-    c.learned_positions = false;
-    c.tied_head = read_bool(j, "tie_word_embeddings", false, where);
+    c.tied_head = read_bool(j, "tie_word_embeddings", c.tied_head, where);
     refuse(j, "rope_scaling", where, "scaled rotary positions (Llama 3.1/3.2's, YaRN, ...) are not implemented");
     refuse(j, "use_sliding_window", where, "sliding-window attention is not implemented for this family");
-    if (c.family == Family::Llama) {
-        c.qkv_bias = c.proj_bias = read_bool(j, "attention_bias", false, where);
-        c.mlp_bias = read_bool(j, "mlp_bias", false, where);
-    } else if (c.family == Family::Qwen2) {
-        c.qkv_bias = true;  // Qwen2's q, k and v projections always have biases, its output projection none
-        c.proj_bias = c.mlp_bias = false;
-    } else {  // Qwen3
-        c.qkv_bias = c.proj_bias = read_bool(j, "attention_bias", false, where);
-        c.mlp_bias = false;
-        c.qk_norm = true;
+    if (family == Family::Llama) {
+        c.qkv_bias = c.proj_bias = read_bool(j, "attention_bias", c.qkv_bias, where);
+        c.mlp_bias = read_bool(j, "mlp_bias", c.mlp_bias, where);
+    } else if (family == Family::Qwen3) {
+        c.qkv_bias = c.proj_bias = read_bool(j, "attention_bias", c.qkv_bias, where);
     }
-    c.rotary_dim = c.head_dim();
     const double partial = read_number(j, "partial_rotary_factor", nullptr, 1.0, where);
     if (partial != 1.0) throw Error(where + ": \"partial_rotary_factor\" = " + std::to_string(partial) + " is not supported for this family (1 only)");
 }
 
 void read_gpt_neox(const Json& j, const std::string& where, Config& c) {
     read_hf_shape(j, where, c);
-    c.layer_norm_epsilon = static_cast<float>(read_number(j, "layer_norm_eps", nullptr, 1e-5, where));
+    set_family(c, Family::GptNeoX);
+    c.layer_norm_epsilon = static_cast<float>(read_number(j, "layer_norm_eps", nullptr, c.layer_norm_epsilon, where));
     c.activation = read_activation(j, "hidden_act", "gelu", where);
-    c.parallel_residual = read_bool(j, "use_parallel_residual", true, where);
-    c.qkv_bias = c.proj_bias = read_bool(j, "attention_bias", true, where);
-    c.learned_positions = false;
-    c.rope_theta = read_number(j, "rotary_emb_base", "rope_theta", 10000.0, where);
-    c.tied_head = read_bool(j, "tie_word_embeddings", false, where);
+    c.parallel_residual = read_bool(j, "use_parallel_residual", c.parallel_residual, where);
+    c.qkv_bias = c.proj_bias = read_bool(j, "attention_bias", c.qkv_bias, where);
+    c.rope_theta = read_number(j, "rotary_emb_base", "rope_theta", c.rope_theta, where);
+    c.tied_head = read_bool(j, "tie_word_embeddings", c.tied_head, where);
     refuse(j, "rope_scaling", where, "scaled rotary positions are not implemented");
     if (c.n_embd % c.n_head != 0) return;  // validate() names it
     const double pct = read_number(j, "rotary_pct", "partial_rotary_factor", 0.25, where);
@@ -135,8 +137,7 @@ void read_gpt_neo(const Json& j, const std::string& where, Config& c) {
     c.n_inner = read_int_or(j, "intermediate_size", 0, where);
     c.layer_norm_epsilon = static_cast<float>(read_number(j, "layer_norm_epsilon", nullptr, 1e-5, where));
     c.activation = read_activation(j, "activation_function", "gelu_new", where);
-    c.scale_attn_weights = false;  // GPT-Neo's scores are q k^T, not divided by sqrt(head_dim)
-    c.qkv_bias = false;
+    set_family(c, Family::GptNeo);
     c.window = read_int_or(j, "window_size", 256, where);
     // attention_types [[["global", "local"], 6]] expands to 12 layers; attention_layers lists them as given
     std::vector<std::string> kinds;
@@ -182,14 +183,11 @@ Config parse_config(const std::string& text, const std::string& where) {
     Config c;
     try {
         if (type == "gpt2") read_gpt2(j, where, c);
-        else if (type == "llama" || type == "qwen2" || type == "qwen3") {
-            c.family = type == "llama" ? Family::Llama : type == "qwen2" ? Family::Qwen2 : Family::Qwen3;
-            read_llama_like(j, where, c);
-        } else if (type == "gpt_neox") {
-            c.family = Family::GptNeoX;
+        else if (type == "llama" || type == "qwen2" || type == "qwen3")
+            read_llama_like(j, where, type == "llama" ? Family::Llama : type == "qwen2" ? Family::Qwen2 : Family::Qwen3, c);
+        else if (type == "gpt_neox")
             read_gpt_neox(j, where, c);
-        } else if (type == "gpt_neo") {
-            c.family = Family::GptNeo;
+        else if (type == "gpt_neo") {
             read_gpt_neo(j, where, c);
         } else
             throw Error(where + ": model_type is \"" + type +
@@ -224,14 +222,9 @@ std::string config_to_json(const Config& c) {
         case Family::Qwen2:
         case Family::Qwen3:
             j["model_type"] = c.family == Family::Llama ? "llama" : c.family == Family::Qwen2 ? "qwen2" : "qwen3";
-            j["hidden_act"] = activation_name(c.activation);
-            j["num_hidden_layers"] = c.n_layer;
-            j["num_attention_heads"] = c.n_head;
+            write_hf_shape(c, j);
             j["num_key_value_heads"] = c.kv_heads();
-            j["hidden_size"] = c.n_embd;
             j["head_dim"] = c.head_dim();
-            j["intermediate_size"] = c.mlp_width();
-            j["max_position_embeddings"] = c.n_positions;
             j["rms_norm_eps"] = c.layer_norm_epsilon;
             j["rope_theta"] = c.rope_theta;
             j["rope_scaling"] = nullptr;
@@ -240,12 +233,7 @@ std::string config_to_json(const Config& c) {
             break;
         case Family::GptNeoX:
             j["model_type"] = "gpt_neox";
-            j["hidden_act"] = activation_name(c.activation);
-            j["num_hidden_layers"] = c.n_layer;
-            j["num_attention_heads"] = c.n_head;
-            j["hidden_size"] = c.n_embd;
-            j["intermediate_size"] = c.mlp_width();
-            j["max_position_embeddings"] = c.n_positions;
+            write_hf_shape(c, j);
             j["layer_norm_eps"] = c.layer_norm_epsilon;
             j["rotary_pct"] = static_cast<double>(c.rotary_dim) / c.head_dim();
             j["rotary_emb_base"] = c.rope_theta;

@@ -40,6 +40,38 @@ const char* architecture_name(Family f) {
     return "?";
 }
 
+void set_family(Config& c, Family f) {
+    c.family = f;
+    switch (f) {
+        case Family::Gpt2: break;
+        case Family::Llama:
+        case Family::Qwen2:
+        case Family::Qwen3:
+            c.norm = Norm::Rms;
+            c.layer_norm_epsilon = 1e-6f;
+            c.activation = Activation::Silu;
+            c.gated_mlp = true;
+            c.learned_positions = false;
+            c.rotary_dim = c.head_dim();
+            c.qkv_bias = f == Family::Qwen2;  // Qwen2's q, k and v projections have biases, its output projection none
+            c.proj_bias = c.mlp_bias = false;
+            c.qk_norm = f == Family::Qwen3;
+            c.tied_head = false;
+            break;
+        case Family::GptNeoX:
+            c.activation = Activation::GeluExact;
+            c.learned_positions = false;
+            c.rotary_dim = static_cast<int>(c.head_dim() * 0.25);  // rotary_pct 0.25, truncated as the reference does
+            c.parallel_residual = true;
+            c.tied_head = false;  // Pythia's embed_out is its own
+            break;
+        case Family::GptNeo:
+            c.scale_attn_weights = false;  // GPT-Neo's scores are q k^T, not divided by sqrt(head_dim)
+            c.qkv_bias = false;
+            break;
+    }
+}
+
 int Config::q_column(int h) const {
     return family == Family::GptNeoX ? 3 * h * head_dim() : h * head_dim();
 }

@@ -14,6 +14,9 @@ enum class Family { Gpt2, Llama, Qwen2, Qwen3, GptNeoX, GptNeo };
 enum class Activation { GeluNew, GeluExact, Relu, Silu };
 enum class Norm { Layer, Rms };
 
+// The first key row i sees when it sees only the last `window` keys (0: every key j <= i).
+inline int first_key_in(int window, int i) { return window > 0 && i + 1 > window ? i + 1 - window : 0; }
+
 struct Config {
     Family family = Family::Gpt2;
     int n_layer = 0;
@@ -55,10 +58,12 @@ struct Config {
     int q_column(int head) const;
     int k_column(int head) const;
     int v_column(int head) const;
-    // The keys row i may attend to: j in [first_key(layer, i), i].
-    int first_key(int layer, int i) const {
-        return !local_layers.empty() && local_layers[static_cast<std::size_t>(layer)] && i + 1 > window ? i + 1 - window : 0;
+    // The keys a row of this layer may attend to: the last window_of(layer) (a local layer), or all (0).
+    int window_of(int layer) const {
+        return !local_layers.empty() && local_layers[static_cast<std::size_t>(layer)] ? window : 0;
     }
+    // The keys row i may attend to: j in [first_key(layer, i), i].
+    int first_key(int layer, int i) const { return first_key_in(window_of(layer), i); }
     // The factor in scores = q k^T * scale for a layer: 1/sqrt(head_dim), and 1/(layer + 1) if asked.
     float attention_scale(int layer) const;
     // Checks ranges and divisibility; throws Error naming `where` and the field.
@@ -73,6 +78,12 @@ struct ConfigLimits {
     int max_positions = 1 << 20;
     int max_vocab = 1 << 22;
 };
+
+// Gives c a family's structure, as Hugging Face's config class defaults it, over the shape already set (n_embd,
+// n_head, head_size: a rotary family's rotary dimensions follow head_dim): the norm and its epsilon, the positions,
+// the MLP and activation, the biases, the residual, the output layer's tie. A config file, make-random and the
+// benchmarks then set what differs from the defaults.
+void set_family(Config& c, Family family);
 
 const char* activation_name(Activation activation);
 // "GPT-2", "Llama", "Qwen2", "Qwen3", "GPT-NeoX", "GPT-Neo"

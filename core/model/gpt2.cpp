@@ -70,8 +70,8 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
             // checked here, in head order, so the error names the same head on any number of threads
             if (!s.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention scores");
             if (!p.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention weights");
-            const int window = !c.local_layers.empty() && c.local_layers[static_cast<std::size_t>(layer)] ? c.window : 0;
-            if (o.observer) o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale, window});
+            if (o.observer)
+                o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale, c.window_of(layer)});
             if (wanted(o, layer, h)) {
                 HeadCapture cap{{layer, h}, s.triangularView<Eigen::Lower>(), p};
                 captured.push_back(std::move(cap));

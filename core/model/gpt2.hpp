@@ -32,7 +32,7 @@ struct HeadView {
     float scale;         // the factor in scores = q k^T * scale
     int window = 0;      // a local layer's (GPT-Neo): row i sees keys first_key(i)..i only; 0: every j <= i
 
-    int first_key(int i) const { return window > 0 && i + 1 > window ? i + 1 - window : 0; }
+    int first_key(int i) const { return first_key_in(window, i); }
 };
 
 enum class KeepLogits { None, Last, All };

@@ -93,18 +93,27 @@ void norm_forward(const Config& c, const RefRM& x, const Tensor1& w, const Tenso
         layernorm_forward(x, w.map(), b.map(), c.layer_norm_epsilon, out, mean, rstd);
 }
 
-void head_norm_forward(const Config& c, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& qkv) {
-    const int hd = c.head_dim(), T = static_cast<int>(qkv.rows());
-    const float eps = c.layer_norm_epsilon;
-    auto norm = [&](int col, const Tensor1& gain) {
-        for (int t = 0; t < T; ++t) {
-            auto v = qkv.row(t).segment(col, hd);
-            v = (v.array() * (1.0f / std::sqrt(v.squaredNorm() / static_cast<float>(hd) + eps)) * gain.map().array()).matrix();
-        }
-    };
+namespace {
+
+// Calls f(column, is_key) for each query head's q and each key/value head's k in a row of qkv (a key/value head
+// that several query heads share, once).
+template <class F>
+void each_q_and_k(const Config& c, F f) {
     const int group = c.n_head / c.kv_heads();
-    for (int h = 0; h < c.n_head; ++h) norm(c.q_column(h), q_norm);
-    for (int h = 0; h < c.n_head; h += group) norm(c.k_column(h), k_norm);
+    for (int h = 0; h < c.n_head; ++h) f(c.q_column(h), false);
+    for (int h = 0; h < c.n_head; h += group) f(c.k_column(h), true);
+}
+
+}  // namespace
+
+void head_norm_forward(const Config& c, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& qkv) {
+    const int hd = c.head_dim();
+    MatRM normed;
+    VecF rstd;
+    each_q_and_k(c, [&](int col, bool key) {
+        rmsnorm_forward(qkv.middleCols(col, hd), (key ? k_norm : q_norm).map(), c.layer_norm_epsilon, normed, rstd);
+        qkv.middleCols(col, hd) = normed;
+    });
 }
 
 namespace {
@@ -115,9 +124,7 @@ void rotate(const Config& c, int first_position, MatRM& qkv, float sign) {
     if (r == 0) return;
     std::vector<float> cos_(static_cast<std::size_t>(half)), sin_(static_cast<std::size_t>(half));
     std::vector<int> columns;
-    const int group = c.n_head / c.kv_heads();
-    for (int h = 0; h < c.n_head; ++h) columns.push_back(c.q_column(h));
-    for (int h = 0; h < c.n_head; h += group) columns.push_back(c.k_column(h));
+    each_q_and_k(c, [&](int col, bool) { columns.push_back(col); });
     for (int t = 0; t < T; ++t) {
         const double p = first_position + t;
         for (int m = 0; m < half; ++m) {  // angles in double: exact for any position a context holds
@@ -243,24 +250,15 @@ void rotary_backward(const Config& c, int first_position, MatRM& dqkv) { rotate(
 
 void head_norm_backward(const Config& c, const MatRM& pre, const Tensor1& q_norm, const Tensor1& k_norm, MatRM& dqkv,
                         Eigen::Ref<RowVecF> dq_norm, Eigen::Ref<RowVecF> dk_norm) {
-    const int hd = c.head_dim(), T = static_cast<int>(pre.rows());
-    const float eps = c.layer_norm_epsilon;
-    RowVecF xhat(hd), dxhat(hd);
-    auto back = [&](int col, const Tensor1& gain, Eigen::Ref<RowVecF> dgain) {
-        for (int t = 0; t < T; ++t) {
-            const auto x = pre.row(t).segment(col, hd);
-            auto d = dqkv.row(t).segment(col, hd);
-            const float r = 1.0f / std::sqrt(x.squaredNorm() / static_cast<float>(hd) + eps);
-            xhat = x * r;
-            dxhat = d.cwiseProduct(gain.map());
-            dgain += d.cwiseProduct(xhat);
-            const float m = dxhat.cwiseProduct(xhat).mean();
-            d = (r * (dxhat.array() - xhat.array() * m)).matrix();
-        }
-    };
-    const int group = c.n_head / c.kv_heads();
-    for (int h = 0; h < c.n_head; ++h) back(c.q_column(h), q_norm, dq_norm);
-    for (int h = 0; h < c.n_head; h += group) back(c.k_column(h), k_norm, dk_norm);
+    const int hd = c.head_dim();
+    MatRM normed, d_in;
+    VecF rstd;
+    each_q_and_k(c, [&](int col, bool key) {
+        const Tensor1& gain = key ? k_norm : q_norm;
+        rmsnorm_forward(pre.middleCols(col, hd), gain.map(), c.layer_norm_epsilon, normed, rstd);  // rstd (T), again
+        rmsnorm_backward(pre.middleCols(col, hd), rstd, gain.map(), dqkv.middleCols(col, hd), key ? dk_norm : dq_norm, d_in);
+        dqkv.middleCols(col, hd) = d_in;
+    });
 }
 
 void gated_backward(Activation activation, const MatRM& gate_up, const RefRM& d_out, MatRM& d_gate_up) {

@@ -27,26 +27,12 @@ inline Config tiny_config(int layers = 2, int heads = 2, int embd = 8, int ctx =
 // local second layer with a 3-key window.
 inline Config family_config(Family f, int kv_heads = 2) {
     Config c = tiny_config(2, 4, 32, 24);
-    c.family = f;
     c.n_inner = 48;
-    if (f == Family::Llama || f == Family::Qwen2 || f == Family::Qwen3) {
-        c.n_kv_head = kv_heads;
-        c.norm = Norm::Rms;
-        c.gated_mlp = true;
-        c.activation = Activation::Silu;
-        c.learned_positions = false;
-        c.rotary_dim = c.head_dim();
-        c.qkv_bias = f == Family::Qwen2;
-        c.proj_bias = c.mlp_bias = false;
-        c.qk_norm = f == Family::Qwen3;
-    } else if (f == Family::GptNeoX) {
-        c.learned_positions = false;
-        c.rotary_dim = 2;
-        c.parallel_residual = true;
-        c.tied_head = false;
-    } else if (f == Family::GptNeo) {
-        c.scale_attn_weights = false;
-        c.qkv_bias = false;
+    if (f == Family::Llama || f == Family::Qwen2 || f == Family::Qwen3) c.n_kv_head = kv_heads;
+    set_family(c, f);
+    // tied, as SmolLM2's and Qwen2.5-0.5B's output layers are; GPT-NeoX's stays untied (the loader's other path)
+    if (f != Family::GptNeoX) c.tied_head = true;
+    if (f == Family::GptNeo) {
         c.window = 3;
         c.local_layers = {false, true};
     }
