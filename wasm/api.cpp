@@ -144,6 +144,11 @@ public:
             info["n_head"] = c.n_head;
             info["n_kv_head"] = c.kv_heads();
             info["head_dim"] = c.head_dim();
+            info["scaled_scores"] = c.scale_attn_weights;  // false: GPT-Neo's q k without 1/sqrt(d)
+            auto& local = info["local_layers"] = Json::array();  // GPT-Neo: layers that see only the last `window` keys
+            for (int l = 0; l < c.n_layer; ++l)
+                if (c.window_of(l) > 0) local.push_back(l);
+            info["window"] = c.window;
             info["n_embd"] = c.n_embd;
             info["n_positions"] = c.n_positions;
             info["vocab_size"] = c.vocab_size;

@@ -10,7 +10,7 @@ import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
-import { modelShape, provenance, temperatureNote } from './provenance.js';
+import { architectureNote, modelShape, provenance, temperatureNote } from './provenance.js';
 import { count } from './format.js';
 import { isolate } from './isolation.js';
 
@@ -635,7 +635,12 @@ async function render() {
       averages: ['constant', 'papa'].includes(state.view)
         ? (state.averages === 'training' && loadedModel === SHIPPED_MODEL ? 'the shipped model\'s training-text averages' : 'this text (in-sample)') : null,
       temperature: state.t, window: PER_TOKEN_VIEWS.has(state.view) ? { start: state.from, tokens: figures.window ?? 0 } : null });
-    for (const f of figures) f.provenance = f.provenance ?? drawnFrom;
+    const archNote = architectureNote(state.view, d.info);  // where this architecture's numbers differ from GPT-2's
+    for (const f of figures) {
+      if (f.provenance) continue;  // a figure of other models (the shipped checkpoints' results) says its own
+      f.provenance = drawnFrom;
+      if (archNote) f.caption = `${f.caption} ${archNote}`;
+    }
     $('figures').replaceChildren(...figures.map(figureElement));
     const elsewhere = document.activeElement && document.activeElement !== document.body;  // the visitor moved on meanwhile
     if (!elsewhere) restoreFocus(focus);

@@ -21,6 +21,37 @@ export function modelShape(info) {
   return `${family}${info.n_layer} layers × ${info.n_head} heads${kv}, ${info.n_embd} channels, context ${info.n_positions}`;
 }
 
+// Views whose rows count the keys they compete over (N), views that read a head's K or V themselves, and views that
+// use no model (the memory lookup).
+const COUNT_N = new Set(['heads', 'selectivity', 'topk', 'normalisers']);
+const READS_KV = new Set(['paper', 'hardmax']);
+const NO_MODEL = new Set(['lookup']);
+
+// What a view's numbers mean on this architecture where that differs from GPT-2 (docs/science.md section 9): GPT-Neo's
+// unscaled scores, its local layers, and heads that share K and V. '' when nothing differs.
+export function architectureNote(view, info) {
+  if (NO_MODEL.has(view) || !info) return '';
+  const notes = [];
+  if (info.scaled_scores === false && view !== 'constant' && view !== 'papa' && view !== 'hardmax')
+    notes.push(`${info.family ?? 'This model'}'s scores are q·k without GPT-2's 1/√d, so T = 1 is this model as trained ` +
+      'but not GPT-2\'s scale: a temperature compares the model with itself.');
+  const local = info.local_layers ?? [];
+  if (local.length) {
+    const which = `${local.length === 1 ? 'Layer' : 'Layers'} ${local.join(', ')} ${local.length === 1 ? 'is' : 'are'} local: a row sees only its last ${info.window} keys`;
+    notes.push(COUNT_N.has(view) ? `${which}, and N counts those, min(i + 1, ${info.window}).`
+      : view === 'paper' ? `${which}, so there rows longer than ${info.window} are left out.`
+      : view === 'hardmax' ? `${which}; there the hull, its directions and the best score are over those keys.`
+      : `${which} (weights before them are 0).`);
+  }
+  const kv = info.n_kv_head ?? info.n_head;
+  if (kv < info.n_head && READS_KV.has(view)) {
+    const group = info.n_head / kv;
+    notes.push(`Grouped-query attention: each ${group} consecutive heads (0-${group - 1}, ${group}-${2 * group - 1}, …) share ` +
+      `one key/value head, so their ${view === 'hardmax' ? 'keys' : 'value vectors'} are the same.`);
+  }
+  return notes.join(' ');
+}
+
 // view, model (its name), info (the core's model info), text and tokens (the box's), sample (the held-out sample's
 // name when the view ran on it), temperature: the state when the figures were drawn; window: the tokens a per-token
 // view showed ({start, tokens}), null for views of the whole text.
@@ -30,6 +61,7 @@ export function provenance({ view, model, info, text, tokens, sample = null, ave
     view,
     model,
     model_shape: modelShape(info).replace(/×/g, 'x'),
+    ...(architectureNote(view, info) ? { architecture_note: architectureNote(view, info) } : {}),
     text_source: sample ?? 'the text in the box',
     ...(sample ? {} : { text, token_ids: tokens }),
     ...(averages ? { averages } : {}),

@@ -274,20 +274,27 @@ export function selectivityFigures({ selectivity, source = 'this text' }) {
   return figs;
 }
 
-// Mean over rows with N > k of k / N: the top-k mass a uniform row would have.
-function uniformMass(windows, k) {
+// Mean over rows with N > k of k / N: the top-k mass a uniform row would have. N is the keys a row may attend to:
+// its length, or at most `keyWindow` in a local layer (GPT-Neo; 0: no window).
+function uniformMass(windows, k, keyWindow = 0) {
   let s = 0, n = 0;
-  for (const w of windows) for (let N = k + 1; N <= w.length; N++) { s += k / N; n++; }
+  for (const w of windows) {
+    for (let i = 1; i <= w.length; i++) {
+      const N = keyWindow > 0 ? Math.min(i, keyWindow) : i;
+      if (N > k) { s += k / N; n++; }
+    }
+  }
   return n ? s / n : NaN;
 }
 
 // Top-k mass against k for one head, with the uniform line and the bound of the achieved margin, and
 // the top-k mass against N for each k.
-export function topkFigures({ detail, state, source = 'this text' }) {
+export function topkFigures({ detail, state, info = {}, source = 'this text' }) {
   const h = headEntry(detail, state.layer, state.head);
   const d = detail.details.find((x) => x.layer === state.layer && x.head === state.head);
   const ks = detail.k;
-  const uniform = ks.map((k) => uniformMass(detail.windows, k));
+  const keyWindow = info.local_layers?.includes(state.layer) ? info.window : 0;
+  const uniform = ks.map((k) => uniformMass(detail.windows, k, keyWindow));
   const target = ks.map(() => 1 - detail.eps);
   const fig1 = {
     name: `topk-mass-L${state.layer}H${state.head}`,

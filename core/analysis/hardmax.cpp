@@ -15,20 +15,26 @@ bool refit_after(int i) { return ((i + 1) & i) == 0 || (i + 1) % 64 == 0; }
 
 }  // namespace
 
-std::vector<int> causal_hull_argmax(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k) {
+std::vector<int> causal_hull_argmax(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k, int key_window) {
     const int T = static_cast<int>(k.rows()), hs = static_cast<int>(k.cols()), dims = std::min(2, hs);
     std::vector<int> out(static_cast<std::size_t>(T));
-    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(hs, hs), P;  // sum over the keys so far of k_j^T k_j; P (hs, 2)
+    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(hs, hs), P;  // sum over the keys row i sees of k_j^T k_j; P (hs, 2)
     HullIndex index;
     const auto point = [&](const Eigen::RowVectorXd& x, int c) { return c < P.cols() ? x.dot(P.col(c)) : 0.0; };
     for (int i = 0; i < T; ++i) {
+        const int first = first_key_in(key_window, i);
         gram.noalias() += k.row(i).transpose() * k.row(i);
-        if (P.size() == 0 || refit_after(i - 1)) {
-            // the top-2 principal directions of keys 0..i (eigenvalues ascending: the last columns), and the index rebuilt
+        const bool dropped = first > 0;  // a local window moved on: key first - 1 left it
+        if (dropped) gram.noalias() -= k.row(first - 1).transpose() * k.row(first - 1);
+        const bool refit = P.size() == 0 || refit_after(i - 1);
+        if (refit) {
+            // the top-2 principal directions of the keys row i sees (eigenvalues ascending: the last columns)
             Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gram);
             P = eig.eigenvectors().rightCols(dims);
+        }
+        if (refit || dropped) {  // the index rebuilt from the keys before i that row i sees (no removal in a hull)
             index = HullIndex();
-            for (int j = 0; j < i; ++j) index.insert(point(k.row(j), 0), point(k.row(j), 1), j);
+            for (int j = first; j < i; ++j) index.insert(point(k.row(j), 0), point(k.row(j), 1), j);
         }
         index.insert(point(k.row(i), 0), point(k.row(i), 1), i);
         out[static_cast<std::size_t>(i)] = index.argmax(point(q.row(i), 0), point(q.row(i), 1));
@@ -51,10 +57,10 @@ std::vector<HeadHullAgreement> hull_agreement(const Model& model, const std::vec
         const double total = eig.eigenvalues().sum();
         r.energy_2d += total > 0 ? eig.eigenvalues().tail(std::min(2, hs)).sum() / total : 1.0;
         // each query answered through the hull of directions fitted on keys it may see (causal), never later ones
-        const std::vector<int> got = causal_hull_argmax(q, k);
+        const std::vector<int> got = causal_hull_argmax(q, k, v.window);
         for (int i = 0; i < T; ++i) {
-            double best = -1e300;  // the full-dimension maximum over the keys so far, in double
-            for (int j = 0; j <= i; ++j) best = std::max(best, q.row(i).dot(k.row(j)));
+            double best = -1e300;  // the full-dimension maximum over the keys row i sees, in double
+            for (int j = v.first_key(i); j <= i; ++j) best = std::max(best, q.row(i).dot(k.row(j)));
             const double mine = q.row(i).dot(k.row(got[static_cast<std::size_t>(i)]));
             r.agree += mine >= best - 1e-9 * std::max(1.0, std::abs(best));
             ++r.rows;

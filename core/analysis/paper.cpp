@@ -337,8 +337,10 @@ Json paper_report(const Model& model, const std::vector<std::vector<int>>& texts
     };
     run_windows(all_windows, attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
+        // a row of length L has L competing tokens, except in a local layer (GPT-Neo) past its window: those rows,
+        // where fewer than L tokens compete, are left out
         for (std::size_t li = 0; li < NL; ++li)
-            if (s.lengths[li] <= T) measure_row(v, s.lengths[li], li, s, request.delta, layers[static_cast<std::size_t>(v.layer)]);
+            if (s.lengths[li] <= T && (v.window == 0 || s.lengths[li] <= v.window)) measure_row(v, s.lengths[li], li, s, request.delta, layers[static_cast<std::size_t>(v.layer)]);
     }));
     // the gradient lemma: the whole network run at each temperature, the rows of the same lengths
     for (std::size_t ti = 0; ti < NT; ++ti) {

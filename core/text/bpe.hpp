@@ -31,6 +31,10 @@ struct TokenizerPipeline {
     enum class Split { Pattern, Metaspace, None } split = Split::Pattern;
     SplitPattern pattern = SplitPattern::Gpt2;
     bool add_prefix_space = false;  // ByteLevel: a space before a stretch that has none
+    // Digits (SmolLM2): number characters split off one by one (Individual) or in runs (Contiguous), before the
+    // pattern's pieces are cut (digits_first) or within them
+    enum class Digits { Off, Individual, Contiguous } digits = Digits::Off;
+    bool digits_first = true;
     // Metaspace: spaces become `replacement`, which goes before the first stretch ("first") or every one ("always")
     std::string replacement = "\u2581";
     enum class Prepend { Always, First, Never } prepend_scheme = Prepend::Always;

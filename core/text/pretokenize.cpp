@@ -124,4 +124,28 @@ std::vector<std::pair<std::size_t, std::size_t>> pretokenize(const std::string& 
     return pieces;
 }
 
+std::vector<std::pair<std::size_t, std::size_t>> split_digits(const std::string& text,
+                                                               const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                                                               bool individual) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    std::vector<char32_t> points;
+    std::vector<std::size_t> offsets;
+    for (const auto& [begin, end] : ranges) {
+        decode_utf8(text.substr(begin, end - begin), "text", points, offsets);
+        std::size_t start = 0;  // the current piece's first code point
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const bool digit = is_number(points[i]);
+            // a piece ends before a digit that follows a non-digit (or any digit, individually), and before a
+            // non-digit that follows a digit
+            const bool cut = i > start && (digit ? individual || !is_number(points[i - 1]) : is_number(points[i - 1]));
+            if (cut) {
+                out.emplace_back(begin + offsets[start], begin + offsets[i]);
+                start = i;
+            }
+        }
+        if (!points.empty()) out.emplace_back(begin + offsets[start], begin + offsets[points.size()]);
+    }
+    return out;
+}
+
 }  // namespace attnlab

@@ -53,12 +53,20 @@ void read_normalizer(const Json& n, TokenizerPipeline& p, const std::string& whe
 void read_pre_tokenizer(const Json& t, TokenizerPipeline& p, const std::string& where) {
     if (t.is_null()) {
         p.split = TokenizerPipeline::Split::None;
+        p.byte_level = false;
         return;
     }
     const std::string type = type_of(t, where);
+    // Digits: every number character its own piece, or each run of them
+    const auto read_digits = [&p](const Json& d, bool before_pattern) {
+        p.digits = flag(d, "individual_digits", false) ? TokenizerPipeline::Digits::Individual : TokenizerPipeline::Digits::Contiguous;
+        p.digits_first = before_pattern;
+    };
     if (type == "Sequence") {
         const auto& list = t.at("pretokenizers");
         bool split_seen = false;
+        p.split = TokenizerPipeline::Split::None;  // until a Split, or a ByteLevel with its regex, cuts the text
+        p.byte_level = false;                      // until a ByteLevel says the symbols are bytes
         for (std::size_t i = 0; i < list.size(); ++i) {
             const std::string at = where + ".pretokenizers[" + std::to_string(i) + "]";
             const std::string kind = type_of(list[i], at);
@@ -74,19 +82,30 @@ void read_pre_tokenizer(const Json& t, TokenizerPipeline& p, const std::string& 
                 if (flag(list[i], "use_regex", true)) {
                     if (split_seen) throw Error(at + ": a ByteLevel with use_regex after a Split is not supported");
                     p.pattern = SplitPattern::Gpt2;
+                    p.split = TokenizerPipeline::Split::Pattern;
+                    split_seen = true;
                 }
                 p.add_prefix_space = flag(list[i], "add_prefix_space", false);
                 p.byte_level = true;
+            } else if (kind == "Digits") {
+                if (p.digits != TokenizerPipeline::Digits::Off) throw Error(at + ": a second Digits pre-tokenizer is not supported");
+                read_digits(list[i], !split_seen);
             } else {
-                throw Error(at + ": the pre-tokenizer type \"" + kind + "\" is not supported inside a Sequence (Split, ByteLevel)");
+                throw Error(at + ": the pre-tokenizer type \"" + kind + "\" is not supported inside a Sequence (Split, ByteLevel, Digits)");
             }
         }
+        if (p.split == TokenizerPipeline::Split::None && p.add_prefix_space)
+            throw Error(where + ": a ByteLevel add_prefix_space without its regex is not supported");
     } else if (type == "ByteLevel") {
         if (!flag(t, "use_regex", true)) throw Error(where + ": a ByteLevel pre-tokenizer without its regex would not split the text");
         p.split = TokenizerPipeline::Split::Pattern;
         p.pattern = SplitPattern::Gpt2;
         p.add_prefix_space = flag(t, "add_prefix_space", false);
         p.byte_level = true;
+    } else if (type == "Digits") {
+        p.split = TokenizerPipeline::Split::None;
+        p.byte_level = false;  // no ByteLevel: the vocabulary is spelled in characters
+        read_digits(t, true);
     } else if (type == "Metaspace") {
         p.split = TokenizerPipeline::Split::Metaspace;
         p.replacement = t.value("replacement", std::string("\u2581"));
@@ -99,7 +118,7 @@ void read_pre_tokenizer(const Json& t, TokenizerPipeline& p, const std::string& 
         p.metaspace_split = flag(t, "split", true);
         p.byte_level = false;
     } else {
-        throw Error(where + ": the pre-tokenizer type \"" + type + "\" is not supported (ByteLevel, Split, Metaspace, Sequence)");
+        throw Error(where + ": the pre-tokenizer type \"" + type + "\" is not supported (ByteLevel, Split, Digits, Metaspace, Sequence)");
     }
 }
 
@@ -142,7 +161,6 @@ Tokenizer Tokenizer::from_tokenizer_json_value(const nlohmann::json& j, const st
     // no pre-tokenizer: a SentencePiece-style file (Llama 2: characters, the whole stretch one piece), or else a bare
     // byte-level BPE, read as GPT-2's
     if (!pre.is_null() || sentencepiece) read_pre_tokenizer(pre, p, where + " pre_tokenizer");
-    if (p.split == TokenizerPipeline::Split::None) p.byte_level = false;
     p.ignore_merges = flag(*model, "ignore_merges", false);
     p.fuse_unk = flag(*model, "fuse_unk", false);
     if (auto unk = model->find("unk_token"); unk != model->end() && unk->is_string()) p.unk_token = unk->get<std::string>();

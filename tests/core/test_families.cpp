@@ -5,11 +5,14 @@
 
 #include <cmath>
 #include <complex>
+#include <random>
 
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
 #include "model/gpt2.hpp"
 #include "model/layers.hpp"
+#include "analysis/hardmax.hpp"
+#include "analysis/paper.hpp"
 #include "analysis/selectivity.hpp"
 
 using namespace attnlab;
@@ -167,6 +170,39 @@ TEST_CASE("selectivity's N in a local layer is the keys a row may attend to: min
         // the weights over those keys are a distribution: the largest is at least 1/N
         CHECK(heads[1].rows[static_cast<std::size_t>(i)].p_max >= 1.0 / std::min(i + 1, 3) - 1e-6);
     }
+}
+
+TEST_CASE("hard-max in a local layer answers each row among its window's keys only") {
+    // 2-D heads lose nothing in the projection, so the hull's answer must be the exact argmax over keys i-4..i
+    std::mt19937 rng(7);
+    std::normal_distribution<double> g;
+    Eigen::MatrixXd q(40, 2), k(40, 2);
+    for (int i = 0; i < 40; ++i) {
+        q.row(i) << g(rng), g(rng);
+        k.row(i) << g(rng), g(rng);
+    }
+    const int window = 5;
+    const std::vector<int> local = causal_hull_argmax(q, k, window), global = causal_hull_argmax(q, k);
+    int differ = 0;
+    for (int i = 0; i < 40; ++i) {
+        int best = first_key_in(window, i);
+        for (int j = best; j <= i; ++j)
+            if (q.row(i).dot(k.row(j)) >= q.row(i).dot(k.row(best))) best = j;
+        CHECK(local[static_cast<std::size_t>(i)] == best);
+        differ += local[static_cast<std::size_t>(i)] != global[static_cast<std::size_t>(i)];
+    }
+    CHECK(differ > 0);  // the window matters on these rows: some global answers lie before it
+}
+
+TEST_CASE("the paper figures leave out a local layer's rows longer than its window, where fewer than L tokens compete") {
+    const Config c = family_config(Family::GptNeo);  // layer 1 local, window 3
+    const Model m = model_of(c, params_of(c));
+    PaperRequest r;
+    r.top_ns = {2};
+    r.lengths = {3, 8};
+    const Json rep = paper_report(m, {spread_ids(16)}, r);
+    CHECK(rep["distance"][0]["rows"] == std::vector<long>{4, 4});  // the global layer: 4 heads x 1 window at each L
+    CHECK(rep["distance"][1]["rows"] == std::vector<long>{4, 0});  // the local layer: L = 8 > 3 left out
 }
 
 }

@@ -71,3 +71,34 @@ TEST_CASE("text that is not UTF-8 is refused with the byte offset") {
 }
 
 }
+
+TEST_SUITE("digits pre-tokenizer") {
+
+// Hugging Face's Digits (tokenizers, Rust) splits on char::is_numeric: the general categories Nd, Nl and No, so
+// Arabic-Indic digits, Roman numerals, fractions and superscripts count as digits too (transformers.js's \d does
+// not: the CLI test compares the two on ASCII digits only)
+std::vector<std::string> digit_pieces(const std::string& text, bool individual) {
+    std::vector<std::string> out;
+    for (const auto& [b, e] : split_digits(text, {{0, text.size()}}, individual)) out.push_back(text.substr(b, e - b));
+    return out;
+}
+
+TEST_CASE("individual digits: every number character is a piece, the text between them stays whole") {
+    CHECK(digit_pieces("in 2026, x", true) == V{"in ", "2", "0", "2", "6", ", x"});
+    CHECK(digit_pieces("\u0663\u0664 \u216b\u00bd\u00b2", true) == V{"\u0663", "\u0664", " ", "\u216b", "\u00bd", "\u00b2"});
+    CHECK(digit_pieces("abc", true) == V{"abc"});
+}
+
+TEST_CASE("contiguous digits: each run of number characters is one piece") {
+    CHECK(digit_pieces("a1b22c333 4444", false) == V{"a", "1", "b", "22", "c", "333", " ", "4444"});
+    CHECK(digit_pieces("x\u0663\u0664\u0665y", false) == V{"x", "\u0663\u0664\u0665", "y"});
+}
+
+TEST_CASE("the digits split refines given pieces and never joins across them") {
+    const std::string text = "ab12cd34";
+    std::vector<std::string> got;
+    for (const auto& [b, e] : split_digits(text, {{0, 3}, {3, 8}}, false)) got.push_back(text.substr(b, e - b));
+    CHECK(got == V{"ab", "1", "2", "cd", "34"});
+}
+
+}

@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readFileSync, writeFileSync, truncateSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyModel, makeModel, readSafetensors, writeSafetensors } from '../cli/helpers.mjs';
-import { drawn, listenLocal, longText, openPage, shot, shownError, startBrowser } from './browser.mjs';
+import { copyModel, makeModel, readSafetensors, shardCheckpoint, writeSafetensors } from '../cli/helpers.mjs';
+import { assertLossLikeCli, drawn, listenLocal, longText, openPage, shot, shownError, startBrowser } from './browser.mjs';
 
 const FILES = ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'];
 const files = (dir) => FILES.map((f) => join(dir, f));
@@ -19,7 +19,8 @@ const VIEWS = ['attention', 'heads', 'selectivity', 'topk', 'sensitivity', 'pape
 //   /model/F          a checkpoint's file, CORS open
 //   /huge/config.json declares 1 GiB, sends 64 KiB and then nothing more
 //   /big/F            the checkpoint, but model.safetensors declares 200 MB, sends 64 KiB and then nothing more
-function otherOrigin(dir) {
+//   /sharded/F        a Llama checkpoint split into model.safetensors.index.json and two shards (no model.safetensors)
+function otherOrigin(dir, shardedDir) {
   const server = http.createServer((req, res) => {
     server.requests.push(req.url);
     const [, mode, name] = req.url.split('/');
@@ -37,6 +38,11 @@ function otherOrigin(dir) {
       server.hanging.push(res);
       return;
     }
+    if (mode === 'sharded' && /^[\w.-]+$/.test(name ?? '') && existsSync(join(shardedDir, name))) {
+      const bytes = readFileSync(join(shardedDir, name));
+      res.writeHead(200, { ...cors, 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
+      return;
+    }
     if ((mode === 'model' || mode === 'big') && FILES.includes(name)) {
       const bytes = readFileSync(join(dir, name));
       res.writeHead(200, { ...cors, 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
@@ -52,9 +58,12 @@ function otherOrigin(dir) {
 
 let env, other;
 const model = makeModel();
+const llama = makeModel(['--family', 'llama', '--heads', '4', '--kv-heads', '2', '--embd', '32']);
+const sharded = copyModel(llama);
+shardCheckpoint(sharded);
 before(async () => {
   env = await startBrowser();
-  other = await otherOrigin(model);
+  other = await otherOrigin(model, sharded);
 });
 after(async () => {
   for (const res of other.server.hanging) res.destroy();
@@ -91,6 +100,27 @@ for (const [form, payload] of [
     await page.close();
   });
 }
+
+test('a sharded checkpoint on another site: its index, then each shard asked about and downloaded, with the one file\'s numbers', async () => {
+  other.server.requests.length = 0;
+  const link = `${other.base}sharded/`;
+  const page = await openPage(env, `#model=${encodeURIComponent(link)}`);
+  await page.waitForSelector('#confirm:not([hidden])');
+  await page.click('#confirm-yes');  // the site
+  for (const shard of ['model-00001-of-00002', 'model-00002-of-00002']) {
+    await page.waitForFunction((name) => new RegExp(`${name}\\.safetensors from 127\\.0\\.0\\.1:\\d+ is [\\d.]+ MB\\. Download it\\?`)
+      .test(document.querySelector('#confirm-text').textContent) && !document.querySelector('#confirm').hidden, shard);
+    await page.click('#confirm-yes');
+  }
+  await page.waitForFunction(() => /127\.0\.0\.1:\d+\/sharded\/: Llama \(LlamaForCausalLM\), 2 layers × 4 heads \(2 key\/value heads\)/
+    .test(document.querySelector('#model-status').textContent));
+  // in this order: the tokenizer before the weights, the one file (absent) before the index, then the shards
+  assert.deepEqual(other.server.requests, ['config.json', 'tokenizer.json', 'vocab.json', 'merges.txt', 'model.safetensors',
+    'model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'].map((f) => `/sharded/${f}`));
+  await assertLossLikeCli(page, llama, 'Shards downloaded load like one file.');  // the one-file checkpoint's numbers
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
 
 test('a link to a model on another site fetches nothing until the visitor says yes, and nothing if they say no', async () => {
   other.server.requests.length = 0;

@@ -3,7 +3,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { repo } from '../cli/helpers.mjs';
+import assert from 'node:assert/strict';
+import { attnlab, repo } from '../cli/helpers.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 export const webDir = process.env.ATTNLAB_WEB_DIR ?? join(repo, 'build', 'web');
@@ -81,4 +82,12 @@ export function readoutOverTitle(page) {
     }
     return bad;
   });
+}
+
+// The loaded model's loss on `text` in the page's worker equals `attnlab run` on the checkpoint folder `dir`
+// (relative 1e-5): the page read the same numbers as the CLI.
+export async function assertLossLikeCli(page, dir, text) {
+  const got = await page.evaluate((t) => globalThis.attnlabWorker.call('run', { text: t, options: {} }), text);
+  const cli = attnlab(['run', '--model', dir, '--text', text]);
+  assert.ok(Math.abs(got.loss - cli.json.loss) <= 1e-5 * Math.abs(cli.json.loss), `loss ${got.loss} vs the CLI's ${cli.json.loss} on ${dir}`);
 }

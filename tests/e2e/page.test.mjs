@@ -4,8 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attnlab, copyModel, makeModel, shardCheckpoint } from '../cli/helpers.mjs';
-import { drawn, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
+import { copyModel, makeModel, shardCheckpoint } from '../cli/helpers.mjs';
+import { assertLossLikeCli, drawn, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
 import { assertExportsMatch } from './export-check.mjs';
 
 let env;
@@ -388,8 +388,36 @@ test('every view draws on a SmolLM2-shaped (Llama: 9 heads sharing 3 key/value h
       await drawn(page, view);
       assert.ok(await page.locator('#error').isHidden(), `${flags[1]} ${view}: ${await page.textContent('#error')}`);
       assert.ok(await page.locator('#figures figure svg').count() >= 1, `${flags[1]} ${view}: figures`);
+      // the captions name what differs from GPT-2 where a view reads K or V itself (heads sharing them), and only there
+      const first = await page.textContent('#figures figure figcaption');
+      const shared = ['paper', 'hardmax'].includes(view) && flags[1] === 'llama';
+      assert.equal(/each 3 consecutive heads \(0-2, 3-5, …\) share one key\/value head/.test(first), shared, `${flags[1]} ${view}: ${first}`);
+      assert.doesNotMatch(first, /are local|without GPT-2's 1\/√d/, `${flags[1]} ${view}`);
     }
     await shot(page, `family-${flags[1]}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('on a GPT-Neo-shaped checkpoint the captions say which layers are local and that its scores are unscaled', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.setInputFiles('#file-input', files(makeModel(['--family', 'gpt-neo', '--heads', '4', '--embd', '32', '--window', '4'])));
+  await page.waitForFunction(() => /local: model\.safetensors: GPT-Neo \(GPTNeoForCausalLM\), 2 layers × 4 heads/.test(document.querySelector('#model-status').textContent));
+  const expected = {
+    selectivity: [/Layer 1 is local: a row sees only its last 4 keys, and N counts those, min\(i \+ 1, 4\)\./, /GPT-Neo's scores are q·k without GPT-2's 1\/√d/],
+    paper: [/Layer 1 is local: a row sees only its last 4 keys, so there rows longer than 4 are left out\./, /without GPT-2's 1\/√d/],
+    hardmax: [/Layer 1 is local: a row sees only its last 4 keys; there the hull, its directions and the best score are over those keys\./],
+    constant: [/Layer 1 is local: a row sees only its last 4 keys \(weights before them are 0\)\./],
+  };
+  for (const [view, patterns] of Object.entries(expected)) {
+    await page.click(`[role=tab][data-view=${view}]`);
+    await drawn(page, view);
+    assert.ok(await page.locator('#error').isHidden(), `${view}: ${await page.textContent('#error')}`);
+    const caption = await page.textContent('#figures figure figcaption');
+    for (const p of patterns) assert.match(caption, p, view);
+    if (view === 'hardmax' || view === 'constant') assert.doesNotMatch(caption, /1\/√d/, `${view} runs at T = 1 whatever the scale`);
   }
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -403,10 +431,7 @@ test('a sharded checkpoint folder (an index and two shards) loads through the fo
   shardCheckpoint(two);
   await page.setInputFiles('#folder-input', two);
   await page.waitForFunction(() => /local: model: Llama \(LlamaForCausalLM\), 2 layers × 4 heads \(2 key\/value heads\)/.test(document.querySelector('#model-status').textContent));
-  const text = 'Shards load like one file.';
-  const got = await page.evaluate((t) => globalThis.attnlabWorker.call('run', { text: t, options: {} }), text);
-  const cli = attnlab(['run', '--model', one, '--text', text]);
-  assert.ok(Math.abs(got.loss - cli.json.loss) <= 1e-5 * Math.abs(cli.json.loss), `loss ${got.loss} vs the CLI's ${cli.json.loss} on the one-file checkpoint`);
+  await assertLossLikeCli(page, one, 'Shards load like one file.');  // the one-file checkpoint's numbers
   assert.deepEqual(page.problems, []);
   await page.close();
 });
