@@ -14,6 +14,7 @@
 #include "analysis/lookup.hpp"
 #include "attention/hull_index.hpp"
 #include "util/clock.hpp"
+#include "util/gemm.hpp"
 #include "util/rng.hpp"
 #include "analysis/selectivity.hpp"
 #include "analysis/sensitivity_report.hpp"
@@ -53,6 +54,48 @@ std::string built_for() {
            std::to_string(EIGEN_MINOR_VERSION) + ": " + Eigen::SimdInstructionSetsInUse() + ")";
 }
 
+// Best of `repeats` timings of f().
+template <class F>
+double best_seconds(int repeats, F f) {
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        f();
+        best = std::min(best, seconds_since(start));
+    }
+    return best;
+}
+
+// GFLOP/s of Eigen's sgemm and of gemm_f32 on each kernel this CPU runs, on one thread, at the forward pass's
+// shapes for T tokens and C channels: the MLP's (T, C) x (C, 4C) and the attention's (T, C) x (C, 3C) with the
+// weights K x N, and one vocabulary chunk of the output layer, (T, C) x (1024, C)^T (N x K).
+nlohmann::ordered_json bench_gemm(int T, int C, int repeats) {
+    struct Shape { const char* name; int n; BLayout layout; };
+    const Shape shapes[] = {{"mlp", 4 * C, BLayout::KxN}, {"qkv", 3 * C, BLayout::KxN}, {"vocab_chunk", 1024, BLayout::NxK}};
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    const int eigen_threads = Eigen::nbThreads();
+    Eigen::setNbThreads(1);
+    for (const Shape& s : shapes) {
+        const MatRM a = MatRM::Random(T, C);
+        const MatRM b = s.layout == BLayout::KxN ? MatRM(MatRM::Random(C, s.n)) : MatRM(MatRM::Random(s.n, C));
+        MatRM c(T, s.n);
+        const double flops = 2.0 * T * C * s.n;
+        auto& row = out[std::string(s.name) + " " + std::to_string(T) + "x" + std::to_string(C) + "x" + std::to_string(s.n)];
+        row["eigen"] = flops / best_seconds(repeats, [&] {
+            if (s.layout == BLayout::KxN) c.noalias() = a * b;
+            else c.noalias() = a * b.transpose();
+        }) / 1e9;
+        for (const GemmKernel k : {GemmKernel::Vec128, GemmKernel::Avx2, GemmKernel::Avx512}) {
+            if (!gemm_kernel_available(k)) continue;
+            row[gemm_kernel_name(k)] = flops / best_seconds(repeats, [&] {
+                gemm_f32_on(k, T, s.n, C, a.data(), C, b.data(), static_cast<int>(b.cols()), s.layout, c.data(), s.n);
+            }) / 1e9;
+        }
+    }
+    Eigen::setNbThreads(eigen_threads);
+    return out;
+}
+
 Config shape_config(const std::string& shape) {
     Config c;
     c.vocab_size = 50257;
@@ -68,18 +111,6 @@ Config shape_config(const std::string& shape) {
         set_family(c, Family::GptNeoX);
     } else throw Error("attnlab bench: --shape must be gpt2, gpt2-medium, smollm2-135m or pythia-160m (got '" + shape + "')");
     return c;
-}
-
-// Best of `repeats` timings of f().
-template <class F>
-double best_seconds(int repeats, F f) {
-    double best = 1e300;
-    for (int r = 0; r < repeats; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        f();
-        best = std::min(best, seconds_since(start));
-    }
-    return best;
 }
 
 // Hard-max by the hull index against a linear scan, n = 10^2 .. 10^6 keys: random normal keys (few hull
@@ -150,7 +181,7 @@ const CommandSpec& bench_spec() {
          {"threads", FlagSpec::Takes::Value, "N", "Eigen threads", "1"},
          {"repeats", FlagSpec::Takes::Value, "N", "timings taken; the best counts", "3"},
          {"text-file", FlagSpec::Takes::Value, "F", "also time the tokenizer's encode on this text"},
-         {"analysis", FlagSpec::Takes::Value, "selectivity|sensitivity|paper|hull", "also time this analysis (hull: the hard-max index and the parabolic memory lookup, no model)"},
+         {"analysis", FlagSpec::Takes::Value, "selectivity|sensitivity|paper|gemm|hull", "also time this analysis (gemm: the matrix-product kernels at the model's shapes, 1 thread; hull: the hard-max index and the parabolic memory lookup, no model)"},
          {"temperatures", FlagSpec::Takes::Value, "N", "with --analysis sensitivity: temperatures in the sweep", "16"},
          storage_flag()},
         {}};
@@ -205,6 +236,7 @@ void cmd_bench(const Argv& argv) {
     j["tokens"] = T;
     j["threads"] = Eigen::nbThreads();
     j["built_for"] = built_for();
+    j["gemm_kernel"] = gemm_kernel_name(best_gemm_kernel());  // the forward pass's GEMM, chosen at run time from the CPU
     j["load_seconds"] = load_seconds;
     j["forward_seconds"] = forward_s;
     j["tokens_per_second"] = T / forward_s;
@@ -249,8 +281,10 @@ void cmd_bench(const Argv& argv) {
         const double paper_s = best_seconds(repeats, [&] { paper_report(model, {ids}, PaperRequest{}); });
         j["paper_seconds"] = paper_s;
         j["paper_over_forward"] = paper_s / forward_s;
+    } else if (args.str("analysis") == "gemm") {
+        j["gemm_gflops_1_thread"] = bench_gemm(T, c.n_embd, std::max(3, repeats));
     } else if (args.has("analysis")) {
-        throw Error("attnlab bench: --analysis must be selectivity, sensitivity, paper or hull");
+        throw Error("attnlab bench: --analysis must be selectivity, sensitivity, paper, gemm or hull");
     }
     if (args.has("text-file")) {
         // encode throughput of a fresh tokenizer (empty piece cache), best of `repeats`

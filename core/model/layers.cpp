@@ -9,48 +9,50 @@
 
 namespace attnlab {
 
+namespace {
+// Rows per task of the row-wise steps (norms, activations) on parallel.hpp's threads: fixed, so the split, and so
+// the bits of Eigen's vectorised functions at each block's end, never depend on the thread count.
+constexpr int k_row_block = 16;
+}  // namespace
+
 void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const Eigen::Ref<const RowVecF>& b,
                        float eps, MatRM& out, VecF& mean, VecF& rstd) {
     const Eigen::Index T = x.rows(), C = x.cols();
     out.resize(T, C);
     mean.resize(T);
     rstd.resize(T);
-    for (Eigen::Index t = 0; t < T; ++t) {
-        const float m = x.row(t).mean();
-        const float var = (x.row(t).array() - m).square().mean();  // biased variance, as PyTorch
-        const float r = 1.0f / std::sqrt(var + eps);
-        out.row(t) = ((x.row(t).array() - m) * r * w.array() + b.array()).matrix();
-        mean(t) = m;
-        rstd(t) = r;
-    }
+    parallel_blocks(static_cast<int>(T), k_row_block, [&](int t0, int n) {
+        for (Eigen::Index t = t0; t < t0 + n; ++t) {
+            const float m = x.row(t).mean();
+            const float var = (x.row(t).array() - m).square().mean();  // biased variance, as PyTorch
+            const float r = 1.0f / std::sqrt(var + eps);
+            out.row(t) = ((x.row(t).array() - m) * r * w.array() + b.array()).matrix();
+            mean(t) = m;
+            rstd(t) = r;
+        }
+    });
 }
 
 namespace {
 constexpr int k_vocab_chunk = 1024;
-#if defined(__EMSCRIPTEN__)
-// The page has no OpenMP, so its GEMMs are split by hand: out's columns in fixed blocks, one task each on
-// the page's threads (parallel.hpp), each block a gemm_f32 (util/gemm.hpp: WebAssembly SIMD). The same blocks
-// on one thread or many give the same bits.
+// The forward pass's GEMMs, in the page and natively: out's columns in fixed blocks, one task each on the threads of
+// parallel.hpp (the page's, or OpenMP's), each block a gemm_f32 (util/gemm.hpp: WebAssembly SIMD in the page,
+// AVX-512 or AVX2 natively). The same blocks on one thread or many give the same bits.
 constexpr int k_column_block = 8 * gemm_panel_columns;  // 96: GPT-2's widths (768, 2304, 3072) in whole blocks
 
 // out = x * B for B (x.cols(), n) given as `layout` says, at b with row stride ldb; out: n columns at o.
-void page_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, float* o, int ldo) {
+void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, float* o, int ldo) {
     gemm_f32(static_cast<int>(x.rows()), n, static_cast<int>(x.cols()), x.data(), static_cast<int>(x.outerStride()),
              b, ldb, layout, o, ldo);
 }
-#endif
 }  // namespace
 
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out) {
     out.resize(x.rows(), w.cols());
-#if defined(__EMSCRIPTEN__)
     const int n = static_cast<int>(w.cols()), ldw = static_cast<int>(w.outerStride()), ldo = static_cast<int>(out.cols());
     parallel_blocks(n, k_column_block, [&](int c0, int m) {
-        page_gemm(x, w.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
+        block_gemm(x, w.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
     });
-#else
-    out.noalias() = x * w;  // Eigen's GEMM, on OpenMP's threads
-#endif
     out.rowwise() += b;
 }
 
@@ -61,16 +63,11 @@ void linear_forward(const RefRM& x, const Tensor2& w, const Tensor1& b, MatRM& o
         out.resize(x.rows(), W.cols());
     } else
         out.resize(x.rows(), W.rows());
-#if defined(__EMSCRIPTEN__)
     const int n = static_cast<int>(out.cols()), ldw = static_cast<int>(W.outerStride()), ldo = n;
     parallel_blocks(n, k_column_block, [&](int c0, int m) {
-        if (w.out_in) page_gemm(x, W.data() + static_cast<std::ptrdiff_t>(c0) * ldw, ldw, BLayout::NxK, m, out.data() + c0, ldo);
-        else page_gemm(x, W.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
+        if (w.out_in) block_gemm(x, W.data() + static_cast<std::ptrdiff_t>(c0) * ldw, ldw, BLayout::NxK, m, out.data() + c0, ldo);
+        else block_gemm(x, W.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
     });
-#else
-    if (w.out_in) out.noalias() = x * W.transpose();
-    else out.noalias() = x * W;
-#endif
     if (!b.empty()) out.rowwise() += b.map();
 }
 
@@ -78,11 +75,13 @@ void rmsnorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, float e
     const Eigen::Index T = x.rows();
     out.resize(T, x.cols());
     rstd.resize(T);
-    for (Eigen::Index t = 0; t < T; ++t) {
-        const float r = 1.0f / std::sqrt(x.row(t).squaredNorm() / static_cast<float>(x.cols()) + eps);
-        out.row(t) = (x.row(t).array() * r * w.array()).matrix();
-        rstd(t) = r;
-    }
+    parallel_blocks(static_cast<int>(T), k_row_block, [&](int t0, int n) {
+        for (Eigen::Index t = t0; t < t0 + n; ++t) {
+            const float r = 1.0f / std::sqrt(x.row(t).squaredNorm() / static_cast<float>(x.cols()) + eps);
+            out.row(t) = (x.row(t).array() * r * w.array()).matrix();
+            rstd(t) = r;
+        }
+    });
 }
 
 void norm_forward(const Config& c, const RefRM& x, const Tensor1& w, const Tensor1& b, MatRM& out, VecF& mean, VecF& rstd) {
@@ -163,22 +162,13 @@ void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
     logits.resize(x.rows(), V);
     const auto chunk = [&](int v, int n, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32
         const MapRM rows = lm_head.rows_f32(v, n, scratch);
-#if defined(__EMSCRIPTEN__)
-        page_gemm(x, rows.data(), static_cast<int>(rows.outerStride()), BLayout::NxK, n, logits.data() + v,
-                  static_cast<int>(logits.cols()));
-#else
-        logits.middleCols(v, n).noalias() = x * rows.transpose();
-#endif
+        block_gemm(x, rows.data(), static_cast<int>(rows.outerStride()), BLayout::NxK, n, logits.data() + v,
+                   static_cast<int>(logits.cols()));
     };
-#if defined(__EMSCRIPTEN__)
     parallel_blocks(V, k_vocab_chunk, [&](int v, int n) {
         MatRM scratch;
         chunk(v, n, scratch);
     });
-#else
-    MatRM scratch;
-    for (int v = 0; v < V; v += k_vocab_chunk) chunk(v, std::min(k_vocab_chunk, V - v), scratch);  // GEMMs on OpenMP
-#endif
 }
 
 void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
@@ -193,6 +183,10 @@ void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogit
 }
 
 void activation_forward(Activation activation, MatRM& x) {
+    parallel_blocks(static_cast<int>(x.rows()), k_row_block, [&](int t0, int n) { activation_rows(activation, x.middleRows(t0, n)); });
+}
+
+void activation_rows(Activation activation, Eigen::Ref<MatRM> x) {
     auto a = x.array();
     switch (activation) {
         case Activation::GeluNew: {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "error.hpp"
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #else
@@ -110,15 +112,7 @@ void kernel(int kc, const float* A, int lda, const float* panel, float* C, int l
     }
 }
 
-}  // namespace
-
-void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C,
-              int ldc) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        for (int i = 0; i < M; ++i) std::fill(C + static_cast<long>(i) * ldc, C + static_cast<long>(i) * ldc + N, 0.0f);
-        return;
-    }
+void gemm_vec128(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
     alignas(16) float panel[k_depth * k_cols];
     for (int k0 = 0; k0 < K; k0 += k_depth) {
         const int kc = std::min(k_depth, K - k0);
@@ -138,6 +132,60 @@ void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int 
             }
         }
     }
+}
+
+}  // namespace
+
+bool gemm_kernel_available(GemmKernel kernel) {
+    switch (kernel) {
+        case GemmKernel::Vec128: return true;
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+        case GemmKernel::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        case GemmKernel::Avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+#endif
+        default: return false;
+    }
+}
+
+GemmKernel best_gemm_kernel() {
+    static const GemmKernel best = gemm_kernel_available(GemmKernel::Avx512) ? GemmKernel::Avx512
+                                   : gemm_kernel_available(GemmKernel::Avx2) ? GemmKernel::Avx2
+                                                                             : GemmKernel::Vec128;  // the CPU's, fixed
+    return best;
+}
+
+const char* gemm_kernel_name(GemmKernel kernel) {
+    switch (kernel) {
+#if defined(__wasm_simd128__)
+        case GemmKernel::Vec128: return "wasm-simd128";
+#else
+        case GemmKernel::Vec128: return "sse2";
+#endif
+        case GemmKernel::Avx2: return "avx2+fma";
+        case GemmKernel::Avx512: return "avx512f";
+    }
+    return "?";
+}
+
+void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
+                 float* C, int ldc) {
+    if (!gemm_kernel_available(kernel)) throw Error(std::string("gemm: this CPU cannot run the ") + gemm_kernel_name(kernel) + " kernel");
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        for (int i = 0; i < M; ++i) std::fill(C + static_cast<long>(i) * ldc, C + static_cast<long>(i) * ldc + N, 0.0f);
+        return;
+    }
+    switch (kernel) {
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+        case GemmKernel::Avx2: return gemm_f32_avx2(M, N, K, A, lda, B, ldb, layout, C, ldc);
+        case GemmKernel::Avx512: return gemm_f32_avx512(M, N, K, A, lda, B, ldb, layout, C, ldc);
+#endif
+        default: return gemm_vec128(M, N, K, A, lda, B, ldb, layout, C, ldc);
+    }
+}
+
+void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
+    gemm_f32_on(best_gemm_kernel(), M, N, K, A, lda, B, ldb, layout, C, ldc);
 }
 
 }  // namespace attnlab

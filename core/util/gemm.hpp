@@ -1,11 +1,23 @@
-// A single-precision matrix product for 128-bit SIMD: the page's GEMM. Eigen's SSE kernel, which Emscripten
-// translates to WebAssembly SIMD, ran GPT-2's shapes at 17-23 GFLOP/s in Chromium on the development machine;
-// this one, written for WebAssembly's f32x4 operations (a 3x12 block of C in 9 registers, B packed in 12-column
-// panels, A's entries broadcast straight from memory), at 34-36. The native build compiles the same code with
-// SSE2, so its tests check it against Eigen; the native CLI itself keeps Eigen's GEMM.
+// A single-precision matrix product with a fixed order of sums: the GEMM of the page and of the native forward pass.
+// - In WebAssembly: written for f32x4 operations (a 3x12 block of C in 9 registers, B packed in 12-column panels,
+//   A's entries broadcast straight from memory): 34-36 GFLOP/s in Chromium on the development machine, against
+//   17-23 for Eigen's SSE kernel translated by Emscripten.
+// - Natively on x86-64: the same definition with FMA in 256-bit (AVX2) or 512-bit (AVX-512) vectors, 6 x 16 or
+//   6 x 32 blocks of C (util/gemm_wide.inc), chosen at run time from what the CPU reports; the 128-bit kernel
+//   (SSE2, no FMA) on CPUs with neither.
 #pragma once
 
 namespace attnlab {
+
+// The kernels: 128-bit vectors (f32x4 in WebAssembly, SSE2 natively; a * b + acc rounded twice), or AVX2 and
+// AVX-512 with FMA (rounded once, so the same bits as each other, not as the 128-bit kernel's).
+enum class GemmKernel { Vec128, Avx2, Avx512 };
+
+// The best kernel this CPU runs (by CPUID; valgrind's virtual CPU reports no AVX-512), and a kernel's name
+// ("wasm-simd128", "sse2", "avx2+fma", "avx512f").
+GemmKernel best_gemm_kernel();
+const char* gemm_kernel_name(GemmKernel kernel);
+bool gemm_kernel_available(GemmKernel kernel);
 
 // How B is laid out in memory: K x N row-major (a weight matrix, out = x * W), or N x K row-major (its
 // transpose is multiplied: logits = x * lm_head^T).
@@ -20,5 +32,14 @@ inline constexpr int gemm_panel_columns = 12;
 // in order: the result never depends on how the caller splits C's columns or rows.
 void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C,
               int ldc);
+// The same on a named kernel (tests, benchmarks); throws Error if this CPU cannot run it.
+void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
+                 float* C, int ldc);
+
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+// util/gemm_x86.cpp
+void gemm_f32_avx2(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc);
+void gemm_f32_avx512(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc);
+#endif
 
 }  // namespace attnlab

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -30,13 +31,13 @@ Strided random_matrix(int rows, int cols, Rng& rng) {
 // Checks C against the product in double, entry by entry, within float rounding of a length-K sum:
 // |error| <= 2 K u sum_k |a_ik b_kj| (u = 2^-24: twice the classic bound of a length-K float sum), and that the
 // padding beside C is untouched.
-void check_product(int M, int N, int K, BLayout layout) {
+void check_product(int M, int N, int K, BLayout layout, GemmKernel kernel) {
     Rng rng(1234 + M * 7 + N * 13 + K);
     const Strided A = random_matrix(M, K, rng);
     const Strided B = layout == BLayout::KxN ? random_matrix(K, N, rng) : random_matrix(N, K, rng);
     const float sentinel = -12345.0f;
     Strided C(M, N, 3, sentinel);
-    gemm_f32(M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, layout, C.data.data(), C.ld);
+    gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, layout, C.data.data(), C.ld);
     for (int i = 0; i < M; ++i) {
         for (int j = 0; j < N; ++j) {
             double exact = 0.0, magnitude = 0.0;
@@ -45,26 +46,77 @@ void check_product(int M, int N, int K, BLayout layout) {
                 exact += static_cast<double>(A.at(i, k)) * b;
                 magnitude += std::fabs(static_cast<double>(A.at(i, k)) * b);
             }
+            INFO(gemm_kernel_name(kernel), " M ", M, " N ", N, " K ", K);
             REQUIRE(std::fabs(C.at(i, j) - exact) <= 2.0 * K * 0x1p-24 * magnitude);
         }
         for (int j = N; j < C.ld; ++j) REQUIRE(C.at(i, j) == sentinel);
     }
 }
 
+// The kernels this CPU runs: the 128-bit one always, AVX2 and AVX-512 where the CPU has them.
+std::vector<GemmKernel> kernels() {
+    std::vector<GemmKernel> out;
+    for (const GemmKernel k : {GemmKernel::Vec128, GemmKernel::Avx2, GemmKernel::Avx512})
+        if (gemm_kernel_available(k)) out.push_back(k);
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("gemm_f32 with B as K x N equals the product in double, with every tail of rows, columns and depth") {
-    // M = 7: two 3-row blocks and a row; N = 29: two 12-column panels and 5; K = 600: depth blocks 256, 256, 88;
-    // K = 7: a depth that B's 4 x 4 transposes (N x K) do not divide
-    for (const int M : {1, 2, 3, 7, 128})
-        for (const int N : {1, 5, 12, 29})
-            for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::KxN);
+    // M = 7: two 3-row blocks and a row (6-row blocks: one and a row); N = 29, 40: 12-, 16- and 32-column panels and
+    // their tails; K = 600: depth blocks 256, 256, 88; K = 7: a depth that B's transposes (N x K) do not divide
+    for (const GemmKernel kernel : kernels())
+        for (const int M : {1, 2, 3, 7, 128})
+            for (const int N : {1, 5, 12, 29, 40})
+                for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::KxN, kernel);
 }
 
 TEST_CASE("gemm_f32 with B as N x K (its transpose multiplied) equals the product in double") {
-    for (const int M : {1, 2, 3, 7, 128})
-        for (const int N : {1, 5, 12, 29})
-            for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::NxK);
+    for (const GemmKernel kernel : kernels())
+        for (const int M : {1, 2, 3, 7, 128})
+            for (const int N : {1, 5, 12, 29, 40})
+                for (const int K : {1, 4, 7, 9, 256, 600}) check_product(M, N, K, BLayout::NxK, kernel);
+}
+
+TEST_CASE("the FMA kernels compute gemm_f32's definition exactly: each entry's sum over k ascending, in depth blocks of 256") {
+    // a scalar reference of the definition with one rounding per multiply-add (std::fma); AVX2's 256-bit and
+    // AVX-512's 512-bit kernels must give its bits, so they give each other's
+    const int M = 9, N = 37, K = 600;
+    Rng rng(5);
+    const Strided A = random_matrix(M, K, rng), Bk = random_matrix(K, N, rng), Bn = random_matrix(N, K, rng);
+    for (const GemmKernel kernel : kernels()) {
+        if (kernel == GemmKernel::Vec128) continue;
+        for (const BLayout layout : {BLayout::KxN, BLayout::NxK}) {
+            const Strided& B = layout == BLayout::KxN ? Bk : Bn;
+            Strided C(M, N, 0, 0.0f);
+            gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, layout, C.data.data(), C.ld);
+            for (int i = 0; i < M; ++i)
+                for (int j = 0; j < N; ++j) {
+                    float c = 0.0f;
+                    for (int k0 = 0; k0 < K; k0 += 256) {
+                        float block = 0.0f;
+                        for (int k = k0; k < std::min(K, k0 + 256); ++k)
+                            block = std::fma(A.at(i, k), layout == BLayout::KxN ? B.at(k, j) : B.at(j, k), block);
+                        c = k0 == 0 ? block : c + block;
+                    }
+                    INFO(gemm_kernel_name(kernel), " i ", i, " j ", j);
+                    REQUIRE(C.at(i, j) == c);
+                }
+        }
+    }
+}
+
+TEST_CASE("an FMA kernel is chosen wherever the CPU has one, and a kernel the CPU lacks is refused by name") {
+    const GemmKernel best = best_gemm_kernel();
+    CHECK(gemm_kernel_available(best));
+    if (gemm_kernel_available(GemmKernel::Avx512)) CHECK(best == GemmKernel::Avx512);
+    else if (gemm_kernel_available(GemmKernel::Avx2)) CHECK(best == GemmKernel::Avx2);
+    for (const GemmKernel k : {GemmKernel::Avx2, GemmKernel::Avx512})
+        if (!gemm_kernel_available(k)) {
+            float x = 0;
+            CHECK_THROWS_WITH(gemm_f32_on(k, 1, 1, 1, &x, 1, &x, 1, BLayout::KxN, &x, 1), doctest::Contains(gemm_kernel_name(k)));
+        }
 }
 
 TEST_CASE("gemm_f32 with no depth writes zeros, and with no rows or columns writes nothing") {
@@ -82,14 +134,16 @@ TEST_CASE("gemm_f32 gives the same bits whichever blocks of C's rows and columns
     const int M = 10, N = 50, K = 700;
     Rng rng(99);
     const Strided A = random_matrix(M, K, rng), B = random_matrix(K, N, rng);
-    Strided whole(M, N, 0, 0.0f), pieces(M, N, 0, 0.0f);
-    gemm_f32(M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, BLayout::KxN, whole.data.data(), whole.ld);
-    const int row_splits[] = {0, 4, 5, M}, col_splits[] = {0, 7, 31, 32, N};
-    for (int r = 0; r + 1 < 4; ++r)
-        for (int c = 0; c + 1 < 5; ++c) {
-            const int i0 = row_splits[r], j0 = col_splits[c];
-            gemm_f32(row_splits[r + 1] - i0, col_splits[c + 1] - j0, K, A.ptr(i0, 0), A.ld, B.ptr(0, j0), B.ld,
-                     BLayout::KxN, &pieces.at(i0, j0), pieces.ld);
-        }
-    CHECK(pieces.data == whole.data);
+    for (const GemmKernel kernel : kernels()) {
+        Strided whole(M, N, 0, 0.0f), pieces(M, N, 0, 0.0f);
+        gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, BLayout::KxN, whole.data.data(), whole.ld);
+        const int row_splits[] = {0, 4, 5, M}, col_splits[] = {0, 7, 31, 32, N};
+        for (int r = 0; r + 1 < 4; ++r)
+            for (int c = 0; c + 1 < 5; ++c) {
+                const int i0 = row_splits[r], j0 = col_splits[c];
+                gemm_f32_on(kernel, row_splits[r + 1] - i0, col_splits[c + 1] - j0, K, A.ptr(i0, 0), A.ld, B.ptr(0, j0),
+                            B.ld, BLayout::KxN, &pieces.at(i0, j0), pieces.ld);
+            }
+        CHECK(pieces.data == whole.data);
+    }
 }

@@ -120,3 +120,22 @@ TEST_CASE("the forward pass shows the observer every head in order, and the same
         CHECK(traces[1].heads[i].probs == traces[0].heads[i].probs);
     }
 }
+
+TEST_CASE("the forward pass gives the same logits and loss, to the bit, on 1 and 3 threads") {
+    // widths that span several of the GEMMs' column blocks (3C = 192, 4C = 256 over blocks of 96) and vocabulary
+    // chunks (2,100 over chunks of 1,024), and rows over several of the norms' row blocks
+    const Model m = random_model(tiny_config(2, 4, 64, 48, 2100));
+    std::vector<int> ids;
+    for (int t = 0; t < 40; ++t) ids.push_back((t * 677 + 13) % 2100);
+    std::vector<Trace> traces;
+    for (int threads : {1, 3}) {
+        with_threads(threads, [&] {
+            ForwardOptions fo;
+            fo.keep_logits = KeepLogits::All;
+            traces.push_back(forward(m, ids, fo));
+        });
+    }
+    REQUIRE(traces[0].logits.rows() == 40);
+    CHECK(traces[1].logits == traces[0].logits);
+    CHECK(traces[1].loss == traces[0].loss);
+}
