@@ -38,6 +38,14 @@ fi
 echo "== peak memory to load and run a 124M-shape F32 checkpoint from disk"
 dir=build/bench-gpt2-f32
 [ -f "$dir/model.safetensors" ] || "$cli" make-random --out "$dir" --layers 12 --heads 12 --embd 768 --ctx 1024 >/dev/null
+echo "== the matrix-product kernels at GPT-2 124M's shapes, 128 tokens, 1 thread: Eigen against gemm_f32's (GFLOP/s)"
+"$cli" bench --shape gpt2 --tokens 128 --repeats 5 --analysis gemm | node -e '
+  const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  console.log(`kernel chosen on this CPU: ${j.gemm_kernel}`);
+  for (const [shape, row] of Object.entries(j.gemm_gflops_1_thread))
+    console.log(`${shape.padEnd(26)} ${Object.entries(row).map(([k, v]) => `${k} ${v.toFixed(1)}`).join("  ")}`);'
+echo "== attnlab native against onnxruntime-node, same weights (GPT-2 124M shape, 128 tokens), 1 thread and all"
+bash scripts/onnx/bench-ort.sh "$cli" "$dir"
 size_mib=$(( $(stat -c %s "$dir/model.safetensors") / 1048576 ))
 "$cli" bench --model "$dir" --tokens 128 --threads 1 --repeats 1 | tee build/bench-memory.json
 echo "checkpoint file: ${size_mib} MiB (target: peak_rss_mib <= file + 64 MiB)"

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "error.hpp"
 
 namespace attnlab {
@@ -18,11 +20,10 @@ namespace {
 void softmax_row(const float* s, int n, float inv_t, float* p) {
     // subtracting the max keeps exp() in range without changing the result
     const float max = *std::max_element(s, s + n);
+    // exp in SIMD (Eigen's vectorised exp; entry by entry, so p may alias s), then the sum in order
+    Eigen::Map<Eigen::ArrayXf>(p, n) = ((Eigen::Map<const Eigen::ArrayXf>(s, n) - max) * inv_t).exp();
     float sum = 0.0f;
-    for (int j = 0; j < n; ++j) {
-        p[j] = std::exp((s[j] - max) * inv_t);
-        sum += p[j];
-    }
+    for (int j = 0; j < n; ++j) sum += p[j];
     const float inv_sum = 1.0f / sum;
     // weights below float's normal range are flushed to 0: at low temperature whole rows would otherwise be subnormal,
     // which the weighted sum of values runs several times slower on (and which carry under 1e-38 of mass)

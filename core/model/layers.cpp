@@ -154,7 +154,9 @@ void gated_forward(Activation activation, const MatRM& gate_up, MatRM& out) {
 
 double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
     const float m = row.maxCoeff();
-    return m + std::log((row.array() - m).exp().cast<double>().sum());
+    // exp in float in SIMD (an expression that casts inside would run exp one entry at a time), summed in double
+    const Eigen::ArrayXf e = (row.array() - m).exp().transpose();
+    return m + std::log(e.cast<double>().sum());
 }
 
 void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {

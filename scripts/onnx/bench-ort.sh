@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# attnlab's native forward pass against onnxruntime-node's on the same weights: the checkpoint folder DIR exported to
+# ONNX by export_gpt2.py (Debian's PyTorch), onnxruntime-node installed from npm into build/ort (scripts skipped: the
+# CPU library ships in the package; never a dependency of attnlab), both on 1 thread and on every core, each the best
+# of 10 timed runs, taken in turn so that both see the same machine. Skipped, with the reason, when torch or the npm
+# package cannot be had.
+#   bench-ort.sh ATTNLAB_CLI DIR
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cli="$1" dir="$2"
+tokens=128 cores=$(nproc) version=1.30.0
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if ! "$py" -c "import torch" 2>/dev/null; then echo "skipped: no PyTorch to export the ONNX model (apt-get install python3-torch)"; exit 0; fi
+if [ ! -d build/ort/node_modules/onnxruntime-node ]; then
+  mkdir -p build/ort
+  # a package of its own, so that npm installs here and not into the project's node_modules
+  [ -f build/ort/package.json ] || echo '{"name": "attnlab-bench-ort", "private": true}' > build/ort/package.json
+  (cd build/ort && npm install --no-audit --no-fund --ignore-scripts "onnxruntime-node@$version" >/dev/null 2>&1) ||
+    { echo "skipped: npm could not install onnxruntime-node@$version"; exit 0; }
+fi
+onnx="build/ort/$(basename "$dir")-$tokens.onnx"
+[ -f "$onnx" ] || "$py" scripts/onnx/export_gpt2.py "$dir" "$onnx" "$tokens" 2>/dev/null > "$onnx.json"
+threads="1"
+[ "$cores" -gt 1 ] && threads="1,$cores"
+for t in ${threads//,/ }; do
+  node scripts/onnx/bench-ort.mjs "$PWD/build/ort/node_modules" "$onnx" "$tokens" "$t" 10 > "build/ort/ort-$t.json"
+  OMP_NUM_THREADS="$t" "$cli" bench --model "$dir" --tokens "$tokens" --threads "$t" --repeats 10 > "build/ort/attnlab-$t.json"
+done
+node -e '
+  const fs = require("fs");
+  const torch = JSON.parse(fs.readFileSync(process.argv[2])).torch_loss;  // the same ids through the exported model in torch
+  for (const t of process.argv[1].split(",")) {
+    const ort = JSON.parse(fs.readFileSync(`build/ort/ort-${t}.json`)), own = JSON.parse(fs.readFileSync(`build/ort/attnlab-${t}.json`));
+    console.log(`${t} thread${t === "1" ? " " : "s"}: attnlab ${own.tokens_per_second.toFixed(0).padStart(5)} tokens/s (${own.gemm_kernel})  ` +
+      `onnxruntime-node ${ort.tokens_per_second.toFixed(0).padStart(5)} tokens/s  attnlab/onnxruntime ${(own.tokens_per_second / ort.tokens_per_second).toFixed(2)}` +
+      `  (loss on the check ids: onnxruntime ${ort.loss.toFixed(5)}, torch ${torch.toFixed(5)})`);
+  }' "$threads" "$onnx.json"
