@@ -64,11 +64,12 @@ std::vector<GemmKernel> kernels() {
 }  // namespace
 
 TEST_CASE("gemm_f32 with B as K x N equals the product in double, with every tail of rows, columns and depth") {
-    // M = 7: two 3-row blocks and a row (6-row blocks: one and a row); N = 29, 40: 12-, 16- and 32-column panels and
-    // their tails; K = 600: depth blocks 256, 256, 88; K = 7: a depth that B's transposes (N x K) do not divide
+    // M = 7: two 3-row blocks and a row (8-row blocks: a tail of 7); N = 29, 40: 12-, 16- and 32-column panels and
+    // their tails; N = 173: groups of 4 full panels packed in one sweep, then full ones and a tail; K = 600: depth
+    // blocks 256, 256, 88; K = 7: a depth that B's transposes (N x K) do not divide
     for (const GemmKernel kernel : kernels())
         for (const int M : {1, 2, 3, 7, 128})
-            for (const int N : {1, 5, 12, 29, 40})
+            for (const int N : {1, 5, 12, 29, 40, 173})
                 for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::KxN, kernel);
 }
 
@@ -82,7 +83,7 @@ TEST_CASE("gemm_f32 with B as N x K (its transpose multiplied) equals the produc
 TEST_CASE("the FMA kernels compute gemm_f32's definition exactly: each entry's sum over k ascending, in depth blocks of 256") {
     // a scalar reference of the definition with one rounding per multiply-add (std::fma); AVX2's 256-bit and
     // AVX-512's 512-bit kernels must give its bits, so they give each other's
-    const int M = 9, N = 37, K = 600;
+    const int M = 9, N = 173, K = 600;
     Rng rng(5);
     const Strided A = random_matrix(M, K, rng), Bk = random_matrix(K, N, rng), Bn = random_matrix(N, K, rng);
     for (const GemmKernel kernel : kernels()) {
@@ -131,15 +132,15 @@ TEST_CASE("gemm_f32 with no depth writes zeros, and with no rows or columns writ
 
 TEST_CASE("gemm_f32 gives the same bits whichever blocks of C's rows and columns a caller computes it in") {
     // the page's threads each compute a block of columns (core/model/layers.cpp): the split must not move a bit
-    const int M = 10, N = 50, K = 700;
+    const int M = 10, N = 150, K = 700;
     Rng rng(99);
     const Strided A = random_matrix(M, K, rng), B = random_matrix(K, N, rng);
     for (const GemmKernel kernel : kernels()) {
         Strided whole(M, N, 0, 0.0f), pieces(M, N, 0, 0.0f);
         gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, BLayout::KxN, whole.data.data(), whole.ld);
-        const int row_splits[] = {0, 4, 5, M}, col_splits[] = {0, 7, 31, 32, N};
+        const int row_splits[] = {0, 4, 5, M}, col_splits[] = {0, 7, 31, 32, 129, N};
         for (int r = 0; r + 1 < 4; ++r)
-            for (int c = 0; c + 1 < 5; ++c) {
+            for (int c = 0; c + 1 < 6; ++c) {
                 const int i0 = row_splits[r], j0 = col_splits[c];
                 gemm_f32_on(kernel, row_splits[r + 1] - i0, col_splits[c + 1] - j0, K, A.ptr(i0, 0), A.ld, B.ptr(0, j0),
                             B.ld, BLayout::KxN, &pieces.at(i0, j0), pieces.ld);
