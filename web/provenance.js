@@ -56,12 +56,13 @@ export function architectureNote(view, info) {
 // name when the view ran on it), temperature: the state when the figures were drawn; window: the tokens a per-token
 // view showed ({start, tokens}), null for views of the whole text.
 export function provenance({ view, model, info, text, tokens, sample = null, averages = null, temperature, window = null }) {
+  const note = architectureNote(view, info);
   return {
     attnlab: VERSION,
     view,
     model,
     model_shape: modelShape(info).replace(/×/g, 'x'),
-    ...(architectureNote(view, info) ? { architecture_note: architectureNote(view, info) } : {}),
+    ...(note ? { architecture_note: note } : {}),
     text_source: sample ?? 'the text in the box',
     ...(sample ? {} : { text, token_ids: tokens }),
     ...(averages ? { averages } : {}),

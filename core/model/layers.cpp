@@ -184,10 +184,9 @@ void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogit
     }
 }
 
-void activation_forward(Activation activation, MatRM& x) {
-    parallel_blocks(static_cast<int>(x.rows()), k_row_block, [&](int t0, int n) { activation_rows(activation, x.middleRows(t0, n)); });
-}
+namespace {
 
+// activation_forward on a block of rows, on the calling thread.
 void activation_rows(Activation activation, Eigen::Ref<MatRM> x) {
     auto a = x.array();
     switch (activation) {
@@ -206,6 +205,12 @@ void activation_rows(Activation activation, Eigen::Ref<MatRM> x) {
             a = a / (1.0f + (-a).exp());
             break;
     }
+}
+
+}  // namespace
+
+void activation_forward(Activation activation, MatRM& x) {
+    parallel_blocks(static_cast<int>(x.rows()), k_row_block, [&](int t0, int n) { activation_rows(activation, x.middleRows(t0, n)); });
 }
 
 }  // namespace attnlab

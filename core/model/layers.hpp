@@ -43,8 +43,6 @@ void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogit
 
 // Elementwise activation in place. gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); silu: x / (1 + e^-x).
 void activation_forward(Activation activation, MatRM& x);
-// The same on a block of rows, on the calling thread.
-void activation_rows(Activation activation, Eigen::Ref<MatRM> x);
 
 }  // namespace attnlab
 

@@ -267,21 +267,19 @@ void Tokenizer::encode_stretch(const std::string& raw, bool first, std::vector<i
         }
     } else {
         const bool pattern = p.split == TokenizerPipeline::Split::Pattern;
-        if (pattern && p.add_prefix_space && text[0] != ' ') text = " " + text;
+        const bool digits = p.digits != TokenizerPipeline::Digits::Off;
         const bool individual = p.digits == TokenizerPipeline::Digits::Individual;
-        if (pattern && (p.digits == TokenizerPipeline::Digits::Off || !p.digits_first)) {
-            pieces = pretokenize(text, p.pattern);  // checks the text is UTF-8
-        } else {
-            pieces = split_digits(text, {{0, text.size()}}, individual);  // checks the text is UTF-8
-            if (p.digits == TokenizerPipeline::Digits::Off) pieces = {{0, text.size()}};
+        if (pattern && p.add_prefix_space && text[0] != ' ') text = " " + text;
+        // the pre-tokenizers in the file's order, each cutting the pieces of the one before (each checks UTF-8)
+        pieces.emplace_back(0, text.size());
+        if (digits && p.digits_first) pieces = split_digits(text, pieces, individual);
+        if (pattern) pieces = pretokenize(text, pieces, p.pattern);
+        if (digits && !p.digits_first) pieces = split_digits(text, pieces, individual);
+        if (!pattern && !digits) {
+            std::vector<char32_t> points;  // checks the text is UTF-8
+            std::vector<std::size_t> offsets;
+            decode_utf8(text, "text", points, offsets);
         }
-        if (pattern && p.digits != TokenizerPipeline::Digits::Off && p.digits_first) {
-            std::vector<std::pair<std::size_t, std::size_t>> cut;
-            for (const auto& [begin, end] : pieces)
-                for (const auto& [b, e] : pretokenize(text.substr(begin, end - begin), p.pattern)) cut.emplace_back(begin + b, begin + e);
-            pieces = std::move(cut);
-        }
-        if (p.digits != TokenizerPipeline::Digits::Off && !p.digits_first) pieces = split_digits(text, pieces, individual);
     }
     for (const auto& [begin, end] : pieces) {
         std::string piece = text.substr(begin, end - begin);

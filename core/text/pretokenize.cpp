@@ -124,6 +124,16 @@ std::vector<std::pair<std::size_t, std::size_t>> pretokenize(const std::string& 
     return pieces;
 }
 
+std::vector<std::pair<std::size_t, std::size_t>> pretokenize(const std::string& text,
+                                                             const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                                                             SplitPattern pattern) {
+    if (ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == text.size()) return pretokenize(text, pattern);
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    for (const auto& [begin, end] : ranges)
+        for (const auto& [b, e] : pretokenize(text.substr(begin, end - begin), pattern)) out.emplace_back(begin + b, begin + e);
+    return out;
+}
+
 std::vector<std::pair<std::size_t, std::size_t>> split_digits(const std::string& text,
                                                                const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
                                                                bool individual) {

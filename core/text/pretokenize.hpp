@@ -15,6 +15,11 @@ enum class SplitPattern { Gpt2, Llama3, Qwen2 };
 // Byte ranges [begin, end) of the pieces of `text`; throws Error if text is not valid UTF-8.
 std::vector<std::pair<std::size_t, std::size_t>> pretokenize(const std::string& text, SplitPattern pattern = SplitPattern::Gpt2);
 
+// The same within each of the pieces `ranges` of `text` (the pieces of an earlier pre-tokenizer).
+std::vector<std::pair<std::size_t, std::size_t>> pretokenize(const std::string& text,
+                                                             const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                                                             SplitPattern pattern);
+
 // Hugging Face's Digits pre-tokenizer over the pieces `ranges` of `text`: each piece split so that every number
 // character (\p{N}, Rust's char::is_numeric) is a piece of its own (individual) or every run of them is, with the
 // text between them as pieces too. SmolLM2's tokenizer runs it before ByteLevel's regex.

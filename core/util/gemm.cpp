@@ -159,7 +159,7 @@ const char* gemm_kernel_name(GemmKernel kernel) {
 #if defined(__wasm_simd128__)
         case GemmKernel::Vec128: return "wasm-simd128";
 #else
-        case GemmKernel::Vec128: return "sse2";
+        case GemmKernel::Vec128: return "vec128";
 #endif
         case GemmKernel::Avx2: return "avx2+fma";
         case GemmKernel::Avx512: return "avx512f";
@@ -167,9 +167,11 @@ const char* gemm_kernel_name(GemmKernel kernel) {
     return "?";
 }
 
-void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
-                 float* C, int ldc) {
-    if (!gemm_kernel_available(kernel)) throw Error(std::string("gemm: this CPU cannot run the ") + gemm_kernel_name(kernel) + " kernel");
+namespace {
+
+// gemm_f32 on `kernel`, which this CPU runs.
+void dispatch(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
+              float* C, int ldc) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
         for (int i = 0; i < M; ++i) std::fill(C + static_cast<long>(i) * ldc, C + static_cast<long>(i) * ldc + N, 0.0f);
@@ -184,8 +186,16 @@ void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda
     }
 }
 
+}  // namespace
+
+void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
+                 float* C, int ldc) {
+    if (!gemm_kernel_available(kernel)) throw Error(std::string("gemm: this CPU cannot run the ") + gemm_kernel_name(kernel) + " kernel");
+    dispatch(kernel, M, N, K, A, lda, B, ldb, layout, C, ldc);
+}
+
 void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
-    gemm_f32_on(best_gemm_kernel(), M, N, K, A, lda, B, ldb, layout, C, ldc);
+    dispatch(best_gemm_kernel(), M, N, K, A, lda, B, ldb, layout, C, ldc);  // the CPU's own: no check per call
 }
 
 }  // namespace attnlab

@@ -2,19 +2,20 @@
 // - In WebAssembly: written for f32x4 operations (a 3x12 block of C in 9 registers, B packed in 12-column panels,
 //   A's entries broadcast straight from memory): 34-36 GFLOP/s in Chromium on the development machine, against
 //   17-23 for Eigen's SSE kernel translated by Emscripten.
-// - Natively on x86-64: the same definition with FMA in 256-bit (AVX2) or 512-bit (AVX-512) vectors, 6 x 16 or
-//   6 x 32 blocks of C (util/gemm_wide.inc), chosen at run time from what the CPU reports; the 128-bit kernel
-//   (SSE2, no FMA) on CPUs with neither.
+// - Natively on x86-64: the same definition with FMA in 256-bit (AVX2) or 512-bit (AVX-512) vectors, 4 x 16 or
+//   8 x 32 blocks of C (util/gemm_wide.inc), chosen at run time from what the CPU reports; the 128-bit kernel on
+//   CPUs with neither.
 #pragma once
 
 namespace attnlab {
 
-// The kernels: 128-bit vectors (f32x4 in WebAssembly, SSE2 natively; a * b + acc rounded twice), or AVX2 and
-// AVX-512 with FMA (rounded once, so the same bits as each other, not as the 128-bit kernel's).
+// The kernels: 128-bit vectors (f32x4 in WebAssembly; natively SSE2, or the 128-bit forms of what the build's -march
+// adds: a * b + acc is rounded twice, unless that -march has FMA and the compiler fuses them), or AVX2 and AVX-512
+// with FMA (rounded once, so the same bits as each other).
 enum class GemmKernel { Vec128, Avx2, Avx512 };
 
 // The best kernel this CPU runs (by CPUID; valgrind's virtual CPU reports no AVX-512), and a kernel's name
-// ("wasm-simd128", "sse2", "avx2+fma", "avx512f").
+// ("wasm-simd128", "vec128", "avx2+fma", "avx512f").
 GemmKernel best_gemm_kernel();
 const char* gemm_kernel_name(GemmKernel kernel);
 bool gemm_kernel_available(GemmKernel kernel);
