@@ -286,16 +286,23 @@ export function scaleNorm({ scale = 'linear', vmin = 0, vmax = 1 }) {
 
 // values[offset .. offset + rows * cols) as a PNG data URL, one pixel per cell in the colour colourOf(v) gives
 // ('rgb(r,g,b)'); NaN cells transparent.
-function cellImage(values, offset, rows, cols, colourOf) {
+// shown: the cell's size on screen in px. Each cell is painted as a block of about that many pixels (at most 16, and
+// at most 4 M pixels in all), so that a renderer that ignores image-rendering: pixelated (a PNG export's canvas, an SVG
+// viewer) still shows sharp cells instead of blending neighbours into a blur.
+function cellImage(values, offset, rows, cols, colourOf, shown = 1) {
+  const k = Math.max(1, Math.min(16, Math.round(shown), Math.floor(Math.sqrt(4e6 / (rows * cols)))));
   const canvas = document.createElement('canvas');
-  canvas.width = cols;
-  canvas.height = rows;
+  canvas.width = cols * k;
+  canvas.height = rows * k;
   const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(cols, rows);
-  for (let i = 0; i < rows * cols; i++) {
-    const v = values[offset + i];
-    const rgb = Number.isFinite(v) ? colourOf(v).match(/\d+/g).map(Number) : [0, 0, 0];
-    img.data.set([...rgb, Number.isFinite(v) ? 255 : 0], i * 4);
+  const img = ctx.createImageData(cols * k, rows * k);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = values[offset + r * cols + c];
+      const rgba = [...(Number.isFinite(v) ? colourOf(v).match(/\d+/g).map(Number) : [0, 0, 0]), Number.isFinite(v) ? 255 : 0];
+      for (let y = r * k; y < (r + 1) * k; y++)
+        for (let x = c * k; x < (c + 1) * k; x++) img.data.set(rgba, (y * cols * k + x) * 4);
+    }
   }
   ctx.putImageData(img, 0, 0);
   return canvas.toDataURL('image/png');
@@ -448,7 +455,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
   const norm = scaleNorm({ scale, vmin, vmax });
   const paint = scale === 'diverging' ? divergingColour : colour;
   if (rows * cols > 4096 || !onCell) {
-    svgEl('image', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, href: cellImage(values, 0, rows, cols, (v) => paint(norm(v))),
+    svgEl('image', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, href: cellImage(values, 0, rows, cols, (v) => paint(norm(v)), cell),
       preserveAspectRatio: 'none', style: 'image-rendering: pixelated' }, svg);
     // one focusable surface over the image: the pointer or the arrow keys pick a cell
     const cursor = svgEl('rect', { width: cell, height: cell, class: 'cursor-cell', visibility: 'hidden' }, svg);
@@ -718,7 +725,7 @@ export function thumbnailGrid({ title, layers, heads, size, thumbs, scale = 'hea
       const norm = scaleNorm(scale === 'log' ? { scale: 'log', vmin: 1e-3, vmax: 1 } : { vmin: 0, vmax: top || 1 });
       const [x, y] = at(l, h);
       svgEl('rect', { x: x - 0.5, y: y - 0.5, width: tile + 1, height: tile + 1, class: 'frame' }, svg);
-      svgEl('image', { x, y, width: tile, height: tile, href: cellImage(thumbs, off, size, size, (v) => colour(norm(v))), preserveAspectRatio: 'none',
+      svgEl('image', { x, y, width: tile, height: tile, href: cellImage(thumbs, off, size, size, (v) => colour(norm(v)), tile / size), preserveAspectRatio: 'none',
         style: 'image-rendering: pixelated' }, svg);
       if (selected && selected[0] === l && selected[1] === h)
         svgEl('rect', { x: x - 2, y: y - 2, width: tile + 4, height: tile + 4, class: 'selected-cell' }, svg);
