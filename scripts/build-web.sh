@@ -21,5 +21,5 @@ cp models/tiny-gpt2/config.json models/tiny-gpt2/model.safetensors models/tiny-g
    models/tiny-gpt2/held-out-sample.txt \
    "$out/models/tiny-gpt2/"
 mkdir -p "$out/results"
-cp scripts/experiments/papa_checkpoints.json "$out/results/"
+cp scripts/experiments/papa_checkpoints.json scripts/experiments/conditioning.json "$out/results/"
 echo "attnlab: the page is in $out ($(du -sh "$out" | cut -f1))"

@@ -5,6 +5,7 @@
 import { linePlot, PALETTE } from './plot.js';
 import { count, fixed } from './format.js';
 import { VERSION } from './provenance.js';
+import { summarise } from './conditioning_results.js';
 
 const fmt = (v, d = 2) => fixed(v, d);
 const pct = (v, d = 1) => `${v >= 0 ? '+' : ''}${fmt(100 * v, d)}%`;
@@ -126,4 +127,87 @@ export function lookupFigures({ lookup }) {
       ...runs.map((r) => [r.length, r.exact, r.scan_checked, r.scan_agrees, r.hull_ns_per_step, r.scan_ns_per_read])],
     json: lookup,
   }];
+}
+
+// "Does conditioning attention train faster here?" (scripts/experiments/conditioning.sh, committed results; docs/science.md
+// section 10): the same small GPT-2 trained plainly and with spectral conditioning (W_Q, W_K, W_V used as W + lambda I) at
+// three lambdas, 3 seeds each. Lines: the mean over seeds; bands: the lowest and highest seed. The verdicts come from
+// conditioning_results.js, which the script that wrote the results prints too.
+export function conditioningTrainingFigures(results) {
+  const s = summarise(results);
+  const color = (i) => PALETTE[i % PALETTE.length];
+  const seeds = s.plain.runs.length;
+  const curve = (c, key, pick = (x) => x) => ({ y: c[key].map((v) => pick(v.mean)), band: { lo: c[key].map((v) => pick(v.min)), hi: c[key].map((v) => pick(v.max)) } });
+  const lambdas = s.configs.filter((c) => c.attention === 'spectral').map((c) => c.lambda).join(', ');
+  const source = `Committed results of \`${results.script}\` (${results.measured_on}; ${results.options.steps} steps of ` +
+    `${results.options.batch} windows of ${results.options.seq_len} tokens, learning rate ${results.options.lr}, ${seeds} seeds per setting). ` +
+    'They do not depend on the loaded model or the text in the box.';
+  const method = 'Spectral conditioning is attnlab\'s reading of Saratchandran and Lucey (arXiv 2603.07162): every layer\'s W_Q, W_K and ' +
+    `W_V are used as W + λI, λ fixed before training at L times each block's largest singular value at initialisation (L = ${lambdas}); ` +
+    'the preconditioner C(Q, K, V) of arXiv 2603.27153 is not implemented, because no public source gives it.';
+  const provenance = { attnlab: VERSION, view: 'conditioning', source: `committed results of ${results.script}`,
+    model: results.measured_on, evaluated_on: results.eval, temperature: 'not used: training at T = 1' };
+  const csvRuns = [['attention', 'lambda', 'seed', 'step', 'train_seconds', 'val_loss', 'attention_log10_kappa_median',
+    'log10_kappa_q', 'log10_kappa_k', 'log10_kappa_v'], ...results.runs.flatMap((r) => r.step.map((st, i) => [r.attention, r.lambda, r.seed, st,
+    r.train_seconds[i], r.val_loss[i], r.attention_log10_kappa[i], r.projection_log10_kappa.q[i], r.projection_log10_kappa.k[i],
+    r.projection_log10_kappa.v[i]]))];
+  const targetRef = (xs) => ({ name: `target: the plain runs' worst final loss (${fixed(s.target, 3)})`, x: [Math.min(...xs), Math.max(...xs)],
+    y: [s.target, s.target], dash: '2 3' });
+  // the loss from the first logged step after the warm-up on: the first steps' 8 to 10.8 nats would flatten every difference
+  // that matters (the CSV and JSON hold every point)
+  const warmup = results.options.warmup ?? 0;
+  const trimmed = s.configs.map((c) => {
+    const from = Math.max(0, c.step.findIndex((st) => st > warmup));
+    return { ...c, step: c.step.slice(from), val_loss: c.val_loss.slice(from), train_seconds: c.train_seconds.slice(from) };
+  });
+  const lossSeries = (x) => trimmed.map((c, i) => ({ name: c.label, x: x(c), ...curve(c, 'val_loss'), color: color(i),
+    describe: (j) => `${c.label}, step ${c.step[j]}: validation loss ${fixed(c.val_loss[j].mean, 3)} ` +
+      `(seeds ${fixed(c.val_loss[j].min, 3)}–${fixed(c.val_loss[j].max, 3)})` }));
+  const steps = trimmed[0].step;
+  const limit = Math.log10(1 / (results.options.seq_len * Number.EPSILON));  // log10_kappa's cap for a T x T matrix
+  const byStep = {
+    name: 'conditioning-training-loss',
+    svg: linePlot({ title: 'Does conditioning attention train faster here? Validation loss against step', xLabel: 'optimizer step',
+      yLabel: 'validation loss (nats)', series: lossSeries((c) => c.step), refs: [targetRef(steps)] }),
+    caption: `${method} Measured: ${results.eval}; drawn from the first logged step after the ${warmup} warm-up steps. Line: the mean ` +
+      `over ${seeds} seeds, band: the lowest to the highest seed. ${source}`,
+    finding: s.answer,
+    csv: csvRuns,
+    json: results,
+    provenance,
+  };
+  const seconds = trimmed.flatMap((c) => c.train_seconds.map((v) => v.mean));
+  const byTime = {
+    name: 'conditioning-training-time',
+    svg: linePlot({ title: 'Validation loss against training time', xLabel: 'seconds in training steps (1 thread; mean over seeds)',
+      yLabel: 'validation loss (nats)', series: lossSeries((c) => c.train_seconds.map((v) => v.mean)), refs: [targetRef(seconds)] }),
+    caption: 'The same curves against the time spent in training steps, evaluations left out: conditioning adds one copy of the ' +
+      'weights per step. Two runs trained at a time on this project\'s 2-core machine, so times vary by several per cent between runs. ' +
+      source,
+    finding: s.verdicts.slice(1).join(' '),
+    csv: csvRuns,
+    json: results,
+    provenance,
+  };
+  const kappa = {
+    name: 'conditioning-training-kappa',
+    svg: linePlot({ title: 'Condition numbers during training', xLabel: 'optimizer step', yLabel: 'log10 κ₂',
+      series: s.configs.flatMap((c, i) => [
+        { name: `${c.label}: attention matrices`, x: c.step, ...curve(c, 'attention_log10_kappa'), color: color(i) },
+        { name: `${c.label}: W_Q`, x: c.step, ...curve(c.projection_log10_kappa, 'q'), color: color(i), dash: '5 3' },
+      ]),
+      refs: [{ name: 'double precision limit (numerically singular)', x: [0, results.options.steps], y: [limit, limit], dash: '2 3' }] }),
+    caption: 'Solid: the median log10 κ₂ of the attention matrices (each head\'s full causal 128 × 128 softmax, recomputed in double) ' +
+      'over the heads of every layer and 4 fixed validation windows. Dashed: log10 κ₂ of W_Q as the model uses it (W + λI when ' +
+      'conditioned), the median over layers; W_K and W_V are in the CSV. Line: the mean over seeds, band: lowest to highest. ' +
+      `A matrix whose σ_min is lost in double rounding counts at the limit, log10(1 / (${results.options.seq_len} ε)) = ${fixed(limit, 2)}: ` +
+      'a median there means at least half the matrices are numerically singular. ' + source,
+    finding: s.configs.map((c) => `${c.label}: attention ${fixed(c.attention_log10_kappa.at(-1).mean, 2)}, W_Q ` +
+      `${fixed(c.projection_log10_kappa.q.at(-1).mean, 2)}, W_K ${fixed(c.projection_log10_kappa.k.at(-1).mean, 2)}, W_V ` +
+      `${fixed(c.projection_log10_kappa.v.at(-1).mean, 2)} (log10 κ₂ at step ${c.step.at(-1)})`).join('; ') + '.',
+    csv: csvRuns,
+    json: results,
+    provenance,
+  };
+  return [byStep, byTime, kappa];
 }

@@ -8,7 +8,7 @@ import { allHeadsFigures, attentionFigures, headFigures, selectivityFigures, sen
 import { setCompact, setTitleNote } from './plot.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
-import { lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
+import { conditioningTrainingFigures, lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
 import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 import { architectureNote, modelShape, provenance, temperatureNote } from './provenance.js';
 import { count } from './format.js';
@@ -511,7 +511,7 @@ async function figuresFor(view, d) {
   }
   if (view === 'conditioning') {
     ctx.conditioning = await need(d, 'conditioning', () => analysis(d, 'conditioning', {}, 'Conditioning (SVDs)'));
-    return conditioningFigures(ctx);
+    return [...conditioningFigures(ctx), ...conditioningTrainingFigures(await conditioningResults())];
   }
   if (view === 'constant' || view === 'papa') {
     // held out as PAPA evaluates: averages of the shipped model's heads over its training text, the page's text held out;
@@ -584,6 +584,10 @@ const heldOutSample = fetchedOnce(new URL('held-out-sample.txt', SHIPPED_URL), '
 // The committed results of scripts/experiments/papa_checkpoints.sh.
 const checkpointResults = fetchedOnce(new URL('./results/papa_checkpoints.json', import.meta.url),
   'the committed PAPA results (results/papa_checkpoints.json)', (r) => r.json());
+
+// The committed results of scripts/experiments/conditioning.sh.
+const conditioningResults = fetchedOnce(new URL('./results/conditioning.json', import.meta.url),
+  'the committed conditioning experiment (results/conditioning.json)', (r) => r.json());
 
 // Where the constant and PAPA views take their averages from, and the button that switches.
 async function averagesSource() {

@@ -9,10 +9,9 @@
 #include "error.hpp"
 
 namespace attnlab {
-namespace {
 
-// sigma_max / sigma_min from the singular values alone (divide and conquer, no singular vectors). Below
-// n eps sigma_max a singular value is rounding noise: the matrix is numerically singular and kappa is +inf.
+// From the singular values alone (divide and conquer, no singular vectors). Below n eps sigma_max a singular value is
+// rounding noise: the matrix is numerically singular and kappa is +inf.
 double kappa_2(const Eigen::MatrixXd& a) {
     const Eigen::BDCSVD<Eigen::MatrixXd> svd(a);
     const auto& s = svd.singularValues();  // descending
@@ -20,7 +19,9 @@ double kappa_2(const Eigen::MatrixXd& a) {
     return smin > floor ? s(0) / smin : std::numeric_limits<double>::infinity();
 }
 
-}  // namespace
+double log10_kappa(double kappa, int n) {
+    return std::log10(std::isinf(kappa) ? 1.0 / (n * std::numeric_limits<double>::epsilon()) : kappa);
+}
 
 MatrixConditioning conditioning_of(const RefRM& attention, int L) {
     return conditioning_of(Eigen::MatrixXd(attention.topLeftCorner(L, L).cast<double>()));
@@ -79,10 +80,6 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
     // (every head and window's value, or a uniform sample of 4,096 of them on long texts); bound: log10(1 / min_i A_ii)
     std::vector<std::vector<RowSample>> lk(c.n_layer, std::vector<RowSample>(NL)), lkp = lk, md = lk, bound = lk;
     std::vector<std::vector<Mean>> sing(c.n_layer, std::vector<Mean>(NL)), beyond = sing;
-    // log10 kappa of a numerically singular block counts as the largest kappa double precision can resolve
-    const auto log_kappa = [](double kappa, int L) {
-        return std::log10(std::isinf(kappa) ? 1.0 / (L * std::numeric_limits<double>::epsilon()) : kappa);
-    };
     std::vector<Mean> head_lk(static_cast<std::size_t>(c.n_layer * c.n_head)), head_lkp = head_lk, head_md = head_lk;
     const ForwardOptions fo = attention_only([&](const HeadView& v) {
         const int T = static_cast<int>(v.probs.rows());
@@ -93,14 +90,14 @@ Json conditioning_report(const Model& model, const std::vector<int>& ids, const 
             const MatrixConditioning m = conditioning_of(causal_softmax_double(v.scores, L, v.normaliser.temperature));
             bound[v.layer][li].add(std::log10(1.0 / m.min_diagonal));
             beyond[v.layer][li].add(m.kappa > float_resolved_kappa(v.scores, L, v.normaliser.temperature) ? 1.0 : 0.0);
-            lk[v.layer][li].add(log_kappa(m.kappa, L));
-            lkp[v.layer][li].add(log_kappa(m.kappa_preconditioned, L));
+            lk[v.layer][li].add(log10_kappa(m.kappa, L));
+            lkp[v.layer][li].add(log10_kappa(m.kappa_preconditioned, L));
             md[v.layer][li].add(m.min_diagonal);
             sing[v.layer][li].add(std::isinf(m.kappa) ? 1.0 : 0.0);
             if (li + 1 == NL) {
                 const std::size_t h = static_cast<std::size_t>(v.layer * c.n_head + v.head);
-                head_lk[h].add(log_kappa(m.kappa, L));
-                head_lkp[h].add(log_kappa(m.kappa_preconditioned, L));
+                head_lk[h].add(log10_kappa(m.kappa, L));
+                head_lkp[h].add(log10_kappa(m.kappa_preconditioned, L));
                 head_md[h].add(m.min_diagonal);
             }
         }

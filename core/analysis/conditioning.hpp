@@ -15,6 +15,12 @@
 
 namespace attnlab {
 
+// sigma_max / sigma_min of a matrix, in double: +inf when sigma_min is below n eps sigma_max (numerically singular).
+double kappa_2(const Eigen::MatrixXd& a);
+// log10 kappa of an n x n matrix, a numerically singular one counted as the largest kappa double precision resolves,
+// 1 / (n eps).
+double log10_kappa(double kappa, int n);
+
 struct MatrixConditioning {
     double kappa = 0, kappa_preconditioned = 0, min_diagonal = 0;  // kappa is +inf for a singular matrix
 };

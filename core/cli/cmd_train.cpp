@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "analysis/conditioning.hpp"
 #include "analysis/heads.hpp"
 #include "analysis/json.hpp"
 #include "cli/args.hpp"
@@ -14,6 +15,7 @@
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "io/checkpoint_writer.hpp"
+#include "train/conditioning_probe.hpp"
 #include "train/train_state.hpp"
 #include "train/trainer.hpp"
 #include "util/clock.hpp"
@@ -57,6 +59,46 @@ float init_scale(const Args& args, const std::string& flag, const char* off_mean
     return scale;
 }
 
+// --attention softmax|spectral and --spectral-lambda, into the options.
+void attention_flags(const Args& args, TrainOptions& o) {
+    const std::string attention = args.str("attention");
+    if (attention != "softmax" && attention != "spectral")
+        throw Error("attnlab train: --attention must be softmax or spectral (W_Q, W_K, W_V used as W + lambda I), not '" +
+                    attention + "'");
+    o.spectral = attention == "spectral";
+    if (o.spectral != args.has("spectral-lambda"))
+        throw Error(o.spectral ? "attnlab train: --attention spectral needs --spectral-lambda L (lambda = L times each block's "
+                                 "largest singular value at initialisation)"
+                               : "attnlab train: --spectral-lambda goes with --attention spectral");
+    if (o.spectral) o.spectral_lambda = static_cast<float>(args.number("spectral-lambda"));
+    if (!(o.spectral_lambda >= 0 && o.spectral_lambda <= 1000))
+        throw Error("attnlab train: --spectral-lambda must be in [0, 1000]");
+}
+
+// The validation windows the conditioning probe reads at every evaluation: the first `count` windows of seq_len tokens.
+std::vector<std::vector<int>> probe_windows(const std::vector<int>& val, int seq_len, int count) {
+    std::vector<std::vector<int>> windows;
+    for (std::size_t start = 0; static_cast<int>(windows.size()) < count && start + 2 <= val.size(); start += static_cast<std::size_t>(seq_len)) {
+        const std::size_t end = std::min(val.size(), start + static_cast<std::size_t>(seq_len));
+        windows.emplace_back(val.begin() + static_cast<long>(start), val.begin() + static_cast<long>(end));
+    }
+    return windows;
+}
+
+// One line of conditioning_log.jsonl: the step, the training time so far, the validation loss and the probe.
+Json conditioning_line(int step, double train_seconds, double val_loss, const Config& c, const ConditioningProbe& p) {
+    Json line = {{"step", step}, {"train_seconds", train_seconds}, {"val_loss", val_loss}};
+    const char* names[] = {"log10_kappa_q", "log10_kappa_k", "log10_kappa_v"};
+    for (int b = 0; b < 3; ++b) {
+        std::vector<double> per_layer;
+        for (int l = 0; l < c.n_layer; ++l) per_layer.push_back(log10_kappa(p.projection_kappa[static_cast<std::size_t>(3 * l + b)], c.n_embd));
+        line[names[b]] = per_layer;
+    }
+    line["attention_log10_kappa"] = p.attention_log10_kappa;
+    line["attention_log10_kappa_median"] = p.attention_log10_kappa_median;
+    return line;
+}
+
 using Takes = FlagSpec::Takes;
 
 }  // namespace
@@ -83,7 +125,13 @@ const CommandSpec& train_spec() {
                 {"dtype", Takes::Value, "F32|F16|BF16", "storage type of the written weights", "F32"},
                 {"eval-every", Takes::Value, "N", "steps between evaluations and saves (default: steps / 20)"},
                 {"eval-windows", Takes::Value, "N", "validation windows per evaluation", "32"},
+                {"attention", Takes::Value, "softmax|spectral", "spectral: W_Q, W_K, W_V used as W + lambda I (fixed)", "softmax"},
+                {"spectral-lambda", Takes::Value, "L", "with --attention spectral: lambda = L times each block's largest singular value at init"},
+                {"heldout", Takes::List, "FILE", "text files kept out of training and validation: their loss is measured once, at the end"},
+                {"final-windows", Takes::Value, "N", "windows of the final validation and held-out losses (default: all)"},
+                {"kappa-windows", Takes::Value, "N", "validation windows whose attention kappa each evaluation logs (0: no conditioning log)", "4"},
                 tokenizer_flag(),
+                {"init-std", Takes::Value, "S", "std of the random initial weights", number_text(d.init_std)},
                 {"sinusoidal-positions", Takes::Value, "A", "wpe starts as sinusoids of amplitude A (0: random)", number_text(d.sinusoidal_positions)},
                 {"sinusoid-top-frequency", Takes::Value, "F", "radians per position of the fastest sinusoid, in (0, pi]", number_text(d.sinusoid_top_frequency)},
                 {"mimetic-qk", Takes::Value, "S", "W_K starts equal to W_Q ~ N(0, S) (0: independent)", number_text(d.mimetic_qk)},
@@ -120,6 +168,8 @@ void cmd_train(const Argv& argv) {
     o.clip = static_cast<float>(args.number("clip", o.clip));
     o.adamw.weight_decay = static_cast<float>(args.number("weight-decay", o.adamw.weight_decay));
     o.seed = static_cast<std::uint64_t>(args.integer("seed", static_cast<int>(o.seed), 0, 2147483647));
+    o.init_std = static_cast<float>(args.number("init-std", o.init_std));
+    if (!(o.init_std > 0 && o.init_std <= 10)) throw Error("attnlab train: --init-std must be in (0, 10]");
     o.sinusoidal_positions = init_scale(args, "sinusoidal-positions", "random wpe");
     o.sinusoid_top_frequency = static_cast<float>(args.number("sinusoid-top-frequency", o.sinusoid_top_frequency));
     if (!(o.sinusoid_top_frequency > 0 && o.sinusoid_top_frequency <= 3.1416f))
@@ -131,6 +181,8 @@ void cmd_train(const Argv& argv) {
     o.repeat_fraction = window_share(args, "repeat-fraction", "the share of windows that end by repeating a span of themselves");
     o.echo_fraction = window_share(args, "echo-fraction", "the share of windows made of (x, y, x) token triples");
     o.threads = args.integer("threads", o.threads, 1, 256);
+    attention_flags(args, o);
+    const int kappa_windows = args.integer("kappa-windows", 0, 1 << 16);
     if (!(o.lr > 0) || !(o.min_lr >= 0)) throw Error("attnlab train: --lr must be > 0 and --min-lr >= 0");
     const double val_fraction = args.number("val-fraction");
     const DType dtype = float_dtype(args.str("dtype"), "attnlab train: --dtype");
@@ -147,6 +199,10 @@ void cmd_train(const Argv& argv) {
         throw Error("attnlab train: the corpus has " + std::to_string(split.train.size()) + " training tokens, fewer than one window of " +
                     std::to_string(o.seq_len));
     if (split.val.size() < 2) throw Error("attnlab train: no validation tokens; raise --val-fraction, add text or give --val-corpus");
+    const std::vector<std::string> heldout_paths = args.list("heldout");
+    const std::vector<int> heldout = heldout_paths.empty() ? std::vector<int>{} : read_corpus({}, tokenizer, 0, nullptr, heldout_paths).val;
+    if (!heldout_paths.empty() && static_cast<int>(heldout.size()) < 2) throw Error("attnlab train: --heldout holds fewer than 2 tokens");
+    const int final_windows = args.integer("final-windows", 1 << 30, 1, 1 << 30);
     const UnigramBaseline unigram = unigram_baseline(split, c.vocab_size);
     std::cerr << "attnlab: " << split.train.size() << " training and " << split.val.size()
               << " validation tokens; unigram baseline validation loss " << unigram.val_loss << "\n";
@@ -157,17 +213,19 @@ void cmd_train(const Argv& argv) {
                              {"vocab_size", c.vocab_size}};
     fingerprint["options"] = {{"steps", o.steps}, {"batch", o.batch}, {"seq_len", o.seq_len},
                               {"short_seq_len", o.short_seq_len}, {"short_steps", o.short_steps}, {"lr", o.lr}, {"min_lr", o.min_lr},
-                              {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed},
+                              {"warmup", o.warmup}, {"clip", o.clip}, {"weight_decay", o.adamw.weight_decay}, {"seed", o.seed}, {"init_std", o.init_std},
                               {"threads", o.threads}, {"val_fraction", val_fraction}, {"sinusoidal_positions", o.sinusoidal_positions},
                               {"sinusoid_top_frequency", o.sinusoid_top_frequency}, {"mimetic_qk", o.mimetic_qk},
                               {"offset_heads", o.offset_heads},
-                              {"repeat_fraction", o.repeat_fraction}, {"echo_fraction", o.echo_fraction}};
+                              {"repeat_fraction", o.repeat_fraction}, {"echo_fraction", o.echo_fraction},
+                              {"attention", o.spectral ? "spectral" : "softmax"}, {"spectral_lambda", o.spectral_lambda}};
     fingerprint["train_tokens"] = split.train.size();
 
     Trainer trainer(c, o);
     const std::string state_path = out_dir + "/training_state.safetensors";
-    Json steps = Json::array(), evals = Json::array();
-    double earlier_seconds = 0;  // of the segments before this one (--resume)
+    const std::string conditioning_path = out_dir + "/conditioning_log.jsonl";
+    Json steps = Json::array(), evals = Json::array(), conditioning = Json::array();
+    double earlier_seconds = 0, train_seconds = 0;  // of the segments before this one (--resume); in steps alone
     if (args.has("resume")) {
         const SharedBytes bytes = map_file(state_path);
         SavedTrainerState saved = decode_trainer_state(bytes.bytes, state_path);
@@ -193,6 +251,19 @@ void cmd_train(const Argv& argv) {
         for (const auto& ev : log["evals"])
             if (ev.at(0).get<int>() <= trainer.steps_taken()) evals.push_back(ev);
         earlier_seconds = log.value("seconds", 0.0);
+        train_seconds = log.value("train_seconds", 0.0);
+        if (kappa_windows > 0) {
+            const std::string lines = read_text(conditioning_path);
+            std::size_t at = 0;
+            while (at < lines.size()) {
+                const std::size_t end = std::min(lines.find('\n', at), lines.size());
+                const Json line = Json::parse(lines.substr(at, end - at), nullptr, false);
+                if (line.is_discarded() || !line.contains("step"))
+                    throw Error(conditioning_path + ": unreadable; it holds the resumed run's conditioning log");
+                if (line["step"].get<int>() <= trainer.steps_taken()) conditioning.push_back(line);
+                at = end + 1;
+            }
+        }
         std::cerr << "attnlab: resuming at step " << trainer.steps_taken() << " of " << o.steps << "\n";
     }
     const int stop = std::min(o.steps, args.integer("stop-after", o.steps, 1, 100000000));
@@ -217,23 +288,46 @@ void cmd_train(const Argv& argv) {
     log["val_tokens"] = split.val.size();
     log["unigram_val_loss"] = unigram.val_loss;
     log["unigram_alpha"] = unigram.alpha;
+    if (o.spectral) log["spectral_lambdas"] = trainer.spectral_lambdas();  // absolute, layer by layer: Q, K, V
     // The weights, the state to resume from and the log so far, together, so they always match.
     auto save = [&]() {
-        write_checkpoint_dir(out_dir, c, weight_tensors(c, trainer.params().data(), WeightsLayout{dtype, "", nullptr}), tok_dir);
+        // the weights the model uses (W + lambda I under spectral conditioning): every other command reads plain GPT-2
+        write_checkpoint_dir(out_dir, c, weight_tensors(c, trainer.effective_params().data(), WeightsLayout{dtype, "", nullptr}), tok_dir);
         const auto state = encode_trainer_state(trainer.state(), fingerprint.dump());
         write_file(state_path, state.data(), state.size());
         log["steps_done"] = trainer.steps_taken();
         log["seconds"] = seconds_so_far();
         log["tokens_per_second"] = static_cast<double>(trainer.steps_taken()) * o.batch * o.seq_len / log["seconds"].get<double>();
+        log["train_seconds"] = train_seconds;
         log["steps"] = steps;
         log["evals"] = evals;
         const std::string text = log.dump(1) + "\n";
         write_file(out_dir + "/training_log.json", text.data(), text.size());
+        if (kappa_windows > 0) {
+            std::string lines;
+            for (const auto& line : conditioning) lines += line.dump() + "\n";
+            write_file(conditioning_path, lines.data(), lines.size());
+        }
+    };
+    const std::vector<std::vector<int>> probe_batch = probe_windows(split.val, o.seq_len, kappa_windows);
+    // every evaluation: the validation loss, and (with --kappa-windows) kappa of the projections and attention matrices
+    auto evaluate = [&](int step) {
+        const double val = trainer.evaluate(split.val, eval_windows);
+        if (kappa_windows > 0) {
+            const ConditioningProbe probe = probe_conditioning(trainer.model(), trainer.effective_params(), probe_batch);
+            conditioning.push_back(conditioning_line(step, train_seconds, val, c, probe));
+            std::fprintf(stderr, "step %d  median log10 kappa of the attention matrices %.2f (first %d validation windows)\n", step,
+                         probe.attention_log10_kappa_median, static_cast<int>(probe_batch.size()));
+        }
+        return val;
     };
     double last_loss = 0;
     const int first = trainer.steps_taken();
+    if (first == 0 && kappa_windows > 0) evaluate(0);  // where every run starts, for the conditioning curves
     for (int s = first; s < stop; ++s) {
+        const auto step_start = std::chrono::steady_clock::now();
         const StepStats st = trainer.step(split.train);
+        train_seconds += seconds_since(step_start);
         last_loss = st.loss;
         steps.push_back({st.step, st.loss, st.grad_norm, st.lr});
         const double elapsed = seconds_since(start);
@@ -243,7 +337,7 @@ void cmd_train(const Argv& argv) {
                      st.loss, st.grad_norm, static_cast<double>(st.lr), tokens_per_s, clock_text(elapsed).c_str(),
                      clock_text(elapsed / (s + 1 - first) * (stop - s - 1)).c_str());
         if (eval_now) {
-            const double val = trainer.evaluate(split.val, eval_windows);
+            const double val = evaluate(s + 1);
             const HeadScore prev = strongest_previous_token_head(trainer, split.val, eval_windows);
             evals.push_back({s + 1, val, prev.score, prev.layer, prev.head});
             std::fprintf(stderr, "step %d  validation loss %.4f, strongest previous-token head %d:%d %.3f (first %d windows)\n",
@@ -252,13 +346,19 @@ void cmd_train(const Argv& argv) {
         }
     }
     log["final_train_loss"] = last_loss;
-    if (stop == o.steps) log["final_val_loss"] = trainer.evaluate(split.val, 1 << 30);
+    if (stop == o.steps) {
+        log["final_val_loss"] = trainer.evaluate(split.val, final_windows);
+        if (!heldout.empty()) {
+            log["final_heldout_loss"] = trainer.evaluate(heldout, final_windows);
+            log["heldout_tokens"] = std::min(heldout.size(), static_cast<std::size_t>(final_windows) * static_cast<std::size_t>(o.seq_len));
+        }
+    }
     else std::cerr << "attnlab: stopped after step " << stop << " of " << o.steps << "; continue with the same flags and --resume\n";
     save();
 
     Json out;
-    for (const char* k : {"train_tokens", "val_tokens", "steps_done", "seconds", "tokens_per_second", "final_train_loss",
-                          "final_val_loss", "unigram_val_loss"})
+    for (const char* k : {"train_tokens", "val_tokens", "steps_done", "seconds", "train_seconds", "tokens_per_second", "final_train_loss",
+                          "final_val_loss", "final_heldout_loss", "unigram_val_loss"})
         if (log.contains(k)) out[k] = log[k];
     out["out"] = out_dir;
     print_json(out);

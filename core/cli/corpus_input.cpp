@@ -10,7 +10,7 @@ namespace attnlab::cli {
 
 TokenSplit read_corpus(const std::vector<std::string>& paths, const Tokenizer& tokenizer, double val_fraction,
                        std::vector<CorpusFile>* files, const std::vector<std::string>& val_paths) {
-    if (paths.empty()) throw Error("--corpus: give at least one text file");
+    if (paths.empty() && val_paths.empty()) throw Error("--corpus: give at least one text file");
     TokenSplit split;
     auto read = [&](const std::string& path, bool validation) {
         const std::string text = read_text(path);

@@ -15,7 +15,8 @@ struct CorpusFile {
 };
 
 // Each file is one document: tokenized whole, its last val_fraction going to validation; each of val_paths
-// (--val-corpus) goes whole to validation, so whole documents can be kept apart from training.
+// (--val-corpus) goes whole to validation, so whole documents can be kept apart from training. With no paths, all
+// of it is val_paths' text (held-out text).
 TokenSplit read_corpus(const std::vector<std::string>& paths, const Tokenizer& tokenizer, double val_fraction,
                        std::vector<CorpusFile>* files = nullptr, const std::vector<std::string>& val_paths = {});
 

@@ -8,16 +8,16 @@
 namespace attnlab {
 namespace {
 
-using Json = nlohmann::json;
+using PlainJson = nlohmann::json;  // not attnlab::Json (ordered): a unity build puts both in one file
 
-const Json* field(const Json& j, const char* key, const char* fallback_key = nullptr) {
+const PlainJson* field(const PlainJson& j, const char* key, const char* fallback_key = nullptr) {
     auto it = j.find(key);
     if ((it == j.end() || it->is_null()) && fallback_key) it = j.find(fallback_key);
     return it == j.end() || it->is_null() ? nullptr : &*it;
 }
 
-int read_int(const Json& j, const char* key, const char* fallback_key, const std::string& where) {
-    const Json* v = field(j, key, fallback_key);
+int read_int(const PlainJson& j, const char* key, const char* fallback_key, const std::string& where) {
+    const PlainJson* v = field(j, key, fallback_key);
     if (!v) throw Error(where + ": missing \"" + key + "\"");
     if (!v->is_number_integer()) throw Error(where + ": \"" + key + "\" must be an integer");
     const auto n = v->get<long long>();
@@ -25,26 +25,26 @@ int read_int(const Json& j, const char* key, const char* fallback_key, const std
     return static_cast<int>(n);
 }
 
-int read_int_or(const Json& j, const char* key, int fallback, const std::string& where) {
+int read_int_or(const PlainJson& j, const char* key, int fallback, const std::string& where) {
     return field(j, key) ? read_int(j, key, nullptr, where) : fallback;
 }
 
-bool read_bool(const Json& j, const char* key, bool fallback, const std::string& where) {
-    const Json* v = field(j, key);
+bool read_bool(const PlainJson& j, const char* key, bool fallback, const std::string& where) {
+    const PlainJson* v = field(j, key);
     if (!v) return fallback;
     if (!v->is_boolean()) throw Error(where + ": \"" + key + "\" must be true or false");
     return v->get<bool>();
 }
 
-double read_number(const Json& j, const char* key, const char* fallback_key, double fallback, const std::string& where) {
-    const Json* v = field(j, key, fallback_key);
+double read_number(const PlainJson& j, const char* key, const char* fallback_key, double fallback, const std::string& where) {
+    const PlainJson* v = field(j, key, fallback_key);
     if (!v) return fallback;
     if (!v->is_number()) throw Error(where + ": \"" + key + "\" must be a number");
     return v->get<double>();
 }
 
-Activation read_activation(const Json& j, const char* key, const char* fallback, const std::string& where) {
-    const Json* v = field(j, key);
+Activation read_activation(const PlainJson& j, const char* key, const char* fallback, const std::string& where) {
+    const PlainJson* v = field(j, key);
     const std::string name = v ? (v->is_string() ? v->get<std::string>() : "") : fallback;
     if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GeluNew;
     if (name == "gelu") return Activation::GeluExact;
@@ -54,12 +54,12 @@ Activation read_activation(const Json& j, const char* key, const char* fallback,
 }
 
 // Options attnlab does not implement are refused by name, never run as something else.
-void refuse(const Json& j, const char* key, const std::string& where, const std::string& why) {
-    const Json* v = field(j, key);
+void refuse(const PlainJson& j, const char* key, const std::string& where, const std::string& why) {
+    const PlainJson* v = field(j, key);
     if (v && !(v->is_boolean() && !v->get<bool>())) throw Error(where + ": \"" + key + "\" is set; " + why);
 }
 
-void read_gpt2(const Json& j, const std::string& where, Config& c) {
+void read_gpt2(const PlainJson& j, const std::string& where, Config& c) {
     c.n_layer = read_int(j, "n_layer", "num_hidden_layers", where);
     c.n_head = read_int(j, "n_head", "num_attention_heads", where);
     c.n_embd = read_int(j, "n_embd", "hidden_size", where);
@@ -73,7 +73,7 @@ void read_gpt2(const Json& j, const std::string& where, Config& c) {
 }
 
 // The shape fields as the newer Hugging Face configs name them (Llama, Qwen, GPT-NeoX).
-void read_hf_shape(const Json& j, const std::string& where, Config& c) {
+void read_hf_shape(const PlainJson& j, const std::string& where, Config& c) {
     c.n_layer = read_int(j, "num_hidden_layers", nullptr, where);
     c.n_head = read_int(j, "num_attention_heads", nullptr, where);
     c.n_embd = read_int(j, "hidden_size", nullptr, where);
@@ -92,7 +92,7 @@ void write_hf_shape(const Config& c, nlohmann::ordered_json& j) {
 }
 
 // Llama, Qwen2 and Qwen3: RMSNorm, rotary positions, SwiGLU, grouped-query attention.
-void read_llama_like(const Json& j, const std::string& where, Family family, Config& c) {
+void read_llama_like(const PlainJson& j, const std::string& where, Family family, Config& c) {
     read_hf_shape(j, where, c);
     c.n_kv_head = read_int_or(j, "num_key_value_heads", c.n_head, where);
     c.head_size = read_int_or(j, "head_dim", 0, where);
@@ -113,7 +113,7 @@ void read_llama_like(const Json& j, const std::string& where, Family family, Con
     if (partial != 1.0) throw Error(where + ": \"partial_rotary_factor\" = " + std::to_string(partial) + " is not supported for this family (1 only)");
 }
 
-void read_gpt_neox(const Json& j, const std::string& where, Config& c) {
+void read_gpt_neox(const PlainJson& j, const std::string& where, Config& c) {
     read_hf_shape(j, where, c);
     set_family(c, Family::GptNeoX);
     c.layer_norm_epsilon = static_cast<float>(read_number(j, "layer_norm_eps", nullptr, c.layer_norm_epsilon, where));
@@ -129,7 +129,7 @@ void read_gpt_neox(const Json& j, const std::string& where, Config& c) {
     c.rotary_dim = static_cast<int>(c.head_dim() * pct);  // int(), as the reference implementation truncates
 }
 
-void read_gpt_neo(const Json& j, const std::string& where, Config& c) {
+void read_gpt_neo(const PlainJson& j, const std::string& where, Config& c) {
     c.n_layer = read_int(j, "num_layers", "num_hidden_layers", where);
     c.n_head = read_int(j, "num_heads", "num_attention_heads", where);
     c.n_embd = read_int(j, "hidden_size", nullptr, where);
@@ -141,7 +141,7 @@ void read_gpt_neo(const Json& j, const std::string& where, Config& c) {
     c.window = read_int_or(j, "window_size", 256, where);
     // attention_types [[["global", "local"], 6]] expands to 12 layers; attention_layers lists them as given
     std::vector<std::string> kinds;
-    if (const Json* types = field(j, "attention_types")) {
+    if (const PlainJson* types = field(j, "attention_types")) {
         if (!types->is_array()) throw Error(where + ": \"attention_types\" must be a list of [[kinds...], repeat]");
         for (const auto& group : *types) {
             if (!group.is_array() || group.size() != 2 || !group[0].is_array() || !group[1].is_number_integer() ||
@@ -150,7 +150,7 @@ void read_gpt_neo(const Json& j, const std::string& where, Config& c) {
             for (long long r = 0; r < group[1].get<long long>(); ++r)
                 for (const auto& k : group[0]) kinds.push_back(k.is_string() ? k.get<std::string>() : "");
         }
-    } else if (const Json* layers = field(j, "attention_layers")) {
+    } else if (const PlainJson* layers = field(j, "attention_layers")) {
         if (!layers->is_array()) throw Error(where + ": \"attention_layers\" must be a list");
         for (const auto& k : *layers) kinds.push_back(k.is_string() ? k.get<std::string>() : "");
     } else {
@@ -168,15 +168,15 @@ void read_gpt_neo(const Json& j, const std::string& where, Config& c) {
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& where) {
-    Json j;
+    PlainJson j;
     try {
-        j = Json::parse(text);
-    } catch (const Json::exception& e) {
+        j = PlainJson::parse(text);
+    } catch (const PlainJson::exception& e) {
         throw Error(where + ": not valid JSON (" + std::string(e.what()) + ")");
     }
     if (!j.is_object()) throw Error(where + ": expected a JSON object");
     std::string type = "gpt2";
-    if (const Json* t = field(j, "model_type")) {
+    if (const PlainJson* t = field(j, "model_type")) {
         if (!t->is_string()) throw Error(where + ": \"model_type\" must be a string");
         type = t->get<std::string>();
     }
@@ -192,7 +192,7 @@ Config parse_config(const std::string& text, const std::string& where) {
         } else
             throw Error(where + ": model_type is \"" + type +
                         "\"; attnlab reads the families gpt2, llama, qwen2, qwen3, gpt_neox (Pythia) and gpt_neo");
-    } catch (const Json::exception& e) {
+    } catch (const PlainJson::exception& e) {
         throw Error(where + ": " + std::string(e.what()));
     }
     c.vocab_size = read_int(j, "vocab_size", nullptr, where);

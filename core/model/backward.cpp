@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "error.hpp"
 #include "model/layers.hpp"
+#include "util/parallel.hpp"
 
 namespace attnlab {
 namespace {
@@ -18,11 +20,14 @@ Eigen::Map<RowVecF> writable(const Tensor1& t) { return {const_cast<float*>(t.da
 //   x (T, in), dy (T, out) -> dx (T, in); scratch holds W as F32 when it is stored in F16
 void linear_backward(const MatRM& x, const MatRM& dy, const Tensor2& W, const Tensor2& dW, const Tensor1& db, MatRM& dx,
                      MatRM& scratch) {
-    if (W.out_in) writable(dW).noalias() += dy.transpose() * x;
-    else writable(dW).noalias() += x.transpose() * dy;
+    if (W.out_in) add_transposed_product(dy, x, writable(dW));
+    else add_transposed_product(x, dy, writable(dW));
     if (!db.empty()) writable(db) += dy.colwise().sum();
-    if (W.out_in) dx.noalias() = dy * W.f32(scratch);
-    else dx.noalias() = dy * W.f32(scratch).transpose();
+    const MapRM w = W.f32(scratch);
+    // dx = dy W for an (out, in) matrix, dy W^T for an (in, out) one: W read as N x K
+    dx.resize(dy.rows(), W.out_in ? w.cols() : w.rows());
+    matmul(dy, w.data(), static_cast<int>(w.outerStride()), W.out_in ? BLayout::KxN : BLayout::NxK, static_cast<int>(dx.cols()),
+           dx.data(), static_cast<int>(dx.cols()));
 }
 
 // The config's norm, backwards: adds to dw (and db, for a layer norm) and writes dx.
@@ -32,40 +37,50 @@ void norm_backward(const Config& c, const MatRM& x, const VecF& mean, const VecF
     else layernorm_backward(x, mean, rstd, w.map(), dy, writable(dw), writable(db), dx);
 }
 
-// Causal attention of one layer, backwards, head by head.
-//   datty (T, C) -> dqkv (T, 3C); adds each head's ||dL/ds||^2 to scores_norm_sq
+// Causal attention of one layer, backwards: the heads that share a key/value head (grouped-query attention) in order, one
+// group per task on parallel.hpp's threads (each group writes its own columns of dqkv); then each head's ||dL/ds||^2 is
+// added to scores_norm_sq, and the observer sees its dL/ds, in head order, so nothing depends on the thread count.
+//   datty (T, C) -> dqkv (T, 3C)
 void attention_backward(const Config& c, int layer, const LayerActivations& a, const Normaliser& normaliser,
                         const MatRM& datty, MatRM& dqkv, double& scores_norm_sq, const ScoreGradObserver& observer) {
     const int T = static_cast<int>(a.qkv.rows()), hs = c.head_dim();
     const float scale = c.attention_scale(layer);
     const float inv_t = 1.0f / normaliser.temperature;
-    // query heads that share a key/value head (grouped-query attention) add their dk and dv to its columns
+    // query heads that share a key/value head add their dk and dv to its columns
     const int group = c.n_head / c.kv_heads();
     dqkv.setZero(T, c.qkv_width());
-    MatRM dp(T, T), ds(T, T);
-    for (int h = 0; h < c.n_head; ++h) {
-        const bool first = h % group == 0;
-        const MatRM& p = a.probs[h];                              // (T, T)
-        const auto q = a.qkv.middleCols(c.q_column(h), hs);       // (T, hs)
-        const auto k = a.qkv.middleCols(c.k_column(h), hs);       // (T, hs)
-        const auto v = a.qkv.middleCols(c.v_column(h), hs);       // (T, hs)
-        const auto dy = datty.middleCols(h * hs, hs);             // (T, hs)
-        // y = p v: dp = dy v^T, dv = p^T dy
-        dp.noalias() = dy * v.transpose();
-        if (first) dqkv.middleCols(c.v_column(h), hs).noalias() = p.transpose() * dy;
-        else dqkv.middleCols(c.v_column(h), hs).noalias() += p.transpose() * dy;
-        // p = softmax(s / T) over j <= i: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik) / T
-        for (int i = 0; i < T; ++i) {
-            const float dot = p.row(i).head(i + 1).dot(dp.row(i).head(i + 1));
-            ds.row(i).head(i + 1) = (p.row(i).head(i + 1).array() * (dp.row(i).head(i + 1).array() - dot) * inv_t).matrix();
-            ds.row(i).tail(T - i - 1).setZero();
+    std::vector<double> head_sq(static_cast<std::size_t>(c.n_head), 0.0);
+    std::vector<MatRM> kept(observer ? static_cast<std::size_t>(c.n_head) : 0);  // each head's dL/ds, for the observer
+    parallel_for(c.kv_heads(), [&](int g) {
+        MatRM dp(T, T), ds(T, T);
+        for (int h = g * group; h < (g + 1) * group; ++h) {
+            const bool first = h % group == 0;
+            const MatRM& p = a.probs[h];                              // (T, T)
+            const auto q = a.qkv.middleCols(c.q_column(h), hs);       // (T, hs)
+            const auto k = a.qkv.middleCols(c.k_column(h), hs);       // (T, hs)
+            const auto v = a.qkv.middleCols(c.v_column(h), hs);       // (T, hs)
+            const auto dy = datty.middleCols(h * hs, hs);             // (T, hs)
+            // y = p v: dp = dy v^T, dv = p^T dy
+            dp.noalias() = dy * v.transpose();
+            if (first) dqkv.middleCols(c.v_column(h), hs).noalias() = p.transpose() * dy;
+            else dqkv.middleCols(c.v_column(h), hs).noalias() += p.transpose() * dy;
+            // p = softmax(s / T) over j <= i: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik) / T
+            for (int i = 0; i < T; ++i) {
+                const float dot = p.row(i).head(i + 1).dot(dp.row(i).head(i + 1));
+                ds.row(i).head(i + 1) = (p.row(i).head(i + 1).array() * (dp.row(i).head(i + 1).array() - dot) * inv_t).matrix();
+                ds.row(i).tail(T - i - 1).setZero();
+            }
+            head_sq[static_cast<std::size_t>(h)] = static_cast<double>(ds.squaredNorm());
+            if (observer) kept[static_cast<std::size_t>(h)] = ds;
+            // s = q k^T * scale: dq = ds k * scale, dk = ds^T q * scale
+            dqkv.middleCols(c.q_column(h), hs).noalias() = (ds * k) * scale;
+            if (first) dqkv.middleCols(c.k_column(h), hs).noalias() = (ds.transpose() * q) * scale;
+            else dqkv.middleCols(c.k_column(h), hs).noalias() += (ds.transpose() * q) * scale;
         }
-        scores_norm_sq += static_cast<double>(ds.squaredNorm());
-        if (observer) observer(layer, h, ds);
-        // s = q k^T * scale: dq = ds k * scale, dk = ds^T q * scale
-        dqkv.middleCols(c.q_column(h), hs).noalias() = (ds * k) * scale;
-        if (first) dqkv.middleCols(c.k_column(h), hs).noalias() = (ds.transpose() * q) * scale;
-        else dqkv.middleCols(c.k_column(h), hs).noalias() += (ds.transpose() * q) * scale;
+    });
+    for (int h = 0; h < c.n_head; ++h) {
+        scores_norm_sq += head_sq[static_cast<std::size_t>(h)];
+        if (observer) observer(layer, h, kept[static_cast<std::size_t>(h)]);
     }
 }
 

@@ -41,18 +41,45 @@ constexpr int k_vocab_chunk = 1024;
 constexpr int k_column_block = 8 * gemm_panel_columns;  // 96: GPT-2's widths (768, 2304, 3072) in whole blocks
 
 // out = x * B for B (x.cols(), n) given as `layout` says, at b with row stride ldb; out: n columns at o.
-void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, float* o, int ldo) {
+void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, float* o, int ldo, bool accumulate = false) {
     gemm_f32(static_cast<int>(x.rows()), n, static_cast<int>(x.cols()), x.data(), static_cast<int>(x.outerStride()),
-             b, ldb, layout, o, ldo);
+             b, ldb, layout, o, ldo, accumulate);
 }
 }  // namespace
 
+void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate) {
+    parallel_blocks(n, k_column_block, [&](int c0, int m) {
+        const float* block = layout == BLayout::KxN ? b + c0 : b + static_cast<std::ptrdiff_t>(c0) * ldb;
+        block_gemm(a, block, ldb, layout, m, out + c0, ldo, accumulate);
+    });
+}
+
+namespace {
+// a^T, in 16 x 16 tiles: a plain copy reads or writes one float per cache line, which cost the output layer's
+// gradient a fifth of a training step
+MatRM transposed(const RefRM& a) {
+    const Eigen::Index R = a.rows(), C = a.cols();
+    constexpr Eigen::Index tile = 16;
+    MatRM at(C, R);
+    for (Eigen::Index i0 = 0; i0 < R; i0 += tile)
+        for (Eigen::Index j0 = 0; j0 < C; j0 += tile) {
+            const Eigen::Index ni = std::min(tile, R - i0), nj = std::min(tile, C - j0);
+            at.block(j0, i0, nj, ni) = a.block(i0, j0, ni, nj).transpose();
+        }
+    return at;
+}
+}  // namespace
+
+void add_transposed_product(const RefRM& a, const RefRM& b, Eigen::Ref<MatRM> out) {
+    const MatRM at = transposed(a);
+    matmul(at, b.data(), static_cast<int>(b.outerStride()), BLayout::KxN, static_cast<int>(b.cols()), out.data(),
+           static_cast<int>(out.outerStride()), true);
+}
+
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out) {
     out.resize(x.rows(), w.cols());
-    const int n = static_cast<int>(w.cols()), ldw = static_cast<int>(w.outerStride()), ldo = static_cast<int>(out.cols());
-    parallel_blocks(n, k_column_block, [&](int c0, int m) {
-        block_gemm(x, w.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
-    });
+    matmul(x, w.data(), static_cast<int>(w.outerStride()), BLayout::KxN, static_cast<int>(w.cols()), out.data(),
+           static_cast<int>(out.cols()));
     out.rowwise() += b;
 }
 
@@ -63,11 +90,8 @@ void linear_forward(const RefRM& x, const Tensor2& w, const Tensor1& b, MatRM& o
         out.resize(x.rows(), W.cols());
     } else
         out.resize(x.rows(), W.rows());
-    const int n = static_cast<int>(out.cols()), ldw = static_cast<int>(W.outerStride()), ldo = n;
-    parallel_blocks(n, k_column_block, [&](int c0, int m) {
-        if (w.out_in) block_gemm(x, W.data() + static_cast<std::ptrdiff_t>(c0) * ldw, ldw, BLayout::NxK, m, out.data() + c0, ldo);
-        else block_gemm(x, W.data() + c0, ldw, BLayout::KxN, m, out.data() + c0, ldo);
-    });
+    const int n = static_cast<int>(out.cols());
+    matmul(x, W.data(), static_cast<int>(W.outerStride()), w.out_in ? BLayout::NxK : BLayout::KxN, n, out.data(), n);
     if (!b.empty()) out.rowwise() += b.map();
 }
 
@@ -175,12 +199,19 @@ void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
 
 void logits_backward(const RefRM& x, const Tensor2& lm_head, const RefRM& dlogits, Eigen::Ref<MatRM> dx,
                      Eigen::Ref<MatRM> dlm_head, bool weight_grad) {
-    const int V = lm_head.rows;
+    const int V = lm_head.rows, C = static_cast<int>(dx.cols());
+    // the output layer's gradient: vocabulary chunks in parallel, each its own rows
+    if (weight_grad)
+        parallel_blocks(V, k_vocab_chunk, [&](int v, int n) {
+            add_transposed_product(dlogits.middleCols(v, n), x, dlm_head.middleRows(v, n));
+        });
+    // dx: the chunks' products added in vocabulary order, each chunk's columns in parallel
     MatRM scratch;
     for (int v = 0; v < V; v += k_vocab_chunk) {
         const int n = std::min<int>(k_vocab_chunk, V - v);
-        dx.noalias() += dlogits.middleCols(v, n) * lm_head.rows_f32(v, n, scratch);
-        if (weight_grad) dlm_head.middleRows(v, n).noalias() += dlogits.middleCols(v, n).transpose() * x;
+        const MapRM rows = lm_head.rows_f32(v, n, scratch);
+        matmul(dlogits.middleCols(v, n), rows.data(), static_cast<int>(rows.outerStride()), BLayout::KxN, C, dx.data(),
+               static_cast<int>(dx.outerStride()), true);
     }
 }
 
@@ -217,34 +248,60 @@ void activation_forward(Activation activation, MatRM& x) {
 
 namespace attnlab {
 
+namespace {
+
+// A row-wise backward step in fixed blocks of k_row_block rows on parallel.hpp's threads: row(first, count, dw, db) writes
+// its rows of dx and adds the block's sums to its own dw and db, which are then added in block order, so the bits never
+// depend on the thread count.
+template <class Rows>
+void norm_backward_blocks(Eigen::Index T, Eigen::Index C, Eigen::Ref<RowVecF> dw, Eigen::Ref<RowVecF> db, Rows rows) {
+    const int blocks = static_cast<int>((T + k_row_block - 1) / k_row_block);
+    std::vector<RowVecF> dws(static_cast<std::size_t>(blocks), RowVecF::Zero(C)), dbs = dws;
+    parallel_for(blocks, [&](int b) {
+        const Eigen::Index first = static_cast<Eigen::Index>(b) * k_row_block;
+        rows(first, std::min<Eigen::Index>(k_row_block, T - first), dws[static_cast<std::size_t>(b)], dbs[static_cast<std::size_t>(b)]);
+    });
+    for (int b = 0; b < blocks; ++b) {
+        dw += dws[static_cast<std::size_t>(b)];
+        if (db.size() > 0) db += dbs[static_cast<std::size_t>(b)];
+    }
+}
+
+}  // namespace
+
 void layernorm_backward(const RefRM& x, const VecF& mean, const VecF& rstd, const Eigen::Ref<const RowVecF>& w,
                         const RefRM& dy, Eigen::Ref<RowVecF> dw, Eigen::Ref<RowVecF> db, MatRM& dx) {
     const Eigen::Index T = x.rows(), C = x.cols();
     dx.resize(T, C);
-    RowVecF xhat(C), dxhat(C);
-    for (Eigen::Index t = 0; t < T; ++t) {
-        xhat = (x.row(t).array() - mean(t)) * rstd(t);
-        dxhat = dy.row(t).cwiseProduct(w);
-        dw += dy.row(t).cwiseProduct(xhat);
-        db += dy.row(t);
-        const float mean_dxhat = dxhat.mean();
-        const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
-        dx.row(t) = (rstd(t) * (dxhat.array() - mean_dxhat - xhat.array() * mean_dxhat_xhat)).matrix();
-    }
+    norm_backward_blocks(T, C, dw, db, [&](Eigen::Index first, Eigen::Index n, RowVecF& bw, RowVecF& bb) {
+        RowVecF xhat(C), dxhat(C);
+        for (Eigen::Index t = first; t < first + n; ++t) {
+            xhat = (x.row(t).array() - mean(t)) * rstd(t);
+            dxhat = dy.row(t).cwiseProduct(w);
+            bw += dy.row(t).cwiseProduct(xhat);
+            bb += dy.row(t);
+            const float mean_dxhat = dxhat.mean();
+            const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
+            dx.row(t) = (rstd(t) * (dxhat.array() - mean_dxhat - xhat.array() * mean_dxhat_xhat)).matrix();
+        }
+    });
 }
 
 void rmsnorm_backward(const RefRM& x, const VecF& rstd, const Eigen::Ref<const RowVecF>& w, const RefRM& dy,
                       Eigen::Ref<RowVecF> dw, MatRM& dx) {
     const Eigen::Index T = x.rows(), C = x.cols();
     dx.resize(T, C);
-    RowVecF xhat(C), dxhat(C);
-    for (Eigen::Index t = 0; t < T; ++t) {
-        xhat = x.row(t) * rstd(t);
-        dxhat = dy.row(t).cwiseProduct(w);
-        dw += dy.row(t).cwiseProduct(xhat);
-        const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
-        dx.row(t) = (rstd(t) * (dxhat.array() - xhat.array() * mean_dxhat_xhat)).matrix();
-    }
+    RowVecF no_bias;
+    norm_backward_blocks(T, C, dw, no_bias, [&](Eigen::Index first, Eigen::Index n, RowVecF& bw, RowVecF&) {
+        RowVecF xhat(C), dxhat(C);
+        for (Eigen::Index t = first; t < first + n; ++t) {
+            xhat = x.row(t) * rstd(t);
+            dxhat = dy.row(t).cwiseProduct(w);
+            bw += dy.row(t).cwiseProduct(xhat);
+            const float mean_dxhat_xhat = dxhat.cwiseProduct(xhat).mean();
+            dx.row(t) = (rstd(t) * (dxhat.array() - xhat.array() * mean_dxhat_xhat)).matrix();
+        }
+    });
 }
 
 void rotary_backward(const Config& c, int first_position, MatRM& dqkv) { rotate(c, first_position, dqkv, -1.0f); }
@@ -272,8 +329,10 @@ void gated_backward(Activation activation, const MatRM& gate_up, const RefRM& d_
     d_gate_up.rightCols(I) = (d_out.array() * act.array()).matrix();
 }
 
-void activation_backward(Activation activation, const RefRM& pre, const RefRM& d_out, MatRM& d_in) {
-    d_in.resize(pre.rows(), pre.cols());
+namespace {
+
+// activation_backward on a block of rows, on the calling thread.
+void activation_backward_rows(Activation activation, const RefRM& pre, const RefRM& d_out, Eigen::Ref<MatRM> d_in) {
     const auto x = pre.array();
     switch (activation) {
         case Activation::GeluNew: {
@@ -300,6 +359,15 @@ void activation_backward(Activation activation, const RefRM& pre, const RefRM& d
             break;
         }
     }
+}
+
+}  // namespace
+
+void activation_backward(Activation activation, const RefRM& pre, const RefRM& d_out, MatRM& d_in) {
+    d_in.resize(pre.rows(), pre.cols());
+    parallel_blocks(static_cast<int>(pre.rows()), k_row_block, [&](int t0, int n) {
+        activation_backward_rows(activation, pre.middleRows(t0, n), d_out.middleRows(t0, n), d_in.middleRows(t0, n));
+    });
 }
 
 }  // namespace attnlab

@@ -4,8 +4,16 @@
 #include "model/config.hpp"
 #include "model/weights.hpp"
 #include "tensor.hpp"
+#include "util/gemm.hpp"
 
 namespace attnlab {
+
+// out = a * B (or out += a * B, accumulating) for B (a.cols() x n) at b, laid out as `layout` says with row stride
+// ldb: out's n columns in fixed blocks on parallel.hpp's threads, each block a gemm_f32, so the bits never depend on
+// the thread count. Every matrix product of the forward and backward passes but attention's per-head ones.
+void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate = false);
+// out += a^T b for a (T, m) and b (T, n): a^T copied once, then matmul.
+void add_transposed_product(const RefRM& a, const RefRM& b, Eigen::Ref<MatRM> out);
 
 // out = (x - mean) / sqrt(var + eps) * w + b, per row; mean and rstd (T) are kept for the backward pass.
 void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const Eigen::Ref<const RowVecF>& b,

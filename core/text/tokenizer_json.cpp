@@ -12,25 +12,25 @@
 namespace attnlab {
 namespace {
 
-using Json = nlohmann::json;
+using PlainJson = nlohmann::json;  // not attnlab::Json (ordered): a unity build puts both in one file
 
-std::string type_of(const Json& j, const std::string& where) {
+std::string type_of(const PlainJson& j, const std::string& where) {
     if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) throw Error(where + ": expected an object with a \"type\"");
     return j["type"].get<std::string>();
 }
 
-bool flag(const Json& j, const char* key, bool fallback) {
+bool flag(const PlainJson& j, const char* key, bool fallback) {
     const auto it = j.find(key);
     return it == j.end() || it->is_null() ? fallback : it->get<bool>();
 }
 
-std::string text_of(const Json& j, const char* key, const std::string& where) {
+std::string text_of(const PlainJson& j, const char* key, const std::string& where) {
     const auto it = j.find(key);
     if (it == j.end() || !it->is_string()) throw Error(where + ": expected a string \"" + key + "\"");
     return it->get<std::string>();
 }
 
-void read_normalizer(const Json& n, TokenizerPipeline& p, const std::string& where) {
+void read_normalizer(const PlainJson& n, TokenizerPipeline& p, const std::string& where) {
     if (n.is_null()) return;
     const std::string type = type_of(n, where);
     if (type == "Sequence") {
@@ -50,7 +50,7 @@ void read_normalizer(const Json& n, TokenizerPipeline& p, const std::string& whe
     }
 }
 
-void read_pre_tokenizer(const Json& t, TokenizerPipeline& p, const std::string& where) {
+void read_pre_tokenizer(const PlainJson& t, TokenizerPipeline& p, const std::string& where) {
     if (t.is_null()) {
         p.split = TokenizerPipeline::Split::None;
         p.byte_level = false;
@@ -58,7 +58,7 @@ void read_pre_tokenizer(const Json& t, TokenizerPipeline& p, const std::string& 
     }
     const std::string type = type_of(t, where);
     // Digits: every number character its own piece, or each run of them
-    const auto read_digits = [&p](const Json& d, bool before_pattern) {
+    const auto read_digits = [&p](const PlainJson& d, bool before_pattern) {
         p.digits = flag(d, "individual_digits", false) ? TokenizerPipeline::Digits::Individual : TokenizerPipeline::Digits::Contiguous;
         p.digits_first = before_pattern;
     };
@@ -126,7 +126,7 @@ void read_pre_tokenizer(const Json& t, TokenizerPipeline& p, const std::string& 
 
 Tokenizer Tokenizer::from_tokenizer_json(ByteView bytes) {
     const std::string where = "tokenizer.json";
-    const Json j = parse_json(bytes, where);
+    const PlainJson j = parse_json(bytes, where);
     try {
         return from_tokenizer_json_value(j, where);
     } catch (const nlohmann::json::exception& e) {  // a field of the wrong kind or a missing one
@@ -152,9 +152,9 @@ Tokenizer Tokenizer::from_tokenizer_json_value(const nlohmann::json& j, const st
     TokenizerPipeline p;
     // the symbols: bytes in GPT-2's alphabet unless a Metaspace pre-tokenizer or a normalizer that writes the
     // replacement character says the vocabulary is spelled in characters (SentencePiece style)
-    read_normalizer(j.value("normalizer", Json()), p, where + " normalizer");
+    read_normalizer(j.value("normalizer", PlainJson()), p, where + " normalizer");
     p.byte_fallback = flag(*model, "byte_fallback", false);
-    const Json pre = j.value("pre_tokenizer", Json());
+    const PlainJson pre = j.value("pre_tokenizer", PlainJson());
     const bool sentencepiece = p.byte_fallback || std::any_of(p.normalize.begin(), p.normalize.end(), [](const auto& s) {
         return s.kind != TokenizerPipeline::Step::Nfc;
     });

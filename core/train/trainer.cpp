@@ -8,6 +8,7 @@
 #include "error.hpp"
 #include "model/backward.hpp"
 #include "model/random_init.hpp"
+#include "train/spectral.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -84,6 +85,11 @@ Trainer::Trainer(const Config& config, const TrainOptions& options)
         if (!(share >= 0 && share <= 1)) throw Error(std::string("train: the ") + name + " fraction must be in [0, 1]");
     if (options.batch < 1 || options.steps < 1 || options.threads < 1)
         throw Error("train: steps, batch and threads must be at least 1");
+    if (!(options.spectral_lambda >= 0)) throw Error("train: the spectral conditioning lambda must be >= 0");
+    if (options.spectral) {
+        lambdas_ = attnlab::spectral_lambdas(config_, params_, options.spectral_lambda);
+        add_identity(config_, params_, lambdas_, effective_);
+    }
 }
 
 TrainerState Trainer::state() const {
@@ -100,9 +106,10 @@ void Trainer::restore(TrainerState s) {
     params_ = std::move(s.params);
     step_ = s.step;
     rng_ = Rng(s.rng);
+    if (options_.spectral) add_identity(config_, params_, lambdas_, effective_);
 }
 
-Model Trainer::model() const { return Model{config_, weights_over(config_, params_.data(), nullptr)}; }
+Model Trainer::model() const { return Model{config_, weights_over(config_, effective_params().data(), nullptr)}; }
 
 StepStats Trainer::step(const std::vector<int>& tokens) {
     const bool short_step = options_.short_seq_len > 0 && step_ < options_.short_steps;
@@ -121,7 +128,14 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
     }
 
     const int threads = options_.threads;
-    std::vector<AlignedFloats> partial(static_cast<std::size_t>(threads), AlignedFloats(params_.size(), 0.0f));
+    // the threads' gradient sums, kept from step to step: a fresh 4 x parameters bytes each step cost a quarter of a
+    // small model's step in page faults and copies
+    std::vector<AlignedFloats>& partial = grad_sums_;
+    partial.resize(static_cast<std::size_t>(threads));
+    for (auto& p : partial) {
+        if (p.size() != params_.size()) p.assign(params_.size(), 0.0f);
+        else std::fill(p.begin(), p.end(), 0.0f);
+    }
     std::vector<double> losses(static_cast<std::size_t>(B), 0.0);
     const Model m = model();
     // window b goes to thread b % threads, which takes its windows in order: a fixed summation order
@@ -160,7 +174,9 @@ StepStats Trainer::step(const std::vector<int>& tokens) {
         for (auto& g : grads) g *= s;
     }
     st.lr = learning_rate(step_, options_.steps, options_.warmup, options_.lr, options_.min_lr);
+    // the gradient with respect to W is the one with respect to W + lambda I
     optimizer_.step(params_, grads.data(), st.lr);
+    if (options_.spectral) add_identity(config_, params_, lambdas_, effective_);
     ++step_;
     return st;
 }

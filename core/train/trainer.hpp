@@ -33,6 +33,10 @@ struct TrainOptions {
     float offset_heads = 0.0f;          // > 0: layer 0's head h starts attending h + 1 tokens back (RandomInit)
     float repeat_fraction = 0.0f;       // share of windows that end by repeating an earlier span of themselves
     float echo_fraction = 0.0f;         // share of windows that are echo windows (echo_window) instead of text
+    // Spectral conditioning of attention (train/spectral.hpp): W_Q, W_K, W_V used as W + lambda I, lambda = spectral_lambda
+    // times each block's largest singular value at initialisation. Off: plain softmax attention on W.
+    bool spectral = false;
+    float spectral_lambda = 0.0f;
     AdamWOptions adamw;
     std::uint64_t seed = 1;
     int threads = 1;
@@ -82,8 +86,12 @@ public:
     // Mean next-token loss over consecutive windows of seq_len tokens (at most max_windows of them).
     double evaluate(const std::vector<int>& tokens, int max_windows) const;
 
-    Model model() const;  // a view of the current parameters (valid while the trainer lives)
-    const std::vector<float>& params() const { return params_; }
+    // A view of the weights the model uses (valid while the trainer lives): the parameters, or under spectral
+    // conditioning the parameters with lambda I added to W_Q, W_K and W_V.
+    Model model() const;
+    const std::vector<float>& params() const { return params_; }  // what the optimizer updates
+    const std::vector<float>& effective_params() const { return options_.spectral ? effective_ : params_; }
+    const std::vector<double>& spectral_lambdas() const { return lambdas_; }  // absolute, 3 per layer; empty when off
     const Config& config() const { return config_; }
     const TrainOptions& options() const { return options_; }
 
@@ -91,7 +99,10 @@ private:
     Config config_;
     TrainOptions options_;
     std::vector<float> params_;
+    std::vector<double> lambdas_;   // spectral conditioning's lambda per block
+    std::vector<float> effective_;  // params_ + lambda I, under spectral conditioning
     AdamW optimizer_;
+    std::vector<AlignedFloats> grad_sums_;  // one per thread, reused by every step
     Rng rng_;
     int step_ = 0;
 };

@@ -112,11 +112,12 @@ void kernel(int kc, const float* A, int lda, const float* panel, float* C, int l
     }
 }
 
-void gemm_vec128(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
+void gemm_vec128(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc,
+                 bool accumulate) {
     alignas(16) float panel[k_depth * k_cols];
     for (int k0 = 0; k0 < K; k0 += k_depth) {
         const int kc = std::min(k_depth, K - k0);
-        const bool add = k0 > 0;
+        const bool add = accumulate || k0 > 0;
         for (int j0 = 0; j0 < N; j0 += k_cols) {
             const int n = std::min(k_cols, N - j0);
             pack_panel(B, ldb, layout, k0, kc, j0, n, panel);
@@ -171,31 +172,33 @@ namespace {
 
 // gemm_f32 on `kernel`, which this CPU runs.
 void dispatch(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
-              float* C, int ldc) {
+              float* C, int ldc, bool accumulate) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
-        for (int i = 0; i < M; ++i) std::fill(C + static_cast<long>(i) * ldc, C + static_cast<long>(i) * ldc + N, 0.0f);
+        if (!accumulate)
+            for (int i = 0; i < M; ++i) std::fill(C + static_cast<long>(i) * ldc, C + static_cast<long>(i) * ldc + N, 0.0f);
         return;
     }
     switch (kernel) {
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
-        case GemmKernel::Avx2: return gemm_f32_avx2(M, N, K, A, lda, B, ldb, layout, C, ldc);
-        case GemmKernel::Avx512: return gemm_f32_avx512(M, N, K, A, lda, B, ldb, layout, C, ldc);
+        case GemmKernel::Avx2: return gemm_f32_avx2(M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
+        case GemmKernel::Avx512: return gemm_f32_avx512(M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
 #endif
-        default: return gemm_vec128(M, N, K, A, lda, B, ldb, layout, C, ldc);
+        default: return gemm_vec128(M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
     }
 }
 
 }  // namespace
 
 void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
-                 float* C, int ldc) {
+                 float* C, int ldc, bool accumulate) {
     if (!gemm_kernel_available(kernel)) throw Error(std::string("gemm: this CPU cannot run the ") + gemm_kernel_name(kernel) + " kernel");
-    dispatch(kernel, M, N, K, A, lda, B, ldb, layout, C, ldc);
+    dispatch(kernel, M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
 }
 
-void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
-    dispatch(best_gemm_kernel(), M, N, K, A, lda, B, ldb, layout, C, ldc);  // the CPU's own: no check per call
+void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc,
+              bool accumulate) {
+    dispatch(best_gemm_kernel(), M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);  // the CPU's own: no check per call
 }
 
 }  // namespace attnlab

@@ -29,18 +29,21 @@ enum class BLayout { KxN, NxK };
 inline constexpr int gemm_panel_columns = 12;
 
 // C = A * B for row-major C (M x N, row stride ldc) and A (M x K, row stride lda); B as `layout` says, row
-// stride ldb. Each entry of C is a sum over k in ascending order, in blocks of 256 whose partial sums are added
-// in order: the result never depends on how the caller splits C's columns or rows.
+// stride ldb; with `accumulate`, C += A * B. Each entry of C is a sum over k in ascending order, in blocks of 256
+// whose partial sums are added in order (to C's own value first, when accumulating): the result never depends on
+// how the caller splits C's columns or rows.
 void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C,
-              int ldc);
+              int ldc, bool accumulate = false);
 // The same on a named kernel (tests, benchmarks); throws Error if this CPU cannot run it.
 void gemm_f32_on(GemmKernel kernel, int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout,
-                 float* C, int ldc);
+                 float* C, int ldc, bool accumulate = false);
 
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
 // util/gemm_x86.cpp
-void gemm_f32_avx2(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc);
-void gemm_f32_avx512(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc);
+void gemm_f32_avx2(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc,
+                   bool accumulate);
+void gemm_f32_avx512(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc,
+                     bool accumulate);
 #endif
 
 }  // namespace attnlab

@@ -54,12 +54,14 @@ inline Vec vadd(Vec a, Vec b) { return _mm512_add_ps(a, b); }
 }  // namespace
 TARGET_END
 
-void gemm_f32_avx2(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
-    avx2::gemm(M, N, K, A, lda, B, ldb, layout, C, ldc);
+void gemm_f32_avx2(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc,
+                  bool accumulate) {
+    avx2::gemm(M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
 }
 
-void gemm_f32_avx512(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc) {
-    avx512::gemm(M, N, K, A, lda, B, ldb, layout, C, ldc);
+void gemm_f32_avx512(int M, int N, int K, const float* A, int lda, const float* B, int ldb, BLayout layout, float* C, int ldc,
+                  bool accumulate) {
+    avx512::gemm(M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
 }
 
 }  // namespace attnlab

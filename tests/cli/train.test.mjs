@@ -66,6 +66,57 @@ test('a run stopped and resumed (twice) gives the same weights and log as one th
   assert.deepEqual(log(parts).steps, log(whole).steps);
   assert.deepEqual(log(parts).evals, log(whole).evals);
   assert.equal(last.json.final_val_loss, log(whole).final_val_loss);
+  // the conditioning log: one line per evaluation and step 0, the same but for the times
+  const lines = (d) => readFileSync(join(d, 'conditioning_log.jsonl'), 'utf8').trim().split('\n').map((l) => {
+    const { train_seconds: _, ...rest } = JSON.parse(l);
+    return rest;
+  });
+  assert.deepEqual(lines(whole).map((l) => l.step), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(lines(parts), lines(whole));
+});
+
+test('--attention spectral: W + lambda I in the checkpoint, lambdas and kappa in the logs, and bad flags refused', () => {
+  const plain = join(tempDir(), 'plain'), spectral = join(tempDir(), 'spectral');
+  assert.equal(train(plain, ['--threads', '1']).code, 0);
+  const r = train(spectral, ['--threads', '1', '--attention', 'spectral', '--spectral-lambda', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /step 4 +median log10 kappa of the attention matrices [\d.]+ \(first 3 validation windows\)/);  // 82 validation tokens: 32 + 32 + 18
+  const log = JSON.parse(readFileSync(join(spectral, 'training_log.json'), 'utf8'));
+  assert.equal(log.options.attention, 'spectral');
+  assert.equal(log.spectral_lambdas.length, 3);  // one layer: Q, K, V
+  assert.ok(log.spectral_lambdas.every((l) => l > 0.05 && l < 1), String(log.spectral_lambdas));  // sigma_max of 16 x 16 N(0, 0.02^2)
+  const kappa = (d) => readFileSync(join(d, 'conditioning_log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const [k0, kEnd] = [kappa(spectral)[0], kappa(spectral).at(-1)];
+  assert.deepEqual(Object.keys(k0), ['step', 'train_seconds', 'val_loss', 'log10_kappa_q', 'log10_kappa_k', 'log10_kappa_v',
+    'attention_log10_kappa', 'attention_log10_kappa_median']);
+  // W + lambda I with lambda = sigma_max: kappa far below the plain random matrices'
+  for (const b of ['q', 'k', 'v']) assert.ok(k0[`log10_kappa_${b}`][0] < kappa(plain)[0][`log10_kappa_${b}`][0] - 0.5);
+  assert.equal(kEnd.step, 4);
+  // the checkpoint is a plain GPT-2 that run loads, and its loss is the conditioned model's
+  const run = attnlab(['run', '--model', spectral, '--text', 'And God said, Let there be light']);
+  assert.equal(run.code, 0, run.stderr);
+  for (const [flags, message] of [
+    [['--spectral-lambda', '1'], /--spectral-lambda goes with --attention spectral/],
+    [['--attention', 'spectral'], /--attention spectral needs --spectral-lambda L/],
+    [['--attention', 'linear'], /--attention must be softmax or spectral/],
+    [['--attention', 'spectral', '--spectral-lambda', '-1'], /--spectral-lambda must be in \[0, 1000\]/],
+  ]) {
+    const bad = train(join(tempDir(), 'bad'), flags);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, message);
+  }
+});
+
+test('--heldout measures the final loss on text kept out of training, over --final-windows windows', () => {
+  const dir = tempDir(), out = join(dir, 'model'), heldout = join(dir, 'heldout.txt');
+  writeFileSync(heldout, 'A lamp in the dark, and the dark did not put it out. '.repeat(20));
+  const r = train(out, ['--heldout', heldout, '--final-windows', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const log = JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'));
+  assert.ok(r.json.final_heldout_loss > 0);
+  assert.equal(log.heldout_tokens, 2 * 32);
+  const ids = getEncoding('gpt2').encode(readFileSync(heldout, 'utf8'));
+  assert.ok(ids.length > 2 * 32);
 });
 
 test('resuming with other settings, without a saved state, or past the end is refused with the reason', () => {

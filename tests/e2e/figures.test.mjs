@@ -350,3 +350,44 @@ function makeModel124M() {
   if (r.code !== 0) throw new Error(`make-random failed: ${r.stderr}`);
   return dir;
 }
+
+test('"Does conditioning attention train faster here?": the committed runs drawn per setting with the seeds\' spread, and the verdict they give', async () => {
+  const results = JSON.parse(readFileSync(new URL('../../scripts/experiments/conditioning.json', import.meta.url), 'utf8'));
+  const page = await openPage(env, '#model=tiny-gpt2&text=The%20cat%20sat%20on%20the%20mat.&view=conditioning');
+  await drawn(page, 'conditioning');
+  const loss = page.locator('#figures figure[data-name="conditioning-training-loss"]');
+  await loss.waitFor();
+  // the verdict, recomputed here from the committed runs: the settings, the target and whether any was faster
+  const settings = new Set(results.runs.map((r) => (r.attention === 'softmax' ? 'plain softmax' : `spectral, L = ${r.lambda}`)));
+  const plainFinal = results.runs.filter((r) => r.attention === 'softmax').map((r) => r.val_loss.at(-1));
+  const target = Math.max(...plainFinal);
+  const finding = await loss.locator('.finding').textContent();
+  assert.match(finding, /^(Yes, here: .* reached the plain runs' worst final validation loss in fewer steps and less training time than every plain seed|No, not here: no conditioned setting reached the plain runs' worst final validation loss in fewer steps and less time than every plain seed \(ranges over 3 seeds\))/);
+  // the settings whose every seed ended above every plain seed, found here from the final losses alone
+  const finals = (label) => results.runs.filter((r) => (r.attention === 'softmax' ? 'plain softmax' : `spectral, L = ${r.lambda}`) === label)
+    .map((r) => r.final_val_loss);
+  const higher = [...settings].filter((s) => s !== 'plain softmax' && Math.min(...finals(s)) > Math.max(...finals('plain softmax')));
+  if (higher.length) assert.ok(finding.toLowerCase().includes(`${higher.join(' and ')} ended with a higher validation loss than every plain seed`.toLowerCase()), finding);
+  const timeFinding = await page.locator('#figures figure[data-name="conditioning-training-time"] .finding').textContent();
+  assert.ok(timeFinding.includes(`(${target.toFixed(3)})`), timeFinding);
+  for (const s of settings) if (s !== 'plain softmax') assert.ok(timeFinding.includes(`${s}: to reach`), `${s} in ${timeFinding}`);
+  // one line and one band per setting, the legend naming each, the target drawn as a reference
+  // (a legend entry wraps into lines at its spaces: compared without white space)
+  const squash = (t) => t.replace(/\s+/g, '');
+  const legend = squash((await loss.locator('.legend text').allTextContents()).join(''));
+  for (const s of settings) assert.ok(legend.includes(squash(s)), `${s} in the legend: ${legend}`);
+  assert.ok(legend.includes(squash(`target: the plain runs' worst final loss (${target.toFixed(3)})`)), legend);
+  assert.equal(await loss.locator('path[fill-opacity="0.15"]').count(), settings.size);
+  // what was compared, on which model, and that the preconditioner of 2603.27153 is not implemented
+  const caption = await loss.locator('figcaption').textContent();
+  assert.match(caption, /W \+ λI/);
+  assert.match(caption, /4 layers x 8 heads, 128 channels, context 128/);
+  assert.match(caption, /C\(Q, K, V\) of arXiv 2603\.27153 is not implemented/);
+  // the kappa figure: attention matrices and W_Q for each setting
+  const kappaLegend = squash((await page.locator('#figures figure[data-name="conditioning-training-kappa"] .legend text').allTextContents()).join(''));
+  for (const s of settings) assert.ok(kappaLegend.includes(squash(`${s}: attention matrices`)) && kappaLegend.includes(squash(`${s}: W_Q`)), kappaLegend);
+  await loss.scrollIntoViewIfNeeded();
+  await shot(page, 'conditioning-training');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

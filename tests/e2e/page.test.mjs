@@ -12,7 +12,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const VIEWS = { attention: 5, allheads: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 5, paper: 6, normalisers: 1, conditioning: 3, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
+const VIEWS = { attention: 5, allheads: 1, heads: 1, selectivity: 2, topk: 2, sensitivity: 5, paper: 6, normalisers: 1, conditioning: 6, constant: 1, papa: 2, hardmax: 1, lookup: 1 };
 const files = (dir) => ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'].map((f) => join(dir, f));
 
 test('the page opens on the shipped model and every view draws', async () => {

@@ -34,9 +34,11 @@ def load(model_dir):
     return cfg, read_safetensors(os.path.join(model_dir, 'model.safetensors'))
 
 
-def gpt2(cfg, w, ids, temperature=1.0, grads=False):
+def gpt2(cfg, w, ids, temperature=1.0, grads=False, qkv_shift=None):
     """Runs GPT-2; returns logits, loss, per-head probs/q/k/v and scores (numpy, keyed (layer, head)) and, with grads,
-    the gradient norm of each layer's parameters and of each layer's attention scores."""
+    the gradient norm of each layer's parameters and of each layer's attention scores, and each parameter's gradient.
+    qkv_shift: per layer (lambda_q, lambda_k, lambda_v): the layer uses c_attn.weight + [lambda_q I | lambda_k I | lambda_v I]
+    (spectral conditioning), the gradients still taken with respect to c_attn.weight."""
     T, C, NH = len(ids), cfg['n_embd'], cfg['n_head']
     hs = C // NH
     eps = cfg.get('layer_norm_epsilon', 1e-5)
@@ -48,7 +50,10 @@ def gpt2(cfg, w, ids, temperature=1.0, grads=False):
     for l in range(cfg['n_layer']):
         p = f'h.{l}.'
         h = F.layer_norm(x, (C,), params[p + 'ln_1.weight'], params[p + 'ln_1.bias'], eps)
-        qkv = h @ params[p + 'attn.c_attn.weight'] + params[p + 'attn.c_attn.bias']
+        w_attn = params[p + 'attn.c_attn.weight']
+        if qkv_shift is not None:
+            w_attn = w_attn + torch.cat([lam * torch.eye(C, dtype=torch.float64) for lam in qkv_shift[l]], dim=1)
+        qkv = h @ w_attn + params[p + 'attn.c_attn.bias']
         q, k, v = [t.view(T, NH, hs).transpose(0, 1) for t in qkv.split(C, dim=1)]
         s = q @ k.transpose(-1, -2) / math.sqrt(hs)
         if cfg.get('scale_attn_by_inverse_layer_idx'):
@@ -78,6 +83,7 @@ def gpt2(cfg, w, ids, temperature=1.0, grads=False):
         out['layer_param_grad'] = [math.sqrt(sum(float((params[k].grad ** 2).sum()) for k in params if k.startswith(f'h.{l}.')))
                                    for l in range(cfg['n_layer'])]
         out['layer_score_grad'] = [float(torch.sqrt((s.grad.masked_fill(~mask, 0.0) ** 2).sum())) for s in scores]
+        out['param_grads'] = {k: params[k].grad.numpy() for k in params}
     return out
 
 
