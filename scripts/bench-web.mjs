@@ -2,7 +2,7 @@
 // thread, and every core when the page is cross-origin isolated) against the native build on the same checkpoints, time from opening the page to its first drawn plot,
 // and the gzip size of what the page transfers. Run by npm run bench after the builds.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -87,9 +87,11 @@ try {
     await page.close();
     return r;
   };
+  const pageFigures = {};
   for (const [label, path, dir] of models) {
     const { tps: wasm } = await forward(singleAddress, path);
     const { tps: wasmMt, threads } = await forward(address, path);
+    pageFigures[path] = { wasm, wasmMt, threads };
     // against the default native build, and against the x86-64-v2 build (SSE4.2: the page's vector width)
     // when npm run bench has built it
     const natives = [cli, join(repo, 'build', 'bench-x86-64-v2', 'attnlab')].filter((c) => { try { readFileSync(c); return true; } catch { return false; } });
@@ -105,6 +107,47 @@ try {
     console.log(`== forward, ${label}, ${TOKENS} tokens, the page on all ${threads} threads (cross-origin isolated): ` +
       `${wasmMt.toFixed(1)} tokens/s, ${(wasmMt / wasm).toFixed(2)}x its single-thread forward`);
   }
+  // onnxruntime-web (the engine of transformers.js) on the same GPT-2 124M-shaped weights, exported to ONNX by
+  // scripts/onnx/bench-ort.sh, which installs it into build/ort (never a dependency of attnlab): its WebAssembly build in
+  // the same Chromium, cross-origin isolated, on 1 thread and on every core, best of the same repeats.
+  const ortDist = join(repo, 'build', 'ort', 'node_modules', 'onnxruntime-web', 'dist');
+  const onnx = join(repo, 'build', 'ort', `bench-gpt2-f32-${TOKENS}.onnx`);
+  if (pageFigures['bench-gpt2-f32'] && existsSync(join(ortDist, 'ort.wasm.min.mjs')) && existsSync(onnx)) {
+    for (const [name, target] of [['ort-web', ortDist], ['bench-gpt2.onnx', onnx]]) {
+      rmSync(join(web, name), { force: true });
+      symlinkSync(target, join(web, name));
+    }
+    const version = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 'utf8')).version;
+    const ortForward = async (threads) => {
+      const page = await browser.newPage({ serviceWorkers: 'block' });
+      await page.goto(address);
+      const r = await page.evaluate(async ({ threads, T, repeats }) => {
+        const ort = await import('./ort-web/ort.wasm.min.mjs');
+        ort.env.wasm.numThreads = threads;
+        ort.env.wasm.wasmPaths = new URL('./ort-web/', location.href).href;
+        const session = await ort.InferenceSession.create('./bench-gpt2.onnx', { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+        const ids = new BigInt64Array(T);
+        const feed = () => ({ ids: new ort.Tensor('int64', ids, [T]) });
+        const V = (await session.run(feed())).logits.dims[1];
+        for (let i = 0; i < T; i++) ids[i] = BigInt((i * 7919) % V);
+        await session.run(feed());
+        let best = Infinity;
+        for (let r = 0; r < repeats; r++) {
+          const t = performance.now();
+          await session.run(feed());
+          best = Math.min(best, (performance.now() - t) / 1000);
+        }
+        return T / best;
+      }, { threads, T: TOKENS, repeats: REPEATS });
+      await page.close();
+      return r;
+    };
+    const own = pageFigures['bench-gpt2-f32'];
+    const one = await ortForward(1), all = await ortForward(own.threads);
+    console.log(`== onnxruntime-web ${version} (wasm) in Chromium, GPT-2 124M shape, ${TOKENS} tokens: 1 thread ${one.toFixed(1)} tokens/s ` +
+      `(the page ${own.wasm.toFixed(1)}: ${(own.wasm / one).toFixed(2)}x), ${own.threads} threads ${all.toFixed(1)} tokens/s ` +
+      `(the page ${own.wasmMt.toFixed(1)}: ${(own.wasmMt / all).toFixed(2)}x)`);
+  } else console.log('== onnxruntime-web: skipped (scripts/onnx/bench-ort.sh installs it and writes the ONNX model; it needs PyTorch and npm)');
   // A gpt2-large-shaped checkpoint (774 M parameters, 3.1 GB of F32) through the page's file input: the
   // worker reads it chunk by chunk into F16 storage. Opt in with ATTNLAB_BENCH_LARGE=1 (writes 3.1 GB).
   if (process.env.ATTNLAB_BENCH_LARGE === '1') {
@@ -131,5 +174,5 @@ try {
   await browser.close();
   server.close();
   singleServer.close();
-  for (const name of ['bench-gpt2-f32', 'bench-smollm2-f32', 'bench-pythia-f32']) rmSync(join(web, name), { force: true });
+  for (const name of ['bench-gpt2-f32', 'bench-smollm2-f32', 'bench-pythia-f32', 'ort-web', 'bench-gpt2.onnx']) rmSync(join(web, name), { force: true });
 }

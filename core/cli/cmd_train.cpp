@@ -3,11 +3,11 @@
 #include <cstdio>
 #include <iostream>
 
-#include "analysis/conditioning.hpp"
 #include "analysis/heads.hpp"
 #include "analysis/json.hpp"
 #include "cli/args.hpp"
 #include "cli/checkpoint_dir.hpp"
+#include "cli/conditioning_log.hpp"
 #include "cli/commands.hpp"
 #include "cli/corpus_input.hpp"
 #include "cli/files.hpp"
@@ -15,7 +15,6 @@
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "io/checkpoint_writer.hpp"
-#include "train/conditioning_probe.hpp"
 #include "train/train_state.hpp"
 #include "train/trainer.hpp"
 #include "util/clock.hpp"
@@ -73,30 +72,6 @@ void attention_flags(const Args& args, TrainOptions& o) {
     if (o.spectral) o.spectral_lambda = static_cast<float>(args.number("spectral-lambda"));
     if (!(o.spectral_lambda >= 0 && o.spectral_lambda <= 1000))
         throw Error("attnlab train: --spectral-lambda must be in [0, 1000]");
-}
-
-// The validation windows the conditioning probe reads at every evaluation: the first `count` windows of seq_len tokens.
-std::vector<std::vector<int>> probe_windows(const std::vector<int>& val, int seq_len, int count) {
-    std::vector<std::vector<int>> windows;
-    for (std::size_t start = 0; static_cast<int>(windows.size()) < count && start + 2 <= val.size(); start += static_cast<std::size_t>(seq_len)) {
-        const std::size_t end = std::min(val.size(), start + static_cast<std::size_t>(seq_len));
-        windows.emplace_back(val.begin() + static_cast<long>(start), val.begin() + static_cast<long>(end));
-    }
-    return windows;
-}
-
-// One line of conditioning_log.jsonl: the step, the training time so far, the validation loss and the probe.
-Json conditioning_line(int step, double train_seconds, double val_loss, const Config& c, const ConditioningProbe& p) {
-    Json line = {{"step", step}, {"train_seconds", train_seconds}, {"val_loss", val_loss}};
-    const char* names[] = {"log10_kappa_q", "log10_kappa_k", "log10_kappa_v"};
-    for (int b = 0; b < 3; ++b) {
-        std::vector<double> per_layer;
-        for (int l = 0; l < c.n_layer; ++l) per_layer.push_back(log10_kappa(p.projection_kappa[static_cast<std::size_t>(3 * l + b)], c.n_embd));
-        line[names[b]] = per_layer;
-    }
-    line["attention_log10_kappa"] = p.attention_log10_kappa;
-    line["attention_log10_kappa_median"] = p.attention_log10_kappa_median;
-    return line;
 }
 
 using Takes = FlagSpec::Takes;
@@ -223,8 +198,8 @@ void cmd_train(const Argv& argv) {
 
     Trainer trainer(c, o);
     const std::string state_path = out_dir + "/training_state.safetensors";
-    const std::string conditioning_path = out_dir + "/conditioning_log.jsonl";
-    Json steps = Json::array(), evals = Json::array(), conditioning = Json::array();
+    ConditioningLog conditioning(out_dir + "/conditioning_log.jsonl");
+    Json steps = Json::array(), evals = Json::array();
     double earlier_seconds = 0, train_seconds = 0;  // of the segments before this one (--resume); in steps alone
     if (args.has("resume")) {
         const SharedBytes bytes = map_file(state_path);
@@ -252,18 +227,7 @@ void cmd_train(const Argv& argv) {
             if (ev.at(0).get<int>() <= trainer.steps_taken()) evals.push_back(ev);
         earlier_seconds = log.value("seconds", 0.0);
         train_seconds = log.value("train_seconds", 0.0);
-        if (kappa_windows > 0) {
-            const std::string lines = read_text(conditioning_path);
-            std::size_t at = 0;
-            while (at < lines.size()) {
-                const std::size_t end = std::min(lines.find('\n', at), lines.size());
-                const Json line = Json::parse(lines.substr(at, end - at), nullptr, false);
-                if (line.is_discarded() || !line.contains("step"))
-                    throw Error(conditioning_path + ": unreadable; it holds the resumed run's conditioning log");
-                if (line["step"].get<int>() <= trainer.steps_taken()) conditioning.push_back(line);
-                at = end + 1;
-            }
-        }
+        if (kappa_windows > 0) conditioning.resume(trainer.steps_taken());
         std::cerr << "attnlab: resuming at step " << trainer.steps_taken() << " of " << o.steps << "\n";
     }
     const int stop = std::min(o.steps, args.integer("stop-after", o.steps, 1, 100000000));
@@ -303,11 +267,7 @@ void cmd_train(const Argv& argv) {
         log["evals"] = evals;
         const std::string text = log.dump(1) + "\n";
         write_file(out_dir + "/training_log.json", text.data(), text.size());
-        if (kappa_windows > 0) {
-            std::string lines;
-            for (const auto& line : conditioning) lines += line.dump() + "\n";
-            write_file(conditioning_path, lines.data(), lines.size());
-        }
+        if (kappa_windows > 0) conditioning.write();
     };
     const std::vector<std::vector<int>> probe_batch = probe_windows(split.val, o.seq_len, kappa_windows);
     // every evaluation: the validation loss, and (with --kappa-windows) kappa of the projections and attention matrices
@@ -315,7 +275,7 @@ void cmd_train(const Argv& argv) {
         const double val = trainer.evaluate(split.val, eval_windows);
         if (kappa_windows > 0) {
             const ConditioningProbe probe = probe_conditioning(trainer.model(), trainer.effective_params(), probe_batch);
-            conditioning.push_back(conditioning_line(step, train_seconds, val, c, probe));
+            conditioning.add(step, train_seconds, val, c, probe);
             std::fprintf(stderr, "step %d  median log10 kappa of the attention matrices %.2f (first %d validation windows)\n", step,
                          probe.attention_log10_kappa_median, static_cast<int>(probe_batch.size()));
         }

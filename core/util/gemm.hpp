@@ -1,4 +1,5 @@
-// A single-precision matrix product with a fixed order of sums: the GEMM of the page and of the native forward pass.
+// A single-precision matrix product with a fixed order of sums: the GEMM of the page and of the native passes, forward
+// and backward.
 // - In WebAssembly: written for f32x4 operations (a 3x12 block of C in 9 registers, B packed in 12-column panels,
 //   A's entries broadcast straight from memory): 34-36 GFLOP/s in Chromium on the development machine, against
 //   17-23 for Eigen's SSE kernel translated by Emscripten.

@@ -2,7 +2,8 @@
 # attnlab's native forward pass against onnxruntime-node's on the same weights: the checkpoint folder DIR exported to
 # ONNX by export_gpt2.py (Debian's PyTorch), onnxruntime-node installed from npm into build/ort (scripts skipped: the
 # CPU library ships in the package; never a dependency of attnlab), both on 1 thread and on every core, each the best
-# of 10 timed runs, taken in turn so that both see the same machine. Skipped, with the reason, when torch or the npm
+# of 10 timed runs, taken in turn so that both see the same machine. onnxruntime-web is installed beside it for
+# scripts/bench-web.mjs. Skipped, with the reason, when torch or the npm
 # package cannot be had.
 #   bench-ort.sh ATTNLAB_CLI DIR
 set -euo pipefail
@@ -12,12 +13,13 @@ tokens=128 cores=$(nproc) version=1.30.0
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 if ! "$py" -c "import torch" 2>/dev/null; then echo "skipped: no PyTorch to export the ONNX model (apt-get install python3-torch)"; exit 0; fi
-if [ ! -d build/ort/node_modules/onnxruntime-node ]; then
+if [ ! -d build/ort/node_modules/onnxruntime-node ] || [ ! -d build/ort/node_modules/onnxruntime-web ]; then
   mkdir -p build/ort
-  # a package of its own, so that npm installs here and not into the project's node_modules
+  # a package of its own, so that npm installs here and not into the project's node_modules; onnxruntime-web (the engine
+  # of transformers.js) is timed in Chromium by scripts/bench-web.mjs on the same ONNX file
   [ -f build/ort/package.json ] || echo '{"name": "attnlab-bench-ort", "private": true}' > build/ort/package.json
-  (cd build/ort && npm install --no-audit --no-fund --ignore-scripts "onnxruntime-node@$version" >/dev/null 2>&1) ||
-    { echo "skipped: npm could not install onnxruntime-node@$version"; exit 0; }
+  (cd build/ort && npm install --no-audit --no-fund --ignore-scripts "onnxruntime-node@$version" "onnxruntime-web@$version" >/dev/null 2>&1) ||
+    { echo "skipped: npm could not install onnxruntime-node and onnxruntime-web @$version"; exit 0; }
 fi
 onnx="build/ort/$(basename "$dir")-$tokens.onnx"
 [ -f "$onnx" ] || "$py" scripts/onnx/export_gpt2.py "$dir" "$onnx" "$tokens" 2>/dev/null > "$onnx.json"

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "model/layers.hpp"
 #include "util/gemm.hpp"
 #include "util/rng.hpp"
 
@@ -147,4 +148,57 @@ TEST_CASE("gemm_f32 gives the same bits whichever blocks of C's rows and columns
             }
         CHECK(pieces.data == whole.data);
     }
+}
+
+TEST_CASE("accumulating, gemm_f32 adds the product to C: C0 + the product's own bits up to 256 deep, the double sum beyond") {
+    for (const GemmKernel kernel : kernels())
+        for (const BLayout layout : {BLayout::KxN, BLayout::NxK})
+            for (const int K : {1, 37, 256, 700}) {
+                const int M = 9, N = 45;
+                Rng rng(7 + K);
+                const Strided A = random_matrix(M, K, rng);
+                const Strided B = layout == BLayout::KxN ? random_matrix(K, N, rng) : random_matrix(N, K, rng);
+                const Strided C0 = random_matrix(M, N, rng);
+                Strided product(M, N, 5, 0.0f), sum = C0;
+                gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, layout, product.data.data(), product.ld);
+                gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, layout, sum.data.data(), sum.ld, true);
+                INFO(gemm_kernel_name(kernel), " K ", K);
+                for (int i = 0; i < M; ++i)
+                    for (int j = 0; j < N; ++j) {
+                        // one depth block: C0 is added to the block's sum once, as the plain product's value
+                        if (K <= 256) REQUIRE(sum.at(i, j) == C0.at(i, j) + product.at(i, j));
+                        double exact = C0.at(i, j), magnitude = std::fabs(static_cast<double>(C0.at(i, j)));
+                        for (int k = 0; k < K; ++k) {
+                            const double term = static_cast<double>(A.at(i, k)) * (layout == BLayout::KxN ? B.at(k, j) : B.at(j, k));
+                            exact += term;
+                            magnitude += std::fabs(term);
+                        }
+                        REQUIRE(std::fabs(sum.at(i, j) - exact) <= 2.0 * (K + 1) * 0x1p-24 * magnitude);
+                    }
+            }
+    // no depth: C stays as it was
+    std::vector<float> A(12, 1.0f), B(12, 1.0f), C(12, 7.0f);
+    gemm_f32(3, 4, 0, A.data(), 1, B.data(), 4, BLayout::KxN, C.data(), 4, true);
+    for (const float c : C) CHECK(c == 7.0f);
+}
+
+TEST_CASE("the backward pass's products: add_transposed_product adds a^T b, matmul reads B as K x N or N x K (against double)") {
+    Rng rng(5);
+    const auto random = [&](int r, int c) {
+        MatRM m(r, c);
+        for (int i = 0; i < r; ++i)
+            for (int j = 0; j < c; ++j) m(i, j) = static_cast<float>(rng.normal());
+        return m;
+    };
+    const MatRM a = random(70, 33), b = random(70, 130), start = random(33, 130);
+    MatRM out = start;
+    add_transposed_product(a, b, out);
+    const Eigen::MatrixXd want = start.cast<double>() + a.cast<double>().transpose() * b.cast<double>();
+    CHECK((out.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * want.cwiseAbs().maxCoeff());
+    // dx = dy W^T with W stored (in, out): W read as N x K
+    const MatRM dy = random(20, 130), w = random(33, 130);
+    MatRM dx(20, 33);
+    matmul(dy, w.data(), 130, BLayout::NxK, 33, dx.data(), 33);
+    const Eigen::MatrixXd want_dx = dy.cast<double>() * w.cast<double>().transpose();
+    CHECK((dx.cast<double>() - want_dx).cwiseAbs().maxCoeff() < 1e-4 * want_dx.cwiseAbs().maxCoeff());
 }
