@@ -323,7 +323,7 @@ function cellInk(rgb) {
   return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#000' : '#fff';
 }
 
-function colourBar(svg, x, y, h, vmin, vmax, label, scale = 'linear', paint = colour) {
+function colourBar(svg, x, y, h, vmin, vmax, label, scale = 'linear', paint = colour, right = Infinity) {
   const steps = 32;
   for (let i = 0; i < steps; i++)
     svgEl('rect', { x, y: y + (h * i) / steps, width: 12, height: h / steps + 0.5, fill: paint(1 - i / (steps - 1)) }, svg);
@@ -335,7 +335,13 @@ function colourBar(svg, x, y, h, vmin, vmax, label, scale = 'linear', paint = co
     for (let e = Math.ceil(Math.log10(vmin) + 1e-9); e < Math.log10(vmax) - 1e-9; e++)
       marks.push([(e - Math.log10(vmin)) / (Math.log10(vmax) - Math.log10(vmin)), 10 ** e]);
   for (const [t, v] of marks) text(svg, x + 16, Math.min(y + h, Math.max(y + 8, at(t) + 4)), formatTick(v));
-  text(svg, x + 16, y + h + 16, label, { class: 'axis-label' });
+  // the label under the bar, in lines that end before the figure's right edge (11 px text: about 6.2 px a character); a
+  // word longer than the room there ends at the edge instead
+  const room = Math.max(1, Math.floor((right - 4 - (x + 16)) / 6.2));
+  wrapWords(label, room).forEach((line, i) => {
+    const fits = x + 16 + line.length * 6.2 <= right - 4;
+    text(svg, fits ? x + 16 : right - 4, y + h + 16 + 13 * i, line, fits ? { class: 'axis-label' } : { class: 'axis-label', 'text-anchor': 'end' });
+  });
 }
 
 // A focusable surface over a grid of rows x cols (a heat map drawn as an image, the thumbnails of every head): the
@@ -522,7 +528,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
   text(svg, m.l + (cols * cell) / 2, h - 6, colTitle, { 'text-anchor': 'middle', class: 'axis-label' });
   text(svg, 12, m.t + (rows * cell) / 2, rowTitle,
     { 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 12 ${m.t + (rows * cell) / 2})` });
-  colourBar(svg, m.l + cols * cell + 14, m.t, Math.min(200, Math.max(60, rows * cell)), vmin, vmax, valueLabel, scale, paint);
+  colourBar(svg, m.l + cols * cell + 14, m.t, Math.min(200, Math.max(60, rows * cell)), vmin, vmax, valueLabel, scale, paint, w);
   return svg;
 }
 

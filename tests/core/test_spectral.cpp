@@ -47,7 +47,7 @@ double power_sigma_max(const Config& c, std::vector<float>& params, int layer, i
 }
 
 std::vector<int> cyclic(int n) {
-    const int cycle[] = {464, 3797, 3332, 319, 262, 2603, 13, 198, 11, 290};
+    const int cycle[] = {46, 37, 33, 31, 26, 60, 13, 19, 11, 29};  // ids below 64: the tests' models have a small vocabulary
     std::vector<int> t;
     for (int i = 0; i < n; ++i) t.push_back(cycle[i * 7 % 10]);
     return t;
@@ -58,7 +58,7 @@ std::vector<int> cyclic(int n) {
 TEST_SUITE("spectral conditioning") {
 
 TEST_CASE("lambda is L times each initial block's largest singular value (against power iteration)") {
-    const Config c = tiny_config(2, 2, 12, 16, 50257);
+    const Config c = tiny_config(2, 2, 12, 16, 64);
     RandomInit init;
     init.seed = 3;
     std::vector<float> params = random_params(c, init);
@@ -73,7 +73,7 @@ TEST_CASE("lambda is L times each initial block's largest singular value (agains
 }
 
 TEST_CASE("add_identity adds each block's lambda to its diagonal and changes nothing else") {
-    const Config c = tiny_config(2, 2, 12, 16, 50257);
+    const Config c = tiny_config(2, 2, 12, 16, 64);
     RandomInit init;
     init.seed = 4;
     std::vector<float> params = random_params(c, init), effective;
@@ -98,7 +98,7 @@ TEST_CASE("add_identity adds each block's lambda to its diagonal and changes not
 }
 
 TEST_CASE("kappa_2 of a block is sigma_max / sigma_min: a diagonal block diag(1 .. C) has kappa C") {
-    const Config c = tiny_config(1, 2, 12, 16, 50257);
+    const Config c = tiny_config(1, 2, 12, 16, 64);
     std::vector<float> params(static_cast<std::size_t>(param_count(c)), 0.0f);
     float* a = fused(c, params, 0);
     const int C = c.n_embd;
@@ -115,7 +115,7 @@ TEST_CASE("kappa_2 of a block is sigma_max / sigma_min: a diagonal block diag(1 
 }
 
 TEST_CASE("with lambda = 0, spectral conditioning trains bit for bit like plain attention") {
-    const Config c = tiny_config(2, 2, 16, 16, 50257);
+    const Config c = tiny_config(2, 2, 16, 16, 64);
     TrainOptions o;
     o.steps = 4;
     o.batch = 3;
@@ -142,7 +142,7 @@ TEST_CASE("with lambda = 0, spectral conditioning trains bit for bit like plain 
 }
 
 TEST_CASE("the conditioned model's gradient with respect to W matches finite differences of the loss through W + lambda I") {
-    const Config c = tiny_config(2, 2, 8, 16, 50257);
+    const Config c = tiny_config(2, 2, 8, 16, 64);
     TrainOptions o;
     o.spectral = true;
     o.spectral_lambda = 0.8f;
@@ -170,7 +170,8 @@ TEST_CASE("the conditioned model's gradient with respect to W matches finite dif
     const auto base = static_cast<std::size_t>(fused(c, w, 1) - w.data());
     // diagonal and off-diagonal entries of each block of layer 1's c_attn.weight
     for (int b = 0; b < 3; ++b)
-        for (const auto& [r, col] : {std::pair{2, 2}, std::pair{5, 1}, std::pair{7, 7}}) {
+        for (const auto& entry : {std::pair{2, 2}, std::pair{5, 1}, std::pair{7, 7}}) {
+            const int r = entry.first, col = entry.second;  // not a structured binding: clang's INFO cannot capture one
             const std::size_t i = base + static_cast<std::size_t>(r) * 3 * C + b * C + col;
             const float saved = w[i], h = 1e-2f;
             w[i] = saved + h;
@@ -186,7 +187,7 @@ TEST_CASE("the conditioned model's gradient with respect to W matches finite dif
 
 TEST_CASE("the conditioning probe: median log10 kappa over heads and windows, a uniform-attention head's known kappa") {
     // all weights 0: every head attends uniformly, A_ij = 1 / (i + 1) for j <= i, in every layer and window
-    const Config c = tiny_config(2, 2, 8, 16, 50257);
+    const Config c = tiny_config(2, 2, 8, 16, 64);
     std::vector<float> params(static_cast<std::size_t>(param_count(c)), 0.0f);
     const Model m{c, weights_over(c, params.data(), nullptr)};
     const int T = 6;
