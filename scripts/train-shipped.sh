@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipped model's training command (models/tiny-gpt2/README.md), in one place: with the avx2 build, 2 threads and
-# the corpus of scripts/corpus.sh it writes the shipped weights byte for byte.
+# The shipped model's training command (models/tiny-gpt2/README.md), in one place: with the avx2 build of commit 52ab4fb,
+# 2 threads and the corpus of scripts/corpus.sh it writes the shipped weights byte for byte; today's build, whose GEMM
+# kernels round differently, trains the same recipe to other last bits.
 #   bash scripts/train-shipped.sh OUT [more `attnlab train` flags, e.g. --stop-after K, --resume]
 # About 2 hours on this project's 2-core machine (1,431 training tokens/s), plus a few minutes of final validation.
 set -euo pipefail
