@@ -1,21 +1,11 @@
 #include "train/conditioning_probe.hpp"
 
-#include <algorithm>
-
 #include "analysis/conditioning.hpp"
+#include "analysis/stats.hpp"
 #include "error.hpp"
 #include "train/spectral.hpp"
 
 namespace attnlab {
-namespace {
-
-double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-}  // namespace
 
 ConditioningProbe probe_conditioning(const Model& model, const std::vector<float>& params,
                                      const std::vector<std::vector<int>>& windows) {
@@ -34,11 +24,11 @@ ConditioningProbe probe_conditioning(const Model& model, const std::vector<float
         forward(model, ids, fo);
     }
     std::vector<double> all;
-    for (const auto& layer : per_layer) {
-        p.attention_log10_kappa.push_back(median_of(layer));
+    for (auto& layer : per_layer) {
+        p.attention_log10_kappa.push_back(quartiles(layer).median);
         all.insert(all.end(), layer.begin(), layer.end());
     }
-    p.attention_log10_kappa_median = median_of(all);
+    p.attention_log10_kappa_median = quartiles(all).median;
     return p;
 }
 
