@@ -109,5 +109,6 @@ export function summarise(results) {
       `and less training time than every plain seed (ranges over ${seeds} seeds that do not overlap). ${finals[0].toUpperCase()}${finals.slice(1)}.`
     : `No, not here: no conditioned setting reached the plain runs' worst final validation loss in fewer steps and less time ` +
       `than every plain seed (ranges over ${seeds} seeds). ${finals[0].toUpperCase()}${finals.slice(1)}.`;
-  return { configs, plain, target, verdicts: [answer, ...verdicts], answer };
+  const named = `${answer} Measured on ${results.measured_on}.`;  // every verdict names its model
+  return { configs, plain, target, verdicts: [named, ...verdicts], answer: named };
 }
