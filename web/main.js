@@ -1,8 +1,8 @@
 // The page: model loading, the text and head controls, the views, URL state and embedding. All model
 // work happens in the worker; this file only asks for results and draws them.
 import { cancelledError, WorkerClient } from './worker-client.js';
-import { embedFigure, formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
-import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
+import { embedFigure, formatHash, isEmbed, linkedModel, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
+import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, fetchShipped, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
   resolveRemote } from './sources.js';
 import { allHeadsFigures, attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { setCompact, setTitleNote } from './plot.js';
@@ -213,9 +213,18 @@ async function loadWith(what, getFiles) {
   return true;
 }
 
+// The shipped model's files, asked for as the page starts, beside the worker's WebAssembly, when the link opens on it
+// (or on a local checkpoint, which the shipped model stands in for); null when the link names another model. Its
+// failure is reported by the fetch that loadShipped then makes itself.
+const firstModel = linkedModel(location.hash);
+let shippedPrefetch = firstModel === SHIPPED_MODEL || firstModel.startsWith('local:')
+  ? fetchShipped(SHIPPED_URL).catch(() => null) : null;
+
 function loadShipped() {
   return loadWith('the shipped model', async () => {
-    const ck = await fetchCheckpoint(SHIPPED_URL, progress, { useCache: false });
+    const early = await shippedPrefetch;  // once: its bytes go to the worker
+    shippedPrefetch = null;
+    const ck = early ?? await fetchShipped(SHIPPED_URL, progress);
     return { label: SHIPPED_MODEL, files: ck.files };
   });
 }

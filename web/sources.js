@@ -194,7 +194,8 @@ function looksLikeHtml(first) {
 // confirm({name, bytes, host}) is asked, once the headers are in and before the body is read, whether a large
 // download (or one of unknown size, or any when confirm.always) may go on; a no ends the load with an error whose
 // `declined` is true.
-async function fetchFile(url, name, { cache, optional, onProgress, fresh, confirm }) {
+// bytes: the weights too come back as bytes (a small file), not as a Blob.
+async function fetchFile(url, name, { cache, optional, onProgress, fresh, confirm, bytes: asBytes = false }) {
   let response = cache ? await cache.match(url) : undefined;
   const cached = Boolean(response);
   if (!response) {
@@ -213,7 +214,7 @@ async function fetchFile(url, name, { cache, optional, onProgress, fresh, confir
     if (response.body) response.body.cancel().catch(() => {});
     throw Object.assign(new Error(`${name}: not downloaded, as you chose`), { declined: true });
   }
-  const bytes = await readBody(response, name, onProgress, isWeights(name));
+  const bytes = await readBody(response, name, onProgress, isWeights(name) && !asBytes);
   if (!cached) fresh.set(url, bytes);
   return bytes;
 }
@@ -264,6 +265,29 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
       await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
   };
   return { label: remote.label, files, remember };
+}
+
+// The shipped model's folder, whose files are known (its config, GPT-2's tokenizer pair, one weights file): all asked
+// for at once, so the page's first plot waits on one round trip instead of five in turn. Same origin, never cached
+// (the browser's HTTP cache serves it). {label, files}, as fetchCheckpoint, but with the weights as bytes, not a Blob:
+// 14.5 MB, which the worker then takes at once instead of reading a Blob in 66 pieces (half of its load time).
+export async function fetchShipped(folder, onProgress = () => {}) {
+  const names = ['config.json', ...TOKENIZER_PAIR, WEIGHTS];
+  const got = new Map(), totals = new Map();
+  const files = {};
+  await Promise.all(names.map(async (name) => {
+    files[name] = await fetchFile(new URL(name, folder).href, name, {
+      cache: null, optional: false, fresh: new Map(), confirm: null, bytes: true,
+      onProgress: (n, total) => {
+        got.set(name, n);
+        totals.set(name, total);
+        const all = [...totals.values()].reduce((a, b) => a + b, 0), sum = [...got.values()].reduce((a, b) => a + b, 0);
+        onProgress(all ? sum / all : 0.5, `the shipped model: ${mib(sum)}${all ? ` of ${mib(all)}` : ''}`);
+      },
+    });
+  }));
+  onProgress(1, 'downloaded');
+  return { label: resolveRemote(folder).label, files };
 }
 
 export const CHECKPOINT_FILES = ['config.json', WEIGHTS, SHARD_INDEX, ...TOKENIZER_PAIR, 'tokenizer.json'];

@@ -38,12 +38,17 @@ function integer(v, fallback) {
   return Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
+// The model a link names (the shipped model when it names none): known before the core's defaults are.
+export function linkedModel(hash) {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('model') || SHIPPED_MODEL;
+}
+
 export function parseHash(hash) {
   const d = defaults();
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   const t = Number.parseFloat(p.get('t'));
   return {
-    model: p.get('model') || d.model,
+    model: linkedModel(hash),
     text: p.has('text') ? p.get('text') : d.text,
     // a link names both or neither
     layer: p.has('layer') && p.has('head') ? integer(p.get('layer'), 0) : d.layer,

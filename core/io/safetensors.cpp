@@ -236,9 +236,18 @@ void decode_raw_floats(const TensorEntry& t, const std::uint8_t* p, std::size_t 
                 out[i] = static_cast<float>(d);
             }
             break;
-        case DType::F16:
-            for (std::size_t i = 0; i < n; ++i) out[i] = f16_to_float(static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
+        case DType::F16: {
+            // in blocks through an aligned buffer of halves (the file's bytes need not be aligned), converted by the
+            // vectorisable f16_to_float_n: a fifth of the shipped model's load time went to one half at a time
+            std::uint16_t halves[4096];
+            for (std::size_t i = 0; i < n; i += 4096) {
+                const std::size_t m = std::min<std::size_t>(4096, n - i);
+                for (std::size_t k = 0; k < m; ++k)
+                    halves[k] = static_cast<std::uint16_t>(p[2 * (i + k)] | (p[2 * (i + k) + 1] << 8));
+                f16_to_float_n(halves, m, out + i);
+            }
             break;
+        }
         case DType::BF16:
             for (std::size_t i = 0; i < n; ++i) out[i] = bf16_to_float(static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
             break;

@@ -4,7 +4,7 @@
 //   A's entries broadcast straight from memory): 34-36 GFLOP/s in Chromium on the development machine, against
 //   17-23 for Eigen's SSE kernel translated by Emscripten.
 // - Natively on x86-64: the same definition with FMA in 256-bit (AVX2) or 512-bit (AVX-512) vectors, 4 x 16 or
-//   8 x 32 blocks of C (util/gemm_wide.inc), chosen at run time from what the CPU reports; the 128-bit kernel on
+//   12 x 32 blocks of C (util/gemm_wide.inc), chosen at run time from what the CPU reports; the 128-bit kernel on
 //   CPUs with neither.
 #pragma once
 

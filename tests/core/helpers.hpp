@@ -20,6 +20,9 @@ inline std::string read_repo_file(const std::string& relative) {
     return ss.str();
 }
 
+// A string's bytes as the loaders take them (the string must outlive the view).
+inline ByteView view(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
 inline SharedBytes bytes_of(std::string s) { return share_bytes(std::make_shared<const std::string>(std::move(s))); }
 
 inline SharedBytes bytes_of(const std::vector<std::uint8_t>& v) {

@@ -7,13 +7,12 @@
 #include "text/bpe.hpp"
 #include "text/nfc.hpp"
 #include "text/utf8.hpp"
+#include "text/vocab_files.hpp"
 
 using namespace attnlab;
 using namespace attnlab::test;
 
 namespace {
-
-ByteView view(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
 const Tokenizer& gpt2() {
     static const std::string vocab = read_repo_file("models/gpt2-tokenizer/vocab.json");
@@ -94,6 +93,45 @@ TEST_CASE("a byte with no merges stays its own token, mapped through the byte al
     const auto t = Tokenizer::from_vocab_merges(view(byte_vocab({})), view(std::string("#version: 0.2\n")));
     CHECK(t.encode(" \n") == std::vector<int>{32, 10});
     CHECK(t.encode("é") == std::vector<int>{0xc3, 0xa9});
+}
+
+TEST_CASE("a byte-level vocabulary's tokens turn back into bytes through the alphabet, and a character outside it is refused by name") {
+    const auto t = Tokenizer::from_vocab_merges(view(byte_vocab({"\xC4\xA0the"})), view(std::string("#version: 0.2\n")));
+    for (int b = 0; b < 256; ++b) CHECK(t.token_bytes(b) == std::string(1, static_cast<char>(b)));
+    CHECK(t.token_bytes(256) == " the");  // U+0120 is byte 32, the space
+    // U+00AD (a byte GPT-2 shifts, so not in the alphabet itself), U+0144 (past the shifted range), a 3-byte character
+    for (const std::string bad : {"\xC2\xAD", "\xC5\x84", "\xE2\x82\xAC"}) {
+        CAPTURE(bad);
+        const std::string message = "token \"a" + bad + "\" holds a character outside GPT-2's byte alphabet";
+        CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(byte_vocab({"a" + bad})), view(std::string("#version: 0.2\n"))),
+                             doctest::Contains(message.c_str()), Error);
+    }
+}
+
+TEST_CASE("vocab.json is read as one object of token -> id, in the file's order, and anything else is refused by name") {
+    const auto vocab = read_vocab(view(std::string(R"({"b": 1, "a\u00e9": 0, "\"q\"": 4194303})")), "vocab.json");
+    REQUIRE(vocab.size() == 3);
+    CHECK(vocab[0] == std::pair<std::string, int>{"b", 1});
+    CHECK(vocab[1] == std::pair<std::string, int>{"a\xC3\xA9", 0});
+    CHECK(vocab[2] == std::pair<std::string, int>{"\"q\"", 4194303});
+    const std::pair<const char*, const char*> refused[] = {
+        {R"(["a", 0])", "vocab.json: expected an object of token -> id"},
+        {R"(7)", "vocab.json: expected an object of token -> id"},
+        {R"({"a": -1})", "vocab.json: id of token \"a\" is not an integer in 0..4194303"},
+        {R"({"a": 4194304})", "vocab.json: id of token \"a\" is not an integer in 0..4194303"},
+        {R"({"a": 1.5})", "id of token \"a\""},
+        {R"({"a": "1"})", "id of token \"a\""},
+        {R"({"a": {"b": 1}})", "id of token \"a\""},
+        {R"({"a": 1)", "vocab.json: not valid JSON"},
+        {R"({"a": 1} x)", "vocab.json: not valid JSON"},
+    };
+    for (const auto& entry : refused) {  // (clang refuses CAPTURE of a structured binding)
+        const char* text = entry.first;
+        CAPTURE(text);
+        CHECK_THROWS_WITH_AS(read_vocab(view(std::string(text)), "vocab.json"), doctest::Contains(entry.second), Error);
+    }
+    CHECK_THROWS_WITH_AS(Tokenizer::from_vocab_merges(view(byte_vocab({}).insert(1, "\"a\": 300, ")), view(std::string("#version: 0.2\n"))),
+                         doctest::Contains("vocab.json: token \"a\" is listed twice"), Error);
 }
 
 TEST_CASE("tokenizer.json (both merge spellings) encodes like vocab.json + merges.txt") {

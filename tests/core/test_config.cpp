@@ -17,7 +17,7 @@ const char* k_gpt2_config = R"({
   "summary_use_proj": true, "task_specific_params": {"text-generation": {"do_sample": true, "max_length": 50}},
   "vocab_size": 50257})";
 
-void check_error(const std::string& json, const std::string& part) {
+void check_config_error(const std::string& json, const std::string& part) {
     try {
         parse_config(json, "config.json");
         FAIL("no error raised");
@@ -62,17 +62,17 @@ TEST_CASE("n_ctx stands in for a missing n_positions") {
 }
 
 TEST_CASE("n_embd not divisible by n_head is refused with both numbers") {
-    check_error(R"({"n_layer":1,"n_head":3,"n_embd":8,"n_positions":16,"vocab_size":300})", "n_embd = 8 is not divisible by n_head = 3");
+    check_config_error(R"({"n_layer":1,"n_head":3,"n_embd":8,"n_positions":16,"vocab_size":300})", "n_embd = 8 is not divisible by n_head = 3");
 }
 
 TEST_CASE("missing, mistyped and absurd fields are refused by name") {
-    check_error(R"({"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300})", "\"n_layer\"");
-    check_error(R"({"n_layer":"2","n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300})", "must be an integer");
-    check_error(R"({"n_layer":100000,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300})", "n_layer");
-    check_error(R"({"n_layer":1,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":-5})", "vocab_size");
-    check_error("{", "not valid JSON");
-    check_error(R"({"model_type":"mistral","n_layer":1})", "model_type is \"mistral\"");
-    check_error(R"({"n_layer":1,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300,"activation_function":"quick_gelu"})", "quick_gelu");
+    check_config_error(R"({"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300})", "\"n_layer\"");
+    check_config_error(R"({"n_layer":"2","n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300})", "must be an integer");
+    check_config_error(R"({"n_layer":100000,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300})", "n_layer");
+    check_config_error(R"({"n_layer":1,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":-5})", "vocab_size");
+    check_config_error("{", "not valid JSON");
+    check_config_error(R"({"model_type":"mistral","n_layer":1})", "model_type is \"mistral\"");
+    check_config_error(R"({"n_layer":1,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":300,"activation_function":"quick_gelu"})", "quick_gelu");
 }
 
 // A config.json with the published hyper-parameters of HuggingFaceTB/SmolLM2-135M (and fields attnlab need not read).
@@ -157,14 +157,14 @@ TEST_CASE("Qwen3's head_dim is taken from the config, not hidden / heads, and q 
 TEST_CASE("options attnlab does not implement are refused by the field's name") {
     const std::string llama = R"({"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2,
       "intermediate_size": 128, "max_position_embeddings": 64, "vocab_size": 300)";
-    check_error(llama + R"(, "rope_scaling": {"rope_type": "llama3", "factor": 32.0}})", "\"rope_scaling\" is set");
-    check_error(llama + R"(, "num_key_value_heads": 3})", "num_key_value_heads = 3 must divide");
-    check_error(llama + R"(, "hidden_act": "gelu_tanh_approx"})", "gelu_tanh_approx");
-    check_error(R"({"model_type": "qwen2", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2,
+    check_config_error(llama + R"(, "rope_scaling": {"rope_type": "llama3", "factor": 32.0}})", "\"rope_scaling\" is set");
+    check_config_error(llama + R"(, "num_key_value_heads": 3})", "num_key_value_heads = 3 must divide");
+    check_config_error(llama + R"(, "hidden_act": "gelu_tanh_approx"})", "gelu_tanh_approx");
+    check_config_error(R"({"model_type": "qwen2", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2,
       "intermediate_size": 128, "max_position_embeddings": 64, "vocab_size": 300, "use_sliding_window": true})", "\"use_sliding_window\"");
-    check_error(R"({"model_type": "gpt_neo", "hidden_size": 64, "num_heads": 4, "num_layers": 2, "max_position_embeddings": 64,
+    check_config_error(R"({"model_type": "gpt_neo", "hidden_size": 64, "num_heads": 4, "num_layers": 2, "max_position_embeddings": 64,
       "vocab_size": 300, "attention_types": [[["global", "sparse"], 1]]})", "\"sparse\"");
-    check_error(R"({"model_type": "gpt_neo", "hidden_size": 64, "num_heads": 4, "num_layers": 3, "max_position_embeddings": 64,
+    check_config_error(R"({"model_type": "gpt_neo", "hidden_size": 64, "num_heads": 4, "num_layers": 3, "max_position_embeddings": 64,
       "vocab_size": 300, "attention_types": [[["global", "local"], 1]]})", "name 2 layers; num_layers is 3");
 }
 

@@ -65,11 +65,12 @@ std::vector<GemmKernel> kernels() {
 }  // namespace
 
 TEST_CASE("gemm_f32 with B as K x N equals the product in double, with every tail of rows, columns and depth") {
-    // M = 7: two 3-row blocks and a row (8-row blocks: a tail of 7); N = 29, 40: 12-, 16- and 32-column panels and
+    // M = 7: two 3-row blocks and a row (a tail of 7 for 12-row blocks); M = 23: a 12-row block and an 11-row tail
+    // (AVX-512), five 4-row blocks and 3 (AVX2); N = 29, 40: 12-, 16- and 32-column panels and
     // their tails; N = 173: groups of 4 full panels packed in one sweep, then full ones and a tail; K = 600: depth
     // blocks 256, 256, 88; K = 7: a depth that B's transposes (N x K) do not divide
     for (const GemmKernel kernel : kernels())
-        for (const int M : {1, 2, 3, 7, 128})
+        for (const int M : {1, 2, 3, 7, 23, 128})
             for (const int N : {1, 5, 12, 29, 40, 173})
                 for (const int K : {1, 4, 7, 256, 600}) check_product(M, N, K, BLayout::KxN, kernel);
 }
@@ -84,7 +85,8 @@ TEST_CASE("gemm_f32 with B as N x K (its transpose multiplied) equals the produc
 TEST_CASE("the FMA kernels compute gemm_f32's definition exactly: each entry's sum over k ascending, in depth blocks of 256") {
     // a scalar reference of the definition with one rounding per multiply-add (std::fma); AVX2's 256-bit and
     // AVX-512's 512-bit kernels must give its bits, so they give each other's
-    const int M = 9, N = 173, K = 600;
+    // M = 23: AVX-512's 12-row blocks and an 11-row tail, AVX2's 4-row blocks and a 3-row tail
+    const int M = 23, N = 173, K = 600;
     Rng rng(5);
     const Strided A = random_matrix(M, K, rng), Bk = random_matrix(K, N, rng), Bn = random_matrix(N, K, rng);
     for (const GemmKernel kernel : kernels()) {

@@ -3,9 +3,11 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "helpers.hpp"
 #include "io/safetensors.hpp"
 
 using namespace attnlab;
+using namespace attnlab::test;
 
 namespace {
 
@@ -17,15 +19,13 @@ std::string file_with(const std::string& header, const std::string& data) {
     return out + header + data;
 }
 
-ByteView view(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-
 std::string floats(std::initializer_list<float> xs) {
     std::string s;
     for (float x : xs) s.append(reinterpret_cast<const char*>(&x), 4);
     return s;
 }
 
-void check_error(const std::string& file, const std::string& expected_part) {
+void check_safetensors_error(const std::string& file, const std::string& expected_part) {
     try {
         parse_safetensors(view(file), "model.safetensors");
         FAIL("no error raised");
@@ -83,56 +83,56 @@ TEST_CASE("the writer's output parses back to the same tensors, with an 8-byte a
 }
 
 TEST_CASE("a file shorter than the 8-byte length prefix is reported as truncated") {
-    check_error(std::string("\x10\x00\x00", 3), "too short");
+    check_safetensors_error(std::string("\x10\x00\x00", 3), "too short");
 }
 
 TEST_CASE("a header length past the end of the file is reported") {
     std::string file = file_with(R"({})", "");
     file[0] = static_cast<char>(200);
-    check_error(file, "runs past the end");
+    check_safetensors_error(file, "runs past the end");
 }
 
 TEST_CASE("a header length of 2^64-1 does not overflow the bounds check") {
     std::string file(16, '\xff');
-    check_error(file, "runs past the end");
+    check_safetensors_error(file, "runs past the end");
 }
 
 TEST_CASE("a header that is not JSON is reported") {
-    check_error(file_with("{not json", ""), "not valid JSON");
-    check_error(file_with("[1,2]", ""), "not an object");
+    check_safetensors_error(file_with("{not json", ""), "not valid JSON");
+    check_safetensors_error(file_with("[1,2]", ""), "not an object");
 }
 
 TEST_CASE("an unknown dtype is named in the error") {
-    check_error(file_with(R"({"a":{"dtype":"F99","shape":[1],"data_offsets":[0,4]}})", floats({1})), "unknown dtype \"F99\"");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F99","shape":[1],"data_offsets":[0,4]}})", floats({1})), "unknown dtype \"F99\"");
 }
 
 TEST_CASE("data offsets past the data block are reported") {
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", floats({1})), "past the end of the data block");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", floats({1})), "past the end of the data block");
 }
 
 TEST_CASE("offsets that run backwards are reported") {
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", floats({1})), "backwards");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", floats({1})), "backwards");
 }
 
 TEST_CASE("two tensors sharing bytes are reported as overlapping") {
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
                           floats({1, 2, 3})),
                 "overlap");
 }
 
 TEST_CASE("a byte count that does not match shape times dtype size is reported with both numbers") {
-    check_error(file_with(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,8]}})", floats({1, 2})), "needs 6");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,8]}})", floats({1, 2})), "needs 6");
 }
 
 TEST_CASE("a malformed shape or missing field is reported") {
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", floats({1})), "shape entry");
-    check_error(file_with(R"({"a":{"dtype":"F32","data_offsets":[0,4]}})", floats({1})), "\"shape\"");
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[1]}})", floats({1})), "data_offsets");
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}})", floats({1})), "too large");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", floats({1})), "shape entry");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","data_offsets":[0,4]}})", floats({1})), "\"shape\"");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[1]}})", floats({1})), "data_offsets");
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}})", floats({1})), "too large");
 }
 
 TEST_CASE("a shape entry above 2^63 - 1 is refused naming its value, not a negative number") {
-    check_error(file_with(R"({"a":{"dtype":"F32","shape":[18446744073709551611],"data_offsets":[0,4]}})", floats({1})),
+    check_safetensors_error(file_with(R"({"a":{"dtype":"F32","shape":[18446744073709551611],"data_offsets":[0,4]}})", floats({1})),
                 "shape entry 18446744073709551611 too large");
 }
 
