@@ -26,24 +26,15 @@ std::vector<char32_t> byte_alphabet() {
     return map;
 }
 
-// Turns a vocab entry written in the byte alphabet back into raw bytes.
-// The alphabet's code points are below 324: one or two UTF-8 bytes each, read here without decode_utf8's vectors (50,000
-// tokens of them made a quarter of a GPT-2 tokenizer's load time).
-std::string alphabet_to_bytes(const std::string& token, const std::vector<int>& code_to_byte,
-                              const std::string& where) {
+// Turns a vocab entry written in the byte alphabet back into raw bytes. `points` and `offsets` are decode_utf8's
+// buffers, kept by the caller from token to token: allocated afresh for each of GPT-2's 50,257 tokens, they made a
+// quarter of its tokenizer's load time.
+std::string alphabet_to_bytes(const std::string& token, const std::vector<int>& code_to_byte, const std::string& where,
+                              std::vector<char32_t>& points, std::vector<std::size_t>& offsets) {
+    decode_utf8(token, where, points, offsets);
     std::string bytes;
-    bytes.reserve(token.size());
-    for (std::size_t i = 0; i < token.size();) {
-        const auto b0 = static_cast<unsigned char>(token[i]);
-        char32_t cp = 0xFFFFFFFFu;  // anything but a one- or two-byte sequence is outside the alphabet
-        if (b0 < 0x80) {
-            cp = b0;
-            i += 1;
-        } else if (b0 >= 0xC2u && b0 < 0xE0u && i + 1 < token.size() && (static_cast<unsigned char>(token[i + 1]) & 0xC0u) == 0x80u) {
-            cp = (static_cast<char32_t>(b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(token[i + 1]) & 0x3Fu);
-            i += 2;
-        } else
-            i = token.size();
+    bytes.reserve(points.size());
+    for (char32_t cp : points) {
         if (cp >= code_to_byte.size() || code_to_byte[cp] < 0)
             throw Error(where + ": token \"" + token + "\" holds a character outside GPT-2's byte alphabet");
         bytes += static_cast<char>(code_to_byte[cp]);
@@ -83,6 +74,8 @@ void Tokenizer::build(const std::vector<std::pair<std::string, int>>& vocab,
     std::vector<bool> added(token_bytes_.size(), false);
     for (const auto& [content, id] : pipeline_.added)
         if (id >= 0 && static_cast<std::size_t>(id) < added.size()) added[static_cast<std::size_t>(id)] = true;
+    std::vector<char32_t> points;  // alphabet_to_bytes's buffers
+    std::vector<std::size_t> offsets;
     for (const auto& [token, id] : vocab) {
         if (seen[id]) throw Error(vocab_name + ": id " + std::to_string(id) + " is used by two tokens");
         seen[id] = true;
@@ -90,7 +83,7 @@ void Tokenizer::build(const std::vector<std::pair<std::string, int>>& vocab,
         if (added[static_cast<std::size_t>(id)]) {
             token_bytes_[id] = token;  // an added token stands for its own text
         } else if (byte_level) {
-            token_bytes_[id] = alphabet_to_bytes(token, code_to_byte, vocab_name);
+            token_bytes_[id] = alphabet_to_bytes(token, code_to_byte, vocab_name, points, offsets);
         } else if (const int b = pipeline_.byte_fallback ? fallback_byte(token) : -1; b >= 0) {
             token_bytes_[id] = std::string(1, static_cast<char>(b));
         } else {
