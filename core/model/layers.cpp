@@ -176,11 +176,34 @@ void gated_forward(Activation activation, const MatRM& gate_up, MatRM& out) {
     out.array() *= gate_up.rightCols(I).array();
 }
 
+namespace {
+// sum of n floats in double, in eight interleaved partial sums (which the compiler keeps in vectors; Eigen's
+// cast<double>().sum() added one entry at a time)
+double sum_in_double(const float* e, Eigen::Index n) {
+    double part[8] = {};
+    Eigen::Index j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int l = 0; l < 8; ++l) part[l] += static_cast<double>(e[j + l]);
+    double sum = 0.0;
+    for (; j < n; ++j) sum += static_cast<double>(e[j]);
+    for (double p : part) sum += p;
+    return sum;
+}
+}  // namespace
+
 double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
     const float m = row.maxCoeff();
-    // exp in float in SIMD (an expression that casts inside would run exp one entry at a time), summed in double
-    const Eigen::ArrayXf e = (row.array() - m).exp().transpose();
-    return m + std::log(e.cast<double>().sum());
+    // exp in float in SIMD (an expression that casts inside would run exp one entry at a time), summed in double, a
+    // block of the row at a time on the stack (together 8 ms of a 220 ms forward pass of GPT-2 on 128 tokens before)
+    constexpr Eigen::Index block = 1024;
+    Eigen::Array<float, 1, block> e;
+    double sum = 0.0;
+    for (Eigen::Index j = 0; j < row.size(); j += block) {
+        const Eigen::Index n = std::min(block, row.size() - j);
+        e.head(n) = (row.segment(j, n).array() - m).exp();
+        sum += sum_in_double(e.data(), n);
+    }
+    return m + std::log(sum);
 }
 
 void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
