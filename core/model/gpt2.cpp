@@ -184,17 +184,18 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         logits.resize(n, V);
         logits_forward(ln.middleRows(r, n), w.lm_head, logits);  // (n, V)
         // each row's log-sum-exp on the threads, then added in position order (the same sum on any thread count)
-        std::vector<double> lse(static_cast<std::size_t>(n));
-        parallel_for(n, [&](int i) { if (r + i + 1 < T) lse[static_cast<std::size_t>(i)] = log_sum_exp(logits.row(i)); });
+        std::vector<double> lse(o.compute_loss ? static_cast<std::size_t>(n) : 0);
+        if (o.compute_loss)
+            parallel_for(n, [&](int i) { if (r + i + 1 < T) lse[static_cast<std::size_t>(i)] = log_sum_exp(logits.row(i)); });
         for (int i = 0; i < n; ++i) {
             const int t = r + i;
-            if (t + 1 < T) loss_sum += lse[static_cast<std::size_t>(i)] - logits(i, ids[t + 1]);
+            if (o.compute_loss && t + 1 < T) loss_sum += lse[static_cast<std::size_t>(i)] - logits(i, ids[t + 1]);
             if (o.keep_logits != KeepLogits::None && t >= trace.logits_first_row)
                 trace.logits.row(t - trace.logits_first_row) = logits.row(i);
             if (o.on_logits) o.on_logits(t, logits.row(i).data());
         }
     }
-    if (T >= 2) trace.loss = loss_sum / (T - 1);
+    if (T >= 2 && o.compute_loss) trace.loss = loss_sum / (T - 1);
     if ((T >= 2 && o.compute_loss && !std::isfinite(trace.loss)) || !trace.logits.allFinite())
         throw non_finite("the output layer's logits");
     return trace;

@@ -73,7 +73,7 @@ struct ForwardOptions {
     bool capture_all = false;                 // or every head
     std::function<void(const HeadView&)> observer;  // called once per layer and head, in order
     KeepLogits keep_logits = KeepLogits::Last;
-    bool compute_loss = true;                 // false with KeepLogits::None skips the output layer (unless on_logits)
+    bool compute_loss = true;                 // false: Trace::loss stays NaN; with KeepLogits::None the output layer is skipped (unless on_logits)
     // Called with each position's logits (V values) as the output layer computes them, in order: predictions of
     // every position without holding (T, V).
     std::function<void(int position, const float* logits)> on_logits;
