@@ -8,6 +8,7 @@
 
 #include "analysis/normaliser_choice.hpp"
 #include "error.hpp"
+#include "model/layers.hpp"
 
 namespace attnlab {
 
@@ -77,10 +78,10 @@ TokenView token_view(const Model& model, const std::vector<int>& ids, const Toke
         v.next_prob.assign(static_cast<std::size_t>(T), std::numeric_limits<float>::quiet_NaN());
         v.next_rank.assign(static_cast<std::size_t>(T), 0);
         fo.on_logits = [&v, &order, &window, k, V, T](int t, const float* z) {
-            const float zmax = *std::max_element(z, z + V);
-            double sum = 0;
-            for (int j = 0; j < V; ++j) sum += std::exp(static_cast<double>(z[j] - zmax));
-            const auto prob = [&](int j) { return static_cast<float>(std::exp(static_cast<double>(z[j] - zmax)) / sum); };
+            // log of the softmax's denominator: exp in float SIMD, summed in double (an exp in double of each of the
+            // 50,257 logits at every position was most of the page's attention view)
+            const double lse = log_sum_exp(Eigen::Map<const RowVecF>(z, V));
+            const auto prob = [&](int j) { return static_cast<float>(std::exp(static_cast<double>(z[j]) - lse)); };
             std::iota(order.begin(), order.end(), 0);
             // likeliest first; equal logits in id order
             const auto before = [&](int a, int b) { return z[a] > z[b] || (z[a] == z[b] && a < b); };
