@@ -2,8 +2,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <iostream>
 
+#include "analysis/lookup.hpp"
+#include "analysis/paper.hpp"
+#include "analysis/selectivity.hpp"
+#include "analysis/sensitivity_report.hpp"
+#include "attention/hull_index.hpp"
 #include "cli/args.hpp"
 #include "cli/checkpoint_dir.hpp"
 #include "cli/commands.hpp"
@@ -11,19 +17,12 @@
 #include "cli/inputs.hpp"
 #include "cli/json_out.hpp"
 #include "error.hpp"
-#include "analysis/paper.hpp"
-#include "analysis/lookup.hpp"
-#include "attention/hull_index.hpp"
-#include "util/clock.hpp"
-#include "util/gemm.hpp"
-#include "util/rng.hpp"
-#include "analysis/selectivity.hpp"
-#include "analysis/sensitivity_report.hpp"
 #include "model/gpt2.hpp"
 #include "model/random_init.hpp"
 #include "util/clock.hpp"
+#include "util/gemm.hpp"
+#include "util/parallel.hpp"
 #include "util/rng.hpp"
-
 
 namespace attnlab::cli {
 namespace {
@@ -179,7 +178,7 @@ const CommandSpec& bench_spec() {
         {{"model", FlagSpec::Takes::Value, "DIR", "a checkpoint folder to time"},
          {"shape", FlagSpec::Takes::Value, "gpt2|gpt2-medium|smollm2-135m|pythia-160m", "random weights of this shape, built in memory (instead of --model)", "gpt2"},
          {"tokens", FlagSpec::Takes::Value, "N", "random tokens per pass (default: 128, or the model's context if shorter)"},
-         {"threads", FlagSpec::Takes::Value, "N", "Eigen threads", "1"},
+         {"threads", FlagSpec::Takes::Value, "N", "threads: the forward pass's (parallel_for) and Eigen's", "1"},
          {"repeats", FlagSpec::Takes::Value, "N", "timings taken; the best counts", "3"},
          {"text-file", FlagSpec::Takes::Value, "F", "also time the tokenizer's encode on this text"},
          {"analysis", FlagSpec::Takes::Value, "selectivity|sensitivity|paper|gemm|hull", "also time this analysis (gemm: the matrix-product kernels at the model's shapes, 1 thread; hull: the hard-max index and the parabolic memory lookup, no model)"},
@@ -194,6 +193,7 @@ void cmd_bench(const Argv& argv) {
     const int threads = args.integer("threads", 1, 256);
     const int repeats = args.integer("repeats", 1, 1000);
     Eigen::setNbThreads(threads);
+    set_compute_threads(threads);  // the forward pass's column blocks, heads and vocabulary chunks
     if (args.str("analysis") == "hull") return bench_hull(repeats);
 
     const auto load_start = std::chrono::steady_clock::now();
@@ -226,9 +226,13 @@ void cmd_bench(const Argv& argv) {
     // sgemm at the model's dominant shape: (T, C) x (C, 4C), the MLP's first matmul. Forward passes and
     // sgemms alternate so that both see the same machine load; the best time of each counts.
     MatRM a = MatRM::Random(T, c.n_embd), b = MatRM::Random(c.n_embd, 4 * c.n_embd), out(T, 4 * c.n_embd);
-    double forward_s = 1e300, gemm_s = 1e300;
+    double forward_s = 1e300, gemm_s = 1e300, forward_wall = 0, forward_cpu = 0;
     for (int r = 0; r < repeats; ++r) {
-        forward_s = std::min(forward_s, best_seconds(1, [&] { forward(model, ids, options); }));
+        const std::clock_t cpu_start = std::clock();  // the process's CPU time, every thread's
+        const double wall = best_seconds(1, [&] { forward(model, ids, options); });
+        forward_cpu += static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+        forward_wall += wall;
+        forward_s = std::min(forward_s, wall);
         gemm_s = std::min(gemm_s, best_seconds(3, [&] { out.noalias() = a * b; }));
     }
     const double loss = forward(model, ids, ForwardOptions{}).loss;
@@ -243,12 +247,13 @@ void cmd_bench(const Argv& argv) {
     j["n_head"] = c.n_head;
     j["n_embd"] = c.n_embd;
     j["tokens"] = T;
-    j["threads"] = Eigen::nbThreads();
+    j["threads"] = compute_threads();
     j["built_for"] = built_for();
     j["gemm_kernel"] = gemm_kernel_name(best_gemm_kernel());  // the forward pass's GEMM, chosen at run time from the CPU
     j["load_seconds"] = load_seconds;
     j["forward_timed"] = "the logits of every position (no loss)";
     j["forward_seconds"] = forward_s;
+    j["forward_cpu_over_wall"] = forward_cpu / forward_wall;  // about the threads the forward passes kept busy
     j["tokens_per_second"] = T / forward_s;
     j["forward_gflops"] = flops / forward_s / 1e9;
     j["sgemm_shape"] = std::to_string(T) + "x" + std::to_string(c.n_embd) + "x" + std::to_string(4 * c.n_embd);

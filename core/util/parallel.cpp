@@ -111,6 +111,12 @@ int compute_threads() {
 #endif
 }
 
+void set_compute_threads([[maybe_unused]] int threads) {
+#if defined(_OPENMP)
+    omp_set_num_threads(std::max(1, threads));
+#endif
+}
+
 void parallel_for(int n, const std::function<void(int)>& task) {
     if (n <= 0) return;
     bool nested = t_in_task;

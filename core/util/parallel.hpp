@@ -7,6 +7,9 @@ namespace attnlab {
 // The threads parallel_for uses: OpenMP's (OMP_NUM_THREADS) in the native build, the browser's cores in the
 // page's threaded build (attnlab-mt, when the page is cross-origin isolated), 1 in the page's single-thread build.
 int compute_threads();
+// The native build's thread count from now on (OpenMP's, as OMP_NUM_THREADS sets it): the CLI's --threads. The page's
+// builds keep theirs (1, or the browser's cores).
+void set_compute_threads(int threads);
 
 // Runs task(i) for every i in [0, n) on up to compute_threads() threads and returns when all are done.
 // Tasks must write disjoint outputs; callers split work into tasks in a way that does not depend on the

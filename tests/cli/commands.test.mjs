@@ -96,6 +96,14 @@ test('bench prints throughput, GFLOP/s beside a same-run sgemm, and peak memory'
   assert.equal(r.json.tokens, 16);
 });
 
+test('bench --threads 1 runs the forward pass on one thread, whatever OMP_NUM_THREADS says', () => {
+  const r = attnlab(['bench', '--model', model, '--tokens', '32', '--repeats', '20', '--threads', '1'], { env: { ...process.env, OMP_NUM_THREADS: '2' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.threads, 1);
+  // one busy thread: CPU time at most the wall time (2 threads working would make it about 2)
+  assert.ok(r.json.forward_cpu_over_wall < 1.3, `CPU time / wall time ${r.json.forward_cpu_over_wall}`);
+});
+
 test('help is printed with no command, and exits 2', () => {
   const r = attnlab([]);
   assert.equal(r.code, 2);
