@@ -1,7 +1,6 @@
 #include <sys/resource.h>
 
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <iostream>
 
@@ -221,8 +220,7 @@ void cmd_bench(const Argv& argv) {
     ForwardOptions options;
     options.keep_logits = KeepLogits::None;
     options.compute_loss = false;
-    float seen = 0;  // one logit of each position, so the logits are used
-    options.on_logits = [&](int position, const float* logits) { seen += logits[ids[static_cast<std::size_t>(position)]]; };
+    options.on_logits = [](int, const float*) {};  // the output layer runs for these, every position's logits
     // sgemm at the model's dominant shape: (T, C) x (C, 4C), the MLP's first matmul. Forward passes and
     // sgemms alternate so that both see the same machine load; the best time of each counts.
     MatRM a = MatRM::Random(T, c.n_embd), b = MatRM::Random(c.n_embd, 4 * c.n_embd), out(T, 4 * c.n_embd);
@@ -235,8 +233,7 @@ void cmd_bench(const Argv& argv) {
         forward_s = std::min(forward_s, wall);
         gemm_s = std::min(gemm_s, best_seconds(3, [&] { out.noalias() = a * b; }));
     }
-    const double loss = forward(model, ids, ForwardOptions{}).loss;
-    if (!std::isfinite(seen)) throw Error("attnlab bench: the forward pass gave non-finite logits");
+    const double loss = forward(model, ids, ForwardOptions{}).loss;  // refuses non-finite logits (through the loss)
     const double flops = forward_flops(c, T);
     const double gemm_flops = 2.0 * T * c.n_embd * 4.0 * c.n_embd;
 

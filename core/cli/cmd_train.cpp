@@ -18,6 +18,7 @@
 #include "train/train_state.hpp"
 #include "train/trainer.hpp"
 #include "util/clock.hpp"
+#include "util/parallel.hpp"
 
 namespace attnlab::cli {
 namespace {
@@ -165,6 +166,7 @@ void cmd_train(const Argv& argv) {
     const int eval_windows = args.integer("eval-windows", 1, 1 << 20);
     const std::string tok_dir = args.str("tokenizer");
     Eigen::setNbThreads(o.threads);
+    set_compute_threads(o.threads);  // parallel_for's too: the evaluation passes, and the windows' passes on one thread
 
     const std::vector<NamedBuffer> tok_files = read_checkpoint_dir(tok_dir, true);
     const Tokenizer tokenizer = load_tokenizer(tok_files);
