@@ -173,7 +173,8 @@ public:
     }
 
     // One window of the text for the page's per-token views (analysis/token_view.hpp). Options (JSON): {"start": 0,
-    // "length": 0 (the context), "temperature": 1, "heads": [[l, h], ...], "thumbnail": 0, "top_k": 0}. Returns
+    // "length": 0 (the context), "temperature": 1, "heads": [[l, h], ...], "thumbnail": 0, "top_k": 0, "top_rows": [] (the
+    // window positions whose predictions top_k computes; none: all)}. Returns
     // {total, start, tokens: T, probs: Float32Array (heads x T x T), thumbnail: B, thumbnails: Float32Array
     // (layers x heads x B x B), top_k, top_ids: Int32Array (T x k), top_probs: Float32Array (T x k), next_prob:
     // Float32Array (T), next_rank: Int32Array (T), strings: JSON {id: token text} of the predicted ids}: the arrays
@@ -189,6 +190,7 @@ public:
                 q.heads = heads_option(o, "heads");
                 q.thumbnail = o.value("thumbnail", 0);
                 q.top_k = o.value("top_k", 0);
+                q.top_rows = o.value("top_rows", std::vector<int>{});
                 return q;
             });
             view_ = attnlab::token_view(checkpoint().model, ids_of(text), r);
@@ -210,7 +212,8 @@ public:
             out.set("next_rank", i32(view_.next_rank));
             // the predicted tokens' text, once per distinct id: {"id": "token", ...}
             Json strings = Json::object();
-            for (int id : view_.top_ids) strings[std::to_string(id)] = checkpoint().tokenizer.token_bytes(id);
+            for (int id : view_.top_ids)
+                if (id >= 0) strings[std::to_string(id)] = checkpoint().tokenizer.token_bytes(id);
             out.set("strings", strings.dump(-1, ' ', false, Json::error_handler_t::replace));
             return out;
         });

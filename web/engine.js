@@ -66,7 +66,7 @@ export class Engine {
   }
 
   // One window of the text for the per-token views: options {start, length, temperature, heads: [[l, h]], thumbnail,
-  // top_k} (see wasm/api.cpp). Returns {total, start, tokens: T, probs, thumbnail, thumbnails, top_k, top_ids,
+  // top_k, top_rows} (see wasm/api.cpp). Returns {total, start, tokens: T, probs, thumbnail, thumbnails, top_k, top_ids,
   // top_probs, next_prob, next_rank, strings: {id: token text}}, the arrays copies (safe to keep and transfer).
   tokenView(text, options = {}) {
     const r = unwrap(this.#session().tokenView(text, JSON.stringify(options)));

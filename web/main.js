@@ -4,7 +4,7 @@ import { cancelledError, WorkerClient } from './worker-client.js';
 import { embedFigure, formatHash, isEmbed, linkedModel, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
 import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, fetchShipped, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
   resolveRemote } from './sources.js';
-import { allHeadsFigures, attentionFigures, headFigures, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
+import { allHeadsFigures, attentionFigures, headFigures, queryRow, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
 import { setCompact, setTitleNote } from './plot.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
@@ -486,7 +486,10 @@ async function figuresFor(view, d) {
       'tokens at a time, each window from its own start. Tokens (above) picks another window.' : '');
   if (view === 'attention') {
     const key = `attention:${state.layer}:${state.head}:${from}`;
-    ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t, start: from, top_k: PREDICTIONS }));
+    ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t, start: from }));
+    // the predictions at the query row alone (the output layer at every row was most of a first plot's time); any head
+    const q = queryRow(state, ctx.attention.tokens);
+    ctx.predictions = await need(d, `predictions:${from}:${q}`, () => ask(d, 'attention', { text, layer: null, temperature: t, start: from, top_k: PREDICTIONS, top_rows: [q] }));
     const pick = (i, add) => {
       chosenTokens = add ? (chosenTokens.includes(i) ? chosenTokens.filter((x) => x !== i) : [...chosenTokens, i]) : [i];
       if (!chosenTokens.length) chosenTokens = [i];

@@ -28,18 +28,24 @@ function attentionScale(probs, T, scale) {
   return { vmin: 0, vmax: 1, scale: 'linear', words: '0 to 1, the same for every head and temperature' };
 }
 
+// The query row of a window of T tokens: the one the link or a click chose, else the last.
+export function queryRow(state, T) {
+  return Number.isInteger(state.q) ? Math.min(state.q, T - 1) : T - 1;
+}
+
 // The attention view of one head on one window of the text: the map (rows = query tokens, columns = the keys they
 // read), the text shaded by where the chosen tokens look and by what looks at them, the model's next-token
-// predictions at the query, and the query's row as bars. view: the worker's token view (attention of the head,
-// predictions); tokens: the whole text's token strings; chosen: window rows picked in the text view (several are
-// summed); onQuery(i) picks the query row, onPick(i, add) picks (or adds) a token in the text view.
-export function attentionFigures({ attention: view, tokens, selectivity, state, onQuery = null, onPick = null, chosen = null }) {
+// predictions at the query, and the query's row as bars. view: the worker's token view of the head's attention;
+// predictions: the worker's token view of the same window with the predictions at the query row (queryRow), or null;
+// tokens: the whole text's token strings; chosen: window rows picked in the text view (several are summed);
+// onQuery(i) picks the query row, onPick(i, add) picks (or adds) a token in the text view.
+export function attentionFigures({ attention: view, predictions = null, tokens, selectivity, state, onQuery = null, onPick = null, chosen = null }) {
   const T = view.tokens, start = view.start;
   const probs = view.probs;
   const labels = tokens.slice(start, start + T).map(displayToken);
   const named = labels.map((s, i) => `'${s}' (${start + i})`);
   const h = headEntry(selectivity, state.layer, state.head);
-  const q = Number.isInteger(state.q) ? Math.min(state.q, T - 1) : T - 1;
+  const q = queryRow(state, T);
   const picked = chosen && chosen.length ? chosen.filter((i) => i < T) : [q];
   const sc = attentionScale(probs, T, state.scale);
   const where = `layer ${state.layer} head ${state.head}`;
@@ -118,28 +124,29 @@ export function attentionFigures({ attention: view, tokens, selectivity, state, 
   figures[2].finding = heaviest.length ? `Most attention on ${pickedNames} comes from ${heaviest.map((i) => `${named[i]} (${fmt(lookedAt(picked)(i), 3)})`).join(', ')}.` : '';
 
   // the model's next-token predictions at the query
-  if (view.top_k > 0) {
-    const k = view.top_k;
-    const ids = Array.from(view.top_ids.subarray(q * k, q * k + k));
-    const p = Array.from(view.top_probs.subarray(q * k, q * k + k));
-    const words = ids.map((id) => displayToken(view.strings[id] ?? `#${id}`));
+  if (predictions && predictions.top_k > 0) {
+    const pv = predictions;
+    const k = pv.top_k;
+    const ids = Array.from(pv.top_ids.subarray(q * k, q * k + k));
+    const p = Array.from(pv.top_probs.subarray(q * k, q * k + k));
+    const words = ids.map((id) => displayToken(pv.strings[id] ?? `#${id}`));
     const actual = q + 1 < T ? labels[q + 1] : null;
-    const marked = actual !== null && view.next_rank[q] <= k ? view.next_rank[q] - 1 : -1;
+    const marked = actual !== null && pv.next_rank[q] <= k ? pv.next_rank[q] - 1 : -1;
     const tempWords = state.t === 1 ? 'every head\'s softmax at T = 1' : `every head's softmax at T = ${state.t} (the output softmax at 1)`;
     figures.push({
       name: `predictions-L${state.layer}H${state.head}-q${start + q}`,
       svg: rankedBars({ title: `What the model predicts after ${named[q]}`, labels: words, values: p, xLabel: 'probability of the next token',
         marked, markLabel: marked >= 0 ? `the token that does come next, '${actual}'` : '' }),
-      caption: `The ${k} likeliest next tokens at ${named[q]} with their probabilities, from the forward pass that drew the map ` +
+      caption: `The ${k} likeliest next tokens at ${named[q]} with their probabilities, from a forward pass over the map's window ` +
         `(${tempWords}): change the temperature to see the predictions move with it. The head choice does not change them.`,
       finding: actual === null ? (start + q + 1 < tokens.length
         ? `${named[q]} is the window's last token: the token after it (${start + q + 1}) starts the next window, which this pass did not read.`
         : `${named[q]} is the text's last token: nothing comes after it to compare with.`)
-        : `The token that does come next, '${actual}', has probability ${fmt(view.next_prob[q], 3)} (rank ${count(view.next_rank[q])} of the ` +
+        : `The token that does come next, '${actual}', has probability ${fmt(pv.next_prob[q], 3)} (rank ${count(pv.next_rank[q])} of the ` +
           `vocabulary); the likeliest is '${words[0]}' at ${fmt(p[0], 3)}.`,
-      csv: [['rank', 'token_id', 'token', 'probability'], ...ids.map((id, i) => [i + 1, id, view.strings[id] ?? '', p[i]])],
-      json: { position: start + q, temperature: state.t, top: ids.map((id, i) => ({ id, token: view.strings[id] ?? null, probability: p[i] })),
-        next: actual === null ? null : { token: tokens[start + q + 1], probability: view.next_prob[q], rank: view.next_rank[q] } },
+      csv: [['rank', 'token_id', 'token', 'probability'], ...ids.map((id, i) => [i + 1, id, pv.strings[id] ?? '', p[i]])],
+      json: { position: start + q, temperature: state.t, top: ids.map((id, i) => ({ id, token: pv.strings[id] ?? null, probability: p[i] })),
+        next: actual === null ? null : { token: tokens[start + q + 1], probability: pv.next_prob[q], rank: pv.next_rank[q] } },
     });
   }
 

@@ -20,9 +20,10 @@ function handlers(engine, id) {
       return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded };
     },
     tokenize: ({ text }) => engine.tokenize(text),
-    // one window of the text: the head's attention, and optionally every head's thumbnail and the predictions
-    attention: ({ text, layer, head, temperature, start = 0, thumbnail = 0, top_k = 0 }) =>
-      engine.tokenView(text, { heads: layer === null || layer === undefined ? [] : [[layer, head]], temperature, start, thumbnail, top_k }),
+    // one window of the text: the head's attention, and optionally every head's thumbnail and the predictions (at
+    // top_rows, else every row)
+    attention: ({ text, layer, head, temperature, start = 0, thumbnail = 0, top_k = 0, top_rows = [] }) =>
+      engine.tokenView(text, { heads: layer === null || layer === undefined ? [] : [[layer, head]], temperature, start, thumbnail, top_k, top_rows }),
     run: ({ text, options }) => engine.run(text, options),
     analyze: ({ name, inputs, request }) => engine.analyze(name, inputs, request, progress),
     describe: () => engine.describe(),

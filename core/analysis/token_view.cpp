@@ -73,8 +73,13 @@ TokenView token_view(const Model& model, const std::vector<int>& ids, const Toke
         const int k = r.top_k, V = c.vocab_size;
         order.resize(static_cast<std::size_t>(V));
         v.top_k = k;
-        v.top_ids.assign(static_cast<std::size_t>(T) * k, 0);
-        v.top_probs.assign(static_cast<std::size_t>(T) * k, 0.0f);
+        for (int t : r.top_rows)
+            if (t < 0 || t >= T)
+                throw Error("top_rows: position " + std::to_string(t) + " is outside the window's " + std::to_string(T) + " tokens (0.." +
+                            std::to_string(T - 1) + ")");
+        fo.logit_rows = r.top_rows;
+        v.top_ids.assign(static_cast<std::size_t>(T) * k, -1);
+        v.top_probs.assign(static_cast<std::size_t>(T) * k, std::numeric_limits<float>::quiet_NaN());
         v.next_prob.assign(static_cast<std::size_t>(T), std::numeric_limits<float>::quiet_NaN());
         v.next_rank.assign(static_cast<std::size_t>(T), 0);
         fo.on_logits = [&v, &order, &window, k, V, T](int t, const float* z) {

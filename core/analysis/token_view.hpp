@@ -15,6 +15,7 @@ struct TokenViewRequest {
     std::vector<HeadId> heads;  // heads whose full (T, T) attention is returned
     int thumbnail = 0;   // > 0: every head's attention pooled to (B, B), B = min(T, thumbnail)
     int top_k = 0;       // > 0: the k likeliest next tokens at every position
+    std::vector<int> top_rows;  // with top_k: only these window positions' predictions (the others stay empty); none: all
 };
 
 struct TokenView {
@@ -25,13 +26,15 @@ struct TokenView {
     std::vector<float> thumbnails;    // (n_layer * n_head, B, B): block means of the weights over cells j <= i; NaN
                                       // where a block holds only masked (future) cells
     int top_k = 0;
-    std::vector<int> top_ids;         // (T, k): position t's likeliest next tokens, likeliest first
-    std::vector<float> top_probs;     // (T, k)
-    std::vector<float> next_prob;     // (T): the probability of the token that does come next; NaN at the last
-    std::vector<int> next_rank;       // (T): its rank (1 = likeliest); 0 at the last
+    std::vector<int> top_ids;         // (T, k): position t's likeliest next tokens, likeliest first; -1 at a position
+                                      // not in top_rows
+    std::vector<float> top_probs;     // (T, k); NaN where not predicted
+    std::vector<float> next_prob;     // (T): the probability of the token that does come next; NaN at the last (and
+                                      // where not predicted)
+    std::vector<int> next_rank;       // (T): its rank (1 = likeliest); 0 at the last (and where not predicted)
 };
 
-// Throws Error when the window lies outside the text or a head does not exist.
+// Throws Error when the window lies outside the text, a head does not exist or a top_rows position is outside the window.
 TokenView token_view(const Model& model, const std::vector<int>& ids, const TokenViewRequest& request);
 
 }  // namespace attnlab

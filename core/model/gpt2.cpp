@@ -170,6 +170,22 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
 
     if (!o.compute_loss && o.keep_logits == KeepLogits::None && !o.on_logits) return trace;
 
+    if (!o.logit_rows.empty()) {  // a few positions' logits: those rows of ln_f's output alone go through lm_head
+        if (o.compute_loss || o.keep_logits != KeepLogits::None || !o.on_logits)
+            throw Error("internal: logit_rows is for on_logits alone (no loss, no kept logits)");
+        MatRM picked(static_cast<Eigen::Index>(o.logit_rows.size()), ln.cols());
+        for (std::size_t i = 0; i < o.logit_rows.size(); ++i) {
+            const int t = o.logit_rows[i];
+            if (t < 0 || t >= T)
+                throw Error("the position " + std::to_string(t) + " whose logits were asked for is outside the " + std::to_string(T) + " tokens");
+            picked.row(static_cast<Eigen::Index>(i)) = ln.row(t);
+        }
+        MatRM logits(picked.rows(), V);
+        logits_forward(picked, w.lm_head, logits);
+        for (std::size_t i = 0; i < o.logit_rows.size(); ++i) o.on_logits(o.logit_rows[i], logits.row(static_cast<Eigen::Index>(i)).data());
+        return trace;
+    }
+
     // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
     trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
     trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);

@@ -77,6 +77,9 @@ struct ForwardOptions {
     // Called with each position's logits (V values) as the output layer computes them, in order: predictions of
     // every position without holding (T, V).
     std::function<void(int position, const float* logits)> on_logits;
+    // With on_logits and neither the loss nor kept logits: only these positions' logits are computed and passed, in
+    // this order (the page's predictions at one query token); empty: every position's.
+    std::vector<int> logit_rows;
     // The first token's position: wpe rows first_position .. first_position + T - 1. Text always starts at 0;
     // training on short windows taken from anywhere in the context trains every row of wpe.
     int first_position = 0;

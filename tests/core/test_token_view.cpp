@@ -86,6 +86,34 @@ TEST_CASE("the predictions are the k largest of softmax(logits) with the next to
     }
 }
 
+TEST_CASE("predictions asked for at some rows are those rows' predictions, and the other rows stay empty") {
+    const Model m = random_model(tiny_config(2, 2, 16, 16, 97), 0.8f);
+    const std::vector<int> ids = small_ids(12, 31);
+    TokenViewRequest r;
+    r.top_k = 4;
+    const TokenView all = token_view(m, ids, r);  // every row, checked against softmax(logits) above
+    r.top_rows = {7, 2, 11};
+    const TokenView some = token_view(m, ids, r);
+    for (int t = 0; t < 12; ++t) {
+        CAPTURE(t);
+        const bool asked = t == 7 || t == 2 || t == 11;
+        for (int i = 0; i < 4; ++i) {
+            if (asked) {
+                CHECK(some.top_ids[t * 4 + i] == all.top_ids[t * 4 + i]);
+                CHECK(some.top_probs[t * 4 + i] == doctest::Approx(all.top_probs[t * 4 + i]).epsilon(1e-6));
+            } else {
+                CHECK(some.top_ids[t * 4 + i] == -1);
+                CHECK(std::isnan(some.top_probs[t * 4 + i]));
+            }
+        }
+        CHECK(some.next_rank[t] == (asked ? all.next_rank[t] : 0));
+        if (asked && t + 1 < 12) CHECK(some.next_prob[t] == doctest::Approx(all.next_prob[t]).epsilon(1e-6));
+        else CHECK(std::isnan(some.next_prob[t]));
+    }
+    r.top_rows = {12};
+    CHECK_THROWS_WITH_AS(token_view(m, ids, r), doctest::Contains("top_rows: position 12 is outside the window's 12 tokens"), Error);
+}
+
 TEST_CASE("a thumbnail of every head holds block means over the cells a row may attend to") {
     const Model m = random_model(tiny_config(2, 3, 24, 16, 97));
     const std::vector<int> ids = small_ids(4, 17);
