@@ -157,7 +157,7 @@ let heapAfterLoad = 0;  // the worker's wasm heap (bytes) once the model had loa
 async function restartWorker() {
   worker.stop();
   if (!loadedFiles) return;
-  await worker.call('load', loadedFiles);
+  await loadInWorker(loadedFiles.files, loadedFiles.options);
   heapAfterLoad = (await worker.call('memory')).bytes;
 }
 
@@ -169,16 +169,29 @@ async function recycleIfGrown() {
   await restartWorker();
 }
 
-async function sendModel(label, files) {
-  // copied, not moved, to the worker (a Blob goes by reference): the page keeps them for a restart
+// Loads files {name: ArrayBuffer or Blob} in the worker. The ArrayBuffers move there and come back with its reply, in
+// `files` (a copy of the shipped model's 15 MB each way cost the main thread and the worker about 100 ms before the
+// first plot); a Blob goes by reference. If the load fails, the buffers stay with the worker.
+async function loadInWorker(files, options) {
+  const transfer = Object.values(files).filter((data) => data instanceof ArrayBuffer);
+  const reply = await worker.call('load', { files, options }, null, transfer);
+  Object.assign(files, reply.returned);
+  return reply;
+}
+
+// handOver: the caller keeps no use for the bytes (the shipped model's fetch keeps nothing), so whole buffers move to
+// the worker instead of being copied (a download's bytes enter the cache once it has loaded).
+async function sendModel(label, files, handOver = false) {
+  const whole = (b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
   const buffers = {};
-  for (const [name, data] of Object.entries(files)) buffers[name] = data instanceof Blob ? data : data.buffer;
+  for (const [name, data] of Object.entries(files))
+    buffers[name] = data instanceof Blob ? data : handOver && whole(data) ? data.buffer : data.slice().buffer;
   // the weights' bytes: model.safetensors, or every shard of a sharded checkpoint
   const weightBytes = Object.entries(files).filter(([name]) => name.endsWith('.safetensors'))
     .reduce((sum, [, data]) => sum + (data.size ?? data.length), 0);
   const storage = weightBytes > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
-  const { info, threads, isolated } = await worker.call('load', { files: buffers, options: { storage } });
+  const { info, threads, isolated } = await loadInWorker(buffers, { storage });
   loadedFiles = { files: buffers, options: { storage } };
   heapAfterLoad = (await worker.call('memory')).bytes;
   loadedModel = label;
@@ -201,8 +214,8 @@ async function loadWith(what, getFiles) {
   showError('');
   setBusy(true, `Loading ${what}…`);
   try {
-    const { label, files, remember } = await getFiles();
-    await sendModel(label, files);
+    const { label, files, remember, handOver = false } = await getFiles();
+    await sendModel(label, files, handOver);
     if (remember) await remember();  // downloads enter the cache only once they have loaded
   } catch (e) {
     setBusy(false);
@@ -225,7 +238,7 @@ function loadShipped() {
     const early = await shippedPrefetch;  // once: its bytes go to the worker
     shippedPrefetch = null;
     const ck = early ?? await fetchShipped(SHIPPED_URL, progress);
-    return { label: SHIPPED_MODEL, files: ck.files };
+    return { label: SHIPPED_MODEL, files: ck.files, handOver: true };
   });
 }
 

@@ -296,13 +296,26 @@ function cellImage(values, offset, rows, cols, colourOf, shown = 1) {
   canvas.height = rows * k;
   const ctx = canvas.getContext('2d');
   const img = ctx.createImageData(cols * k, rows * k);
+  // one pixel as 4 bytes r, g, b, a in memory order (whatever the machine's endianness), filled k at a time
+  const pixels = new Uint32Array(img.data.buffer);
+  const one = new Uint8Array(4), packed = new Uint32Array(one.buffer);
+  const rgbaOf = new Map();  // a colour string's packed pixel, parsed once
+  const width = cols * k;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = values[offset + r * cols + c];
-      const rgba = [...(Number.isFinite(v) ? colourOf(v).match(/\d+/g).map(Number) : [0, 0, 0]), Number.isFinite(v) ? 255 : 0];
-      for (let y = r * k; y < (r + 1) * k; y++)
-        for (let x = c * k; x < (c + 1) * k; x++) img.data.set(rgba, (y * cols * k + x) * 4);
+      if (!Number.isFinite(v)) continue;  // transparent: the image starts all zero
+      const css = colourOf(v);
+      let px = rgbaOf.get(css);
+      if (px === undefined) {
+        one.set([...css.match(/\d+/g).map(Number), 255]);
+        px = packed[0];
+        rgbaOf.set(css, px);
+      }
+      pixels.fill(px, r * k * width + c * k, r * k * width + (c + 1) * k);
     }
+    // the cell row's other k - 1 pixel rows repeat its first
+    for (let y = 1; y < k; y++) pixels.copyWithin((r * k + y) * width, r * k * width, (r * k + 1) * width);
   }
   ctx.putImageData(img, 0, 0);
   return canvas.toDataURL('image/png');

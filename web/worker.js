@@ -14,10 +14,14 @@ const ready = import(threaded ? './attnlab-mt.mjs' : './attnlab.mjs')
 function handlers(engine, id) {
   const progress = (done, total, what) => postMessage({ type: 'progress', id, done, total, what });
   return {
+    // the ArrayBuffers go back with the reply (`returned`, moved, not copied): the page keeps them for a restart
     load: ({ files, options }) => {
-      const bytes = {};
-      for (const [name, data] of Object.entries(files)) bytes[name] = data instanceof Blob ? blobReader(data) : new Uint8Array(data);
-      return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded };
+      const bytes = {}, returned = {};
+      for (const [name, data] of Object.entries(files)) {
+        bytes[name] = data instanceof Blob ? blobReader(data) : new Uint8Array(data);
+        if (!(data instanceof Blob)) returned[name] = data;
+      }
+      return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded, returned };
     },
     tokenize: ({ text }) => engine.tokenize(text),
     // one window of the text: the head's attention, and optionally every head's thumbnail and the predictions (at
@@ -65,7 +69,7 @@ self.onmessage = (event) => {
       const handler = handlers(engine, request.id)[request.type];
       if (!handler) throw new Error(`unknown request '${request.type}'`);
       const result = handler(request);
-      const transfer = result && result.probs
+      const transfer = result && result.returned ? Object.values(result.returned) : result && result.probs
         ? ['probs', 'thumbnails', 'top_ids', 'top_probs', 'next_prob', 'next_rank'].filter((k) => result[k]).map((k) => result[k].buffer) : [];
       postMessage({ type: 'result', id: request.id, result }, transfer);
     } catch (e) {
