@@ -73,6 +73,23 @@ attnlab::ByteSource source_from_js(const val& reader, const std::string& name) {
     return source;
 }
 
+// A checkpoint's files {name: Uint8Array or reader} (model.safetensors may be a reader, see source_from_js), each
+// checked against its size limit before it is copied: a file too large must not grow the heap, which never shrinks.
+std::vector<attnlab::NamedBuffer> buffers_from_js(const val& files, const attnlab::LoadLimits& limits) {
+    std::vector<attnlab::NamedBuffer> buffers;
+    const val names = val::global("Object").call<val>("keys", files);
+    const int n = names["length"].as<int>();
+    for (int i = 0; i < n; ++i) {
+        const std::string name = names[i].as<std::string>();
+        const val file = files[name];
+        const bool reader = file["read"].typeOf().as<std::string>() == "function";
+        attnlab::check_file_size(name, static_cast<std::uint64_t>(file[reader ? "size" : "length"].as<double>()), limits);
+        if (reader) buffers.push_back({name, {}, source_from_js(file, name)});
+        else buffers.push_back({name, bytes_from_js(file)});
+    }
+    return buffers;
+}
+
 val json_value(const Json& j) {
     val out = val::object();
     out.set("json", j.dump(-1, ' ', false, Json::error_handler_t::replace));
@@ -122,20 +139,10 @@ public:
                 lo.limits.max_tensors = o.value("max_tensors", lo.limits.max_tensors);
                 return 0;
             });
-            std::vector<attnlab::NamedBuffer> buffers;
-            const val names = val::global("Object").call<val>("keys", files);
-            const int n = names["length"].as<int>();
-            for (int i = 0; i < n; ++i) {
-                const std::string name = names[i].as<std::string>();
-                const val file = files[name];
-                const bool reader = file["read"].typeOf().as<std::string>() == "function";
-                // before any copy: a file too large must not grow the heap, which never shrinks again
-                attnlab::check_file_size(name, static_cast<std::uint64_t>(file[reader ? "size" : "length"].as<double>()), lo.limits);
-                if (reader) buffers.push_back({name, {}, source_from_js(file, name)});
-                else buffers.push_back({name, bytes_from_js(file)});
-            }
+            const std::vector<attnlab::NamedBuffer> buffers = buffers_from_js(files, lo.limits);
             checkpoint_.reset();  // the caller keeps its previous session until this one succeeds
-            checkpoint_ = attnlab::load_checkpoint(buffers, lo);
+            checkpoint_ = attnlab::load_checkpoint(buffers, lo, prepared_ ? &*prepared_ : nullptr);
+            prepared_.reset();
             const attnlab::Config& c = checkpoint_->model.config;
             Json info;
             info["family"] = attnlab::family_name(c.family);
@@ -156,6 +163,16 @@ public:
             info["notes"] = checkpoint_->notes;
             info["weight_bytes"] = weight_bytes(checkpoint_->model.weights);
             return json_value(info);
+        });
+    }
+
+    // Builds the tokenizer of the checkpoint this session will load, from its tokenizer files ({name: Uint8Array}:
+    // tokenizer.json, or vocab.json + merges.txt), while its weights are still on their way: load() then takes it when
+    // its own tokenizer files hold the same bytes. Returns {} or {error}.
+    val prepare(const val& files) {
+        return guarded("prepare", [&] {
+            prepared_ = attnlab::prepare_tokenizer(buffers_from_js(files, attnlab::LoadLimits{}));
+            return val::object();
         });
     }
 
@@ -275,6 +292,7 @@ private:
     }
     std::vector<int> ids_of(const std::string& text) const { return checkpoint().tokenizer.encode(text); }
 
+    std::optional<attnlab::PreparedTokenizer> prepared_;
     std::optional<attnlab::Checkpoint> checkpoint_;
     attnlab::TokenView view_;
     std::vector<float> view_probs_;
@@ -313,6 +331,7 @@ EMSCRIPTEN_BINDINGS(attnlab) {
     emscripten::class_<Session>("Session")
         .constructor<>()
         .function("load", &Session::load)
+        .function("prepare", &Session::prepare)
         .function("tokenize", &Session::tokenize)
         .function("tokenView", &Session::tokenView)
         .function("run", &Session::run)

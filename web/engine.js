@@ -19,6 +19,7 @@ export class Engine {
     this.module = module;
     this.session = null;
     this.info = null;
+    this.next = null;  // the session the next load fills, made early by prepare()
   }
 
   // files: {name: Uint8Array}, where model.safetensors may instead be a reader {size, read(offset, view)}
@@ -26,7 +27,8 @@ export class Engine {
   // then reads the weights chunk by chunk, never holding the whole file. options: {storage: 'auto' | 'f16' |
   // 'f32'}. Replaces the loaded model only when the new one loads.
   load(files, options = {}) {
-    const next = new this.module.Session();
+    const next = this.next ?? new this.module.Session();
+    this.next = null;
     let info;
     try {
       info = unwrap(next.load(files, JSON.stringify(options)));
@@ -38,6 +40,14 @@ export class Engine {
     this.session = next;
     this.info = info;
     return info;
+  }
+
+  // Builds the tokenizer of the next model to load from its tokenizer files ({name: Uint8Array}: tokenizer.json, or
+  // vocab.json + merges.txt) before its weights arrive; load() takes it if its own tokenizer files hold the same bytes.
+  // Throws AttnlabError if the files do not make a tokenizer (load then says so again, for the files it is given).
+  prepare(files) {
+    if (!this.next) this.next = new this.module.Session();
+    unwrap(this.next.prepare(files));
   }
 
   // Bytes of the wasm heap in use (allocated and not freed), as the allocator counts them.

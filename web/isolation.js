@@ -4,13 +4,23 @@
 // or an insecure (plain http, not localhost) address. There the page runs on one thread and says why.
 const RELOADED = 'attnlab-isolation-reload';
 
+// Whether isolate() may reload this page: it is not isolated, isolation can work here, and the page did not already
+// reload for it (or run under the service worker without becoming isolated: the browser declined, or the worker is
+// outdated; one thread then). Once in a tab, so a browser that never isolates never loops.
+export function reloadsForIsolation() {
+  if (globalThis.crossOriginIsolated || window.top !== window || !window.isSecureContext || !('serviceWorker' in navigator)) return false;
+  try {
+    return !navigator.serviceWorker.controller && !sessionStorage.getItem(RELOADED);
+  } catch {
+    return false;  // no session storage (a sandboxed frame): one thread
+  }
+}
+
 export async function isolate() {
   if (globalThis.crossOriginIsolated || window.top !== window || !window.isSecureContext || !('serviceWorker' in navigator)) return;
   try {
     const registration = await navigator.serviceWorker.register(new URL('./isolation-sw.js', import.meta.url));
-    // Already under the worker but still not isolated: the browser declined (or the worker is outdated); one
-    // thread. The same after one reload in this tab, so a browser that never isolates never loops.
-    if (navigator.serviceWorker.controller || sessionStorage.getItem(RELOADED)) return;
+    if (!reloadsForIsolation()) return;
     sessionStorage.setItem(RELOADED, '1');
     const sw = registration.installing || registration.waiting || registration.active;
     if (sw && sw.state !== 'activated') {

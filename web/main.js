@@ -1,7 +1,7 @@
 // The page: model loading, the text and head controls, the views, URL state and embedding. All model
 // work happens in the worker; this file only asks for results and draws them.
-import { cancelledError, WorkerClient } from './worker-client.js';
-import { embedFigure, formatHash, isEmbed, linkedModel, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
+import { cancelledError } from './worker-client.js';
+import { embedFigure, formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_MODEL } from './url-state.js';
 import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, fetchShipped, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
   resolveRemote } from './sources.js';
 import { allHeadsFigures, attentionFigures, headFigures, queryRow, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
@@ -13,9 +13,9 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 import { architectureNote, modelShape, provenance, temperatureNote } from './provenance.js';
 import { count } from './format.js';
 import { isolate } from './isolation.js';
+import { analysisWorker, SHIPPED_URL, takeShippedPrefetch } from './boot.js';
 
 const $ = (id) => document.getElementById(id);
-const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 // The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
 const CONSTANT_WINDOW = 32;  // short windows (or the model's context), so a page-sized text gives several to average
 const GPT2_124M = 'openai-community/gpt2';  // the model the paper figures' sources measured
@@ -44,7 +44,7 @@ const MAX_TEXT_CHARS = 2000000;
 const HEAP_RECYCLE_BYTES = 256 * 2 ** 20;
 
 await isolate();  // on a host without COOP/COEP: reloads once under a service worker that adds them
-const worker = new WorkerClient(new URL('./worker.js', import.meta.url));
+const worker = analysisWorker();  // started by boot.js as the page opened
 globalThis.attnlabWorker = worker;  // for benchmarks and the console: attnlabWorker.call('memory')
 let state = null;            // the view (URL hash), read once the core's defaults are known
 let loadedModel = null;      // the label of the model in the worker
@@ -226,12 +226,8 @@ async function loadWith(what, getFiles) {
   return true;
 }
 
-// The shipped model's files, asked for as the page starts, beside the worker's WebAssembly, when the link opens on it
-// (or on a local checkpoint, which the shipped model stands in for); null when the link names another model. Its
-// failure is reported by the fetch that loadShipped then makes itself.
-const firstModel = linkedModel(location.hash);
-let shippedPrefetch = firstModel === SHIPPED_MODEL || firstModel.startsWith('local:')
-  ? fetchShipped(SHIPPED_URL).catch(() => null) : null;
+// The shipped model's files, asked for by boot.js as the page opened (see there), or null.
+let shippedPrefetch = takeShippedPrefetch();
 
 function loadShipped() {
   return loadWith('the shipped model', async () => {

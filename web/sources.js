@@ -271,12 +271,14 @@ export async function fetchCheckpoint(spec, onProgress = () => {}, { useCache = 
 // for at once, so the page's first plot waits on one round trip instead of five in turn. Same origin, never cached
 // (the browser's HTTP cache serves it). {label, files}, as fetchCheckpoint, but with the weights as bytes, not a Blob:
 // 14.5 MB, which the worker then takes at once instead of reading a Blob in 66 pieces (half of its load time).
-export async function fetchShipped(folder, onProgress = () => {}) {
+// onTokenizer({'vocab.json': bytes, 'merges.txt': bytes}) is called as soon as both have arrived, before the weights.
+export async function fetchShipped(folder, onProgress = () => {}, onTokenizer = null) {
   const names = ['config.json', ...TOKENIZER_PAIR, WEIGHTS];
   const got = new Map(), totals = new Map();
   const files = {};
-  await Promise.all(names.map(async (name) => {
-    files[name] = await fetchFile(new URL(name, folder).href, name, {
+  const arrived = {};
+  const everything = Promise.all(names.map(async (name) => {
+    files[name] = await (arrived[name] = fetchFile(new URL(name, folder).href, name, {
       cache: null, optional: false, fresh: new Map(), confirm: null, bytes: true,
       onProgress: (n, total) => {
         got.set(name, n);
@@ -284,8 +286,13 @@ export async function fetchShipped(folder, onProgress = () => {}) {
         const all = [...totals.values()].reduce((a, b) => a + b, 0), sum = [...got.values()].reduce((a, b) => a + b, 0);
         onProgress(all ? sum / all : 0.5, `the shipped model: ${mib(sum)}${all ? ` of ${mib(all)}` : ''}`);
       },
-    });
+    }));
   }));
+  if (onTokenizer) {
+    Promise.all(TOKENIZER_PAIR.map((name) => arrived[name]))
+      .then((bytes) => onTokenizer(Object.fromEntries(TOKENIZER_PAIR.map((name, k) => [name, bytes[k]]))), () => {});
+  }
+  await everything;
   onProgress(1, 'downloaded');
   return { label: resolveRemote(folder).label, files };
 }

@@ -7,6 +7,7 @@ export class WorkerClient {
     this.url = url;
     this.waiting = [];      // calls not yet sent, in order
     this.inFlight = null;   // the call the worker is running
+    this.posted = new Map();  // calls sent at once by post(), by id, until their reply
     this.nextId = 1;
     this.#start();
   }
@@ -22,9 +23,10 @@ export class WorkerClient {
   // pending call rejects with an error whose `cancelled` is true.
   stop() {
     this.worker.terminate();
-    const calls = [this.inFlight, ...this.waiting].filter(Boolean);
+    const calls = [this.inFlight, ...this.waiting, ...this.posted.values()].filter(Boolean);
     this.inFlight = null;
     this.waiting = [];
+    this.posted.clear();
     for (const call of calls) {
       if (call.group) call.group.delete(call.id);
       call.reject(cancelledError('cancelled'));
@@ -44,6 +46,22 @@ export class WorkerClient {
       if (group) group.add(id);
       this.waiting.push({ id, type, payload, transfer, resolve, reject, onProgress, group });
       this.#pump();
+    });
+  }
+
+  // Sends a call to the worker at once, ahead of the calls waiting here (the worker still runs requests in arrival
+  // order): for work that nothing withdraws and that should start while earlier calls are answered, such as building
+  // the shipped model's tokenizer while its weights download. Returns a promise as call() does.
+  post(type, payload = {}) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.posted.set(id, { id, type, resolve, reject });
+      try {
+        this.worker.postMessage({ type, id, ...payload });
+      } catch (e) {
+        this.posted.delete(id);
+        reject(new Error(`could not hand the ${type} request to the worker: ${e && e.message ? e.message : e}`));
+      }
     });
   }
 
@@ -75,6 +93,14 @@ export class WorkerClient {
   }
 
   #receive(message) {
+    const posted = this.posted.get(message.id);
+    if (posted) {
+      if (message.type === 'progress') return;
+      this.posted.delete(message.id);
+      if (message.type === 'result') posted.resolve(message.result);
+      else posted.reject(new Error(message.message));
+      return;
+    }
     const call = this.inFlight;
     if (!call || call.id !== message.id) return;
     if (message.type === 'progress') {
@@ -89,9 +115,10 @@ export class WorkerClient {
   }
 
   #failAll(message) {
-    for (const call of [this.inFlight, ...this.waiting]) if (call) call.reject(new Error(message));
+    for (const call of [this.inFlight, ...this.waiting, ...this.posted.values()]) if (call) call.reject(new Error(message));
     this.inFlight = null;
     this.waiting = [];
+    this.posted.clear();
   }
 }
 

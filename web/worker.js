@@ -23,6 +23,12 @@ function handlers(engine, id) {
       }
       return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded, returned };
     },
+    prepare: ({ files }) => {
+      const bytes = {};
+      for (const [name, data] of Object.entries(files)) bytes[name] = data instanceof Uint8Array ? data : new Uint8Array(data);
+      engine.prepare(bytes);
+      return {};
+    },
     tokenize: ({ text }) => engine.tokenize(text),
     // one window of the text: the head's attention, and optionally every head's thumbnail and the predictions (at
     // top_rows, else every row)

@@ -385,17 +385,39 @@ Weights load_weights(const Config& config, const ByteSource& source, const std::
     return assemble_weights(config, {shard_on_demand(source, file_name, options.limits)}, file_name, notes, options);
 }
 
-Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files) {
+namespace {
+
+// The files the tokenizer is read from: tokenizer.json first, since it holds the whole pipeline (Qwen's folders also
+// carry vocab.json + merges.txt, which say nothing of its normalizer or pre-tokenizer), else vocab.json + merges.txt.
+std::vector<const NamedBuffer*> tokenizer_files(const std::vector<NamedBuffer>& files) {
+    if (const NamedBuffer* tj = find_file(files, "tokenizer.json")) return {tj};
     const NamedBuffer* vocab = find_file(files, "vocab.json");
     const NamedBuffer* merges = find_file(files, "merges.txt");
-    // tokenizer.json first: it holds the whole pipeline (Qwen's folders also carry vocab.json + merges.txt, which
-    // say nothing of its normalizer or pre-tokenizer)
-    if (const NamedBuffer* tj = find_file(files, "tokenizer.json")) return Tokenizer::from_tokenizer_json(tj->bytes.bytes);
-    if (vocab && merges) return Tokenizer::from_vocab_merges(vocab->bytes.bytes, merges->bytes.bytes);
+    if (vocab && merges) return {vocab, merges};
     if (vocab || merges)
         throw Error(std::string("tokenizer: found ") + (vocab ? "vocab.json" : "merges.txt") + " but not " +
                     (vocab ? "merges.txt" : "vocab.json") + " (or tokenizer.json); both are needed");
     throw Error("tokenizer: no vocab.json + merges.txt and no tokenizer.json among the checkpoint files");
+}
+
+bool same_bytes(const NamedBuffer& a, const NamedBuffer& b) {
+    const ByteView x = a.bytes.bytes, y = b.bytes.bytes;
+    return a.name == b.name && x.size == y.size && (x.size == 0 || std::memcmp(x.data, y.data, x.size) == 0);
+}
+
+}  // namespace
+
+Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files) {
+    const auto chosen = tokenizer_files(files);
+    if (chosen.size() == 1) return Tokenizer::from_tokenizer_json(chosen[0]->bytes.bytes);
+    return Tokenizer::from_vocab_merges(chosen[0]->bytes.bytes, chosen[1]->bytes.bytes);
+}
+
+PreparedTokenizer prepare_tokenizer(const std::vector<NamedBuffer>& files) {
+    PreparedTokenizer p;
+    for (const NamedBuffer* f : tokenizer_files(files)) p.files.push_back(*f);  // shares the bytes, copies nothing
+    p.tokenizer = load_tokenizer(p.files);
+    return p;
 }
 
 std::vector<std::string> sharded_file_names(const std::string& index_json) {
@@ -456,7 +478,7 @@ Weights load_sharded_weights(const Config& config, const std::string& index_json
     return assemble_weights(config, shards, k_shard_index, notes, options);
 }
 
-Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options) {
+Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options, PreparedTokenizer* prepared) {
     const NamedBuffer* config_file = find_file(files, "config.json");
     if (!config_file) throw Error("checkpoint: config.json is missing");
     const NamedBuffer* weights_file = find_file(files, "model.safetensors");
@@ -472,7 +494,16 @@ Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOpti
     Checkpoint ck;
     const auto& cb = config_file->bytes.bytes;
     ck.model.config = parse_config(std::string(reinterpret_cast<const char*>(cb.data), cb.size), "config.json");
-    ck.tokenizer = load_tokenizer(files);
+    const auto chosen = tokenizer_files(files);
+    const bool reuse = prepared && !prepared->used && prepared->files.size() == chosen.size() &&
+                       std::equal(chosen.begin(), chosen.end(), prepared->files.begin(),
+                                  [](const NamedBuffer* a, const NamedBuffer& b) { return same_bytes(*a, b); });
+    if (reuse) {
+        ck.tokenizer = std::move(prepared->tokenizer);
+        prepared->used = true;
+    } else {
+        ck.tokenizer = load_tokenizer(files);
+    }
     if (ck.tokenizer.vocab_size() > ck.model.config.vocab_size)
         throw Error("checkpoint: the tokenizer has " + std::to_string(ck.tokenizer.vocab_size()) +
                     " tokens but config.json says vocab_size = " + std::to_string(ck.model.config.vocab_size));

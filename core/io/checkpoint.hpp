@@ -76,7 +76,19 @@ Weights load_sharded_weights(const Config& config, const std::string& index_json
 // tokenizer.json, or vocab.json + merges.txt (used only when tokenizer.json is absent).
 Tokenizer load_tokenizer(const std::vector<NamedBuffer>& files);
 
-Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options = {});
+// A checkpoint's tokenizer built ahead of its weights (the page builds it while the weights download): load_checkpoint
+// takes it instead of building another when the tokenizer files it would read hold the same bytes.
+struct PreparedTokenizer {
+    std::vector<NamedBuffer> files;  // the files load_tokenizer read, in its order
+    Tokenizer tokenizer;
+    bool used = false;               // load_checkpoint took it (and left `tokenizer` empty)
+};
+// Throws Error as load_tokenizer does.
+PreparedTokenizer prepare_tokenizer(const std::vector<NamedBuffer>& files);
+
+// prepared: a tokenizer built ahead from the same files, or null.
+Checkpoint load_checkpoint(const std::vector<NamedBuffer>& files, const LoadOptions& options = {},
+                           PreparedTokenizer* prepared = nullptr);
 
 // The names of the files a checkpoint folder may hold, in the order they are needed.
 const std::vector<std::string>& checkpoint_file_names();

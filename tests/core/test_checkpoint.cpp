@@ -276,6 +276,31 @@ TEST_CASE("missing files are named") {
     CHECK(load_error({files[0], files[1], files[2]}).find("not merges.txt") != std::string::npos);
 }
 
+TEST_CASE("a tokenizer prepared from the same files is used; one from other bytes is not") {
+    const Config c = tiny_config();
+    const auto files = checkpoint_files(c, exact_params(c));
+    const std::string text = " attention is selective, sometimes";
+    const std::vector<int> gpt2 = load_tokenizer(files).encode(text);
+    PreparedTokenizer same = prepare_tokenizer(files);
+    const Checkpoint a = load_checkpoint(files, {}, &same);
+    CHECK(same.used);
+    CHECK(a.tokenizer.encode(text) == gpt2);
+    // merges.txt cut to its first 2,000 merges: the same names and a different tokenizer
+    auto other = files;
+    for (auto& f : other)
+        if (f.name == "merges.txt") {
+            std::string m(reinterpret_cast<const char*>(f.bytes.bytes.data), f.bytes.bytes.size);
+            std::size_t at = 0;
+            for (int line = 0; line < 2001; ++line) at = m.find('\n', at) + 1;
+            f.bytes = bytes_of(m.substr(0, at));
+        }
+    PreparedTokenizer cut = prepare_tokenizer(other);
+    REQUIRE(cut.tokenizer.encode(text) != gpt2);
+    const Checkpoint b = load_checkpoint(files, {}, &cut);
+    CHECK_FALSE(cut.used);
+    CHECK(b.tokenizer.encode(text) == gpt2);
+}
+
 TEST_CASE("a tokenizer larger than the model's vocabulary is refused") {
     const Config c = tiny_config(1, 1, 4, 8, 1000);
     CHECK(load_error(checkpoint_files(c, exact_params(c))).find("vocab_size = 1000") != std::string::npos);

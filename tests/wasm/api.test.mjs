@@ -149,3 +149,20 @@ test('a reader that fails mid-file gives its message and keeps the loaded model'
   assert.throws(() => engine.load({ ...shipped, 'model.safetensors': reader }), /model\.safetensors: the network went away/);
   stillWorks();
 });
+
+test('a tokenizer prepared before the weights arrive tokenizes as the loaded model\'s own, and a bad one is refused', () => {
+  const text = ' Attention spreads thin over long texts.';
+  engine.load(shipped);
+  const own = engine.tokenize(text).ids;
+  assert.throws(() => engine.prepare({ 'vocab.json': new TextEncoder().encode('{"a": "b"}') }),
+    (e) => e instanceof AttnlabError && /merges\.txt/.test(e.message));
+  engine.prepare({ 'vocab.json': shipped['vocab.json'], 'merges.txt': shipped['merges.txt'] });
+  engine.load(shipped);
+  assert.deepEqual(engine.tokenize(text).ids, own);
+  // prepared from other bytes (merges cut short): the load builds its own from its files
+  const merges = new TextDecoder().decode(shipped['merges.txt']).split('\n').slice(0, 2001).join('\n');
+  engine.prepare({ 'vocab.json': shipped['vocab.json'], 'merges.txt': new TextEncoder().encode(merges) });
+  engine.load(shipped);
+  assert.deepEqual(engine.tokenize(text).ids, own);
+  stillWorks();
+});

@@ -1,0 +1,35 @@
+// What the first plot waits on, started before the page's own modules have loaded (main.js needs a dozen of them):
+// the analysis worker, whose WebAssembly then compiles meanwhile, and, when the link opens on the shipped model (or on
+// a local checkpoint, which the shipped model stands in for), the shipped model's files, whose tokenizer the worker
+// builds as soon as vocab.json and merges.txt are in. index.html loads this module async, ahead of main.js, which
+// takes both from here. Nothing starts on a page that isolation.js is about to reload.
+import { WorkerClient } from './worker-client.js';
+import { linkedModel, SHIPPED_MODEL } from './url-state.js';
+import { fetchShipped } from './sources.js';
+import { reloadsForIsolation } from './isolation.js';
+
+export const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
+
+const reloading = reloadsForIsolation();
+let worker = null;
+
+// The page's worker, started on first use (here, unless the page reloads for isolation).
+export function analysisWorker() {
+  if (!worker) worker = new WorkerClient(new URL('./worker.js', import.meta.url));
+  return worker;
+}
+
+// The shipped model's files as fetchShipped gives them (null if that failed: loadShipped then fetches again and reports
+// the failure), or null when the link names another model; taken once.
+let shipped = null;
+if (!reloading) {
+  const first = linkedModel(location.hash);
+  const client = analysisWorker();
+  if (first === SHIPPED_MODEL || first.startsWith('local:'))
+    shipped = fetchShipped(SHIPPED_URL, undefined, (files) => client.post('prepare', { files }).catch(() => {})).catch(() => null);
+}
+export function takeShippedPrefetch() {
+  const p = shipped;
+  shipped = null;
+  return p;
+}
