@@ -23,17 +23,25 @@ bool wanted(const ForwardOptions& o, int layer, int head) {
     return std::find(o.capture.begin(), o.capture.end(), HeadId{layer, head}) != o.capture.end();
 }
 
+// Heads whose scores and weights (2 T^2 floats each) may be held at once: every head of a layer up to this many
+// bytes, so that one parallel_for spreads them over the threads (one call per batch, each a wake-up and a wait for
+// the slowest head); at least one per thread for long texts.
+constexpr double k_attention_batch_bytes = 16.0 * (1 << 20);
+
 // Causal self-attention of one layer, as numbered passes per head; keeps nothing but what the
-// observer and the capture list ask for. Heads go in batches of one per thread (parallel.hpp): the
-// passes of a batch run in parallel, then the observer and the capture see its heads in order.
+// observer and the capture list ask for. Heads go in batches (all of them while their matrices fit in
+// k_attention_batch_bytes, else one per thread): the passes of a batch run in parallel on parallel.hpp's threads,
+// then the observer and the capture see its heads in order.
 //   qkv (T, 3C) -> out (T, C)
 void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
                        std::vector<HeadCapture>& captured, std::vector<MatRM>* kept_probs) {
     const int T = static_cast<int>(qkv.rows()), NH = c.n_head, hs = c.head_dim();
     const float scale = c.attention_scale(layer);
     out.resize(T, c.q_width());
-    const int batch = std::min(NH, compute_threads());
+    const double head_bytes = 2.0 * T * T * sizeof(float);
+    const int batch = std::min(NH, std::max(compute_threads(), static_cast<int>(k_attention_batch_bytes / head_bytes)));
     std::vector<MatRM> scores(static_cast<std::size_t>(batch)), probs(static_cast<std::size_t>(batch));
+    std::vector<char> finite_scores(static_cast<std::size_t>(batch)), finite_probs(static_cast<std::size_t>(batch));
     // (T, hs) each; query heads that share a key/value head (grouped-query attention) read the same columns
     const auto q_of = [&](int h) { return qkv.middleCols(c.q_column(h), hs); };
     const auto k_of = [&](int h) { return qkv.middleCols(c.k_column(h), hs); };
@@ -62,14 +70,18 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
                 }
             // pass 3: head output = probs v   (T, hs)
             out.middleCols(h * hs, hs).noalias() = p.triangularView<Eigen::Lower>() * v_of(h);
+            finite_scores[static_cast<std::size_t>(b)] = s.allFinite();
+            finite_probs[static_cast<std::size_t>(b)] = p.allFinite();
         });
         for (int b = 0; b < n; ++b) {
             const int h = h0 + b;
             const MatRM& s = scores[static_cast<std::size_t>(b)];
             const MatRM& p = probs[static_cast<std::size_t>(b)];
-            // checked here, in head order, so the error names the same head on any number of threads
-            if (!s.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention scores");
-            if (!p.allFinite()) throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention weights");
+            // reported here, in head order, so the error names the same head on any number of threads
+            if (!finite_scores[static_cast<std::size_t>(b)])
+                throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention scores");
+            if (!finite_probs[static_cast<std::size_t>(b)])
+                throw non_finite("layer " + std::to_string(layer) + " head " + std::to_string(h) + "'s attention weights");
             if (o.observer)
                 o.observer(HeadView{layer, h, q_of(h), k_of(h), v_of(h), s, p, o.normaliser_of(layer, h), scale, c.window_of(layer)});
             if (wanted(o, layer, h)) {
@@ -153,17 +165,15 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
             norm_forward(c, x, L.ln_2_w, L.ln_2_b, ln, mean, rstd);
             if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
             mlp(L, a);
-            x += proj;
-            x += mlp_out;
+            residual_add(x, proj);
         } else {
-            x += proj;
+            residual_add(x, proj);
             if (a) a->x_mid = x;
             norm_forward(c, x, L.ln_2_w, L.ln_2_b, ln, mean, rstd);                           // (T, C)
             if (a) { a->ln2 = ln; a->ln2_mean = mean; a->ln2_rstd = rstd; }
             mlp(L, a);
-            x += mlp_out;
         }
-        if (!x.allFinite()) throw non_finite("layer " + std::to_string(l) + "'s output (the residual stream)");
+        if (!residual_add(x, mlp_out)) throw non_finite("layer " + std::to_string(l) + "'s output (the residual stream)");
     }
     norm_forward(c, x, w.ln_f_w, w.ln_f_b, ln, mean, rstd);                                   // (T, C)
     if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }

@@ -47,10 +47,15 @@ void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, 
 }
 }  // namespace
 
-void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate) {
+void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate,
+            const float* bias) {
     parallel_blocks(n, k_column_block, [&](int c0, int m) {
         const float* block = layout == BLayout::KxN ? b + c0 : b + static_cast<std::ptrdiff_t>(c0) * ldb;
         block_gemm(a, block, ldb, layout, m, out + c0, ldo, accumulate);
+        if (bias) {
+            const Eigen::Map<const RowVecF> add(bias + c0, m);
+            for (Eigen::Index t = 0; t < a.rows(); ++t) Eigen::Map<RowVecF>(out + t * ldo + c0, m) += add;
+        }
     });
 }
 
@@ -76,23 +81,29 @@ void add_transposed_product(const RefRM& a, const RefRM& b, Eigen::Ref<MatRM> ou
            static_cast<int>(out.outerStride()), true);
 }
 
+bool residual_add(MatRM& x, const MatRM& y) {
+    const int T = static_cast<int>(x.rows());
+    std::vector<char> finite(static_cast<std::size_t>((T + k_row_block - 1) / k_row_block));
+    parallel_blocks(T, k_row_block, [&](int t0, int n) {
+        auto rows = x.middleRows(t0, n);
+        rows += y.middleRows(t0, n);
+        finite[static_cast<std::size_t>(t0 / k_row_block)] = rows.allFinite();
+    });
+    return std::all_of(finite.begin(), finite.end(), [](char f) { return f != 0; });
+}
+
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out) {
     out.resize(x.rows(), w.cols());
     matmul(x, w.data(), static_cast<int>(w.outerStride()), BLayout::KxN, static_cast<int>(w.cols()), out.data(),
-           static_cast<int>(out.cols()));
-    out.rowwise() += b;
+           static_cast<int>(out.cols()), false, b.data());
 }
 
 void linear_forward(const RefRM& x, const Tensor2& w, const Tensor1& b, MatRM& out, MatRM& scratch) {
     const MapRM W = w.f32(scratch);
-    if (!w.out_in) {
-        if (!b.empty()) return linear_forward(x, W, b.map(), out);
-        out.resize(x.rows(), W.cols());
-    } else
-        out.resize(x.rows(), W.rows());
+    out.resize(x.rows(), w.out_in ? W.rows() : W.cols());
     const int n = static_cast<int>(out.cols());
-    matmul(x, W.data(), static_cast<int>(W.outerStride()), w.out_in ? BLayout::NxK : BLayout::KxN, n, out.data(), n);
-    if (!b.empty()) out.rowwise() += b.map();
+    matmul(x, W.data(), static_cast<int>(W.outerStride()), w.out_in ? BLayout::NxK : BLayout::KxN, n, out.data(), n, false,
+           b.empty() ? nullptr : b.data);
 }
 
 void rmsnorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, float eps, MatRM& out, VecF& rstd) {

@@ -10,8 +10,10 @@ namespace attnlab {
 
 // out = a * B (or out += a * B, accumulating) for B (a.cols() x n) at b, laid out as `layout` says with row stride
 // ldb: out's n columns in fixed blocks on parallel.hpp's threads, each block a gemm_f32, so the bits never depend on
-// the thread count. Every matrix product of the forward and backward passes but attention's per-head ones.
-void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate = false);
+// the thread count. Every matrix product of the forward and backward passes but attention's per-head ones. bias (n
+// values, or null) is added to every row, each block's columns by its own task.
+void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate = false,
+            const float* bias = nullptr);
 // out += a^T b for a (T, m) and b (T, n): a^T copied once, then matmul.
 void add_transposed_product(const RefRM& a, const RefRM& b, Eigen::Ref<MatRM> out);
 
@@ -20,6 +22,8 @@ void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const
                        float eps, MatRM& out, VecF& mean, VecF& rstd);
 
 // out = x * W + b  (x: (T, in), W: (in, out), b: (out))
+// x += y (the residual stream), in row blocks on parallel.hpp's threads; true when every entry of the sum is finite.
+bool residual_add(MatRM& x, const MatRM& y);
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out);
 // The same for a stored weight: (in, out), or (out, in) when w.out_in (then out = x W^T + b); no bias when b is
 // empty. scratch holds W as F32 when it is stored in F16.
