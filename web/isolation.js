@@ -4,11 +4,16 @@
 // or an insecure (plain http, not localhost) address. There the page runs on one thread and says why.
 const RELOADED = 'attnlab-isolation-reload';
 
+// Not isolated yet, and the service worker could make it so: a top-level page, a secure context, service workers.
+function mayIsolate() {
+  return !globalThis.crossOriginIsolated && window.top === window && window.isSecureContext && 'serviceWorker' in navigator;
+}
+
 // Whether isolate() may reload this page: it is not isolated, isolation can work here, and the page did not already
 // reload for it (or run under the service worker without becoming isolated: the browser declined, or the worker is
 // outdated; one thread then). Once in a tab, so a browser that never isolates never loops.
 export function reloadsForIsolation() {
-  if (globalThis.crossOriginIsolated || window.top !== window || !window.isSecureContext || !('serviceWorker' in navigator)) return false;
+  if (!mayIsolate()) return false;
   try {
     return !navigator.serviceWorker.controller && !sessionStorage.getItem(RELOADED);
   } catch {
@@ -17,7 +22,7 @@ export function reloadsForIsolation() {
 }
 
 export async function isolate() {
-  if (globalThis.crossOriginIsolated || window.top !== window || !window.isSecureContext || !('serviceWorker' in navigator)) return;
+  if (!mayIsolate()) return;
   try {
     const registration = await navigator.serviceWorker.register(new URL('./isolation-sw.js', import.meta.url));
     if (!reloadsForIsolation()) return;

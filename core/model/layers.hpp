@@ -21,9 +21,10 @@ void add_transposed_product(const RefRM& a, const RefRM& b, Eigen::Ref<MatRM> ou
 void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const Eigen::Ref<const RowVecF>& b,
                        float eps, MatRM& out, VecF& mean, VecF& rstd);
 
-// out = x * W + b  (x: (T, in), W: (in, out), b: (out))
 // x += y (the residual stream), in row blocks on parallel.hpp's threads; true when every entry of the sum is finite.
 bool residual_add(MatRM& x, const MatRM& y);
+
+// out = x * W + b  (x: (T, in), W: (in, out), b: (out))
 void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVecF>& b, MatRM& out);
 // The same for a stored weight: (in, out), or (out, in) when w.out_in (then out = x W^T + b); no bias when b is
 // empty. scratch holds W as F32 when it is stored in F16.
