@@ -6,6 +6,8 @@
 
 #include <immintrin.h>
 
+#include <cstdint>
+
 #include "util/gemm.hpp"
 
 // Every function defined between TARGET_BEGIN(isa) and TARGET_END is compiled for `isa`.
