@@ -153,12 +153,19 @@ let loadedFiles = null;
 let heapAfterLoad = 0;  // the worker's wasm heap (bytes) once the model had loaded
 
 // Ends the worker (and whatever it runs) and starts a fresh one holding the same model: after a cancel, and to give
-// back a heap a large run has grown (a wasm heap never shrinks).
-async function restartWorker() {
-  worker.stop();
-  if (!loadedFiles) return;
-  await loadInWorker(loadedFiles.files, loadedFiles.options);
-  heapAfterLoad = (await worker.call('memory')).bytes;
+// back a heap a large run has grown (a wasm heap never shrinks). A restart asked for while one is under way joins it:
+// stopping the worker again would end the load that holds the model's bytes, which the page would then have lost.
+let restarting = null;
+function restartWorker() {
+  if (!restarting) {
+    restarting = (async () => {
+      worker.stop();
+      if (!loadedFiles) return;
+      await loadInWorker(loadedFiles.files, loadedFiles.options);
+      heapAfterLoad = (await worker.call('memory')).bytes;
+    })().finally(() => { restarting = null; });
+  }
+  return restarting;
 }
 
 // Restarts an idle worker whose heap a large run has grown by more than HEAP_RECYCLE_BYTES (see there).
@@ -171,12 +178,17 @@ async function recycleIfGrown() {
 
 // Loads files {name: ArrayBuffer or Blob} in the worker. The ArrayBuffers move there and come back with its reply, in
 // `files` (a copy of the shipped model's 15 MB each way cost the main thread and the worker about 100 ms before the
-// first plot); a Blob goes by reference. If the load fails, the buffers stay with the worker.
+// first plot); a Blob goes by reference. A failed load gives them back with its error.
 async function loadInWorker(files, options) {
   const transfer = Object.values(files).filter((data) => data instanceof ArrayBuffer);
-  const reply = await worker.call('load', { files, options }, null, transfer);
-  Object.assign(files, reply.returned);
-  return reply;
+  try {
+    const reply = await worker.call('load', { files, options }, null, transfer);
+    Object.assign(files, reply.returned);
+    return reply;
+  } catch (e) {
+    if (e.returned) Object.assign(files, e.returned);
+    throw e;
+  }
 }
 
 // handOver: the caller keeps no use for the bytes (the shipped model's fetch keeps nothing), so whole buffers move to

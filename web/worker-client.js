@@ -98,7 +98,7 @@ export class WorkerClient {
       if (message.type === 'progress') return;
       this.posted.delete(message.id);
       if (message.type === 'result') posted.resolve(message.result);
-      else posted.reject(new Error(message.message));
+      else posted.reject(workerError(message));
       return;
     }
     const call = this.inFlight;
@@ -110,7 +110,7 @@ export class WorkerClient {
     this.inFlight = null;
     if (call.group) call.group.delete(call.id);
     if (message.type === 'result') call.resolve(message.result);
-    else call.reject(new Error(message.message));
+    else call.reject(workerError(message));
     this.#pump();
   }
 
@@ -120,6 +120,13 @@ export class WorkerClient {
     this.waiting = [];
     this.posted.clear();
   }
+}
+
+// The worker's error reply as an Error; `returned` holds the ArrayBuffers a failed load gives back.
+function workerError(message) {
+  const error = new Error(message.message);
+  if (message.returned) error.returned = message.returned;
+  return error;
 }
 
 export function cancelledError(message = 'cancelled: a newer request replaced it') {

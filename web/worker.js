@@ -79,7 +79,11 @@ self.onmessage = (event) => {
         ? ['probs', 'thumbnails', 'top_ids', 'top_probs', 'next_prob', 'next_rank'].filter((k) => result[k]).map((k) => result[k].buffer) : [];
       postMessage({ type: 'result', id: request.id, result }, transfer);
     } catch (e) {
-      postMessage({ type: 'error', id: request.id, message: e && e.message ? e.message : String(e) });
+      // a load's ArrayBuffers go back with its error as with its result: the page may hold no other copy
+      const returned = request.type === 'load' && request.files
+        ? Object.fromEntries(Object.entries(request.files).filter(([, data]) => data instanceof ArrayBuffer)) : null;
+      postMessage({ type: 'error', id: request.id, message: e && e.message ? e.message : String(e), returned },
+        returned ? Object.values(returned) : []);
     }
   });
 };

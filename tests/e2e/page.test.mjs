@@ -218,6 +218,30 @@ test('a long analysis shows its progress and can be cancelled; the page then wor
   await page.close();
 });
 
+test('a second cancel while the first one reloads the model joins it: the page keeps its model and works as before', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  await page.click('[role=tab][data-view=sensitivity]');
+  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  // both clicks in one turn: the second comes while the first one's reload holds the model's bytes in the new worker
+  await page.evaluate(() => { const b = document.querySelector('#cancel-button'); b.click(); b.click(); });
+  await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  assert.ok(await page.locator('#error').isHidden(), await page.textContent('#error'));
+  await page.click('[role=tab][data-view=heads]');
+  await drawn(page, 'heads');
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2/);
+  // and once more afterwards: the kept bytes are whole
+  await page.click('[role=tab][data-view=sensitivity]');
+  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  await page.click('#cancel-button');
+  await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  await page.click('[role=tab][data-view=selectivity]');
+  await drawn(page, 'selectivity');
+  assert.ok(await page.locator('#error').isHidden(), await page.textContent('#error'));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('the model menu offers pre-trained models of every family with their download sizes, and says which this browser keeps', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
@@ -469,6 +493,33 @@ test('a corrupted weights file shows a clear error and the page keeps working', 
   const bytes = readFileSync(join(dir, 'model.safetensors'));
   writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
   await expectLoadError(dir, /model\.safetensors/, 'error-corrupted');
+});
+
+test('a load the worker refuses gives the bytes that were moved to it back with its error', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  const got = await page.evaluate(async () => {
+    const { WorkerClient } = await import('./worker-client.js');
+    const client = new WorkerClient(new URL('./worker.js', location.href));
+    const weights = new Uint8Array(4096).map((_, i) => i % 251).buffer;  // not a safetensors file
+    const config = new TextEncoder().encode('{"model_type": "gpt2"}').buffer;
+    try {
+      await client.call('load', { files: { 'config.json': config, 'model.safetensors': weights }, options: {} }, null, [config, weights]);
+      return { loaded: true };
+    } catch (e) {
+      const back = e.returned ? new Uint8Array(e.returned['model.safetensors']) : null;
+      return { message: e.message, moved: weights.byteLength === 0, back: back && [back.length, back.every((v, i) => v === i % 251)],
+        config: e.returned ? new TextDecoder().decode(e.returned['config.json']) : null };
+    } finally {
+      client.worker.terminate();
+    }
+  });
+  assert.equal(got.loaded, undefined);
+  assert.ok(got.message.length > 0);
+  assert.ok(got.moved, 'the weights were moved to the worker, not copied');
+  assert.deepEqual(got.back, [4096, true]);
+  assert.equal(got.config, '{"model_type": "gpt2"}');
+  await page.close();
 });
 
 test('a checkpoint with the wrong shapes names the tensor and the page keeps working', async () => {
