@@ -35,10 +35,9 @@ void layernorm_forward(const RefRM& x, const Eigen::Ref<const RowVecF>& w, const
 
 namespace {
 constexpr int k_vocab_chunk = 1024;
-// The forward pass's GEMMs, in the page and natively: out's columns in fixed blocks, one task each on the threads of
-// parallel.hpp (the page's, or OpenMP's), each block a gemm_f32 (util/gemm.hpp: WebAssembly SIMD in the page,
-// AVX-512 or AVX2 natively). The same blocks on one thread or many give the same bits.
-constexpr int k_column_block = 8 * gemm_panel_columns;  // 96: GPT-2's widths (768, 2304, 3072) in whole blocks
+// The forward pass's GEMMs, in the page and natively: out's columns in fixed blocks (gemm_column_block()), one task
+// each on the threads of parallel.hpp (the page's, or OpenMP's), each block a gemm_f32 (util/gemm.hpp: WebAssembly SIMD
+// in the page, AVX-512 or AVX2 natively). The same blocks on one thread or many give the same bits.
 
 // out = x * B for B (x.cols(), n) given as `layout` says, at b with row stride ldb; out: n columns at o.
 void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, float* o, int ldo, bool accumulate = false) {
@@ -49,7 +48,7 @@ void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, 
 
 void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate,
             const float* bias) {
-    parallel_blocks(n, k_column_block, [&](int c0, int m) {
+    parallel_blocks(n, gemm_column_block(), [&](int c0, int m) {
         const float* block = layout == BLayout::KxN ? b + c0 : b + static_cast<std::ptrdiff_t>(c0) * ldb;
         block_gemm(a, block, ldb, layout, m, out + c0, ldo, accumulate);
         if (bias) {

@@ -155,6 +155,11 @@ GemmKernel best_gemm_kernel() {
     return best;
 }
 
+int gemm_column_block() {
+    static const int columns = best_gemm_kernel() == GemmKernel::Vec128 ? 8 * gemm_panel_columns : 64;
+    return columns;
+}
+
 const char* gemm_kernel_name(GemmKernel kernel) {
     switch (kernel) {
 #if defined(__wasm_simd128__)

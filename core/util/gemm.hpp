@@ -29,6 +29,13 @@ enum class BLayout { KxN, NxK };
 // nothing with blocks of a multiple of it.
 inline constexpr int gemm_panel_columns = 12;
 
+// The columns of C per task for a caller that splits a product's columns among threads (the forward and backward
+// passes' matmul): a multiple of the running kernel's panel (12 columns for the 128-bit kernel, WebAssembly's; 16 for
+// AVX2; 32 for AVX-512), small enough that GPT-2's widths (768, 2304, 3072) give each thread several blocks: 96 for
+// the 128-bit kernel, 64 for the wider ones (GPT-2 124M's shape, alternating with 96: 1-5% faster on 2 threads, and
+// no slower on 1). The bits never depend on it.
+int gemm_column_block();
+
 // C = A * B for row-major C (M x N, row stride ldc) and A (M x K, row stride lda); B as `layout` says, row
 // stride ldb; with `accumulate`, C += A * B. Each entry of C is a sum over k in ascending order, in blocks of 256
 // whose partial sums are added in order (to C's own value first, when accumulating): the result never depends on
