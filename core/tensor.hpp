@@ -49,6 +49,11 @@ inline std::int64_t element_count(const std::vector<std::int64_t>& shape) {
     return n;
 }
 
+// True when every entry is finite, in one vectorised pass: x * 0 is 0 for a finite x and NaN for an infinite or NaN one,
+// and a sum of zeros is zero whatever its order (Eigen's allFinite tests entry by entry in scalar code: 70% of the
+// attention heads' own time in the native forward pass, outside their matrix products).
+inline bool all_finite(const RefRM& m) { return (m.array() * 0.0f).sum() == 0.0f; }
+
 // Start of row i of a row-major view.
 inline const float* row_ptr(const RefRM& m, Eigen::Index i) { return m.data() + i * m.outerStride(); }
 

@@ -70,8 +70,8 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
                 }
             // pass 3: head output = probs v   (T, hs)
             out.middleCols(h * hs, hs).noalias() = p.triangularView<Eigen::Lower>() * v_of(h);
-            finite_scores[static_cast<std::size_t>(b)] = s.allFinite();
-            finite_probs[static_cast<std::size_t>(b)] = p.allFinite();
+            finite_scores[static_cast<std::size_t>(b)] = all_finite(s);
+            finite_probs[static_cast<std::size_t>(b)] = all_finite(p);
         });
         for (int b = 0; b < n; ++b) {
             const int h = h0 + b;
@@ -222,7 +222,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
         }
     }
     if (T >= 2 && o.compute_loss) trace.loss = loss_sum / (T - 1);
-    if ((T >= 2 && o.compute_loss && !std::isfinite(trace.loss)) || !trace.logits.allFinite())
+    if ((T >= 2 && o.compute_loss && !std::isfinite(trace.loss)) || !all_finite(trace.logits))
         throw non_finite("the output layer's logits");
     return trace;
 }

@@ -86,7 +86,7 @@ bool residual_add(MatRM& x, const MatRM& y) {
     parallel_blocks(T, k_row_block, [&](int t0, int n) {
         auto rows = x.middleRows(t0, n);
         rows += y.middleRows(t0, n);
-        finite[static_cast<std::size_t>(t0 / k_row_block)] = rows.allFinite();
+        finite[static_cast<std::size_t>(t0 / k_row_block)] = all_finite(rows);
     });
     return std::all_of(finite.begin(), finite.end(), [](char f) { return f != 0; });
 }

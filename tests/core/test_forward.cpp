@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "checkpoint_builder.hpp"
 #include "error.hpp"
@@ -256,4 +257,29 @@ TEST_CASE("a NaN or infinite weight gives one typed error naming where the forwa
     const std::string in_logits = forward_error(model_with(c, "ln_f.weight", std::nanf("")));
     CHECK(in_logits.find("in the output layer's logits") != std::string::npos);
     CHECK(forward_error(model_with(c, "ln_f.weight", 1.0f)).empty());
+}
+
+TEST_CASE("all_finite, the forward pass's check, agrees with std::isfinite wherever a NaN or an infinity sits in a strided block") {
+    MatRM m = MatRM::Random(37, 53) * 1e30f;
+    m(0, 1) = m(1, 2) = std::numeric_limits<float>::max();  // finite: their sum overflows, x * 0 does not
+    const auto block = [&] { return RefRM(m.block(0, 1, 30, 47)); };  // rows 30 long in a row of 53: strided
+    const auto reference = [](const RefRM& b) {
+        for (Eigen::Index i = 0; i < b.rows(); ++i)
+            for (Eigen::Index j = 0; j < b.cols(); ++j)
+                if (!std::isfinite(b(i, j))) return false;
+        return true;
+    };
+    CHECK(all_finite(block()));
+    int checked = 0;
+    for (const float bad : {std::nanf(""), std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()})
+        for (Eigen::Index i = 0; i < m.rows(); i += 3)
+            for (Eigen::Index j = 0; j < m.cols(); j += 2) {
+                const float kept = m(i, j);
+                m(i, j) = bad;
+                CHECK(all_finite(block()) == reference(block()));
+                checked += !reference(block());
+                m(i, j) = kept;
+            }
+    CHECK(checked > 600);  // most of the planted values fall inside the block; those outside must not be seen
+    CHECK(all_finite(RefRM(MatRM(0, 5))));
 }
