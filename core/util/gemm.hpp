@@ -25,8 +25,9 @@ bool gemm_kernel_available(GemmKernel kernel);
 // transpose is multiplied: logits = x * lm_head^T).
 enum class BLayout { KxN, NxK };
 
-// gemm_f32 computes C in panels of this many columns; a caller that splits C's columns into blocks wastes
-// nothing with blocks of a multiple of it.
+// The 128-bit kernel (WebAssembly's) computes C in panels of this many columns; the AVX2 and AVX-512 kernels in
+// panels of 16 and 32 (util/gemm_wide.inc). A caller that splits C's columns into blocks wastes nothing with blocks of
+// a multiple of the running kernel's: gemm_column_block() gives one.
 inline constexpr int gemm_panel_columns = 12;
 
 // The columns of C per task for a caller that splits a product's columns among threads (the forward and backward
