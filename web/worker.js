@@ -16,12 +16,9 @@ function handlers(engine, id) {
   return {
     // the ArrayBuffers go back with the reply (`returned`, moved, not copied): the page keeps them for a restart
     load: ({ files, options }) => {
-      const bytes = {}, returned = {};
-      for (const [name, data] of Object.entries(files)) {
-        bytes[name] = data instanceof Blob ? blobReader(data) : new Uint8Array(data);
-        if (!(data instanceof Blob)) returned[name] = data;
-      }
-      return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded, returned };
+      const bytes = {};
+      for (const [name, data] of Object.entries(files)) bytes[name] = data instanceof Blob ? blobReader(data) : new Uint8Array(data);
+      return { info: engine.load(bytes, options), threads: engine.threads(), isolated: threaded, returned: loadBuffers(files) };
     },
     prepare: ({ files }) => {
       const bytes = {};
@@ -40,6 +37,11 @@ function handlers(engine, id) {
     memory: () => ({ bytes: engine.module.HEAPU8.length, used: engine.usedBytes() }),
     stats: () => ({ executed: { ...executed } }),
   };
+}
+
+// The ArrayBuffers among a load's files, by name: what its reply, result or error, moves back to the page.
+function loadBuffers(files) {
+  return Object.fromEntries(Object.entries(files).filter(([, data]) => data instanceof ArrayBuffer));
 }
 
 // A Blob (a local file, or a download kept as a Blob) read synchronously, chunk by chunk, as the core asks.
@@ -80,8 +82,7 @@ self.onmessage = (event) => {
       postMessage({ type: 'result', id: request.id, result }, transfer);
     } catch (e) {
       // a load's ArrayBuffers go back with its error as with its result: the page may hold no other copy
-      const returned = request.type === 'load' && request.files
-        ? Object.fromEntries(Object.entries(request.files).filter(([, data]) => data instanceof ArrayBuffer)) : null;
+      const returned = request.type === 'load' && request.files ? loadBuffers(request.files) : null;
       postMessage({ type: 'error', id: request.id, message: e && e.message ? e.message : String(e), returned },
         returned ? Object.values(returned) : []);
     }

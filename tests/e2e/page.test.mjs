@@ -192,16 +192,22 @@ test('the head map and the line plots give a hover readout, and legend entries s
   await page.close();
 });
 
+// Opens the sensitivity view (16 temperatures, forward and backward: seconds in wasm) and waits until it computes.
+async function startSensitivity(page) {
+  await page.click('[role=tab][data-view=sensitivity]');
+  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+}
+const cancelled = (page) => page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+
 test('a long analysis shows its progress and can be cancelled; the page then works as before', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
-  await page.click('[role=tab][data-view=sensitivity]');  // 16 temperatures, forward and backward: seconds in wasm
-  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  await startSensitivity(page);
   // while it computes, the attention view's figures are gone from under the sensitivity tab
   assert.equal(await page.locator('#figures figure').count(), 0);
   assert.match(await page.textContent('#figures .placeholder'), /Computing the .*ensitivity.* view/);
   await page.click('#cancel-button');
-  await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  await cancelled(page);
   assert.equal(await page.locator('#figures figure').count(), 0);
   assert.match(await page.textContent('#figures .placeholder'), /was cancelled before it was drawn/);
   assert.ok(await page.locator('#progress-row').isHidden());
@@ -221,20 +227,18 @@ test('a long analysis shows its progress and can be cancelled; the page then wor
 test('a second cancel while the first one reloads the model joins it: the page keeps its model and works as before', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
-  await page.click('[role=tab][data-view=sensitivity]');
-  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  await startSensitivity(page);
   // both clicks in one turn: the second comes while the first one's reload holds the model's bytes in the new worker
   await page.evaluate(() => { const b = document.querySelector('#cancel-button'); b.click(); b.click(); });
-  await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  await cancelled(page);
   assert.ok(await page.locator('#error').isHidden(), await page.textContent('#error'));
   await page.click('[role=tab][data-view=heads]');
   await drawn(page, 'heads');
   assert.match(await page.textContent('#model-status'), /tiny-gpt2/);
   // and once more afterwards: the kept bytes are whole
-  await page.click('[role=tab][data-view=sensitivity]');
-  await page.waitForFunction(() => /Sensitivity.*temperature 1 of 16/.test(document.querySelector('#progress-label').textContent));
+  await startSensitivity(page);
   await page.click('#cancel-button');
-  await page.waitForFunction(() => /Cancelled/.test(document.querySelector('#status-note').textContent));
+  await cancelled(page);
   await page.click('[role=tab][data-view=selectivity]');
   await drawn(page, 'selectivity');
   assert.ok(await page.locator('#error').isHidden(), await page.textContent('#error'));
