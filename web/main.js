@@ -5,7 +5,7 @@ import { embedFigure, formatHash, isEmbed, parseHash, setCoreDefaults, SHIPPED_M
 import { cachedModels, downloadSize, droppedFiles, fetchCheckpoint, fetchShipped, KNOWN_MODELS, MAX_CHECKPOINT_BYTES, readLocalFiles,
   resolveRemote } from './sources.js';
 import { allHeadsFigures, attentionFigures, headFigures, queryRow, selectivityFigures, sensitivityFigures, topkFigures } from './views.js';
-import { setCompact, setTitleNote } from './plot.js';
+import { isCompact, setCompact, setTitleNote } from './plot.js';
 import { paperFigures } from './paper-views.js';
 import { conditioningFigures, constantFigures, hardmaxFigures, normaliserFigures, NORMALISERS } from './finding-views.js';
 import { conditioningTrainingFigures, lookupFigures, papaCheckpointFigure, papaFigures } from './experiment-views.js';
@@ -843,6 +843,9 @@ function wire() {
   setCompact(narrow.matches);
   if (narrow.matches) $('model-panel').open = false;
   narrow.addEventListener('change', () => {
+    // a change that leaves the layout as it was (a full-page screenshot's resize sends one) redraws nothing: a redraw
+    // would also clear the error line, say a refused checkpoint's, that the visitor has not yet read
+    if (narrow.matches === isCompact()) return;
     setCompact(narrow.matches);
     if (narrow.matches) $('model-panel').open = false;
     if (data.info) render();

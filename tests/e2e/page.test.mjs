@@ -246,6 +246,20 @@ test('a second cancel while the first one reloads the model joins it: the page k
   await page.close();
 });
 
+test('crossing the phone width redraws the figures at the phone\'s width, and back', async () => {
+  const page = await openPage(env);
+  await drawn(page, 'attention');
+  const width = () => page.evaluate(() => Number(document.querySelector('#figures figure:last-of-type svg').getAttribute('width')));
+  const wide = await width();
+  assert.ok(wide > 360, `desktop width ${wide}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => Number(document.querySelector('body[data-state=ready] #figures figure:last-of-type svg')?.getAttribute('width')) <= 360);
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.waitForFunction((w) => Number(document.querySelector('body[data-state=ready] #figures figure:last-of-type svg')?.getAttribute('width')) === w, wide);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('the model menu offers pre-trained models of every family with their download sizes, and says which this browser keeps', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
@@ -484,6 +498,7 @@ async function expectLoadError(dir, pattern, name) {
   assert.match(message, pattern);
   assert.match(message, /The page keeps tiny-gpt2/);
   await shot(page, name);
+  assert.ok(await page.locator('#error').isVisible(), 'the error line is still there, so the screenshot shows it');
   // still working on the shipped model
   assert.match(await page.textContent('#model-status'), /tiny-gpt2/);
   await page.click('[role=tab][data-view=selectivity]');
