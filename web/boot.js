@@ -2,7 +2,8 @@
 // the analysis worker, whose WebAssembly then compiles meanwhile, and, when the link opens on the shipped model (or on
 // a local checkpoint, which the shipped model stands in for), the shipped model's files, whose tokenizer the worker
 // builds as soon as vocab.json and merges.txt are in. index.html loads this module async, ahead of main.js, which
-// takes both from here. Nothing starts on a page that isolation.js is about to reload.
+// takes both from here, and asks for its imports with it (modulepreload) instead of once it has arrived. Nothing
+// starts on a page that isolation.js is about to reload.
 import { WorkerClient } from './worker-client.js';
 import { linkedModel, SHIPPED_MODEL } from './url-state.js';
 import { fetchShipped } from './sources.js';

@@ -506,11 +506,20 @@ async function figuresFor(view, d) {
     ? `Showing tokens ${count(v.start)}-${count(v.start + v.tokens - 1)} of ${count(v.total)}: the model reads at most ${count(d.info.n_positions)} ` +
       'tokens at a time, each window from its own start. Tokens (above) picks another window.' : '');
   if (view === 'attention') {
-    const key = `attention:${state.layer}:${state.head}:${from}`;
-    ctx.attention = await need(d, key, () => ask(d, 'attention', { text, layer: state.layer, head: state.head, temperature: t, start: from }));
-    // the predictions at the query row alone (the output layer at every row was most of a first plot's time); any head
-    const q = queryRow(state, ctx.attention.tokens);
-    ctx.predictions = await need(d, `predictions:${from}:${q}`, () => ask(d, 'attention', { text, layer: null, temperature: t, start: from, top_k: PREDICTIONS, top_rows: [q] }));
+    // the predictions at the query row alone (the output layer at every row was most of a first plot's time); any head.
+    // The window's rows are known before the worker answers (the core's window: the context, or the text's rest), so
+    // when neither is at hand one forward pass gives both (a first plot then waits on one pass, not two).
+    const q = queryRow(state, Math.min(tokens.length - from, d.info.n_positions));
+    const key = `attention:${state.layer}:${state.head}:${from}`, predictionsKey = `predictions:${from}:${q}`;
+    const head = { text, layer: state.layer, head: state.head, temperature: t, start: from };
+    const predictions = { top_k: PREDICTIONS, top_rows: [q] };
+    if (!d.results[key] && !d.results[predictionsKey]) {
+      const both = ask(d, 'attention', { ...head, ...predictions });
+      need(d, key, () => both);
+      need(d, predictionsKey, () => both);
+    }
+    ctx.attention = await need(d, key, () => ask(d, 'attention', head));
+    ctx.predictions = await need(d, predictionsKey, () => ask(d, 'attention', { ...head, layer: null, ...predictions }));
     const pick = (i, add) => {
       chosenTokens = add ? (chosenTokens.includes(i) ? chosenTokens.filter((x) => x !== i) : [...chosenTokens, i]) : [i];
       if (!chosenTokens.length) chosenTokens = [i];

@@ -113,6 +113,34 @@ test('the attention map names its tokens, reads any cell on hover and from the k
   await page.close();
 });
 
+test('the attention map and the predictions at its query come from one forward pass; another head reruns the map alone, another query the predictions alone', async () => {
+  const text = 'The cat sat on the mat.';  // The | cat | sat | on | the | mat | .
+  const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(text)}&layer=0&head=0&view=attention`);
+  await drawn(page, 'attention');
+  const runs = async () => (await page.evaluate(() => globalThis.attnlabWorker.call('stats'))).executed.attention ?? 0;
+  const finding = () => page.textContent('#figures figure[data-name^="predictions"] .finding');
+  assert.equal(await runs(), 1, 'one pass for the map and the predictions');
+  assert.match(await page.textContent('#figures figure[data-name^="predictions"]'), /What the model predicts after '\.' \(6\)/);
+  await page.selectOption('#head', '3');
+  await page.waitForFunction(() => /layer 0 head 3/i.test(document.querySelector('#figures figcaption')?.textContent ?? ''));
+  await page.waitForSelector('body[data-state=ready]');
+  assert.equal(await runs(), 2, 'the predictions do not depend on the head: the map alone runs again');
+  await page.locator('#figures figure').first().locator('.row-link', { hasText: '·cat' }).click();
+  await page.waitForFunction(() => /What the model predicts after '·cat' \(1\)/.test(document.querySelector('#figures figure[data-name^="predictions"]')?.textContent ?? ''));
+  await page.waitForSelector('body[data-state=ready]');
+  assert.equal(await runs(), 3, 'the map of head 3 is at hand: the predictions at the new query alone run');
+  // the figure's numbers are those of a pass that asks for the predictions alone (the page's earlier way)
+  const alone = await page.evaluate(async (t) => {
+    const a = await globalThis.attnlabWorker.call('attention', { text: t, layer: null, temperature: 1, top_k: 10, top_rows: [1] });
+    return { prob: a.next_prob[1], rank: a.next_rank[1], top: a.top_probs[10] };
+  }, text);
+  const shown = await finding();
+  assert.ok(shown.includes(`has probability ${alone.prob.toFixed(3)} (rank ${alone.rank.toLocaleString('en')} of the vocabulary)`), shown);
+  assert.ok(shown.includes(`at ${alone.top.toFixed(3)}.`), shown);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('with no head in the link, the attention map opens on the most selective head: the lowest mean normalised entropy, recomputed from its rows', async () => {
   const text = 'The cat sat on the mat. The dog sat on the log.';
   const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(text)}&view=attention`);
