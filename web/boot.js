@@ -9,6 +9,11 @@ import { linkedModel, SHIPPED_MODEL } from './url-state.js';
 import { fetchShipped } from './sources.js';
 import { reloadsForIsolation } from './isolation.js';
 
+// The page's own timeline of its first plot, as User Timing marks (the browser's performance panel shows them; npm run
+// bench prints them): the shipped model's files in, the model loaded in the worker, the first figures in the document.
+export const MARKS = { downloaded: 'attnlab: shipped model downloaded', loaded: 'attnlab: model loaded',
+  drawn: 'attnlab: first figures in the document' };
+
 export const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 
 const reloading = reloadsForIsolation();
@@ -27,7 +32,8 @@ if (!reloading) {
   const first = linkedModel(location.hash);
   const client = analysisWorker();
   if (first === SHIPPED_MODEL || first.startsWith('local:'))
-    shipped = fetchShipped(SHIPPED_URL, undefined, (files) => client.post('prepare', { files }).catch(() => {})).catch(() => null);
+    shipped = fetchShipped(SHIPPED_URL, undefined, (files) => client.post('prepare', { files }).catch(() => {}))
+      .then((ck) => { performance.mark(MARKS.downloaded); return ck; }, () => null);
 }
 export function takeShippedPrefetch() {
   const p = shipped;

@@ -13,7 +13,7 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 import { architectureNote, modelShape, provenance, temperatureNote } from './provenance.js';
 import { count } from './format.js';
 import { isolate } from './isolation.js';
-import { analysisWorker, SHIPPED_URL, takeShippedPrefetch } from './boot.js';
+import { analysisWorker, MARKS, SHIPPED_URL, takeShippedPrefetch } from './boot.js';
 
 const $ = (id) => document.getElementById(id);
 // The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
@@ -204,6 +204,7 @@ async function sendModel(label, files, handOver = false) {
   const storage = weightBytes > F16_STORAGE_ABOVE ? 'f16' : 'auto';
   setBusy(true, `Reading ${label} into the model…`);
   const { info, threads, isolated } = await loadInWorker(buffers, { storage });
+  markOnce(MARKS.loaded);
   loadedFiles = { files: buffers, options: { storage } };
   heapAfterLoad = (await worker.call('memory')).bytes;
   loadedModel = label;
@@ -657,6 +658,14 @@ function viewLabel(view) {
   return document.querySelector(`[role=tab][data-view="${view}"]`)?.textContent ?? view;
 }
 
+// A mark of the page's first plot (boot.js's MARKS), set the first time only.
+const marked = new Set();
+function markOnce(name) {
+  if (marked.has(name)) return;
+  marked.add(name);
+  performance.mark(name);
+}
+
 async function render() {
   const token = ++renderToken;
   const focus = focusedPlace() ?? pendingFocus;  // kept across the placeholder, which replaces the figures
@@ -688,6 +697,7 @@ async function render() {
       if (archNote) f.caption = `${f.caption} ${archNote}`;
     }
     $('figures').replaceChildren(...figures.map(figureElement));
+    markOnce(MARKS.drawn);
     const elsewhere = document.activeElement && document.activeElement !== document.body;  // the visitor moved on meanwhile
     if (!elsewhere) restoreFocus(focus);
     pendingFocus = null;
