@@ -12,6 +12,7 @@ const repo = resolve(new URL('..', import.meta.url).pathname);
 const web = join(repo, 'build', 'web');
 const cli = join(repo, 'build', 'native', 'attnlab');
 const TOKENS = 128, REPEATS = 10;  // best of 10: this 2-core VM's neighbours slow single runs by up to 20%
+const ROUNDS = 3;  // the page's forward: 1 thread and every core, alternating
 const models = [['tiny-gpt2 (shipped)', 'models/tiny-gpt2', join(repo, 'models', 'tiny-gpt2')]];
 const big = join(repo, 'build', 'bench-gpt2-f32');
 try {
@@ -94,8 +95,18 @@ try {
   };
   const pageFigures = {};
   for (const [label, path, dir] of models) {
-    const { tps: wasm } = await forward(singleAddress, path);
-    const { tps: wasmMt, threads } = await forward(address, path);
+    // one thread and every core in alternating rounds, as bench-ort.sh times the native engines: this VM's speed drifts
+    // within minutes, so one pair of pages decides nothing; the best round of each counts, and each round's ratio is shown
+    let wasm = 0, wasmMt = 0, threads = 0;
+    const ratios = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const single = (await forward(singleAddress, path)).tps;
+      const all = await forward(address, path);
+      wasm = Math.max(wasm, single);
+      wasmMt = Math.max(wasmMt, all.tps);
+      threads = all.threads;
+      ratios.push((all.tps / single).toFixed(2));
+    }
     pageFigures[path] = { wasm, wasmMt, threads };
     // against the default native build, and against the x86-64-v2 build (SSE4.2: the page's vector width)
     // when npm run bench has built it
@@ -110,7 +121,8 @@ try {
     const rate = flopsPerToken ? `, ${((wasm * flopsPerToken) / 1e9).toFixed(1)} GFLOP/s` : '';
     console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s${rate}; ${against.join('; ')}`);
     console.log(`== forward, ${label}, ${TOKENS} tokens, the page on all ${threads} threads (cross-origin isolated): ` +
-      `${wasmMt.toFixed(1)} tokens/s, ${(wasmMt / wasm).toFixed(2)}x its single-thread forward`);
+      `${wasmMt.toFixed(1)} tokens/s, ${(wasmMt / wasm).toFixed(2)}x its single-thread forward (best of ${ROUNDS} alternating rounds each; ` +
+      `round by round ${ratios.join(', ')})`);
   }
   // onnxruntime-web (the engine of transformers.js) on the same GPT-2 124M-shaped weights, exported to ONNX by
   // scripts/onnx/bench-ort.sh, which installs it into build/ort (never a dependency of attnlab): its WebAssembly build in
