@@ -30,6 +30,10 @@ function inlineLook(from, to) {
 export function svgText(svg) {
   const copy = svg.cloneNode(true);
   inlineLook(svg, copy);
+  // cell images in blocks of pixels (plot.js's cellImageElement): a viewer that ignores image-rendering blurs one pixel
+  // per cell into its neighbours
+  const images = copy.querySelectorAll('image');
+  svg.querySelectorAll('image').forEach((image, i) => { if (image.sharpHref) images[i].setAttribute('href', image.sharpHref()); });
   for (const e of copy.querySelectorAll('[tabindex]')) e.removeAttribute('tabindex');
   copy.removeAttribute('class');
   copy.setAttribute('width', String(svg.viewBox.baseVal.width));

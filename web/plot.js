@@ -288,7 +288,7 @@ export function scaleNorm({ scale = 'linear', vmin = 0, vmax = 1 }) {
 // ('rgb(r,g,b)'); NaN cells transparent.
 // shown: the cell's size on screen in px. Each cell is painted as a block of about that many pixels (at most 16, and
 // at most 4 M pixels in all), so that a renderer that ignores image-rendering: pixelated (a PNG export's canvas, an SVG
-// viewer) still shows sharp cells instead of blending neighbours into a blur.
+// viewer) still shows sharp cells instead of blending neighbours into a blur: exports ask for that (cellImageElement).
 function cellImage(values, offset, rows, cols, colourOf, shown = 1) {
   const k = Math.max(1, Math.min(16, Math.round(shown), Math.floor(Math.sqrt(4e6 / (rows * cols)))));
   const canvas = document.createElement('canvas');
@@ -319,6 +319,17 @@ function cellImage(values, offset, rows, cols, colourOf, shown = 1) {
   }
   ctx.putImageData(img, 0, 0);
   return canvas.toDataURL('image/png');
+}
+
+// An <image> of values[offset .. offset + rows * cols) (see cellImage) in svg at attrs' place and size. The page draws
+// it at one pixel per cell, scaled up pixelated: cheap to encode (a first plot's 112-token map in blocks of 5 x 5
+// pixels, 560 x 560 in all, took 69 ms). An export, which other renderers draw, takes the blocks of `shown` pixels
+// from sharpHref() (export.js).
+function cellImageElement(svg, attrs, values, offset, rows, cols, colourOf, shown) {
+  const image = svgEl('image', { ...attrs, href: cellImage(values, offset, rows, cols, colourOf), preserveAspectRatio: 'none',
+    style: 'image-rendering: pixelated' }, svg);
+  image.sharpHref = () => cellImage(values, offset, rows, cols, colourOf, shown);
+  return image;
 }
 
 // Blue (0) through white (0.5) to red (1): a signed quantity, 0 at the middle.
@@ -474,8 +485,7 @@ export function heatmap({ title, rows, cols, values, rowLabels = null, colLabels
   const norm = scaleNorm({ scale, vmin, vmax });
   const paint = scale === 'diverging' ? divergingColour : colour;
   if (rows * cols > 4096 || !onCell) {
-    svgEl('image', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, href: cellImage(values, 0, rows, cols, (v) => paint(norm(v)), cell),
-      preserveAspectRatio: 'none', style: 'image-rendering: pixelated' }, svg);
+    cellImageElement(svg, { x: m.l, y: m.t, width: cols * cell, height: rows * cell }, values, 0, rows, cols, (v) => paint(norm(v)), cell);
     // one focusable surface over the image: the pointer or the arrow keys pick a cell
     const cursor = svgEl('rect', { width: cell, height: cell, class: 'cursor-cell', visibility: 'hidden' }, svg);
     const surface = svgEl('rect', { x: m.l, y: m.t, width: cols * cell, height: rows * cell, class: 'heat-surface',
@@ -744,8 +754,7 @@ export function thumbnailGrid({ title, layers, heads, size, thumbs, scale = 'hea
       const norm = scaleNorm(scale === 'log' ? { scale: 'log', vmin: 1e-3, vmax: 1 } : { vmin: 0, vmax: top || 1 });
       const [x, y] = at(l, h);
       svgEl('rect', { x: x - 0.5, y: y - 0.5, width: tile + 1, height: tile + 1, class: 'frame' }, svg);
-      svgEl('image', { x, y, width: tile, height: tile, href: cellImage(thumbs, off, size, size, (v) => colour(norm(v)), tile / size), preserveAspectRatio: 'none',
-        style: 'image-rendering: pixelated' }, svg);
+      cellImageElement(svg, { x, y, width: tile, height: tile }, thumbs, off, size, size, (v) => colour(norm(v)), tile / size);
       if (selected && selected[0] === l && selected[1] === h)
         svgEl('rect', { x: x - 2, y: y - 2, width: tile + 4, height: tile + 4, class: 'selected-cell' }, svg);
     }
