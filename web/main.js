@@ -65,9 +65,14 @@ function progress(fraction, label) {
   $('progress-label').textContent = label;
 }
 
-function showError(message) {
+// The error line. A failed render's message (fromRender) goes once a render draws; any other (a refused checkpoint, a
+// link's model not loaded) stays until the visitor acts (update) or loads a model: a redraw of the layout does not
+// clear what the visitor has not yet read.
+let errorFromRender = false;
+function showError(message, { fromRender = false } = {}) {
   $('error').hidden = !message;
   $('error').textContent = message || '';
+  errorFromRender = Boolean(message) && fromRender;
 }
 
 // The status line in plain words: "Model: tiny-gpt2: 4 layers × 8 heads, 128 channels, context 256, 7.3 M parameters,
@@ -703,7 +708,7 @@ async function render() {
     pendingFocus = null;
     if (note) $('status-note').textContent = [$('status-note').textContent, note].filter(Boolean).join(' ');
     $('token-count').textContent = `${(await d.results.tokens).length} tokens`;
-    showError('');
+    if (errorFromRender) showError('');
     setBusy(false);
     document.body.dataset.view = state.view;
     recycleIfGrown().catch((e) => showError(`Could not restart the analysis worker: ${e.message}`));
@@ -712,7 +717,7 @@ async function render() {
     setBusy(false);
     $('figures').replaceChildren();  // the previous view's figures do not belong under this view's tab
     document.body.dataset.view = state.view;
-    showError(e.message);
+    showError(e.message, { fromRender: true });
   }
 }
 
@@ -726,6 +731,7 @@ function update(change) {
   if ((textChanged || fromChanged) && change.q === undefined) state.q = null;  // a row of another window means nothing here
   if (textChanged || fromChanged) chosenTokens = [];
   if (textChanged || tChanged) data = freshData(data.info, !tChanged);
+  showError('');  // the visitor has moved on from what the error line said
   return render();
 }
 
@@ -862,8 +868,8 @@ function wire() {
   setCompact(narrow.matches);
   if (narrow.matches) $('model-panel').open = false;
   narrow.addEventListener('change', () => {
-    // a change that leaves the layout as it was (a full-page screenshot's resize sends one) redraws nothing: a redraw
-    // would also clear the error line, say a refused checkpoint's, that the visitor has not yet read
+    // a change that leaves the layout as it was (a full-page screenshot's resize can send one) redraws nothing; a redraw
+    // leaves the error line, say a refused checkpoint's, that the visitor has not yet read (see showError)
     if (narrow.matches === isCompact()) return;
     setCompact(narrow.matches);
     if (narrow.matches) $('model-panel').open = false;
@@ -886,15 +892,15 @@ async function startFrom(initial) {
   state = initial;
   headPicked = state.layer !== null && state.head !== null;
   syncControls();
-  if (initial.model === SHIPPED_MODEL || initial.model.startsWith('local:')) {
-    if (initial.model !== SHIPPED_MODEL) showError(`${initial.model} was a local checkpoint; open it again with Open folder. Showing the shipped model.`);
+  const linked = initial.model;  // loading a model rewrites state.model
+  if (linked === SHIPPED_MODEL || linked.startsWith('local:')) {
     await loadShipped();
+    if (linked !== SHIPPED_MODEL) showError(`${linked} was a local checkpoint; open it again with Open folder. Showing the shipped model.`);
     return;
   }
-  const spec = initial.model;  // loading the shipped model first rewrites state.model
   let remote;
   try {
-    remote = resolveRemote(spec);
+    remote = resolveRemote(linked);
   } catch (e) {
     await loadShipped();
     showError(`The link's model was not loaded: ${e.message}.\nShowing the shipped model instead.`);
@@ -902,13 +908,13 @@ async function startFrom(initial) {
   }
   if (remote.kind === 'other') {
     await loadShipped();
-    const yes = await askUser(`This link asks to load a model from another site, ${remote.host} (${spec}). ` +
+    const yes = await askUser(`This link asks to load a model from another site, ${remote.host} (${linked}). ` +
       'Loading it downloads files from that server, which then sees your address, and shows its model here; the page ' +
       'asks again with the size before the weights. Load it?', `Load from ${remote.host}`, 'Keep the shipped model');
-    if (yes) await loadRemote(spec, { fromLink: true, askSize: true });
+    if (yes) await loadRemote(linked, { fromLink: true, askSize: true });
     return;
   }
-  if (!(await loadRemote(spec, { fromLink: true }))) {
+  if (!(await loadRemote(linked, { fromLink: true }))) {
     const why = $('error').textContent;
     await loadShipped();
     showError(`${why}\nShowing the shipped model instead.`);

@@ -577,6 +577,39 @@ test('a checkpoint with the wrong shapes names the tensor and the page keeps wor
   await expectLoadError(dir, /has shape \[\d+(,\d+)*\], expected \[\d+(,\d+)*\]/, 'error-wrong-shape');
 });
 
+test('a refused checkpoint\'s error line stays while the layout redraws the figures, and goes once the visitor acts', async () => {
+  const page = await openPage(env, '#view=selectivity');
+  await drawn(page, 'selectivity');
+  const dir = copyModel(makeModel());
+  const bytes = readFileSync(join(dir, 'model.safetensors'));
+  writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
+  await page.setInputFiles('#file-input', files(dir));
+  await page.waitForSelector('#error:not([hidden])');
+  const message = await page.textContent('#error');
+  const widthsNow = () => [...document.querySelectorAll('#figures figure svg')].map((s) => s.getAttribute('width')).join();
+  const wide = await page.evaluate(widthsNow);
+  // the phone layout, then the wide one again: each redraws the figures (their widths tell which layout drew them)
+  for (const [width, layout, drawnIn] of [[500, 'phone', `(w) => (${widthsNow})() !== w`], [1200, 'wide', `(w) => (${widthsNow})() === w`]]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForFunction(`document.body.dataset.state === 'ready' && (${drawnIn})(${JSON.stringify(wide)})`);
+    assert.ok(await page.locator('#error').isVisible(), `the error line stays through the ${layout} layout's redraw`);
+    assert.equal(await page.textContent('#error'), message);
+  }
+  await page.click('[role=tab][data-view=heads]');  // the visitor moves on
+  await drawn(page, 'heads');
+  assert.equal(await page.isHidden('#error'), true);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a link to a local checkpoint opens on the shipped model and says why', async () => {
+  const page = await openPage(env, `#model=${encodeURIComponent('local: model.safetensors')}`);
+  await drawn(page, 'attention');
+  assert.match(await page.textContent('#error'), /local: model\.safetensors was a local checkpoint; open it again with Open folder\. Showing the shipped model\./);
+  assert.match(await page.textContent('#model-status'), /tiny-gpt2/);
+  await page.close();
+});
+
 test('a checkpoint URL loads with progress, and a URL without a checkpoint is refused clearly', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
