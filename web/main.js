@@ -866,13 +866,21 @@ function wire() {
   // a phone's layout: plots drawn for a narrow screen, the model panel folded
   const narrow = matchMedia('(max-width: 600px)');
   setCompact(narrow.matches);
+  let foldedForPhone = narrow.matches;  // the panel is open in the page as served
   if (narrow.matches) $('model-panel').open = false;
   narrow.addEventListener('change', () => {
     // a change that leaves the layout as it was (a full-page screenshot's resize can send one) redraws nothing; a redraw
     // leaves the error line, say a refused checkpoint's, that the visitor has not yet read (see showError)
     if (narrow.matches === isCompact()) return;
     setCompact(narrow.matches);
-    if (narrow.matches) $('model-panel').open = false;
+    // the phone folds the model panel; back on a wide screen it opens again unless the visitor folded it there
+    if (narrow.matches) {
+      foldedForPhone = $('model-panel').open;
+      $('model-panel').open = false;
+    } else if (foldedForPhone) {
+      $('model-panel').open = true;
+      foldedForPhone = false;
+    }
     if (data.info) render();
   });
   window.addEventListener('hashchange', () => {

@@ -577,7 +577,7 @@ test('a checkpoint with the wrong shapes names the tensor and the page keeps wor
   await expectLoadError(dir, /has shape \[\d+(,\d+)*\], expected \[\d+(,\d+)*\]/, 'error-wrong-shape');
 });
 
-test('a refused checkpoint\'s error line stays while the layout redraws the figures, and goes once the visitor acts', async () => {
+test('a refused checkpoint\'s error line stays while the layout redraws the figures (the model panel folds for a phone and opens again), and goes once the visitor acts', async () => {
   const page = await openPage(env, '#view=selectivity');
   await drawn(page, 'selectivity');
   const dir = copyModel(makeModel());
@@ -594,6 +594,7 @@ test('a refused checkpoint\'s error line stays while the layout redraws the figu
     await page.waitForFunction(`document.body.dataset.state === 'ready' && (${drawnIn})(${JSON.stringify(wide)})`);
     assert.ok(await page.locator('#error').isVisible(), `the error line stays through the ${layout} layout's redraw`);
     assert.equal(await page.textContent('#error'), message);
+    assert.equal(await page.$eval('#model-panel', (d) => d.open), layout === 'wide', 'the phone folds the model panel; the wide screen opens it again');
   }
   await page.click('[role=tab][data-view=heads]');  // the visitor moves on
   await drawn(page, 'heads');
