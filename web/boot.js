@@ -10,8 +10,9 @@ import { fetchShipped } from './sources.js';
 import { reloadsForIsolation } from './isolation.js';
 
 // The page's own timeline of its first plot, as User Timing marks (the browser's performance panel shows them; npm run
-// bench prints them): the shipped model's files in, the model loaded in the worker, the first figures in the document.
-export const MARKS = { downloaded: 'attnlab: shipped model downloaded', loaded: 'attnlab: model loaded',
+// bench prints them): the analysis worker started, the shipped model's tokenizer built in it (its WebAssembly compiled
+// first), the shipped model's files in, the model loaded in the worker, the first figures in the document.
+export const MARKS = { worker: 'attnlab: analysis worker started', tokenizer: 'attnlab: tokenizer built', downloaded: 'attnlab: shipped model downloaded', loaded: 'attnlab: model loaded',
   drawn: 'attnlab: first figures in the document' };
 
 export const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
@@ -21,7 +22,10 @@ let worker = null;
 
 // The page's worker, started on first use (here, unless the page reloads for isolation).
 export function analysisWorker() {
-  if (!worker) worker = new WorkerClient(new URL('./worker.js', import.meta.url));
+  if (!worker) {
+    worker = new WorkerClient(new URL('./worker.js', import.meta.url));
+    performance.mark(MARKS.worker);
+  }
   return worker;
 }
 
@@ -32,7 +36,8 @@ if (!reloading) {
   const first = linkedModel(location.hash);
   const client = analysisWorker();
   if (first === SHIPPED_MODEL || first.startsWith('local:'))
-    shipped = fetchShipped(SHIPPED_URL, undefined, (files) => client.post('prepare', { files }).catch(() => {}))
+    shipped = fetchShipped(SHIPPED_URL, undefined, (files) => client.post('prepare', { files })
+      .then(() => performance.mark(MARKS.tokenizer), () => {}))
       .then((ck) => { performance.mark(MARKS.downloaded); return ck; }, () => null);
 }
 export function takeShippedPrefetch() {
