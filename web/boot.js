@@ -12,8 +12,8 @@ import { reloadsForIsolation } from './isolation.js';
 // The page's own timeline of its first plot, as User Timing marks (the browser's performance panel shows them; npm run
 // bench prints them): the analysis worker started, the shipped model's tokenizer built in it (its WebAssembly compiled
 // first), the shipped model's files in, the model loaded in the worker, the first figures in the document.
-export const MARKS = { worker: 'attnlab: analysis worker started', tokenizer: 'attnlab: tokenizer built', downloaded: 'attnlab: shipped model downloaded', loaded: 'attnlab: model loaded',
-  drawn: 'attnlab: first figures in the document' };
+export const MARKS = { worker: 'attnlab: analysis worker started', tokenizer: 'attnlab: tokenizer built',
+  downloaded: 'attnlab: shipped model downloaded', loaded: 'attnlab: model loaded', drawn: 'attnlab: first figures in the document' };
 
 export const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 

@@ -535,11 +535,16 @@ async function expectLoadError(dir, pattern, name) {
   await page.close();
 }
 
-test('a corrupted weights file shows a clear error and the page keeps working', async () => {
+// A copy of a random checkpoint whose model.safetensors lost its last 1000 bytes.
+function truncatedCheckpoint() {
   const dir = copyModel(makeModel());
   const bytes = readFileSync(join(dir, 'model.safetensors'));
   writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
-  await expectLoadError(dir, /model\.safetensors/, 'error-corrupted');
+  return dir;
+}
+
+test('a corrupted weights file shows a clear error and the page keeps working', async () => {
+  await expectLoadError(truncatedCheckpoint(), /model\.safetensors/, 'error-corrupted');
 });
 
 test('a load the worker refuses gives the bytes that were moved to it back with its error', async () => {
@@ -580,18 +585,17 @@ test('a checkpoint with the wrong shapes names the tensor and the page keeps wor
 test('a refused checkpoint\'s error line stays while the layout redraws the figures (the model panel folds for a phone and opens again), and goes once the visitor acts', async () => {
   const page = await openPage(env, '#view=selectivity');
   await drawn(page, 'selectivity');
-  const dir = copyModel(makeModel());
-  const bytes = readFileSync(join(dir, 'model.safetensors'));
-  writeFileSync(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
-  await page.setInputFiles('#file-input', files(dir));
+  await page.setInputFiles('#file-input', files(truncatedCheckpoint()));
   await page.waitForSelector('#error:not([hidden])');
   const message = await page.textContent('#error');
-  const widthsNow = () => [...document.querySelectorAll('#figures figure svg')].map((s) => s.getAttribute('width')).join();
-  const wide = await page.evaluate(widthsNow);
+  const wide = await page.$$eval('#figures figure svg', (svgs) => svgs.map((s) => s.getAttribute('width')).join());
   // the phone layout, then the wide one again: each redraws the figures (their widths tell which layout drew them)
-  for (const [width, layout, drawnIn] of [[500, 'phone', `(w) => (${widthsNow})() !== w`], [1200, 'wide', `(w) => (${widthsNow})() === w`]]) {
+  for (const [width, layout] of [[500, 'phone'], [1200, 'wide']]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.waitForFunction(`document.body.dataset.state === 'ready' && (${drawnIn})(${JSON.stringify(wide)})`);
+    await page.waitForFunction(({ wide, phone }) => {
+      const widths = [...document.querySelectorAll('#figures figure svg')].map((s) => s.getAttribute('width')).join();
+      return document.body.dataset.state === 'ready' && (widths !== wide) === phone;
+    }, { wide, phone: layout === 'phone' });
     assert.ok(await page.locator('#error').isVisible(), `the error line stays through the ${layout} layout's redraw`);
     assert.equal(await page.textContent('#error'), message);
     assert.equal(await page.$eval('#model-panel', (d) => d.open), layout === 'wide', 'the phone folds the model panel; the wide screen opens it again');
