@@ -33,7 +33,9 @@ constexpr double k_attention_batch_bytes = 16.0 * (1 << 20);
 // k_attention_batch_bytes, else one per thread): the passes of a batch run in parallel on parallel.hpp's threads,
 // then the observer and the capture see its heads in order.
 //   qkv (T, 3C) -> out (T, C)
-void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
+// (Kept out of forward, as is output_layer: the browser's optimising compiler, which recompiles a function once it
+// has run long enough, took 240 ms of a first plot's two cores for forward with both inlined.)
+[[gnu::noinline]] void attention_forward(const Config& c, int layer, const MatRM& qkv, const ForwardOptions& o, MatRM& out,
                        std::vector<HeadCapture>& captured, std::vector<MatRM>* kept_probs) {
     const int T = static_cast<int>(qkv.rows()), NH = c.n_head, hs = c.head_dim();
     const float scale = c.attention_scale(layer);
@@ -93,6 +95,58 @@ void attention_forward(const Config& c, int layer, const MatRM& qkv, const Forwa
     }
 }
 
+// ln_f's output (T, C) through the output layer: the logits the options keep or hand to on_logits, and the loss.
+// training: activations are kept (taller GEMM blocks).
+[[gnu::noinline]] void output_layer(const Model& model, const std::vector<int>& ids, const ForwardOptions& o, const MatRM& ln,
+                                    bool training, Trace& trace) {
+    const Weights& w = model.weights;
+    const int T = static_cast<int>(ids.size()), V = model.config.vocab_size;
+    if (!o.logit_rows.empty()) {  // a few positions' logits: those rows of ln_f's output alone go through lm_head
+        if (o.compute_loss || o.keep_logits != KeepLogits::None || !o.on_logits)
+            throw Error("internal: logit_rows is for on_logits alone (no loss, no kept logits)");
+        MatRM picked(static_cast<Eigen::Index>(o.logit_rows.size()), ln.cols());
+        for (std::size_t i = 0; i < o.logit_rows.size(); ++i) {
+            const int t = o.logit_rows[i];
+            if (t < 0 || t >= T)
+                throw Error("the position " + std::to_string(t) + " whose logits were asked for is outside the " + std::to_string(T) + " tokens");
+            picked.row(static_cast<Eigen::Index>(i)) = ln.row(t);
+        }
+        MatRM logits(picked.rows(), V);
+        logits_forward(picked, w.lm_head, logits);
+        for (std::size_t i = 0; i < o.logit_rows.size(); ++i) o.on_logits(o.logit_rows[i], logits.row(static_cast<Eigen::Index>(i)).data());
+        return;
+    }
+
+    // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
+    trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
+    trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);
+    // Inference keeps at most 32 MiB of logits (or 64 rows): GPT-2 streams its 154 MB output matrix once for up to
+    // 166 positions, where 64-row blocks read it twice for 128 (1.3x the output layer's time); training (activations
+    // kept) prefers taller, faster GEMMs.
+    const int block = training ? 256 : std::max(64, (8 << 20) / V);
+    MatRM logits;
+    double loss_sum = 0.0;
+    for (int r = 0; r < T; r += block) {
+        const int n = std::min(block, T - r);
+        logits.resize(n, V);
+        logits_forward(ln.middleRows(r, n), w.lm_head, logits);  // (n, V)
+        // each row's log-sum-exp on the threads, then added in position order (the same sum on any thread count)
+        std::vector<double> lse(o.compute_loss ? static_cast<std::size_t>(n) : 0);
+        if (o.compute_loss)
+            parallel_for(n, [&](int i) { if (r + i + 1 < T) lse[static_cast<std::size_t>(i)] = log_sum_exp(logits.row(i)); });
+        for (int i = 0; i < n; ++i) {
+            const int t = r + i;
+            if (o.compute_loss && t + 1 < T) loss_sum += lse[static_cast<std::size_t>(i)] - logits(i, ids[t + 1]);
+            if (o.keep_logits != KeepLogits::None && t >= trace.logits_first_row)
+                trace.logits.row(t - trace.logits_first_row) = logits.row(i);
+            if (o.on_logits) o.on_logits(t, logits.row(i).data());
+        }
+    }
+    if (T >= 2 && o.compute_loss) trace.loss = loss_sum / (T - 1);
+    if ((T >= 2 && o.compute_loss && !std::isfinite(trace.loss)) || !all_finite(trace.logits))
+        throw non_finite("the output layer's logits");
+}
+
 }  // namespace
 
 void check_ids(const Config& c, const std::vector<int>& ids, int first_position) {
@@ -114,7 +168,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     const Config& c = model.config;
     const Weights& w = model.weights;
     check_ids(c, ids, o.first_position);
-    const int T = static_cast<int>(ids.size()), C = c.n_embd, V = c.vocab_size;
+    const int T = static_cast<int>(ids.size()), C = c.n_embd;
     Trace trace;
     trace.ids = ids;
 
@@ -179,51 +233,7 @@ Trace forward(const Model& model, const std::vector<int>& ids, const ForwardOpti
     if (acts) { acts->x_out = x; acts->lnf = ln; acts->lnf_mean = mean; acts->lnf_rstd = rstd; }
 
     if (!o.compute_loss && o.keep_logits == KeepLogits::None && !o.on_logits) return trace;
-
-    if (!o.logit_rows.empty()) {  // a few positions' logits: those rows of ln_f's output alone go through lm_head
-        if (o.compute_loss || o.keep_logits != KeepLogits::None || !o.on_logits)
-            throw Error("internal: logit_rows is for on_logits alone (no loss, no kept logits)");
-        MatRM picked(static_cast<Eigen::Index>(o.logit_rows.size()), ln.cols());
-        for (std::size_t i = 0; i < o.logit_rows.size(); ++i) {
-            const int t = o.logit_rows[i];
-            if (t < 0 || t >= T)
-                throw Error("the position " + std::to_string(t) + " whose logits were asked for is outside the " + std::to_string(T) + " tokens");
-            picked.row(static_cast<Eigen::Index>(i)) = ln.row(t);
-        }
-        MatRM logits(picked.rows(), V);
-        logits_forward(picked, w.lm_head, logits);
-        for (std::size_t i = 0; i < o.logit_rows.size(); ++i) o.on_logits(o.logit_rows[i], logits.row(static_cast<Eigen::Index>(i)).data());
-        return trace;
-    }
-
-    // logits = ln_f(x) lm_head^T, in row blocks so a long text never holds (T, V) unless asked to
-    trace.logits_first_row = o.keep_logits == KeepLogits::All ? 0 : T - 1;
-    trace.logits.resize(o.keep_logits == KeepLogits::None ? 0 : T - trace.logits_first_row, V);
-    // Inference keeps at most 32 MiB of logits (or 64 rows): GPT-2 streams its 154 MB output matrix once for up to
-    // 166 positions, where 64-row blocks read it twice for 128 (1.3x the output layer's time); training (activations
-    // kept) prefers taller, faster GEMMs.
-    const int block = acts ? 256 : std::max(64, (8 << 20) / V);
-    MatRM logits;
-    double loss_sum = 0.0;
-    for (int r = 0; r < T; r += block) {
-        const int n = std::min(block, T - r);
-        logits.resize(n, V);
-        logits_forward(ln.middleRows(r, n), w.lm_head, logits);  // (n, V)
-        // each row's log-sum-exp on the threads, then added in position order (the same sum on any thread count)
-        std::vector<double> lse(o.compute_loss ? static_cast<std::size_t>(n) : 0);
-        if (o.compute_loss)
-            parallel_for(n, [&](int i) { if (r + i + 1 < T) lse[static_cast<std::size_t>(i)] = log_sum_exp(logits.row(i)); });
-        for (int i = 0; i < n; ++i) {
-            const int t = r + i;
-            if (o.compute_loss && t + 1 < T) loss_sum += lse[static_cast<std::size_t>(i)] - logits(i, ids[t + 1]);
-            if (o.keep_logits != KeepLogits::None && t >= trace.logits_first_row)
-                trace.logits.row(t - trace.logits_first_row) = logits.row(i);
-            if (o.on_logits) o.on_logits(t, logits.row(i).data());
-        }
-    }
-    if (T >= 2 && o.compute_loss) trace.loss = loss_sum / (T - 1);
-    if ((T >= 2 && o.compute_loss && !std::isfinite(trace.loss)) || !all_finite(trace.logits))
-        throw non_finite("the output layer's logits");
+    output_layer(model, ids, o, ln, acts != nullptr, trace);
     return trace;
 }
 
