@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
 #include <limits>
 
 #include "error.hpp"
@@ -10,6 +13,20 @@ namespace attnlab {
 namespace {
 
 const double k_undefined = std::numeric_limits<double>::quiet_NaN();  // a figure a row cannot have
+
+// A finite float's bits as an unsigned integer in the same order as the floats (negatives below positives; -0 just
+// below +0), and back.
+std::uint32_t ordered_bits(float x) {
+    std::uint32_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+float from_ordered_bits(std::uint32_t u) {
+    const std::uint32_t b = (u & 0x80000000u) ? (u & 0x7fffffffu) : ~u;
+    float x;
+    std::memcpy(&x, &b, sizeof x);
+    return x;
+}
 
 }  // namespace
 
@@ -29,9 +46,15 @@ RowSelectivity row_selectivity(const float* probs, const float* scores, int n, d
     r.n = n;
     // sorted by probability, largest first; equal weights (the zeros of sparsemax, entmax, top-k, hard-max)
     // by score, so the top-k set is the same in every build (softmax is monotone: it never ties otherwise)
+    // (each entry one 64-bit key, weight then score, sorted with one integer comparison: sorting pairs of floats took a
+    // sixth of the analysis's time; a weight of -0 counts as 0, as the comparison of floats had it)
+    std::vector<std::uint64_t> keys(static_cast<std::size_t>(n));
+    for (int j = 0; j < n; ++j)
+        keys[j] = (static_cast<std::uint64_t>(ordered_bits(probs[j] + 0.0f)) << 32) | ordered_bits(scores[j]);
+    std::sort(keys.begin(), keys.end(), std::greater<std::uint64_t>());
     std::vector<std::pair<float, float>> ps(static_cast<std::size_t>(n));
-    for (int j = 0; j < n; ++j) ps[j] = {probs[j], scores[j]};
-    std::sort(ps.begin(), ps.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second > b.second); });
+    for (int j = 0; j < n; ++j)
+        ps[j] = {from_ordered_bits(static_cast<std::uint32_t>(keys[j] >> 32)), from_ordered_bits(static_cast<std::uint32_t>(keys[j]))};
     const double uniform = 1.0 / n;
     double h = 0, tv = 0, cum = 0;
     r.k90 = n;

@@ -70,6 +70,21 @@ TEST_CASE("p = (1/2, 1/4, 1/4): H = 1.5 ln 2, N_eff = 2^1.5, TV = 1/6, k_90 = 3"
     CHECK(std::isnan(r.mass[2]));               // k = 4 > N
 }
 
+TEST_CASE("equal weights rank by score, a weight of -0 as 0, so the top-k set and its margin are defined") {
+    // two halves and two zeros (as sparsemax gives), scores (1, 2, -3, 5); the -0 weight has the best score
+    SelectivityOptions o;
+    o.ks = {1, 2, 3};
+    const RowSelectivity r = row({0.5f, 0.5f, 0.0f, -0.0f}, {1.0f, 2.0f, -3.0f, 5.0f}, 1.0, o);
+    // k = 1: {score 2} against the best left out, 5; k = 2: {2, 1} against 5; k = 3: {2, 1, 5} against -3
+    CHECK(r.margin[0] == -3.0);
+    CHECK(r.margin[1] == -4.0);
+    CHECK(r.margin[2] == 4.0);
+    CHECK(r.mass[0] == 0.5);
+    CHECK(r.mass[2] == 1.0);
+    CHECK(r.p_max == 0.5);
+    CHECK(r.k90 == 2);
+}
+
 TEST_CASE("a single-token row has no normalised entropy") {
     CHECK(std::isnan(row({1.0f}).entropy_norm));
 }
