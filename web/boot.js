@@ -18,15 +18,25 @@ export const MARKS = { worker: 'attnlab: analysis worker started', tokenizer: 'a
 export const SHIPPED_URL = new URL('./models/tiny-gpt2/', import.meta.url).href;
 
 const reloading = reloadsForIsolation();
-let worker = null;
+let worker = null, described = null;
 
-// The page's worker, started on first use (here, unless the page reloads for isolation).
+// The page's worker, started on first use (here, unless the page reloads for isolation). Its first request is the
+// core's table of analyses (coreTable), answered as soon as its WebAssembly is ready: asked later, it queued behind the
+// tokenizer's build and held up the model's load, which main.js sends once it has the table.
 export function analysisWorker() {
   if (!worker) {
     worker = new WorkerClient(new URL('./worker.js', import.meta.url));
     performance.mark(MARKS.worker);
+    described = worker.call('describe');
+    described.catch(() => {});  // main.js reports a failure, once it has loaded
   }
   return worker;
+}
+
+// The worker's answer to 'describe' (a promise), asked for as the worker started.
+export function coreTable() {
+  analysisWorker();
+  return described;
 }
 
 // The shipped model's files as fetchShipped gives them (null if that failed: loadShipped then fetches again and reports

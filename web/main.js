@@ -13,7 +13,7 @@ import { exportCsv, exportJson, exportPng, exportSvg } from './export.js';
 import { architectureNote, modelShape, provenance, temperatureNote } from './provenance.js';
 import { count } from './format.js';
 import { isolate } from './isolation.js';
-import { analysisWorker, MARKS, SHIPPED_URL, takeShippedPrefetch } from './boot.js';
+import { analysisWorker, coreTable, MARKS, SHIPPED_URL, takeShippedPrefetch } from './boot.js';
 
 const $ = (id) => document.getElementById(id);
 // The page asks for each analysis's defaults (the core's table, describe()) except where it says otherwise:
@@ -127,11 +127,20 @@ function syncControls() {
     const on = tab.dataset.view === state.view;
     tab.setAttribute('aria-selected', String(on));
     tab.tabIndex = on ? 0 : -1;
-    // a phone's tab strip scrolls sideways: the selected tab is kept in sight (the page itself does not move)
-    const strip = $('tabs');
-    if (on && (tab.offsetLeft < strip.scrollLeft || tab.offsetLeft + tab.offsetWidth > strip.scrollLeft + strip.clientWidth))
-      strip.scrollLeft = tab.offsetLeft - 8;
   }
+  keepTabInSight();
+}
+
+// A phone's tab strip scrolls sideways: the selected tab is kept in sight (the page itself does not move). Checked at
+// the next frame, whose layout it then reads: read here, the tab's offsets made the browser lay out the whole page
+// at once, on every call (30-40 ms of a first plot, between the worker's two answers).
+let tabCheck = 0;
+function keepTabInSight() {
+  cancelAnimationFrame(tabCheck);
+  tabCheck = requestAnimationFrame(() => {
+    const tab = document.querySelector('[role=tab][aria-selected=true]')?.getBoundingClientRect(), strip = $('tabs').getBoundingClientRect();
+    if (tab && (tab.left < strip.left || tab.right > strip.right + 1)) $('tabs').scrollLeft += tab.left - strip.left - 8;
+  });
 }
 
 // The window picker of a text longer than the model's context: one entry per window of n_positions tokens (the last
@@ -940,7 +949,7 @@ if (isEmbed(location.search)) {
   }
 }
 wire();
-worker.call('describe').then((table) => {
+coreTable().then((table) => {
   setCoreDefaults(table);
   return startFrom(parseHash(location.hash));
 }).catch((e) => showError(`The page could not start its WebAssembly worker: ${e.message}`));

@@ -274,7 +274,7 @@ test('a second cancel while the first one reloads the model joins it: the page k
   await page.close();
 });
 
-test('crossing the phone width redraws the figures at the phone\'s width, and back', async () => {
+test('crossing the phone width redraws the figures at the phone\'s width, and back; its tab strip keeps the chosen tab in sight', async () => {
   const page = await openPage(env);
   await drawn(page, 'attention');
   const width = () => page.evaluate(() => Number(document.querySelector('#figures figure:last-of-type svg').getAttribute('width')));
@@ -282,6 +282,21 @@ test('crossing the phone width redraws the figures at the phone\'s width, and ba
   assert.ok(wide > 360, `desktop width ${wide}`);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForFunction(() => Number(document.querySelector('body[data-state=ready] #figures figure:last-of-type svg')?.getAttribute('width')) <= 360);
+  // the phone's tab strip scrolls sideways: a view picked through the link (not by a click, which would scroll the
+  // tab in itself) gets its tab scrolled into sight
+  const inSight = () => page.evaluate(() => {
+    const strip = document.querySelector('#tabs').getBoundingClientRect();
+    const tab = document.querySelector('[role=tab][aria-selected=true]').getBoundingClientRect();
+    return tab.left >= strip.left - 1 && tab.right <= strip.right + 1;
+  });
+  await page.evaluate(() => { location.hash = location.hash.replace(/view=[a-z]+/, 'view=lookup'); });
+  await drawn(page, 'lookup');
+  await page.waitForFunction(() => document.querySelector('#tabs').scrollLeft > 0);
+  assert.ok(await inSight(), 'the Memory lookup tab is out of sight in the phone\'s tab strip');
+  await page.evaluate(() => { location.hash = location.hash.replace(/view=[a-z]+/, 'view=attention'); });
+  await drawn(page, 'attention');
+  await page.waitForFunction(() => document.querySelector('#tabs').scrollLeft === 0);
+  assert.ok(await inSight(), 'the Attention tab is out of sight in the phone\'s tab strip');
   await page.setViewportSize({ width: 1200, height: 900 });
   await page.waitForFunction((w) => Number(document.querySelector('body[data-state=ready] #figures figure:last-of-type svg')?.getAttribute('width')) === w, wide);
   assert.deepEqual(page.problems, []);
