@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 import { firstPlots, median, DRAWN_MARK } from './first-plot.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
 const repo = resolve(new URL('..', import.meta.url).pathname);
 const web = join(repo, 'build', 'web');
@@ -57,8 +58,7 @@ plain.forEach((m, i) => console.log(`   run ${i + 1}: ${Object.entries(m).map(([
 
 const { server, address } = await serve(web, 0, { quiet: true });
 const { server: singleServer, address: singleAddress } = await serve(web, 0, { quiet: true, isolate: false });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 try {
   // The same under Playwright, timed here from asking for the page to seeing its figure (Playwright polls for it), and
   // by the page's own clock. DevTools' network capture, which Playwright switches on, slows the 14.5 MB download.

@@ -10,9 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { staticFiles, listen, ISOLATION } from './serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const DRAWN = 'attnlab: first figures in the document';
 
 // Posts the page's attnlab marks once the first figures are in; a plain script, run before the page's modules.
@@ -50,16 +49,18 @@ export async function firstPlots(web, { rounds = 5, timeoutMs = 60000 } = {}) {
   try {
     for (let r = 0; r < rounds; r++) {
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'attnlab-first-plot-'));
+      let timer;
       const marks = new Promise((resolve, reject) => {
         arrived = resolve;
-        setTimeout(() => reject(new Error(`no first plot within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`no first plot within ${timeoutMs / 1000} s`)), timeoutMs);
       });
-      const browser = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`,
+      const browser = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`,
         `http://localhost:${port}/__open?to=${encodeURIComponent('/')}`], { stdio: 'ignore', detached: true });
       try {
         runs.push(await marks);
       } finally {
         arrived = null;
+        clearTimeout(timer);
         try { process.kill(-browser.pid, 'SIGKILL'); } catch { /* gone already */ }
         await new Promise((resolve) => setTimeout(resolve, 300));
         fs.rmSync(profile, { recursive: true, force: true });

@@ -6,18 +6,16 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { attnlab, repo } from '../cli/helpers.mjs';
 import { serve } from '../../scripts/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 
 export const webDir = process.env.ATTNLAB_WEB_DIR ?? join(repo, 'build', 'web');
 export const artifacts = join(repo, 'build', 'test-artifacts', 'e2e');
 mkdirSync(artifacts, { recursive: true });
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update'];
-
 // isolate: serve the page cross-origin isolated (COOP/COEP, as npm start does: every core) or not (one thread).
 export async function startBrowser({ isolate = true } = {}) {
   const { server, address } = await serve(webDir, 0, { quiet: true, isolate });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {
     address,
     browser,
