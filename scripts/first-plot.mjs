@@ -22,7 +22,7 @@ const PROBE = `(function poll() {
 })();`;
 // The browser opens this first and settles, then goes to the page. Same origin and headers as the page: its renderer
 // process is up already, as a new tab's is (Chromium keeps a spare one) and as Playwright's fresh page's is.
-const OPENER = (to) => `<!doctype html><title>opener</title><script>setTimeout(() => { location.href = ${JSON.stringify(to)}; }, 1500);</script>`;
+const OPENER = '<!doctype html><title>opener</title><script>setTimeout(() => { location.href = "/"; }, 1500);</script>';
 
 // rounds fresh browsers (each its own empty profile) open the page at web; resolves to one {name: ms} per round.
 export async function firstPlots(web, { rounds = 5, timeoutMs = 60000 } = {}) {
@@ -37,7 +37,7 @@ export async function firstPlots(web, { rounds = 5, timeoutMs = 60000 } = {}) {
     } else if (url.pathname === '/__probe.js') {
       res.writeHead(200, { 'content-type': 'text/javascript', ...ISOLATION }).end(PROBE);
     } else if (url.pathname === '/__open') {
-      res.writeHead(200, { 'content-type': 'text/html', ...ISOLATION }).end(OPENER(url.searchParams.get('to')));
+      res.writeHead(200, { 'content-type': 'text/html', ...ISOLATION }).end(OPENER);
     } else if (url.pathname === '/' || url.pathname === '/index.html') {
       const html = fs.readFileSync(path.join(web, 'index.html'), 'utf8').replace('</body>', '<script async src="/__probe.js"></script></body>');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', ...ISOLATION }).end(html);
@@ -55,7 +55,7 @@ export async function firstPlots(web, { rounds = 5, timeoutMs = 60000 } = {}) {
         timer = setTimeout(() => reject(new Error(`no first plot within ${timeoutMs / 1000} s`)), timeoutMs);
       });
       const browser = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`,
-        `http://localhost:${port}/__open?to=${encodeURIComponent('/')}`], { stdio: 'ignore', detached: true });
+        `http://localhost:${port}/__open`], { stdio: 'ignore', detached: true });
       try {
         runs.push(await marks);
       } finally {
