@@ -14,7 +14,7 @@ const repo = resolve(new URL('..', import.meta.url).pathname);
 const web = join(repo, 'build', 'web');
 const cli = join(repo, 'build', 'native', 'attnlab');
 const TOKENS = 128, REPEATS = 10;  // best of 10: this 2-core VM's neighbours slow single runs by up to 20%
-const ROUNDS = 3;  // the page's forward: 1 thread and every core, alternating
+const PAIRS = 20;  // the page's forward: each engine's passes, timed in turn (see timeInTurn)
 const models = [['tiny-gpt2 (shipped)', 'models/tiny-gpt2', join(repo, 'models', 'tiny-gpt2')]];
 const big = join(repo, 'build', 'bench-gpt2-f32');
 try {
@@ -77,46 +77,78 @@ try {
   console.log(`== the same under Playwright (DevTools attached; fresh browser context): ${firsts.join(', ')} ms`);
   inPage.forEach((marks, i) => console.log(`   run ${i + 1} by the page's clock (ms from navigation start): ${marks}`));
 
-  // The page's forward pass on one thread (served without COOP/COEP, as most hosts do) and on every core
-  // (cross-origin isolated: the pthreads build).
-  // (service workers blocked: on the plain server the page would otherwise isolate itself through one)
-  const forward = async (address, path) => {
+  // The engines' forward passes, each in its own page, loaded and warmed up once (two passes: the browser's optimising
+  // compiler recompiles the hot functions during the first ones), then timed in turn, one pass each per round, for
+  // PAIRS rounds: this VM's speed drifts within seconds, so engines timed one after the other in blocks compare
+  // different moments (rounds of 10 passes per fresh page gave ratios from 1.48 to 2.34 in one run). Each engine's
+  // best pass counts; the median pass and the median of the round-by-round ratios are printed beside it.
+  const engine = async (address, setup, args) => {
     const page = await browser.newPage({ serviceWorkers: 'block' });
     await page.goto(address);
-    const r = await page.evaluate(async ({ path, T, repeats }) => {
-      const { WorkerClient } = await import('./worker-client.js');
-      const worker = new WorkerClient('./worker.js');
-      const files = {};
-      for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'])
-        files[f] = await (await fetch(`${path}/${f}`)).arrayBuffer();
-      const { info, threads } = await worker.call('load', { files }, null, Object.values(files));
-      const ids = Array.from({ length: T }, (_, i) => (i * 7919 + 13) % info.vocab_size);
-      let best = Infinity;
-      for (let r = 0; r < repeats; r++) {
-        const t = performance.now();
-        await worker.call('run', { text: '', options: { ids } });
-        best = Math.min(best, (performance.now() - t) / 1000);
-      }
-      return { tps: T / best, threads };
-    }, { path, T: TOKENS, repeats: REPEATS });
-    await page.close();
-    return r;
+    const threads = await page.evaluate(setup, args);
+    for (let i = 0; i < 2; i++) await page.evaluate(() => window.benchPass());
+    return { threads, page, ms: [], pass: async function () { this.ms.push(await page.evaluate(() => window.benchPass())); } };
   };
-  const pageFigures = {};
-  for (const [label, path, dir] of models) {
-    // one thread and every core in alternating rounds, as bench-ort.sh times the native engines: this VM's speed drifts
-    // within minutes, so one pair of pages decides nothing; the best round of each counts, and each round's ratio is shown
-    let wasm = 0, wasmMt = 0, threads = 0;
-    const ratios = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const single = (await forward(singleAddress, path)).tps;
-      const all = await forward(address, path);
-      wasm = Math.max(wasm, single);
-      wasmMt = Math.max(wasmMt, all.tps);
-      threads = all.threads;
-      ratios.push((all.tps / single).toFixed(2));
+  const timeInTurn = async (engines) => {
+    for (let r = 0; r < PAIRS; r++) for (const e of engines) await e.pass();
+    for (const e of engines) await e.page.close();
+  };
+  const best = (e) => Math.min(...e.ms);
+  const tps = (e) => TOKENS / (best(e) / 1000);
+  const ratios = (a, b) => `best ${(best(a) / best(b)).toFixed(2)}x, median pass ${(median(a.ms) / median(b.ms)).toFixed(2)}x, ` +
+    `median of the ${PAIRS} rounds' ratios ${median(a.ms.map((m, i) => m / b.ms[i])).toFixed(2)}x`;
+  // attnlab's page: its worker, as the page runs it, on one thread (served without COOP/COEP, as most hosts do: the
+  // single-thread build) and on every core (cross-origin isolated: the pthreads build)
+  const attnlabSetup = async ({ path, T }) => {
+    const { WorkerClient } = await import('./worker-client.js');
+    const worker = new WorkerClient('./worker.js');
+    const files = {};
+    for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'])
+      files[f] = await (await fetch(`${path}/${f}`)).arrayBuffer();
+    const { info, threads } = await worker.call('load', { files }, null, Object.values(files));
+    const ids = Array.from({ length: T }, (_, i) => (i * 7919 + 13) % info.vocab_size);
+    window.benchPass = async () => {
+      const t = performance.now();
+      await worker.call('run', { text: '', options: { ids } });
+      return performance.now() - t;
+    };
+    return threads;
+  };
+  // onnxruntime-web (the engine of transformers.js) on the same GPT-2 124M-shaped weights, exported to ONNX by
+  // scripts/onnx/bench-ort.sh, which installs it into build/ort (never a dependency of attnlab): its WebAssembly build in
+  // the same Chromium, cross-origin isolated, on 1 thread and on every core
+  const ortDist = join(repo, 'build', 'ort', 'node_modules', 'onnxruntime-web', 'dist');
+  const onnx = join(repo, 'build', 'ort', `bench-gpt2-f32-${TOKENS}.onnx`);
+  const haveOrt = existsSync(join(ortDist, 'ort.wasm.min.mjs')) && existsSync(onnx);
+  if (haveOrt)
+    for (const [name, target] of [['ort-web', ortDist], ['bench-gpt2.onnx', onnx]]) {
+      rmSync(join(web, name), { force: true });
+      symlinkSync(target, join(web, name));
     }
-    pageFigures[path] = { wasm, wasmMt, threads };
+  const ortSetup = async ({ threads, T }) => {
+    const ort = await import('./ort-web/ort.wasm.min.mjs');
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.wasmPaths = new URL('./ort-web/', location.href).href;
+    const session = await ort.InferenceSession.create('./bench-gpt2.onnx', { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const ids = new BigInt64Array(T);
+    const feed = () => ({ ids: new ort.Tensor('int64', ids, [T]) });
+    const V = (await session.run(feed())).logits.dims[1];
+    for (let i = 0; i < T; i++) ids[i] = BigInt((i * 7919) % V);
+    window.benchPass = async () => {
+      const t = performance.now();
+      await session.run(feed());
+      return performance.now() - t;
+    };
+    return threads;
+  };
+  for (const [label, path, dir] of models) {
+    const single = await engine(singleAddress, attnlabSetup, { path, T: TOKENS });
+    const all = await engine(address, attnlabSetup, { path, T: TOKENS });
+    const engines = [single, all];
+    const gpt2 = path === 'bench-gpt2-f32' && haveOrt;
+    if (gpt2) engines.push(await engine(address, ortSetup, { threads: 1, T: TOKENS }), await engine(address, ortSetup, { threads: all.threads, T: TOKENS }));
+    await timeInTurn(engines);
+    const wasm = tps(single), threads = all.threads;
     // against the default native build, and against the x86-64-v2 build (SSE4.2: the page's vector width)
     // when npm run bench has built it
     const natives = [cli, join(repo, 'build', 'bench-x86-64-v2', 'attnlab')].filter((c) => { try { readFileSync(c); return true; } catch { return false; } });
@@ -130,50 +162,17 @@ try {
     const rate = flopsPerToken ? `, ${((wasm * flopsPerToken) / 1e9).toFixed(1)} GFLOP/s` : '';
     console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s${rate}; ${against.join('; ')}`);
     console.log(`== forward, ${label}, ${TOKENS} tokens, the page on all ${threads} threads (cross-origin isolated): ` +
-      `${wasmMt.toFixed(1)} tokens/s, ${(wasmMt / wasm).toFixed(2)}x its single-thread forward (best of ${ROUNDS} alternating rounds each; ` +
-      `round by round ${ratios.join(', ')})`);
-  }
-  // onnxruntime-web (the engine of transformers.js) on the same GPT-2 124M-shaped weights, exported to ONNX by
-  // scripts/onnx/bench-ort.sh, which installs it into build/ort (never a dependency of attnlab): its WebAssembly build in
-  // the same Chromium, cross-origin isolated, on 1 thread and on every core, best of the same repeats.
-  const ortDist = join(repo, 'build', 'ort', 'node_modules', 'onnxruntime-web', 'dist');
-  const onnx = join(repo, 'build', 'ort', `bench-gpt2-f32-${TOKENS}.onnx`);
-  if (pageFigures['bench-gpt2-f32'] && existsSync(join(ortDist, 'ort.wasm.min.mjs')) && existsSync(onnx)) {
-    for (const [name, target] of [['ort-web', ortDist], ['bench-gpt2.onnx', onnx]]) {
-      rmSync(join(web, name), { force: true });
-      symlinkSync(target, join(web, name));
+      `${tps(all).toFixed(1)} tokens/s against its single-thread forward: ${ratios(single, all)} ` +
+      `(${PAIRS} rounds, the engines in turn)`);
+    if (gpt2) {
+      const [, , ort1, ortAll] = engines;
+      const version = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 'utf8')).version;
+      console.log(`== onnxruntime-web ${version} (wasm) in Chromium, GPT-2 124M shape, ${TOKENS} tokens, timed in the same rounds: ` +
+        `1 thread ${tps(ort1).toFixed(1)} tokens/s (the page ${wasm.toFixed(1)}: ${ratios(ort1, single)}); ` +
+        `${threads} threads ${tps(ortAll).toFixed(1)} tokens/s (the page ${tps(all).toFixed(1)}: ${ratios(ortAll, all)})`);
     }
-    const version = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 'utf8')).version;
-    const ortForward = async (threads) => {
-      const page = await browser.newPage({ serviceWorkers: 'block' });
-      await page.goto(address);
-      const r = await page.evaluate(async ({ threads, T, repeats }) => {
-        const ort = await import('./ort-web/ort.wasm.min.mjs');
-        ort.env.wasm.numThreads = threads;
-        ort.env.wasm.wasmPaths = new URL('./ort-web/', location.href).href;
-        const session = await ort.InferenceSession.create('./bench-gpt2.onnx', { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-        const ids = new BigInt64Array(T);
-        const feed = () => ({ ids: new ort.Tensor('int64', ids, [T]) });
-        const V = (await session.run(feed())).logits.dims[1];
-        for (let i = 0; i < T; i++) ids[i] = BigInt((i * 7919) % V);
-        await session.run(feed());
-        let best = Infinity;
-        for (let r = 0; r < repeats; r++) {
-          const t = performance.now();
-          await session.run(feed());
-          best = Math.min(best, (performance.now() - t) / 1000);
-        }
-        return T / best;
-      }, { threads, T: TOKENS, repeats: REPEATS });
-      await page.close();
-      return r;
-    };
-    const own = pageFigures['bench-gpt2-f32'];
-    const one = await ortForward(1), all = await ortForward(own.threads);
-    console.log(`== onnxruntime-web ${version} (wasm) in Chromium, GPT-2 124M shape, ${TOKENS} tokens: 1 thread ${one.toFixed(1)} tokens/s ` +
-      `(the page ${own.wasm.toFixed(1)}: ${(own.wasm / one).toFixed(2)}x), ${own.threads} threads ${all.toFixed(1)} tokens/s ` +
-      `(the page ${own.wasmMt.toFixed(1)}: ${(own.wasmMt / all).toFixed(2)}x)`);
-  } else console.log('== onnxruntime-web: skipped (scripts/onnx/bench-ort.sh installs it and writes the ONNX model; it needs PyTorch and npm)');
+  }
+  if (!haveOrt) console.log('== onnxruntime-web: skipped (scripts/onnx/bench-ort.sh installs it and writes the ONNX model; it needs PyTorch and npm)');
   // A gpt2-large-shaped checkpoint (774 M parameters, 3.1 GB of F32) through the page's file input: the
   // worker reads it chunk by chunk into F16 storage. Opt in with ATTNLAB_BENCH_LARGE=1 (writes 3.1 GB).
   if (process.env.ATTNLAB_BENCH_LARGE === '1') {

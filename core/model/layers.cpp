@@ -44,10 +44,22 @@ void block_gemm(const RefRM& x, const float* b, int ldb, BLayout layout, int n, 
     gemm_f32(static_cast<int>(x.rows()), n, static_cast<int>(x.cols()), x.data(), static_cast<int>(x.outerStride()),
              b, ldb, layout, o, ldo, accumulate);
 }
+
+// a, or a copy of it in `storage` with the row stride the running GEMM kernel reads fastest (gemm_a_stride): made once
+// per product, before its column blocks go to the threads.
+RefRM gemm_friendly(const RefRM& a, MatRM& storage) {
+    const int stride = gemm_a_stride(static_cast<int>(a.outerStride()));
+    if (stride == a.outerStride() || a.rows() < 2) return a;
+    storage.resize(a.rows(), stride);
+    storage.leftCols(a.cols()) = a;
+    return storage.leftCols(a.cols());
+}
 }  // namespace
 
-void matmul(const RefRM& a, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate,
+void matmul(const RefRM& a_in, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate,
             const float* bias) {
+    MatRM storage;
+    const RefRM a = gemm_friendly(a_in, storage);
     parallel_blocks(n, gemm_column_block(), [&](int c0, int m) {
         const float* block = layout == BLayout::KxN ? b + c0 : b + static_cast<std::ptrdiff_t>(c0) * ldb;
         block_gemm(a, block, ldb, layout, m, out + c0, ldo, accumulate);
@@ -216,7 +228,9 @@ double log_sum_exp(const Eigen::Ref<const RowVecF>& row) {
     return m + std::log(sum);
 }
 
-void logits_forward(const RefRM& x, const Tensor2& lm_head, MatRM& logits) {
+void logits_forward(const RefRM& x_in, const Tensor2& lm_head, MatRM& logits) {
+    MatRM storage;
+    const RefRM x = gemm_friendly(x_in, storage);
     const int V = lm_head.rows;
     logits.resize(x.rows(), V);
     const auto chunk = [&](int v, int n, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32

@@ -160,6 +160,10 @@ int gemm_column_block() {
     return columns;
 }
 
+int gemm_a_stride(int lda) {
+    return best_gemm_kernel() == GemmKernel::Vec128 || lda % 512 != 0 ? lda : lda + 16;
+}
+
 const char* gemm_kernel_name(GemmKernel kernel) {
     switch (kernel) {
 #if defined(__wasm_simd128__)

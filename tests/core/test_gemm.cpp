@@ -204,3 +204,35 @@ TEST_CASE("the backward pass's products: add_transposed_product adds a^T b, matm
     const Eigen::MatrixXd want_dx = dy.cast<double>() * w.cast<double>().transpose();
     CHECK((dx.cast<double>() - want_dx).cwiseAbs().maxCoeff() < 1e-4 * want_dx.cwiseAbs().maxCoeff());
 }
+
+TEST_CASE("matmul on rows a multiple of 2 KiB apart (GPT-2's MLP activations) gives gemm_f32's definition, copied or not") {
+    // On the wide kernels matmul copies such an A to rows gemm_a_stride() floats apart before the product; the copy
+    // must change no value and no order of sums: each entry is still the scalar definition's (std::fma over k
+    // ascending, depth blocks of 256 added in order). 3,072 = GPT-2's MLP width; 512 the smallest such width.
+    for (const int K : {512, 3072}) {
+        const int M = 14, N = 70;
+        INFO("K ", K, ": stride ", gemm_a_stride(K));
+        if (best_gemm_kernel() == GemmKernel::Vec128) CHECK(gemm_a_stride(K) == K);
+        else CHECK(gemm_a_stride(K) == K + 16);
+        CHECK(gemm_a_stride(K + 1) == K + 1);
+        Rng rng(11 + K);
+        MatRM a(M, K), w(K, N);
+        for (int i = 0; i < M; ++i)
+            for (int k = 0; k < K; ++k) a(i, k) = static_cast<float>(rng.normal());
+        for (int k = 0; k < K; ++k)
+            for (int j = 0; j < N; ++j) w(k, j) = static_cast<float>(rng.normal());
+        MatRM out(M, N);
+        matmul(a, w.data(), N, BLayout::KxN, N, out.data(), N);
+        if (best_gemm_kernel() == GemmKernel::Vec128) continue;  // its a * b + acc may round twice: not std::fma's bits
+        for (int i = 0; i < M; ++i)
+            for (int j = 0; j < N; ++j) {
+                float c = 0.0f;
+                for (int k0 = 0; k0 < K; k0 += 256) {
+                    float block = 0.0f;
+                    for (int k = k0; k < std::min(K, k0 + 256); ++k) block = std::fma(a(i, k), w(k, j), block);
+                    c = k0 == 0 ? block : c + block;
+                }
+                REQUIRE(out(i, j) == c);
+            }
+    }
+}
