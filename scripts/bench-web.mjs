@@ -14,7 +14,7 @@ const repo = resolve(new URL('..', import.meta.url).pathname);
 const web = join(repo, 'build', 'web');
 const cli = join(repo, 'build', 'native', 'attnlab');
 const TOKENS = 128, REPEATS = 10;  // best of 10: this 2-core VM's neighbours slow single runs by up to 20%
-const PAIRS = 20;  // the page's forward: each engine's passes, timed in turn (see timeInTurn)
+const ROUNDS = 20;  // the page's forward: each engine's passes, timed in turn (see timeInTurn)
 const models = [['tiny-gpt2 (shipped)', 'models/tiny-gpt2', join(repo, 'models', 'tiny-gpt2')]];
 const big = join(repo, 'build', 'bench-gpt2-f32');
 try {
@@ -79,24 +79,29 @@ try {
 
   // The engines' forward passes, each in its own page, loaded and warmed up once (two passes: the browser's optimising
   // compiler recompiles the hot functions during the first ones), then timed in turn, one pass each per round, for
-  // PAIRS rounds: this VM's speed drifts within seconds, so engines timed one after the other in blocks compare
+  // ROUNDS rounds: this VM's speed drifts within seconds, so engines timed one after the other in blocks compare
   // different moments (rounds of 10 passes per fresh page gave ratios from 1.48 to 2.34 in one run). Each engine's
   // best pass counts; the median pass and the median of the round-by-round ratios are printed beside it.
   const engine = async (address, setup, args) => {
     const page = await browser.newPage({ serviceWorkers: 'block' });
     await page.goto(address);
-    const threads = await page.evaluate(setup, args);
-    for (let i = 0; i < 2; i++) await page.evaluate(() => window.benchPass());
-    return { threads, page, ms: [], pass: async function () { this.ms.push(await page.evaluate(() => window.benchPass())); } };
+    const threads = await page.evaluate(setup, args);  // setup leaves window.benchRun(): one forward pass
+    const timed = () => page.evaluate(async () => {
+      const t = performance.now();
+      await window.benchRun();
+      return performance.now() - t;
+    });
+    for (let i = 0; i < 2; i++) await timed();
+    return { threads, page, ms: [], pass: async function () { this.ms.push(await timed()); } };
   };
   const timeInTurn = async (engines) => {
-    for (let r = 0; r < PAIRS; r++) for (const e of engines) await e.pass();
+    for (let r = 0; r < ROUNDS; r++) for (const e of engines) await e.pass();
     for (const e of engines) await e.page.close();
   };
   const best = (e) => Math.min(...e.ms);
   const tps = (e) => TOKENS / (best(e) / 1000);
   const ratios = (a, b) => `best ${(best(a) / best(b)).toFixed(2)}x, median pass ${(median(a.ms) / median(b.ms)).toFixed(2)}x, ` +
-    `median of the ${PAIRS} rounds' ratios ${median(a.ms.map((m, i) => m / b.ms[i])).toFixed(2)}x`;
+    `median of the ${ROUNDS} rounds' ratios ${median(a.ms.map((m, i) => m / b.ms[i])).toFixed(2)}x`;
   // attnlab's page: its worker, as the page runs it, on one thread (served without COOP/COEP, as most hosts do: the
   // single-thread build) and on every core (cross-origin isolated: the pthreads build)
   const attnlabSetup = async ({ path, T }) => {
@@ -107,11 +112,7 @@ try {
       files[f] = await (await fetch(`${path}/${f}`)).arrayBuffer();
     const { info, threads } = await worker.call('load', { files }, null, Object.values(files));
     const ids = Array.from({ length: T }, (_, i) => (i * 7919 + 13) % info.vocab_size);
-    window.benchPass = async () => {
-      const t = performance.now();
-      await worker.call('run', { text: '', options: { ids } });
-      return performance.now() - t;
-    };
+    window.benchRun = () => worker.call('run', { text: '', options: { ids } });
     return threads;
   };
   // onnxruntime-web (the engine of transformers.js) on the same GPT-2 124M-shaped weights, exported to ONNX by
@@ -134,11 +135,7 @@ try {
     const feed = () => ({ ids: new ort.Tensor('int64', ids, [T]) });
     const V = (await session.run(feed())).logits.dims[1];
     for (let i = 0; i < T; i++) ids[i] = BigInt((i * 7919) % V);
-    window.benchPass = async () => {
-      const t = performance.now();
-      await session.run(feed());
-      return performance.now() - t;
-    };
+    window.benchRun = () => session.run(feed());
     return threads;
   };
   for (const [label, path, dir] of models) {
@@ -163,7 +160,7 @@ try {
     console.log(`== forward, ${label}, ${TOKENS} tokens, 1 thread: wasm in Chromium ${wasm.toFixed(1)} tokens/s${rate}; ${against.join('; ')}`);
     console.log(`== forward, ${label}, ${TOKENS} tokens, the page on all ${threads} threads (cross-origin isolated): ` +
       `${tps(all).toFixed(1)} tokens/s against its single-thread forward: ${ratios(single, all)} ` +
-      `(${PAIRS} rounds, the engines in turn)`);
+      `(${ROUNDS} rounds, the engines in turn)`);
     if (gpt2) {
       const [, , ort1, ortAll] = engines;
       const version = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 'utf8')).version;

@@ -236,3 +236,18 @@ TEST_CASE("matmul on rows a multiple of 2 KiB apart (GPT-2's MLP activations) gi
             }
     }
 }
+
+TEST_CASE("add_transposed_product over 512 rows (a^T laid out for the wide kernels) adds a^T b (against double)") {
+    Rng rng(17);
+    const auto random = [&](int r, int c) {
+        MatRM m(r, c);
+        for (int i = 0; i < r; ++i)
+            for (int j = 0; j < c; ++j) m(i, j) = static_cast<float>(rng.normal());
+        return m;
+    };
+    const MatRM a = random(512, 21), b = random(512, 45), start = random(21, 45);
+    MatRM out = start;
+    add_transposed_product(a, b, out);
+    const Eigen::MatrixXd want = start.cast<double>() + a.cast<double>().transpose() * b.cast<double>();
+    CHECK((out.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * want.cwiseAbs().maxCoeff());
+}
