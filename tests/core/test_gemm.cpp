@@ -62,6 +62,22 @@ std::vector<GemmKernel> kernels() {
     return out;
 }
 
+// A row-major matrix of normal draws, row by row.
+MatRM random_mat(int rows, int cols, Rng& rng) {
+    MatRM m(rows, cols);
+    for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j) m(i, j) = static_cast<float>(rng.normal());
+    return m;
+}
+
+// add_transposed_product(a, b) added to start, against start + a^T b in double.
+void check_add_transposed_product(const MatRM& a, const MatRM& b, const MatRM& start) {
+    MatRM out = start;
+    add_transposed_product(a, b, out);
+    const Eigen::MatrixXd want = start.cast<double>() + a.cast<double>().transpose() * b.cast<double>();
+    CHECK((out.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * want.cwiseAbs().maxCoeff());
+}
+
 }  // namespace
 
 TEST_CASE("gemm_f32 with B as K x N equals the product in double, with every tail of rows, columns and depth") {
@@ -186,17 +202,9 @@ TEST_CASE("accumulating, gemm_f32 adds the product to C: C0 + the product's own 
 
 TEST_CASE("the backward pass's products: add_transposed_product adds a^T b, matmul reads B as K x N or N x K (against double)") {
     Rng rng(5);
-    const auto random = [&](int r, int c) {
-        MatRM m(r, c);
-        for (int i = 0; i < r; ++i)
-            for (int j = 0; j < c; ++j) m(i, j) = static_cast<float>(rng.normal());
-        return m;
-    };
+    const auto random = [&](int r, int c) { return random_mat(r, c, rng); };
     const MatRM a = random(70, 33), b = random(70, 130), start = random(33, 130);
-    MatRM out = start;
-    add_transposed_product(a, b, out);
-    const Eigen::MatrixXd want = start.cast<double>() + a.cast<double>().transpose() * b.cast<double>();
-    CHECK((out.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * want.cwiseAbs().maxCoeff());
+    check_add_transposed_product(a, b, start);
     // dx = dy W^T with W stored (in, out): W read as N x K
     const MatRM dy = random(20, 130), w = random(33, 130);
     MatRM dx(20, 33);
@@ -239,15 +247,7 @@ TEST_CASE("matmul on rows a multiple of 2 KiB apart (GPT-2's MLP activations) gi
 
 TEST_CASE("add_transposed_product over 512 rows (a^T laid out for the wide kernels) adds a^T b (against double)") {
     Rng rng(17);
-    const auto random = [&](int r, int c) {
-        MatRM m(r, c);
-        for (int i = 0; i < r; ++i)
-            for (int j = 0; j < c; ++j) m(i, j) = static_cast<float>(rng.normal());
-        return m;
-    };
+    const auto random = [&](int r, int c) { return random_mat(r, c, rng); };
     const MatRM a = random(512, 21), b = random(512, 45), start = random(21, 45);
-    MatRM out = start;
-    add_transposed_product(a, b, out);
-    const Eigen::MatrixXd want = start.cast<double>() + a.cast<double>().transpose() * b.cast<double>();
-    CHECK((out.cast<double>() - want).cwiseAbs().maxCoeff() < 1e-4 * want.cwiseAbs().maxCoeff());
+    check_add_transposed_product(a, b, start);
 }
