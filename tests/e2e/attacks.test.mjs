@@ -8,7 +8,7 @@ import http from 'node:http';
 import { existsSync, readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyModel, makeModel, readSafetensors, shardCheckpoint, writeSafetensors } from '../cli/helpers.mjs';
-import { assertLossLikeCli, drawn, listenLocal, longText, openPage, shot, shownError, startBrowser } from './browser.mjs';
+import { assertLossLikeCli, drawn, exportsOf, listenLocal, longText, openPage, shot, shownError, startBrowser } from './browser.mjs';
 
 const FILES = ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'];
 const files = (dir) => FILES.map((f) => join(dir, f));
@@ -298,11 +298,7 @@ test('control characters in the text survive every export of the attention view:
   const page = await openPage(env, `#model=tiny-gpt2&text=${encodeURIComponent(text)}&view=attention`);
   await drawn(page, 'attention');
   for (const figure of await page.locator('#figures figure').all()) {
-    const got = {};
-    for (const kind of ['SVG', 'PNG', 'CSV', 'JSON']) {
-      const [download] = await Promise.all([page.waitForEvent('download'), figure.locator(`button:text-is("${kind}")`).click()]);
-      got[kind] = readFileSync(await download.path());
-    }
+    const got = await exportsOf(page, figure);
     const svg = got.SVG.toString('utf8');
     const parsed = await page.evaluate((s) => new DOMParser().parseFromString(s, 'image/svg+xml').querySelector('parsererror')?.textContent ?? null, svg);
     assert.equal(parsed, null, 'the SVG is well-formed XML');

@@ -46,6 +46,25 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
+// Chromium drops a page's downloads beyond about ten a second (25 export clicks in 1.2 s gave 13 downloads, 80 ms
+// apart all 25): the export buttons are clicked at least this far apart, as a person would.
+const DOWNLOAD_GAP_MS = 150;
+
+// The downloads of a figure's export buttons: { SVG, PNG, CSV, JSON } as Buffers, each named after the figure.
+export async function exportsOf(page, figure, kinds = ['SVG', 'PNG', 'CSV', 'JSON']) {
+  const name = await figure.getAttribute('data-name');
+  const got = {};
+  for (const kind of kinds) {
+    const wait = (page.lastDownloadAt ?? 0) + DOWNLOAD_GAP_MS - Date.now();
+    if (wait > 0) await page.waitForTimeout(wait);
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.locator(`button:text-is("${kind}")`).click()]);
+    page.lastDownloadAt = Date.now();
+    assert.equal(download.suggestedFilename(), `${name}.${kind.toLowerCase()}`);
+    got[kind] = readFileSync(await download.path());
+  }
+  return got;
+}
+
 // The page's error line, once it shows.
 export async function shownError(page) {
   await page.waitForSelector('#error:not([hidden])');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyModel, makeModel, shardCheckpoint } from '../cli/helpers.mjs';
-import { assertLossLikeCli, drawn, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
+import { assertLossLikeCli, drawn, exportsOf, openPage, readoutOverTitle, shot, startBrowser } from './browser.mjs';
 import { assertExportsMatch } from './export-check.mjs';
 
 let env;
@@ -647,18 +647,6 @@ test('a checkpoint URL loads with progress, and a URL without a checkpoint is re
     assert.ok(cached.includes(`${env.address}models/tiny-gpt2/${f}`), `${f} kept in Cache Storage`);
   await page.close();
 });
-
-// The downloads of a figure's export buttons: { SVG, PNG, CSV, JSON } as Buffers.
-async function exportsOf(page, figure, kinds = ['SVG', 'PNG', 'CSV', 'JSON']) {
-  const name = await figure.getAttribute('data-name');
-  const got = {};
-  for (const kind of kinds) {
-    const [download] = await Promise.all([page.waitForEvent('download'), figure.locator(`button:text-is("${kind}")`).click()]);
-    assert.equal(download.suggestedFilename(), `${name}.${kind.toLowerCase()}`);
-    got[kind] = readFileSync(await download.path());
-  }
-  return got;
-}
 
 test('every figure exports as SVG, PNG, CSV and JSON, and the data files say what they were measured on', async () => {
   const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
