@@ -17,6 +17,7 @@
 #include "cli/json_out.hpp"
 #include "error.hpp"
 #include "model/gpt2.hpp"
+#include "model/packed_weights.hpp"
 #include "model/random_init.hpp"
 #include "util/clock.hpp"
 #include "util/gemm.hpp"
@@ -201,12 +202,13 @@ void cmd_bench(const Argv& argv) {
     if (args.has("model")) {
         if (args.has("shape")) throw Error("attnlab bench: give --model or --shape, not both");
         source = args.str("model");
-        model = load_checkpoint(read_checkpoint_dir(source), load_options_argument(args)).model;
+        model = load_for_inference(source, load_options_argument(args)).model;
     } else {
         source = "random " + args.str("shape");
         model.config = shape_config(args.str("shape"));
         auto params = std::make_shared<std::vector<float>>(random_params(model.config, RandomInit{}));
         model.weights = weights_over(model.config, params->data(), params);
+        pack_for_gemm(model.weights);  // as a checkpoint is for the forward pass (here beside the parameters)
     }
     const double load_seconds = seconds_since(load_start);
     const Config& c = model.config;

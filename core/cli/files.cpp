@@ -55,6 +55,19 @@ SharedBytes map_file(const std::string& path) {
     return SharedBytes{ByteView{static_cast<const std::uint8_t*>(p), size}, owner};
 }
 
+void release_mapped_pages(const std::vector<NamedBuffer>& files, const void* data, std::size_t bytes) {
+    const auto first = reinterpret_cast<std::uintptr_t>(data), last = first + bytes;
+    for (const auto& f : files) {
+        const auto begin = reinterpret_cast<std::uintptr_t>(f.bytes.bytes.data), end = begin + f.bytes.bytes.size;
+        if (!f.bytes.bytes.data || first < begin || last > end) continue;
+        const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+        const std::uintptr_t from = (first + page - 1) / page * page, to = last / page * page;
+        // a private map of a file never written: its pages come back from the file when read again
+        if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+        return;
+    }
+}
+
 std::string read_text(const std::string& path) {
     if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
     std::ifstream in(path, std::ios::binary);

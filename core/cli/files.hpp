@@ -17,6 +17,10 @@ void make_dir(const std::string& path);
 // The checkpoint files present in `dir` (config, weights, tokenizer); with tokenizer_only, just the latter.
 std::vector<NamedBuffer> read_checkpoint_dir(const std::string& dir, bool tokenizer_only = false);
 
+// Lets the pages of [data, data + bytes) go where that range lies in one of `files`' maps (whole pages inside it): a
+// later read maps them from the file again. Anything else (a buffer the loader filled) is left as it is.
+void release_mapped_pages(const std::vector<NamedBuffer>& files, const void* data, std::size_t bytes);
+
 // The folder's own name ("models/tiny-gpt2/" -> "tiny-gpt2"): how reports name a model given by path.
 std::string model_folder_name(const std::string& dir);
 

@@ -7,6 +7,7 @@
 #include "cli/files.hpp"
 #include "cli/terminal.hpp"
 #include "error.hpp"
+#include "model/packed_weights.hpp"
 
 namespace attnlab::cli {
 
@@ -43,8 +44,15 @@ LoadOptions load_options_argument(const Args& args) {
     return o;
 }
 
+Checkpoint load_for_inference(const std::string& dir, const LoadOptions& options) {
+    const std::vector<NamedBuffer> files = read_checkpoint_dir(dir);
+    Checkpoint ck = load_checkpoint(files, options);
+    pack_for_gemm(ck.model.weights, [&](const void* data, std::size_t bytes) { release_mapped_pages(files, data, bytes); });
+    return ck;
+}
+
 Checkpoint load_model_argument(const Args& args) {
-    Checkpoint ck = load_checkpoint(read_checkpoint_dir(args.required("model")), load_options_argument(args));
+    Checkpoint ck = load_for_inference(args.required("model"), load_options_argument(args));
     for (const auto& note : ck.notes) say(note);
     return ck;
 }

@@ -25,7 +25,11 @@ FlagSpec val_corpus_flag();    // --val-corpus FILE [FILE ...]
 // --storage f32|f16|auto (how weight matrices are kept in memory; default f32).
 LoadOptions load_options_argument(const Args& args);
 
-// Loads --model DIR (with --storage), printing the loader's notes on stderr.
+// Loads the checkpoint folder `dir` for the forward pass: its weight matrices packed for the native GEMM kernel
+// (model/packed_weights.hpp), the file's pages they came from let go as each is packed, so memory holds one copy.
+Checkpoint load_for_inference(const std::string& dir, const LoadOptions& options);
+
+// Loads --model DIR (with --storage) by load_for_inference, printing the loader's notes on stderr.
 Checkpoint load_model_argument(const Args& args);
 
 // The ids of --ids 1,2,3 (when allow_ids), --text S or --text-file F.

@@ -54,19 +54,28 @@ RefRM gemm_friendly(const RefRM& a, MatRM& storage) {
     storage.leftCols(a.cols()) = a;
     return storage.leftCols(a.cols());
 }
-}  // namespace
 
-void matmul(const RefRM& a_in, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate,
-            const float* bias) {
+// a * B in blocks of out's columns (gemm_column_block()) on parallel.hpp's threads, plus the bias: product(a, c0, m)
+// writes columns [c0, c0 + m) of out for a as the GEMM kernel reads it fastest (gemm_friendly).
+template <class Product>
+void column_blocks(const RefRM& a_in, int n, float* out, int ldo, const float* bias, Product&& product) {
     MatRM storage;
     const RefRM a = gemm_friendly(a_in, storage);
     parallel_blocks(n, gemm_column_block(), [&](int c0, int m) {
-        const float* block = layout == BLayout::KxN ? b + c0 : b + static_cast<std::ptrdiff_t>(c0) * ldb;
-        block_gemm(a, block, ldb, layout, m, out + c0, ldo, accumulate);
+        product(a, c0, m);
         if (bias) {
             const Eigen::Map<const RowVecF> add(bias + c0, m);
             for (Eigen::Index t = 0; t < a.rows(); ++t) Eigen::Map<RowVecF>(out + t * ldo + c0, m) += add;
         }
+    });
+}
+}  // namespace
+
+void matmul(const RefRM& a_in, const float* b, int ldb, BLayout layout, int n, float* out, int ldo, bool accumulate,
+            const float* bias) {
+    column_blocks(a_in, n, out, ldo, bias, [&](const RefRM& a, int c0, int m) {
+        const float* block = layout == BLayout::KxN ? b + c0 : b + static_cast<std::ptrdiff_t>(c0) * ldb;
+        block_gemm(a, block, ldb, layout, m, out + c0, ldo, accumulate);
     });
 }
 
@@ -111,7 +120,25 @@ void linear_forward(const RefRM& x, const RefRM& w, const Eigen::Ref<const RowVe
            static_cast<int>(out.cols()), false, b.data());
 }
 
+namespace {
+// The panels of B's columns from c0 on (a multiple of the panel width), B packed with depth K (model/packed_weights.hpp).
+const float* panels_from(const float* panels, int c0, int K) {
+    const int width = gemm_packed_width();
+    return panels + static_cast<std::ptrdiff_t>(c0 / width) * width * K;
+}
+}  // namespace
+
 void linear_forward(const RefRM& x, const Tensor2& w, const Tensor1& b, MatRM& out, MatRM& scratch) {
+    if (w.panels) {
+        out.resize(x.rows(), w.out_in ? w.rows : w.cols);
+        const int n = static_cast<int>(out.cols());
+        const int K = static_cast<int>(x.cols());
+        column_blocks(x, n, out.data(), n, b.empty() ? nullptr : b.data, [&](const RefRM& a, int c0, int m) {  // whole panels
+            gemm_f32_packed(static_cast<int>(a.rows()), m, K, a.data(), static_cast<int>(a.outerStride()),
+                            panels_from(w.panels, c0, K), out.data() + c0, n);
+        });
+        return;
+    }
     const MapRM W = w.f32(scratch);
     out.resize(x.rows(), w.out_in ? W.rows() : W.cols());
     const int n = static_cast<int>(out.cols());
@@ -235,6 +262,13 @@ void logits_forward(const RefRM& x_in, const Tensor2& lm_head, MatRM& logits) {
     const RefRM x = gemm_friendly(x_in, storage);
     const int V = lm_head.rows;
     logits.resize(x.rows(), V);
+    if (lm_head.panels) {  // chunks of 1,024 rows: whole panels
+        parallel_blocks(V, k_vocab_chunk, [&](int v, int n) {
+            gemm_f32_packed(static_cast<int>(x.rows()), n, lm_head.cols, x.data(), static_cast<int>(x.outerStride()),
+                            panels_from(lm_head.panels, v, lm_head.cols), logits.data() + v, static_cast<int>(logits.cols()));
+        });
+        return;
+    }
     const auto chunk = [&](int v, int n, MatRM& scratch) {  // scratch: one chunk of F16 rows as F32
         const MapRM rows = lm_head.rows_f32(v, n, scratch);
         block_gemm(x, rows.data(), static_cast<int>(rows.outerStride()), BLayout::NxK, n, logits.data() + v,

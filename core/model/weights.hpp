@@ -28,6 +28,10 @@ struct Tensor2 {
     int rows = 0, cols = 0;
     const std::uint16_t* half = nullptr;  // set (and data null) for F16 storage
     bool out_in = false;  // an nn.Linear matrix (out, in): y = x W^T instead of x W
+    // The same matrix packed for the native GEMM kernel (model/packed_weights.hpp), as the forward pass multiplies
+    // by it; null when it is not (the page, F16 storage, a trainer's parameters). Never the only copy: every other
+    // reader uses data or half.
+    const float* panels = nullptr;
 
     MapRM map() const {  // F32 storage only (trainers and tests that own float buffers)
         assert(data && "Tensor2::map needs F32 storage; use rows_f32");

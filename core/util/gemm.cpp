@@ -210,4 +210,39 @@ void gemm_f32(int M, int N, int K, const float* A, int lda, const float* B, int 
     dispatch(best_gemm_kernel(), M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);  // the CPU's own: no check per call
 }
 
+int gemm_packed_width() {
+    switch (best_gemm_kernel()) {
+        case GemmKernel::Avx512: return 32;
+        case GemmKernel::Avx2: return 16;
+        default: return 0;
+    }
+}
+
+long gemm_packed_floats(int N, int K) {
+    const int w = gemm_packed_width();
+    return w == 0 ? 0 : static_cast<long>((N + w - 1) / w) * w * K;
+}
+
+void gemm_pack(int N, int K, const float* B, int ldb, BLayout layout, float* panels) {
+    switch (best_gemm_kernel()) {
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+        case GemmKernel::Avx2: return gemm_pack_avx2(N, K, B, ldb, layout, panels);
+        case GemmKernel::Avx512: return gemm_pack_avx512(N, K, B, ldb, layout, panels);
+#endif
+        default: throw Error(std::string("gemm: the ") + gemm_kernel_name(best_gemm_kernel()) + " kernel takes no packed weights");
+    }
+}
+
+void gemm_f32_packed(int M, int N, int K, const float* A, int lda, const float* panels, float* C, int ldc, bool accumulate) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) return dispatch(best_gemm_kernel(), M, N, K, A, lda, panels, N, BLayout::KxN, C, ldc, accumulate);  // zeros
+    switch (best_gemm_kernel()) {
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+        case GemmKernel::Avx2: return gemm_f32_packed_avx2(M, N, K, A, lda, panels, C, ldc, accumulate);
+        case GemmKernel::Avx512: return gemm_f32_packed_avx512(M, N, K, A, lda, panels, C, ldc, accumulate);
+#endif
+        default: throw Error(std::string("gemm: the ") + gemm_kernel_name(best_gemm_kernel()) + " kernel takes no packed weights");
+    }
+}
+
 }  // namespace attnlab

@@ -66,6 +66,22 @@ void gemm_f32_avx512(int M, int N, int K, const float* A, int lda, const float* 
     avx512::gemm(M, N, K, A, lda, B, ldb, layout, C, ldc, accumulate);
 }
 
+void gemm_pack_avx2(int N, int K, const float* B, int ldb, BLayout layout, float* panels) {
+    avx2::pack(N, K, B, ldb, layout, panels);
+}
+
+void gemm_pack_avx512(int N, int K, const float* B, int ldb, BLayout layout, float* panels) {
+    avx512::pack(N, K, B, ldb, layout, panels);
+}
+
+void gemm_f32_packed_avx2(int M, int N, int K, const float* A, int lda, const float* panels, float* C, int ldc, bool accumulate) {
+    avx2::gemm_packed(M, N, K, A, lda, panels, C, ldc, accumulate);
+}
+
+void gemm_f32_packed_avx512(int M, int N, int K, const float* A, int lda, const float* panels, float* C, int ldc, bool accumulate) {
+    avx512::gemm_packed(M, N, K, A, lda, panels, C, ldc, accumulate);
+}
+
 }  // namespace attnlab
 
 #endif

@@ -98,6 +98,21 @@ TEST_CASE("gemm_f32 with B as N x K (its transpose multiplied) equals the produc
                 for (const int K : {1, 4, 7, 9, 256, 600}) check_product(M, N, K, BLayout::NxK, kernel);
 }
 
+namespace {
+// Entry (i, j) of A B (+ c0 when accumulating) by gemm_f32's definition with one rounding per multiply-add
+// (std::fma): a sum over k ascending in depth blocks of 256, the blocks' sums added in order (to c0 first).
+float fma_definition(const Strided& A, const Strided& B, BLayout layout, int i, int j, float c0, bool accumulate) {
+    float c = c0;
+    for (int k0 = 0; k0 < A.cols; k0 += 256) {
+        float block = 0.0f;
+        for (int k = k0; k < std::min(A.cols, k0 + 256); ++k)
+            block = std::fma(A.at(i, k), layout == BLayout::KxN ? B.at(k, j) : B.at(j, k), block);
+        c = k0 == 0 && !accumulate ? block : c + block;
+    }
+    return c;
+}
+}  // namespace
+
 TEST_CASE("the FMA kernels compute gemm_f32's definition exactly: each entry's sum over k ascending, in depth blocks of 256") {
     // a scalar reference of the definition with one rounding per multiply-add (std::fma); AVX2's 256-bit and
     // AVX-512's 512-bit kernels must give its bits, so they give each other's
@@ -113,15 +128,8 @@ TEST_CASE("the FMA kernels compute gemm_f32's definition exactly: each entry's s
             gemm_f32_on(kernel, M, N, K, A.data.data(), A.ld, B.data.data(), B.ld, layout, C.data.data(), C.ld);
             for (int i = 0; i < M; ++i)
                 for (int j = 0; j < N; ++j) {
-                    float c = 0.0f;
-                    for (int k0 = 0; k0 < K; k0 += 256) {
-                        float block = 0.0f;
-                        for (int k = k0; k < std::min(K, k0 + 256); ++k)
-                            block = std::fma(A.at(i, k), layout == BLayout::KxN ? B.at(k, j) : B.at(j, k), block);
-                        c = k0 == 0 ? block : c + block;
-                    }
                     INFO(gemm_kernel_name(kernel), " i ", i, " j ", j);
-                    REQUIRE(C.at(i, j) == c);
+                    REQUIRE(C.at(i, j) == fma_definition(A, B, layout, i, j, 0.0f, false));
                 }
         }
     }
@@ -250,4 +258,34 @@ TEST_CASE("add_transposed_product over 512 rows (a^T laid out for the wide kerne
     const auto random = [&](int r, int c) { return random_mat(r, c, rng); };
     const MatRM a = random(512, 21), b = random(512, 45), start = random(21, 45);
     check_add_transposed_product(a, b, start);
+}
+
+TEST_CASE("B packed once (gemm_pack) gives gemm_f32's definition exactly: either layout, a last narrow panel, from any panel on, accumulating") {
+    const int width = gemm_packed_width();
+    if (width == 0) {  // the 128-bit kernel packs as it goes
+        float x = 0;
+        CHECK_THROWS_WITH(gemm_pack(1, 1, &x, 1, BLayout::KxN, &x), doctest::Contains("takes no packed weights"));
+        return;
+    }
+    // N = 5 panels and 13 columns; K = 600: depth blocks of 256, 256 and 88; M = 23: 12-row blocks and a tail
+    const int M = 23, N = 5 * width + 13, K = 600;
+    Rng rng(21);
+    const Strided A = random_matrix(M, K, rng), Bk = random_matrix(K, N, rng), Bn = random_matrix(N, K, rng), C0 = random_matrix(M, N, rng);
+    for (const BLayout layout : {BLayout::KxN, BLayout::NxK}) {
+        const Strided& B = layout == BLayout::KxN ? Bk : Bn;
+        std::vector<float> panels(static_cast<std::size_t>(gemm_packed_floats(N, K)), -1.0f);
+        CHECK(panels.size() == static_cast<std::size_t>(6 * width * K));
+        gemm_pack(N, K, B.data.data(), B.ld, layout, panels.data());
+        for (const bool accumulate : {false, true})
+            for (const int j0 : {0, 2 * width}) {  // the whole product, and C's columns from the third panel on
+                Strided C = C0;
+                gemm_f32_packed(M, N - j0, K, A.data.data(), A.ld, panels.data() + static_cast<std::size_t>(j0) * K, &C.at(0, j0),
+                                C.ld, accumulate);
+                for (int i = 0; i < M; ++i)
+                    for (int j = 0; j < N; ++j) {
+                        INFO((layout == BLayout::KxN ? "K x N" : "N x K"), " accumulate ", accumulate, " from column ", j0, " i ", i, " j ", j);
+                        REQUIRE(C.at(i, j) == (j < j0 ? C0.at(i, j) : fma_definition(A, B, layout, i, j, C0.at(i, j), accumulate)));
+                    }
+            }
+    }
 }
