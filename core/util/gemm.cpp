@@ -223,7 +223,8 @@ long gemm_packed_floats(int N, int K) {
     return w == 0 ? 0 : static_cast<long>((N + w - 1) / w) * w * K;
 }
 
-void gemm_pack(int N, int K, const float* B, int ldb, BLayout layout, float* panels) {
+void gemm_pack([[maybe_unused]] int N, [[maybe_unused]] int K, [[maybe_unused]] const float* B, [[maybe_unused]] int ldb,
+               [[maybe_unused]] BLayout layout, [[maybe_unused]] float* panels) {  // unused where no kernel packs
     switch (best_gemm_kernel()) {
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
         case GemmKernel::Avx2: return gemm_pack_avx2(N, K, B, ldb, layout, panels);
