@@ -55,6 +55,9 @@ struct AnalysisSpec {
     std::vector<OutputSpec> outputs;
     // request: complete (complete_request). Throws Error with a message a user can act on.
     std::function<AnalysisOutput(const Model&, const AnalysisInputs&, const Json& request, const Progress&)> run;
+    // It runs the backward pass, which reads the weight matrices themselves: the CLI keeps no packed copy of them for
+    // the forward pass beside (model/packed_weights.hpp), which would hold the weights twice.
+    bool backward = false;
 };
 
 // The row of an analysis that reads one text: report(model, ids, request, progress) with its request read

@@ -121,8 +121,10 @@ Json sensitivity_report(const Model& model, const std::vector<int>& all_ids, con
 }
 
 AnalysisSpec sensitivity_analysis() {
-    return text_analysis("sensitivity", "the softmax Jacobian, the loss and its gradients over a temperature sweep",
-                         sensitivity_fields(), "the text (its first max_tokens tokens)", sensitivity_report);
+    AnalysisSpec a = text_analysis("sensitivity", "the softmax Jacobian, the loss and its gradients over a temperature sweep",
+                                   sensitivity_fields(), "the text (its first max_tokens tokens)", sensitivity_report);
+    a.backward = true;
+    return a;
 }
 
 }  // namespace attnlab

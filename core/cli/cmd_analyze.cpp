@@ -171,7 +171,7 @@ void cmd_analyze(const Argv& argv) {
     const CommandSpec& spec = analyze_spec(a.name);
     const Argv rest(argv.begin() + 1, argv.end());
     const Args args(rest, spec);
-    const Checkpoint ck = load_model_argument(args);
+    const Checkpoint ck = load_model_argument(args, !a.backward);
 
     AnalysisInputs inputs;
     inputs.model_name = model_folder_name(args.str("model"));

@@ -196,19 +196,21 @@ void cmd_bench(const Argv& argv) {
     set_compute_threads(threads);  // the forward pass's column blocks, heads and vocabulary chunks
     if (args.str("analysis") == "hull") return bench_hull(repeats);
 
+    // as analyze loads the model: packed for the forward pass, unless the backward pass runs (sensitivity)
+    const bool pack = args.str("analysis") != "sensitivity";
     const auto load_start = std::chrono::steady_clock::now();
     Model model;
     std::string source;
     if (args.has("model")) {
         if (args.has("shape")) throw Error("attnlab bench: give --model or --shape, not both");
         source = args.str("model");
-        model = load_for_inference(source, load_options_argument(args)).model;
+        model = load_checkpoint_dir(source, load_options_argument(args), pack).model;
     } else {
         source = "random " + args.str("shape");
         model.config = shape_config(args.str("shape"));
         auto params = std::make_shared<std::vector<float>>(random_params(model.config, RandomInit{}));
         model.weights = weights_over(model.config, params->data(), params);
-        pack_for_gemm(model.weights);  // as a checkpoint is for the forward pass (here beside the parameters)
+        if (pack) pack_for_gemm(model.weights);  // as a checkpoint is (here beside the parameters)
     }
     const double load_seconds = seconds_since(load_start);
     const Config& c = model.config;

@@ -44,15 +44,15 @@ LoadOptions load_options_argument(const Args& args) {
     return o;
 }
 
-Checkpoint load_for_inference(const std::string& dir, const LoadOptions& options) {
+Checkpoint load_checkpoint_dir(const std::string& dir, const LoadOptions& options, bool pack) {
     const std::vector<NamedBuffer> files = read_checkpoint_dir(dir);
     Checkpoint ck = load_checkpoint(files, options);
-    pack_for_gemm(ck.model.weights, [&](const void* data, std::size_t bytes) { release_mapped_pages(files, data, bytes); });
+    if (pack) pack_for_gemm(ck.model.weights, [&](const void* data, std::size_t bytes) { release_mapped_pages(files, data, bytes); });
     return ck;
 }
 
-Checkpoint load_model_argument(const Args& args) {
-    Checkpoint ck = load_for_inference(args.required("model"), load_options_argument(args));
+Checkpoint load_model_argument(const Args& args, bool pack) {
+    Checkpoint ck = load_checkpoint_dir(args.required("model"), load_options_argument(args), pack);
     for (const auto& note : ck.notes) say(note);
     return ck;
 }

@@ -25,12 +25,13 @@ FlagSpec val_corpus_flag();    // --val-corpus FILE [FILE ...]
 // --storage f32|f16|auto (how weight matrices are kept in memory; default f32).
 LoadOptions load_options_argument(const Args& args);
 
-// Loads the checkpoint folder `dir` for the forward pass: its weight matrices packed for the native GEMM kernel
-// (model/packed_weights.hpp), the file's pages they came from let go as each is packed, so memory holds one copy.
-Checkpoint load_for_inference(const std::string& dir, const LoadOptions& options);
+// Loads the checkpoint folder `dir`. With `pack`, for the forward pass: its weight matrices packed for the native GEMM
+// kernel (model/packed_weights.hpp), the file's pages they came from let go as each is packed, so memory holds one
+// copy. Without (the backward pass reads the matrices themselves), as they are in the file.
+Checkpoint load_checkpoint_dir(const std::string& dir, const LoadOptions& options, bool pack);
 
-// Loads --model DIR (with --storage) by load_for_inference, printing the loader's notes on stderr.
-Checkpoint load_model_argument(const Args& args);
+// Loads --model DIR (with --storage) by load_checkpoint_dir, printing the loader's notes on stderr.
+Checkpoint load_model_argument(const Args& args, bool pack = true);
 
 // The ids of --ids 1,2,3 (when allow_ids), --text S or --text-file F.
 std::vector<int> ids_argument(const Args& args, const Tokenizer& tokenizer, const std::string& command, bool allow_ids);
